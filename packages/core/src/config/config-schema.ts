@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { parseDurationMs } from './duration.ts';
+
+// Values may come from environment variables, so every non-string setting also accepts its text form.
+
+function integer(min: number) {
+  return z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^-?\d+$/, 'expected a whole number')
+        .transform(Number),
+    ])
+    .pipe(z.number().int('expected a whole number').min(min, `expected a whole number ≥ ${min}`));
+}
+
+function flag() {
+  return z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'], 'expected true or false')])
+    .transform((value) => value === true || value === 'true' || value === '1');
+}
+
+/** A duration in milliseconds, written `"30d"`, `"1h"`, `"2s"`, `"0"` or a number of seconds. */
+function duration() {
+  return z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const ms = parseDurationMs(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as "30d", "1h", "2s" or "0", got "${value}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+export const configSchema = z.strictObject({
+  core: z
+    .strictObject({
+      dags_folder: z.string().min(1).default('./dags'),
+    })
+    .prefault({}),
+  database: z
+    .strictObject({
+      /** Default: SQLite file `tidemark.db` in the home folder. */
+      url: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  state: z
+    .strictObject({
+      backend: z.string().min(1).default('metastore'),
+      max_value_bytes: integer(0).default(65_536),
+      default_retention: duration().default(30 * 86_400_000),
+      history_depth: integer(0).default(10),
+      gc_interval: duration().default(3_600_000),
+      gc_batch_size: integer(1).default(5_000),
+      clear_on_success: flag().default(false),
+    })
+    .prefault({}),
+  api: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: integer(0).default(8080),
+    })
+    .prefault({}),
+  scheduler: z
+    .strictObject({
+      task_heartbeat_timeout: duration().default(30_000),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+
+export interface TidemarkConfig extends ParsedConfig {
+  /** The home folder, absolute. */
+  readonly home: string;
+  readonly database: ParsedConfig['database'] & { readonly url: string };
+}

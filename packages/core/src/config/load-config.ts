@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { configSchema, type TidemarkConfig } from './config-schema.ts';
+
+export const CONFIG_FILE_NAME = 'tidemark.config.json';
+const ENV_PREFIX = 'TIDEMARK_';
+
+type Layer = Record<string, Record<string, unknown>>;
+
+export interface LoadConfigOptions {
+  /** Defaults to `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Command-line flags, as `{section: {key: value}}`; they win over everything. */
+  readonly overrides?: Layer;
+  readonly cwd?: string;
+}
+
+/**
+ * SPEC §14: flag > environment `TIDEMARK_<SECTION>__<KEY>` > `tidemark.config.json` in the home
+ * folder > default. Home: `TIDEMARK_HOME`, default `./.tidemark`. Unknown keys and bad values stop
+ * start-up with a message naming the key and where it came from.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): TidemarkConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const home = resolve(cwd, env.TIDEMARK_HOME || '.tidemark');
+
+  const fileLayer = readConfigFile(join(home, CONFIG_FILE_NAME));
+  const envLayer = readEnvironment(env);
+  const merged = mergeLayers(fileLayer, envLayer, options.overrides ?? {});
+
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(describeIssue(result.error.issues[0] as z.core.$ZodIssue, fileLayer, envLayer));
+  }
+  const parsed = result.data;
+  return {
+    ...parsed,
+    home,
+    database: { ...parsed.database, url: parsed.database.url ?? `sqlite:${join(home, 'tidemark.db')}` },
+  };
+}
+
+function readConfigFile(path: string): Layer {
+  if (!existsSync(path)) return {};
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError(`${path} must hold a JSON object of sections, such as {"state": {"history_depth": 20}}`);
+  }
+  return data as Layer;
+}
+
+function readEnvironment(env: NodeJS.ProcessEnv): Layer {
+  const layer: Layer = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const rest = name.slice(ENV_PREFIX.length);
+    const separator = rest.indexOf('__');
+    if (separator < 0) continue; // TIDEMARK_HOME and friends are not settings
+    const section = rest.slice(0, separator).toLowerCase();
+    const key = rest.slice(separator + 2).toLowerCase();
+    layer[section] ??= {};
+    (layer[section] as Record<string, unknown>)[key] = value;
+  }
+  return layer;
+}
+
+function mergeLayers(...layers: Layer[]): Layer {
+  const merged: Layer = {};
+  for (const layer of layers) {
+    for (const [section, values] of Object.entries(layer)) {
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+        merged[section] = values;
+        continue;
+      }
+      merged[section] = { ...(merged[section] ?? {}), ...values };
+    }
+  }
+  return merged;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, fileLayer: Layer, envLayer: Layer): string {
+  const [section, key] = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const unknown = issue.keys[0] as string;
+    const setting = key === undefined && section === undefined ? unknown : `${section}.${unknown}`;
+    return `unknown setting "${setting}" (${sourceOf(section ?? unknown, section ? unknown : undefined, fileLayer, envLayer)}); see the configuration section of the README for valid settings`;
+  }
+  const setting = key === undefined ? section : `${section}.${key}`;
+  return `setting "${setting}" (${sourceOf(section, key, fileLayer, envLayer)}) is invalid: ${issue.message}`;
+}
+
+function sourceOf(section: string | undefined, key: string | undefined, fileLayer: Layer, envLayer: Layer): string {
+  if (section && key && envLayer[section]?.[key] !== undefined) {
+    return `from environment variable ${ENV_PREFIX}${section.toUpperCase()}__${key.toUpperCase()}`;
+  }
+  if (section && (key ? fileLayer[section]?.[key] !== undefined : fileLayer[section] !== undefined)) {
+    return `from ${CONFIG_FILE_NAME}`;
+  }
+  if (section && !key && envLayer[section] !== undefined) {
+    return `from a ${ENV_PREFIX}${section.toUpperCase()}__* environment variable`;
+  }
+  return 'from the command line';
+}

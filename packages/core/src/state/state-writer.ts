@@ -1,0 +1,17 @@
+/**
+ * Who wrote a state value. Recorded on every write (asset state shows it as `last_updated_by`,
+ * history keeps it per version).
+ */
+export type StateWriter =
+  | {
+      readonly kind: 'task' | 'watcher';
+      readonly dagId: string;
+      readonly runId: string;
+      readonly taskId: string;
+      readonly mapIndex: number;
+      readonly tryNumber: number;
+    }
+  | { readonly kind: 'api'; readonly user: string }
+  | { readonly kind: 'system'; readonly reason: string };
+
+export const SYSTEM_WRITER: StateWriter = { kind: 'system', reason: 'unattributed' };

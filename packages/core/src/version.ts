@@ -1,0 +1,1 @@
+export const TIDEMARK_VERSION = '0.1.0';

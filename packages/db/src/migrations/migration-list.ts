@@ -1,0 +1,5 @@
+import { initialSchema } from './0001-initial-schema.ts';
+import type { TidemarkMigration } from './migration.ts';
+
+/** Every migration this version of Tidemark knows, in order. Append; never edit a released one. */
+export const MIGRATIONS: readonly TidemarkMigration[] = [initialSchema];

@@ -1,0 +1,181 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * The metadata database, as Kysely sees it. Timestamps are UTC epoch milliseconds (`bigint`) on
+ * both dialects so that comparisons such as `expires_at < now` behave identically. JSON is stored
+ * as text. Flags are integers 0/1.
+ */
+export interface DatabaseSchema {
+  dag: DagTable;
+  dag_run: DagRunTable;
+  task_instance: TaskInstanceTable;
+  asset: AssetTable;
+  asset_active: AssetActiveTable;
+  asset_event: AssetEventTable;
+  xcom: XcomTable;
+  task_state: TaskStateTable;
+  asset_state: AssetStateTable;
+  state_history: StateHistoryTable;
+  state_pending: StatePendingTable;
+  user: UserTable;
+}
+
+type AutoId = Generated<number>;
+type EpochMs = number;
+type WithDefault<T> = ColumnType<T, T | undefined, T>;
+
+export interface DagTable {
+  dag_id: string;
+  fileloc: WithDefault<string>;
+  schedule: string | null;
+  is_paused: WithDefault<number>;
+  is_active: WithDefault<number>;
+  description: string | null;
+  last_parsed_at: EpochMs | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+export interface DagRunTable {
+  id: AutoId;
+  dag_id: string;
+  run_id: string;
+  state: string;
+  run_type: string;
+  logical_date: EpochMs | null;
+  data_interval_start: EpochMs | null;
+  data_interval_end: EpochMs | null;
+  conf: WithDefault<string>;
+  queued_at: EpochMs | null;
+  start_date: EpochMs | null;
+  end_date: EpochMs | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+export interface TaskInstanceTable {
+  /** UUIDv7 */
+  id: string;
+  dag_run_id: number;
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: WithDefault<number>;
+  state: string | null;
+  try_number: WithDefault<number>;
+  max_tries: WithDefault<number>;
+  queued_at: EpochMs | null;
+  start_date: EpochMs | null;
+  end_date: EpochMs | null;
+  heartbeat_at: EpochMs | null;
+  next_retry_at: EpochMs | null;
+  worker: string | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+export interface AssetTable {
+  id: AutoId;
+  name: string;
+  uri: string;
+  group: WithDefault<string>;
+  extra: WithDefault<string>;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/** An asset is active while some DAG declares it; names and uris are unique among active assets. */
+export interface AssetActiveTable {
+  name: string;
+  uri: string;
+}
+
+export interface AssetEventTable {
+  id: AutoId;
+  asset_id: number;
+  source_dag_id: string | null;
+  source_run_id: string | null;
+  source_task_id: string | null;
+  source_map_index: number | null;
+  extra: WithDefault<string>;
+  created_at: EpochMs;
+}
+
+export interface XcomTable {
+  dag_run_id: number;
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  key: string;
+  value: string;
+  created_at: EpochMs;
+}
+
+export interface TaskStateTable {
+  id: AutoId;
+  dag_run_id: number;
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  key: string;
+  value: string;
+  version: number;
+  updated_at: EpochMs;
+  expires_at: EpochMs | null;
+  /** JSON of a `StateWriter`. */
+  updated_by: string | null;
+}
+
+export interface AssetStateTable {
+  id: AutoId;
+  asset_id: number;
+  key: string;
+  value: string;
+  version: number;
+  updated_at: EpochMs;
+  updated_by: string | null;
+}
+
+/** One row per write of a key, task-scoped (dag_run_id, task_id, map_index) or asset-scoped (asset_id). */
+export interface StateHistoryTable {
+  id: AutoId;
+  dag_run_id: number | null;
+  task_id: string | null;
+  map_index: number | null;
+  asset_id: number | null;
+  key: string;
+  version: number;
+  operation: string;
+  value: string | null;
+  written_at: EpochMs;
+  written_by: string | null;
+}
+
+/** Asset writes staged by an attempt with `{onSuccess: true}`, applied when it succeeds. */
+export interface StatePendingTable {
+  id: AutoId;
+  ti_id: string;
+  try_number: number;
+  asset_id: number;
+  key: string;
+  operation: string;
+  value: string;
+  written_by: string | null;
+  created_at: EpochMs;
+}
+
+export interface UserTable {
+  id: AutoId;
+  username: string;
+  password_hash: string;
+  role: string;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+export type TaskStateRow = Selectable<TaskStateTable>;
+export type AssetStateRow = Selectable<AssetStateTable>;
+export type StateHistoryRow = Selectable<StateHistoryTable>;
+export type NewStateHistoryRow = Insertable<StateHistoryTable>;

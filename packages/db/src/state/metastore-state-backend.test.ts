@@ -1,0 +1,34 @@
+import type { StateBackendSettings } from '@tidemark/core';
+import { describe } from 'vitest';
+import { runStateBackendConformance } from '../conformance/state-backend-conformance.ts';
+import { activateAsset, deactivateAsset } from '../repositories/asset-repository.ts';
+import { registerDag } from '../repositories/dag-repository.ts';
+import { createDagRun, deleteDagRun } from '../repositories/dag-run-repository.ts';
+import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { MetastoreStateBackend } from './metastore-state-backend.ts';
+
+describe.each(eachDialect())('metastore backend on %s', (dialect) => {
+  runStateBackendConformance(`metastore (${dialect})`, async (settings) => {
+    const test = await openTestDatabaseFor(dialect);
+    const { db } = test.database;
+    await registerDag(db, { dagId: 'conformance' });
+    let runs = 0;
+    let assets = 0;
+    return {
+      backend: new MetastoreStateBackend(test.database, settings),
+      async newRun() {
+        const runId = `run-${++runs}`;
+        await createDagRun(db, { dagId: 'conformance', runId });
+        return { dagId: 'conformance', runId };
+      },
+      async deleteRun(run) {
+        await deleteDagRun(db, run.dagId, run.runId);
+      },
+      newAsset: () => activateAsset(db, { name: `asset-${++assets}`, uri: `s3://bucket/asset-${assets}` }),
+      deactivateAsset: (assetId) => deactivateAsset(db, assetId),
+      withSettings: (changes: Partial<StateBackendSettings>) =>
+        new MetastoreStateBackend(test.database, { ...settings, ...changes }),
+      close: () => test.destroy(),
+    };
+  });
+});

@@ -1,0 +1,304 @@
+import {
+  type AssetScope,
+  assertAdvanceable,
+  decodeStateValue,
+  encodeStateValue,
+  InvalidStateOptionError,
+  isAdvance,
+  type StateAdvanceOptions,
+  type StateAdvanceResult,
+  type StateBackend,
+  type StateBackendSettings,
+  type StateCleanupOptions,
+  type StateCleanupReport,
+  type StateClearOptions,
+  StateConflictError,
+  type StateDeleteOptions,
+  type StateEntry,
+  type StateHistoryEntry,
+  type StateHistoryOperation,
+  type StateListOptions,
+  type StateListPage,
+  type StateScope,
+  type StateSetOptions,
+  type StateValue,
+  type StateWriter,
+  validateStateKey,
+} from '@tidemark/core';
+import type { MetadataDatabase } from '../open-database.ts';
+import { inWriteTransaction } from '../write-transaction.ts';
+import { cleanupState } from './state-cleanup.ts';
+import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
+import {
+  countLiveStateRows,
+  deleteStateRows,
+  findStateRow,
+  insertStateRow,
+  isLive,
+  listLiveStateRows,
+  type StoredStateRow,
+  selectScopeRows,
+  updateStateRow,
+} from './state-rows.ts';
+import { findStateTarget, requireStateTarget, type StateTarget, withoutMapIndex } from './state-target.ts';
+
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 10_000;
+
+/**
+ * The default state backend (SPEC §9.1): rows in the metadata database's `task_state` and
+ * `asset_state` tables, with versions, compare-and-set, monotonic advance and per-key history.
+ */
+export class MetastoreStateBackend implements StateBackend {
+  readonly #database: MetadataDatabase;
+  readonly #settings: StateBackendSettings;
+  readonly #now: () => number;
+
+  constructor(database: MetadataDatabase, settings: StateBackendSettings) {
+    this.#database = database;
+    this.#settings = settings;
+    this.#now = settings.clock ?? Date.now;
+  }
+
+  async get(scope: StateScope, key: string): Promise<StateEntry | undefined> {
+    validateStateKey(key);
+    const target = await findStateTarget(this.#database.db, scope);
+    if (!target) return undefined;
+    const row = await findStateRow(this.#database.db, this.#database.dialect, target, key, false);
+    return row && isLive(row, this.#now()) ? toEntry(row) : undefined;
+  }
+
+  async set(scope: StateScope, key: string, value: StateValue, options: StateSetOptions = {}): Promise<StateEntry> {
+    validateStateKey(key);
+    const json = encodeStateValue(value, this.#settings.maxValueBytes);
+    const expiresAt = validateExpiry(scope, options.expiresAt);
+    validateIfVersion(options.ifVersion);
+    return inWriteTransaction(this.#database, async (trx) => {
+      const target = await requireStateTarget(trx, scope);
+      const row = await findStateRow(trx, this.#database.dialect, target, key, true);
+      const now = this.#now();
+      assertVersionMatches(key, row, now, options.ifVersion);
+      return this.#write(trx, target, key, row, { json, expiresAt, writer: options.writer, now });
+    });
+  }
+
+  async delete(scope: StateScope, key: string, options: StateDeleteOptions = {}): Promise<boolean> {
+    validateStateKey(key);
+    validateIfVersion(options.ifVersion);
+    return inWriteTransaction(this.#database, async (trx) => {
+      const target = await findStateTarget(trx, scope);
+      if (!target) {
+        assertVersionMatches(key, undefined, 0, options.ifVersion);
+        return false;
+      }
+      const row = await findStateRow(trx, this.#database.dialect, target, key, true);
+      const now = this.#now();
+      assertVersionMatches(key, row, now, options.ifVersion);
+      if (!row) return false;
+      await deleteStateRows(trx, target, [row.id]);
+      if (!isLive(row, now)) return false;
+      await recordHistory(trx, target, [tombstone(row, now, options.writer)], this.#settings.historyDepth);
+      return true;
+    });
+  }
+
+  async clear(scope: StateScope, options: StateClearOptions = {}): Promise<number> {
+    if (options.allMapIndices && scope.kind !== 'task') {
+      throw new InvalidStateOptionError('all_map_indices applies to task state only, not to asset state');
+    }
+    return inWriteTransaction(this.#database, async (trx) => {
+      const found = await findStateTarget(trx, scope);
+      if (!found) return 0;
+      const target = options.allMapIndices ? withoutMapIndex(found) : found;
+      const rows = await selectScopeRows(trx, this.#database.dialect, target);
+      await deleteStateRows(
+        trx,
+        target,
+        rows.map((row) => row.id),
+      );
+      const now = this.#now();
+      const live = rows.filter((row) => isLive(row, now));
+      const tombstones = live.map((row) => ({
+        ...tombstone(row, now, options.writer),
+        ...(options.allMapIndices && row.map_index !== null ? { mapIndex: row.map_index } : {}),
+      }));
+      await recordHistory(trx, target, tombstones, this.#settings.historyDepth);
+      return live.length;
+    });
+  }
+
+  async list(scope: StateScope, options: StateListOptions = {}): Promise<StateListPage> {
+    const limit = validateLimit(options.limit);
+    const offset = validateOffset(options.offset);
+    const target = await findStateTarget(this.#database.db, scope);
+    if (!target) return { entries: [], total: 0 };
+    const query = { now: this.#now(), prefix: options.prefix, limit, offset };
+    const [rows, total] = await Promise.all([
+      listLiveStateRows(this.#database.db, this.#database.dialect, target, query),
+      countLiveStateRows(this.#database.db, target, query),
+    ]);
+    return { entries: rows.map(toEntry), total };
+  }
+
+  async advance(
+    scope: StateScope,
+    key: string,
+    candidate: StateValue,
+    options: StateAdvanceOptions = {},
+  ): Promise<StateAdvanceResult> {
+    validateStateKey(key);
+    assertAdvanceable(key, candidate);
+    const json = encodeStateValue(candidate, this.#settings.maxValueBytes);
+    return inWriteTransaction(this.#database, async (trx) => {
+      const target = await requireStateTarget(trx, scope);
+      const row = await findStateRow(trx, this.#database.dialect, target, key, true);
+      const now = this.#now();
+      if (row && isLive(row, now)) {
+        const stored = decodeStateValue(row.value);
+        if (!isAdvance(key, stored, candidate)) return { value: stored, version: row.version, advanced: false };
+      }
+      const expiresAt = row && isLive(row, now) ? row.expires_at : null;
+      const entry = await this.#write(trx, target, key, row, { json, expiresAt, writer: options.writer, now });
+      return { value: entry.value, version: entry.version, advanced: true };
+    });
+  }
+
+  async history(scope: StateScope, key: string): Promise<readonly StateHistoryEntry[]> {
+    validateStateKey(key);
+    if (this.#settings.historyDepth <= 0) return [];
+    const target = await findStateTarget(this.#database.db, scope);
+    if (!target) return [];
+    const rows = await readHistory(this.#database.db, target, key, this.#settings.historyDepth);
+    return rows.map((row) => ({
+      version: row.version,
+      operation: row.operation as StateHistoryOperation,
+      value: row.value === null ? null : decodeStateValue(row.value),
+      writtenAt: row.written_at,
+      writtenBy: parseWriter(row.written_by),
+    }));
+  }
+
+  async cleanup(options: StateCleanupOptions = {}): Promise<StateCleanupReport> {
+    return cleanupState(this.#database, {
+      now: this.#now(),
+      historyDepth: this.#settings.historyDepth,
+      batchSize: options.batchSize ?? 5_000,
+      dryRun: options.dryRun ?? false,
+      onProgress: options.onProgress,
+    });
+  }
+
+  /** Upserts the row with the next version and records it in history. The caller holds the lock. */
+  async #write(
+    trx: MetadataDatabase['db'],
+    target: StateTarget,
+    key: string,
+    row: StoredStateRow | undefined,
+    write: { json: string; expiresAt: number | null; writer: StateWriter | undefined; now: number },
+  ): Promise<StateEntry> {
+    const version = (row ? row.version : await lastHistoryVersion(trx, target, key)) + 1;
+    const updatedBy = write.writer ? JSON.stringify(write.writer) : null;
+    const stored = {
+      value: write.json,
+      version,
+      updated_at: write.now,
+      expires_at: write.expiresAt,
+      updated_by: updatedBy,
+    };
+    if (row) await updateStateRow(trx, target, row.id, stored);
+    else await insertStateRow(trx, target, key, stored);
+    await recordHistory(
+      trx,
+      target,
+      [{ key, version, operation: 'set', value: write.json, writtenAt: write.now, writtenBy: updatedBy }],
+      this.#settings.historyDepth,
+    );
+    return {
+      key,
+      value: decodeStateValue(write.json),
+      version,
+      updatedAt: write.now,
+      expiresAt: write.expiresAt,
+      updatedBy: write.writer ?? null,
+    };
+  }
+}
+
+function toEntry(row: StoredStateRow): StateEntry {
+  return {
+    key: row.key,
+    value: decodeStateValue(row.value),
+    version: row.version,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at,
+    updatedBy: parseWriter(row.updated_by),
+  };
+}
+
+function parseWriter(json: string | null): StateWriter | null {
+  return json === null ? null : (JSON.parse(json) as StateWriter);
+}
+
+/** A delete is recorded as the key's next version, with no value. */
+function tombstone(row: StoredStateRow, now: number, writer: StateWriter | undefined) {
+  return {
+    key: row.key,
+    version: row.version + 1,
+    operation: 'delete' as const,
+    value: null,
+    writtenAt: now,
+    writtenBy: writer ? JSON.stringify(writer) : null,
+  };
+}
+
+/** An expired row is absent: its version is 0 for compare-and-set. */
+function assertVersionMatches(
+  key: string,
+  row: StoredStateRow | undefined,
+  now: number,
+  ifVersion: number | undefined,
+): void {
+  if (ifVersion === undefined) return;
+  const current = row && isLive(row, now) ? row.version : 0;
+  if (current !== ifVersion) throw new StateConflictError(key, ifVersion, current);
+}
+
+function validateIfVersion(ifVersion: number | undefined): void {
+  if (ifVersion === undefined) return;
+  if (!Number.isSafeInteger(ifVersion) || ifVersion < 0) {
+    throw new InvalidStateOptionError(
+      `if_version must be a whole number ≥ 0 (0 = only if absent), got ${JSON.stringify(ifVersion)}`,
+    );
+  }
+}
+
+function validateExpiry(scope: StateScope | AssetScope, expiresAt: number | null | undefined): number | null {
+  if (expiresAt === undefined || expiresAt === null) return null;
+  if (scope.kind === 'asset') {
+    throw new InvalidStateOptionError('asset state never expires; expires_at and retention apply to task state only');
+  }
+  if (!Number.isSafeInteger(expiresAt) || expiresAt < 0 || expiresAt > MAX_EXPIRES_AT) {
+    throw new InvalidStateOptionError(
+      `expires_at must be a time between 1970 and 9999 (epoch milliseconds), got ${JSON.stringify(expiresAt)}`,
+    );
+  }
+  return expiresAt;
+}
+
+const MAX_EXPIRES_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function validateLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIST_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new InvalidStateOptionError(`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
+  }
+  return limit;
+}
+
+function validateOffset(offset: number | undefined): number {
+  if (offset === undefined) return 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new InvalidStateOptionError(`offset must be a whole number ≥ 0, got ${offset}`);
+  }
+  return offset;
+}

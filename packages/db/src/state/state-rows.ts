@@ -1,0 +1,153 @@
+import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
+import type { DialectName } from '../dialect/database-url.ts';
+import type { Db } from '../open-database.ts';
+import type { StateTarget } from './state-target.ts';
+
+// The two state tables share these columns; queries address them through a StateTarget, so they are
+// written against this common shape rather than against either table.
+interface StateRowsSchema {
+  state: {
+    id: Generated<number>;
+    key: string;
+    value: string;
+    version: number;
+    updated_at: number;
+    expires_at: number | null;
+    updated_by: string | null;
+    map_index: ColumnType<number, number | undefined, number>;
+    dag_run_id: ColumnType<number, number | undefined, number>;
+    task_id: ColumnType<string, string | undefined, string>;
+    asset_id: ColumnType<number, number | undefined, number>;
+  };
+}
+
+export interface StoredStateRow {
+  readonly id: number;
+  readonly key: string;
+  readonly value: string;
+  readonly version: number;
+  readonly updated_at: number;
+  readonly expires_at: number | null;
+  readonly updated_by: string | null;
+}
+
+export interface StateRowWrite {
+  readonly value: string;
+  readonly version: number;
+  readonly updated_at: number;
+  readonly expires_at: number | null;
+  readonly updated_by: string | null;
+}
+
+const ROW_COLUMNS = ['id', 'key', 'value', 'version', 'updated_at', 'updated_by'] as const;
+
+function rows(db: Db): Kysely<StateRowsSchema> {
+  return db as unknown as Kysely<StateRowsSchema>;
+}
+
+function from(db: Db, target: StateTarget) {
+  return rows(db).selectFrom(target.table as 'state');
+}
+
+function selectRow(db: Db, target: StateTarget) {
+  const query = from(db, target).select(ROW_COLUMNS);
+  return target.expires ? query.select('expires_at') : query.select(sql<null>`null`.as('expires_at'));
+}
+
+export function isLive(row: Pick<StoredStateRow, 'expires_at'>, now: number): boolean {
+  return row.expires_at === null || row.expires_at > now;
+}
+
+/** The stored row of a key, expired or not. `lock` takes a row lock on PostgreSQL (SQLite's
+ *  IMMEDIATE transaction already excludes other writers). */
+export async function findStateRow(
+  db: Db,
+  dialect: DialectName,
+  target: StateTarget,
+  key: string,
+  lock: boolean,
+): Promise<StoredStateRow | undefined> {
+  const query = selectRow(db, target)
+    .where((eb) => eb.and(target.filter))
+    .where('key', '=', key);
+  return (lock && dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+}
+
+export async function insertStateRow(db: Db, target: StateTarget, key: string, write: StateRowWrite): Promise<void> {
+  const { expires_at, ...rest } = write;
+  await rows(db)
+    .insertInto(target.table as 'state')
+    .values({ ...target.insertColumns, key, ...rest, ...(target.expires ? { expires_at } : {}) })
+    .execute();
+}
+
+export async function updateStateRow(db: Db, target: StateTarget, id: number, write: StateRowWrite): Promise<void> {
+  const { expires_at, ...rest } = write;
+  await rows(db)
+    .updateTable(target.table as 'state')
+    .set({ ...rest, ...(target.expires ? { expires_at } : {}) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deleteStateRows(db: Db, target: StateTarget, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await rows(db)
+    .deleteFrom(target.table as 'state')
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** Every row of the scope, expired or not, with its map index (for an all-map-indices clear). */
+export async function selectScopeRows(
+  db: Db,
+  dialect: DialectName,
+  target: StateTarget,
+): Promise<(StoredStateRow & { map_index: number | null })[]> {
+  const query = selectRow(db, target)
+    .select(target.table === 'task_state' ? sql<number>`map_index`.as('map_index') : sql<null>`null`.as('map_index'))
+    .where((eb) => eb.and(target.filter));
+  return (dialect === 'postgres' ? query.forUpdate() : query).execute();
+}
+
+export interface LiveRowsQuery {
+  readonly now: number;
+  readonly prefix?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+function liveRows(db: Db, target: StateTarget, query: LiveRowsQuery) {
+  let builder = from(db, target).where((eb) => eb.and(target.filter));
+  if (target.expires) {
+    builder = builder.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', query.now)]));
+  }
+  if (query.prefix) {
+    builder = builder.where(sql<string>`substr(key, 1, ${[...query.prefix].length})`, '=', query.prefix);
+  }
+  return builder;
+}
+
+/** Live rows in code-point order of key (both dialects: SQLite's BINARY, PostgreSQL's "C"). */
+export async function listLiveStateRows(
+  db: Db,
+  dialect: DialectName,
+  target: StateTarget,
+  query: LiveRowsQuery,
+): Promise<StoredStateRow[]> {
+  const order = dialect === 'postgres' ? sql`key collate "C"` : sql`key`;
+  let builder = liveRows(db, target, query)
+    .select(ROW_COLUMNS)
+    .select(target.expires ? sql<number | null>`expires_at`.as('expires_at') : sql<null>`null`.as('expires_at'))
+    .orderBy(order);
+  if (query.limit !== undefined) builder = builder.limit(query.limit);
+  if (query.offset) builder = builder.offset(query.offset);
+  return builder.execute();
+}
+
+export async function countLiveStateRows(db: Db, target: StateTarget, query: LiveRowsQuery): Promise<number> {
+  const row = await liveRows(db, target, query)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

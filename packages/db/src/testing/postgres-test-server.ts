@@ -1,0 +1,95 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const DEFAULT_BIN_DIR = '/usr/lib/postgresql/15/bin';
+
+export interface PostgresTestServer {
+  readonly url: string;
+  stop(): void;
+}
+
+/**
+ * Starts a throw-away PostgreSQL 15 for tests: a temp data folder, loopback only, a free port,
+ * fsync off. As root it runs the server as user `postgres` (initdb refuses root).
+ */
+export async function startPostgresTestServer(
+  binDir = process.env.TIDEMARK_PG_BIN ?? DEFAULT_BIN_DIR,
+): Promise<PostgresTestServer> {
+  if (!existsSync(join(binDir, 'initdb'))) {
+    throw new Error(
+      `PostgreSQL 15 binaries not found in ${binDir}; install them with "apt-get install -y postgresql", ` +
+        'set TIDEMARK_PG_BIN, or run only SQLite tests with TEST_DIALECTS=sqlite',
+    );
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'tidemark-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chownSync(dataDir, postgresUid(), postgresGid());
+  const port = await freePort();
+  const run = (command: string, args: string[]) => runAsPostgres(join(binDir, command), args, asRoot);
+
+  run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
+  run('pg_ctl', [
+    '-D',
+    dataDir,
+    '-l',
+    join(dataDir, 'server.log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    'start',
+  ]);
+
+  let stopped = false;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function runAsPostgres(command: string, args: string[], asRoot: boolean): void {
+  const result = asRoot
+    ? spawnSync('su', ['postgres', '-s', '/bin/sh', '-c', [command, ...args].map(shellQuote).join(' ')], {
+        encoding: 'utf8',
+      })
+    : spawnSync(command, args, { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
+  }
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+function postgresUid(): number {
+  return Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+}
+
+function postgresGid(): number {
+  return Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}

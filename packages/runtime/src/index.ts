@@ -1,0 +1,3 @@
+// The scheduler loop, DAG processor, executor, supervisor and garbage-collection job. Built by the
+// runtime issue; nothing runs yet.
+export {};

@@ -1,0 +1,2 @@
+// The React + Vite single-page app, built by the web UI issue.
+export {};

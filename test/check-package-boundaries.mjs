@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// ARCHITECTURE.md: core ← db ← {runtime, server} ← cli; sdk → core only; ui → core only.
+// Fails when a package declares or imports a workspace package it may not depend on.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ALLOWED = {
+  core: [],
+  db: ['core'],
+  runtime: ['core', 'db', 'sdk'],
+  server: ['core', 'db'],
+  sdk: ['core'],
+  cli: ['core', 'db', 'runtime', 'server', 'sdk'],
+  ui: ['core'],
+};
+
+const problems = [];
+for (const name of readdirSync('packages')) {
+  const allowed = ALLOWED[name];
+  if (!allowed) {
+    problems.push(`packages/${name} is not in the dependency map of test/check-package-boundaries.mjs`);
+    continue;
+  }
+  const manifest = JSON.parse(readFileSync(join('packages', name, 'package.json'), 'utf8'));
+  const declared = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
+    .filter((dep) => dep.startsWith('@tidemark/'))
+    .map((dep) => dep.slice('@tidemark/'.length));
+  for (const dep of declared) {
+    if (!allowed.includes(dep)) problems.push(`@tidemark/${name} must not depend on @tidemark/${dep}`);
+  }
+  for (const file of sourceFiles(join('packages', name, 'src'))) {
+    for (const [, dep] of readFileSync(file, 'utf8').matchAll(/from '@tidemark\/([a-z]+)[^']*'/g)) {
+      if (dep !== name && !declared.includes(dep)) {
+        problems.push(`${file} imports @tidemark/${dep}, which @tidemark/${name} does not declare or may not use`);
+      }
+    }
+  }
+}
+if (problems.length > 0) {
+  console.error(`package boundaries broken:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('package boundaries ok');
+
+function* sourceFiles(folder) {
+  for (const entry of readdirSync(folder)) {
+    const path = join(folder, entry);
+    if (statSync(path).isDirectory()) yield* sourceFiles(path);
+    else if (/\.(ts|tsx|mjs)$/.test(entry)) yield path;
+  }
+}
