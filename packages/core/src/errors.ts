@@ -118,3 +118,12 @@ export class UnsupportedDatabaseUrlError extends TidemarkError {
     );
   }
 }
+
+export class DatabaseUnavailableError extends TidemarkError {
+  constructor(url: string, reason: string) {
+    super(
+      'database_unavailable',
+      `cannot reach the database at ${url}: ${reason}; check TIDEMARK_DATABASE__URL (or database.url in tidemark.config.json)`,
+    );
+  }
+}

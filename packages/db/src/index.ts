@@ -5,5 +5,6 @@ export * from './repositories/asset-repository.ts';
 export * from './repositories/dag-repository.ts';
 export * from './repositories/dag-run-repository.ts';
 export type * from './schema/database-schema.ts';
+export * from './state/create-state-backend.ts';
 export * from './state/metastore-state-backend.ts';
 export * from './write-transaction.ts';

@@ -1,5 +1,6 @@
-import { Kysely } from 'kysely';
-import { type DialectName, parseDatabaseUrl } from './dialect/database-url.ts';
+import { DatabaseUnavailableError } from '@tidemark/core';
+import { Kysely, sql } from 'kysely';
+import { type DialectName, parseDatabaseUrl, redactDatabaseUrl } from './dialect/database-url.ts';
 import { createPostgresDialect, type PostgresOptions } from './dialect/postgres-connection.ts';
 import { createSqliteDialect } from './dialect/sqlite-connection.ts';
 import type { DatabaseSchema } from './schema/database-schema.ts';
@@ -27,4 +28,26 @@ export function openDatabase(url: string, options: PostgresOptions = {}): Metada
     url,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Opens the database and proves it answers, turning the usual failures (no server, wrong password,
+ * unwritable folder) into one actionable error instead of a driver stack trace.
+ */
+export async function connectDatabase(url: string, options: PostgresOptions = {}): Promise<MetadataDatabase> {
+  let database: MetadataDatabase;
+  try {
+    database = openDatabase(url, options);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'unsupported_database_url') throw error;
+    throw new DatabaseUnavailableError(redactDatabaseUrl(url), (error as Error).message);
+  }
+  try {
+    await sql`select 1`.execute(database.db);
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    const reason = (error as Error).message || (error as { code?: string }).code || String(error);
+    throw new DatabaseUnavailableError(redactDatabaseUrl(url), reason);
+  }
+  return database;
 }

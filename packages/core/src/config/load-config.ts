@@ -29,11 +29,14 @@ export function loadConfig(options: LoadConfigOptions = {}): TidemarkConfig {
 
   const fileLayer = readConfigFile(join(home, CONFIG_FILE_NAME));
   const envLayer = readEnvironment(env);
-  const merged = mergeLayers(fileLayer, envLayer, options.overrides ?? {});
+  const overrideLayer = options.overrides ?? {};
+  const merged = mergeLayers(fileLayer, envLayer, overrideLayer);
 
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    throw new ConfigError(describeIssue(result.error.issues[0] as z.core.$ZodIssue, fileLayer, envLayer));
+    throw new ConfigError(
+      describeIssue(result.error.issues[0] as z.core.$ZodIssue, fileLayer, envLayer, overrideLayer),
+    );
   }
   const parsed = result.data;
   return {
@@ -86,18 +89,28 @@ function mergeLayers(...layers: Layer[]): Layer {
   return merged;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, fileLayer: Layer, envLayer: Layer): string {
+function describeIssue(issue: z.core.$ZodIssue, fileLayer: Layer, envLayer: Layer, overrideLayer: Layer): string {
   const [section, key] = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const unknown = issue.keys[0] as string;
     const setting = key === undefined && section === undefined ? unknown : `${section}.${unknown}`;
-    return `unknown setting "${setting}" (${sourceOf(section ?? unknown, section ? unknown : undefined, fileLayer, envLayer)}); see the configuration section of the README for valid settings`;
+    return `unknown setting "${setting}" (${sourceOf(section ?? unknown, section ? unknown : undefined, fileLayer, envLayer, overrideLayer)}); see the configuration section of the README for valid settings`;
   }
   const setting = key === undefined ? section : `${section}.${key}`;
-  return `setting "${setting}" (${sourceOf(section, key, fileLayer, envLayer)}) is invalid: ${issue.message}`;
+  return `setting "${setting}" (${sourceOf(section, key, fileLayer, envLayer, overrideLayer)}) is invalid: ${issue.message}`;
 }
 
-function sourceOf(section: string | undefined, key: string | undefined, fileLayer: Layer, envLayer: Layer): string {
+function sourceOf(
+  section: string | undefined,
+  key: string | undefined,
+  fileLayer: Layer,
+  envLayer: Layer,
+  overrideLayer: Layer,
+): string {
+  // Check the layers from highest precedence down: the value that failed is the one that won the merge.
+  if (section && (key ? overrideLayer[section]?.[key] !== undefined : overrideLayer[section] !== undefined)) {
+    return 'from the command line';
+  }
   if (section && key && envLayer[section]?.[key] !== undefined) {
     return `from environment variable ${ENV_PREFIX}${section.toUpperCase()}__${key.toUpperCase()}`;
   }

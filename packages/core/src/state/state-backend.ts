@@ -114,3 +114,12 @@ export interface StateBackendSettings {
   readonly historyDepth: number;
   readonly clock?: () => EpochMs;
 }
+
+/**
+ * What a module named by `state.backend` exports as `createStateBackend` (or as its default export).
+ * The metastore backend is built in and chosen with `state.backend = "metastore"`.
+ */
+export type StateBackendFactory = (context: {
+  readonly settings: StateBackendSettings;
+  readonly config: unknown;
+}) => StateBackend | Promise<StateBackend>;

@@ -1,0 +1,19 @@
+import { TIDEMARK_VERSION } from '@tidemark/core';
+import { Command } from 'commander';
+import { dbCommand } from './commands/db-command.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('tidemark')
+    .description('Durable task state for data and AI pipelines')
+    .version(TIDEMARK_VERSION, '-V, --version', 'print the Tidemark version')
+    .showHelpAfterError()
+    .exitOverride();
+  program
+    .command('version')
+    .description('print the Tidemark version')
+    .action(() => {
+      process.stdout.write(`${TIDEMARK_VERSION}\n`);
+    });
+  program.addCommand(dbCommand());
+  return program;
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { loadConfig } from '@tidemark/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import type { TestDatabase } from '../testing/test-database.ts';
+import { createStateBackend } from './create-state-backend.ts';
+import { MetastoreStateBackend } from './metastore-state-backend.ts';
+
+const fixtures = join(import.meta.dirname, 'fixtures');
+const configWith = (backend: string) =>
+  loadConfig({ env: { TIDEMARK_STATE__BACKEND: backend, TIDEMARK_STATE__HISTORY_DEPTH: '3' }, cwd: fixtures });
+
+describe.each(eachDialect())('state backend from config on %s', (dialect) => {
+  let test: TestDatabase;
+  beforeEach(async () => {
+    test = await openTestDatabaseFor(dialect);
+  });
+  afterEach(() => test.destroy());
+
+  it('builds the metastore backend by default', async () => {
+    const backend = await createStateBackend(loadConfig({ env: {}, cwd: fixtures }), test.database);
+    expect(backend).toBeInstanceOf(MetastoreStateBackend);
+  });
+
+  it('loads a module path and passes the configured settings to its factory', async () => {
+    const backend = await createStateBackend(configWith('./named-backend.ts'), test.database, fixtures);
+    expect(backend).toEqual({ builtWith: { maxValueBytes: 65_536, historyDepth: 3 } });
+  });
+
+  it('names the setting when the module cannot be loaded', async () => {
+    await expect(createStateBackend(configWith('./missing.ts'), test.database, fixtures)).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringMatching(/^setting "state.backend" names ".\/missing.ts", which could not be loaded/),
+    });
+  });
+
+  it('names the setting when the module exports no factory', async () => {
+    await expect(createStateBackend(configWith('./no-factory.ts'), test.database, fixtures)).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringContaining('exports no createStateBackend function'),
+    });
+  });
+});
