@@ -66,12 +66,9 @@ describe('loadConfig defaults', () => {
     expect(config.database.url).toBe(`sqlite:${join(cwd, 'state-home', 'tidemark.db')}`);
   });
 
-  it('uses an absolute TIDEMARK_HOME as it is', () => {
+  it('uses an absolute TIDEMARK_HOME as it is and falls back to ./.tidemark when it is empty', () => {
     const home = join(cwd, 'elsewhere', 'home');
     expect(load({ env: { TIDEMARK_HOME: home } }).home).toBe(home);
-  });
-
-  it('falls back to ./.tidemark when TIDEMARK_HOME is empty', () => {
     expect(load({ env: { TIDEMARK_HOME: '' } }).home).toBe(join(cwd, '.tidemark'));
   });
 
@@ -154,9 +151,6 @@ describe('loadConfig value parsing', () => {
     expect(config.state.default_retention).toBe(2_592_000_000);
     expect(config.state.gc_interval).toBe(2_000);
     expect(config.scheduler.task_heartbeat_timeout).toBe(90_000);
-  });
-
-  it('accepts a zero duration', () => {
     expect(load({ env: { TIDEMARK_STATE__DEFAULT_RETENTION: '0' } }).state.default_retention).toBe(0);
   });
 
@@ -169,14 +163,12 @@ describe('loadConfig value parsing', () => {
 });
 
 describe('loadConfig errors', () => {
-  it('refuses an unknown key from the environment, naming the setting and the variable', () => {
+  it('refuses an unknown key or section from the environment, naming the setting and the variable', () => {
     const error = configError({ env: { TIDEMARK_STATE__BOGUS: '1' } });
     expect(error.message).toContain('unknown setting "state.bogus" (from environment variable TIDEMARK_STATE__BOGUS)');
-  });
-
-  it('refuses an unknown section from the environment', () => {
-    const error = configError({ env: { TIDEMARK_NOPE__KEY: '1' } });
-    expect(error.message).toContain('unknown setting "nope" (from a TIDEMARK_NOPE__* environment variable)');
+    expect(configError({ env: { TIDEMARK_NOPE__KEY: '1' } }).message).toContain(
+      'unknown setting "nope" (from a TIDEMARK_NOPE__* environment variable)',
+    );
   });
 
   it('refuses an unknown key and an unknown section from the config file', () => {
@@ -198,14 +190,11 @@ describe('loadConfig errors', () => {
     );
   });
 
-  it('refuses a fractional integer from the environment', () => {
+  it('refuses fractional integers from the environment and the config file', () => {
     const error = configError({ env: { TIDEMARK_STATE__MAX_VALUE_BYTES: '1.5' } });
     expect(error.message).toMatch(
       /^setting "state\.max_value_bytes" \(from environment variable TIDEMARK_STATE__MAX_VALUE_BYTES\) is invalid: /,
     );
-  });
-
-  it('refuses a fractional number in the config file', () => {
     writeConfigFile({ api: { port: 80.5 } });
     expect(configError({}).message).toBe(
       `setting "api.port" (from ${CONFIG_FILE_NAME}) is invalid: expected a whole number`,

@@ -52,12 +52,14 @@ function assertJson(value: unknown, path: string, ancestors: Set<object>): void 
       }
       ancestors.add(value);
       if (Array.isArray(value)) {
-        value.forEach((item, index) => {
+        // An index loop, not forEach: forEach skips the holes of a sparse array, which JSON.stringify writes as null.
+        for (let index = 0; index < value.length; index++) {
+          const item: unknown = value[index];
           if (item === undefined) {
             throw new InvalidStateValueError(`state value must be JSON: undefined at ${path}[${index}]`);
           }
           assertJson(item, `${path}[${index}]`, ancestors);
-        });
+        }
       } else {
         const prototype = Object.getPrototypeOf(value);
         if (prototype !== Object.prototype && prototype !== null) {
