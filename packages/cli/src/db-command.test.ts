@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { MIGRATIONS } from '@tidemark/db';
 import { eachDialect, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'tidemark.mjs');
 const run = promisify(execFile);
+const ALL_MIGRATIONS = MIGRATIONS.map((migration) => migration.name);
 
 interface Result {
   code: number;
@@ -45,7 +47,7 @@ describe.each(eachDialect())('tidemark db on %s (real binary)', (dialect) => {
   it('migrates, then reports up to date, and a second migrate is a no-op', async () => {
     const before = await tidemark(['db', 'status', '--json'], env);
     expect(before.code).toBe(0);
-    expect(JSON.parse(before.stdout)).toMatchObject({ dialect, up_to_date: false, pending: ['0001_initial_schema'] });
+    expect(JSON.parse(before.stdout)).toMatchObject({ dialect, up_to_date: false, pending: ALL_MIGRATIONS });
 
     const first = await tidemark(['db', 'migrate'], env);
     expect(first.code).toBe(0);
@@ -57,7 +59,7 @@ describe.each(eachDialect())('tidemark db on %s (real binary)', (dialect) => {
 
     const after = JSON.parse((await tidemark(['db', 'status', '--json'], env)).stdout);
     expect(after).toMatchObject({ up_to_date: true, pending: [], unknown: [] });
-    expect(after.applied.map((row: { name: string }) => row.name)).toEqual(['0001_initial_schema']);
+    expect(after.applied.map((row: { name: string }) => row.name)).toEqual(ALL_MIGRATIONS);
   });
 
   it('refuses a newer database with one line and a non-zero exit', async () => {

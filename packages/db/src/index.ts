@@ -1,4 +1,5 @@
 export * from './dialect/database-url.ts';
+export * from './migrations/migration-list.ts';
 export * from './migrations/migrator.ts';
 export * from './open-database.ts';
 export * from './repositories/asset-repository.ts';

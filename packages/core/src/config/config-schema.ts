@@ -60,11 +60,31 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: integer(0).default(8080),
+      /** Signs execution tokens. Default: generated once into `<home>/secret-key`. */
+      secret_key: z.string().min(32, 'expected at least 32 characters').optional(),
+      /** How long an attempt token lives before the supervisor must refresh it. */
+      token_ttl: duration().default(600_000),
     })
     .prefault({}),
   scheduler: z
     .strictObject({
       task_heartbeat_timeout: duration().default(30_000),
+      /** Pause between scheduling passes. */
+      loop_interval: duration().default(250),
+      /** How often the DAG processor looks for new or changed DAG files. */
+      dag_scan_interval: duration().default(5_000),
+    })
+    .prefault({}),
+  worker: z
+    .strictObject({
+      /** The api-server a separate worker talks to, e.g. http://127.0.0.1:8080. */
+      api_url: z.string().url().optional(),
+      /** Attempts run at once. */
+      parallelism: integer(1).default(8),
+      /** After SIGTERM (timeout, stop), how long a task may take to exit before SIGKILL. */
+      kill_grace_period: duration().default(5_000),
+      /** Pause between claims when there is nothing to do. */
+      poll_interval: duration().default(200),
     })
     .prefault({}),
   logging: z

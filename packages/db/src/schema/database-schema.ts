@@ -18,6 +18,7 @@ export interface DatabaseSchema {
   state_history: StateHistoryTable;
   state_pending: StatePendingTable;
   user: UserTable;
+  dag_import_error: DagImportErrorTable;
 }
 
 type AutoId = Generated<number>;
@@ -32,6 +33,10 @@ export interface DagTable {
   is_active: WithDefault<number>;
   description: string | null;
   last_parsed_at: EpochMs | null;
+  /** JSON of a SerializedDag (core). */
+  serialized: string | null;
+  /** When the scheduler creates the next scheduled run; null: not scheduled. */
+  next_run_at: EpochMs | null;
   created_at: EpochMs;
   updated_at: EpochMs;
 }
@@ -179,3 +184,11 @@ export type TaskStateRow = Selectable<TaskStateTable>;
 export type AssetStateRow = Selectable<AssetStateTable>;
 export type StateHistoryRow = Selectable<StateHistoryTable>;
 export type NewStateHistoryRow = Insertable<StateHistoryTable>;
+
+export interface DagImportErrorTable {
+  id: AutoId;
+  fileloc: string;
+  line: number | null;
+  message: string;
+  created_at: EpochMs;
+}

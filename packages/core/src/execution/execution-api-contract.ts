@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/**
+ * The execution API's task lifecycle (workers ↔ api-server), under `/execution`. Workers never
+ * open the database: they claim work, heartbeat, log, read XComs and finish through these routes.
+ *
+ * Auth: claiming needs a *worker token* (`Authorization: Bearer`, a JWT with `kind: "worker"`
+ * signed with `api.secret_key`). Every other route needs the *attempt token* the claim returned
+ * (`kind: "attempt"`, `sub` = TI id, `try` = try number). Missing, expired or forged token: 401.
+ * An attempt token used on another TI's path: 403. A write from an attempt that is no longer
+ * the TI's current running try: 409 `stale_attempt` (the supervisor then stops the task).
+ */
+export const EXECUTION_ROUTES = {
+  claim: '/execution/workloads/claim',
+  heartbeat: '/execution/task-instances/:ti_id/heartbeat',
+  finish: '/execution/task-instances/:ti_id/state',
+  logs: '/execution/task-instances/:ti_id/logs',
+  xcomPull: '/execution/task-instances/:ti_id/xcom',
+  xcomPush: '/execution/task-instances/:ti_id/xcom/:key',
+  refreshToken: '/execution/token/refresh',
+} as const;
+
+const jsonValue = z.json();
+
+/** POST claim → 204 (nothing to do) or 200 ClaimedAttempt. The claimed TI is `running` at once. */
+export const claimRequestSchema = z.strictObject({
+  /** Shown as the TI's `worker` (hostname:pid). */
+  worker: z.string().min(1).max(250),
+});
+export type ClaimRequest = z.infer<typeof claimRequestSchema>;
+
+export const claimedAttemptSchema = z.strictObject({
+  token: z.string(),
+  /** Epoch ms when the token expires; refresh before. */
+  token_expires_at: z.number(),
+  ti_id: z.string(),
+  dag_id: z.string(),
+  run_id: z.string(),
+  task_id: z.string(),
+  map_index: z.number().int(),
+  try_number: z.number().int().min(1),
+  max_tries: z.number().int().min(1),
+  /** The DAG file relative to the DAGs folder. */
+  fileloc: z.string(),
+  conf: z.record(z.string(), jsonValue),
+  logical_date: z.number().nullable(),
+  /** For a mapped TI: its element of the upstream's returned array. */
+  map_item: jsonValue.optional(),
+  execution_timeout_ms: z.number().int().nullable(),
+  /** How often the supervisor must heartbeat (well inside the scheduler's zombie timeout). */
+  heartbeat_interval_ms: z.number().int().min(1),
+});
+export type ClaimedAttempt = z.infer<typeof claimedAttemptSchema>;
+
+/** PUT heartbeat → 204, or 409 `stale_attempt` when the TI moved on (zombie, cleared, marked). */
+
+/** PATCH state: how the attempt ended. The server decides retry vs. failure from the TI's policy. */
+export const finishRequestSchema = z.discriminatedUnion('state', [
+  z.strictObject({ state: z.literal('success'), return_value: jsonValue.optional() }),
+  z.strictObject({
+    state: z.literal('failed'),
+    error: z.string().max(10_000),
+    /** false for SDK errors that must not retry (FailTask). */
+    retryable: z.boolean(),
+  }),
+  z.strictObject({ state: z.literal('skipped'), reason: z.string().max(10_000) }),
+]);
+export type FinishRequest = z.infer<typeof finishRequestSchema>;
+
+export const finishResponseSchema = z.strictObject({
+  /** The TI's state after finishing: success, skipped, up_for_retry or failed. */
+  state: z.enum(['success', 'skipped', 'up_for_retry', 'failed']),
+  next_retry_at: z.number().nullable(),
+});
+export type FinishResponse = z.infer<typeof finishResponseSchema>;
+
+/** POST logs → 204; lines are appended to the attempt's log. */
+export const logLineSchema = z.strictObject({
+  /** Epoch ms. */
+  ts: z.number(),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  message: z.string(),
+  /** Where it came from: the task's logger, or its stdout/stderr, or the supervisor. */
+  source: z.enum(['task', 'stdout', 'stderr', 'supervisor']),
+});
+export type LogLine = z.infer<typeof logLineSchema>;
+export const logBatchSchema = z.strictObject({ lines: z.array(logLineSchema).max(10_000) });
+
+/**
+ * GET xcom?task_id=&map_index=&key= → 200 `{value}` or 404. Same DAG run as the token's TI.
+ * For a mapped upstream without `map_index`: `{value: [every index's value, in map-index order]}`.
+ */
+export const xcomPullQuerySchema = z.strictObject({
+  task_id: z.string().min(1),
+  map_index: z.coerce.number().int().min(-1).optional(),
+  key: z.string().min(1).default('return_value'),
+});
+export const xcomValueSchema = z.strictObject({ value: jsonValue });
+
+/** PUT xcom/{key} body `{value}` → 204. */
+
+/** POST refresh → `{token, token_expires_at}` for the same attempt. */
+export const refreshedTokenSchema = z.strictObject({ token: z.string(), token_expires_at: z.number() });

@@ -1,0 +1,62 @@
+import type { JsonValue } from '../state/state-value-rules.ts';
+
+/**
+ * Messages between a worker's supervisor and the task process it spawned (Node IPC, no network).
+ * The task process runs exactly one attempt: it receives `start`, runs the task function, and ends
+ * with one `finished` message. Everything else it needs (XComs now, state later) it asks the
+ * supervisor for with `request`; the supervisor relays it to the execution API.
+ */
+
+/** What the task process needs to run one attempt. */
+export interface AttemptSpec {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly mapIndex: number;
+  readonly tryNumber: number;
+  readonly maxTries: number;
+  /** Absolute path of the DAG file to import. */
+  readonly dagFile: string;
+  readonly conf: Record<string, JsonValue>;
+  readonly logicalDate: number | null;
+  /** Present for a mapped TI. */
+  readonly mapItem?: JsonValue;
+}
+
+export type SupervisorToTask =
+  | { readonly type: 'start'; readonly attempt: AttemptSpec }
+  | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly value: JsonValue | undefined }
+  | {
+      readonly type: 'response';
+      readonly id: number;
+      readonly ok: false;
+      /** `code` is a TidemarkError code (or an HTTP reason); the SDK rebuilds the typed error. */
+      readonly error: { readonly code: string; readonly message: string };
+    };
+
+/** Requests a task may make; the union grows with the state API. */
+export type TaskRequest = {
+  readonly method: 'xcom.pull';
+  readonly params: { readonly taskId: string; readonly mapIndex?: number; readonly key?: string };
+};
+
+export type TaskToSupervisor =
+  | ({ readonly type: 'request'; readonly id: number } & TaskRequest)
+  | {
+      readonly type: 'log';
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
+      readonly message: string;
+      readonly ts: number;
+    }
+  | { readonly type: 'finished'; readonly outcome: 'success'; readonly returnValue?: JsonValue }
+  | {
+      readonly type: 'finished';
+      readonly outcome: 'failed';
+      readonly error: string;
+      /** false for errors that must not be retried (the SDK's FailTask, a DAG file that no longer has the task). */
+      readonly retryable: boolean;
+    }
+  | { readonly type: 'finished'; readonly outcome: 'skipped'; readonly reason: string };
+
+/** Exit code of a task process that sent `finished` (whatever the outcome). */
+export const TASK_PROCESS_EXIT_OK = 0;
