@@ -127,3 +127,20 @@ export class DatabaseUnavailableError extends TidemarkError {
     );
   }
 }
+
+/** SPEC §7: a write from an attempt that is no longer the TI's current running try. */
+export class StaleAttemptError extends TidemarkError {
+  constructor(tiId: string, tryNumber: number, current: string) {
+    super(
+      'stale_attempt',
+      `attempt ${tryNumber} of task instance ${tiId} is no longer the running attempt (${current}); it may not write`,
+      { ti_id: tiId, try_number: tryNumber },
+    );
+  }
+}
+
+export class TaskInstanceNotFoundError extends TidemarkError {
+  constructor(tiId: string) {
+    super('task_instance_not_found', `task instance ${tiId} does not exist`, { ti_id: tiId });
+  }
+}

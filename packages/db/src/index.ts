@@ -9,3 +9,7 @@ export type * from './schema/database-schema.ts';
 export * from './state/create-state-backend.ts';
 export * from './state/metastore-state-backend.ts';
 export * from './write-transaction.ts';
+export * from './repositories/attempt-repository.ts';
+export * from './repositories/dag-import-error-repository.ts';
+export * from './repositories/task-instance-repository.ts';
+export * from './repositories/xcom-repository.ts';

@@ -1,0 +1,2 @@
+// Filled in by the runtime issue (issue 3).
+export {};
