@@ -1,6 +1,10 @@
 import { TIDEMARK_VERSION } from '@tidemark/core';
 import { Command } from 'commander';
+import { apiServerCommand } from './commands/api-server-command.ts';
 import { dbCommand } from './commands/db-command.ts';
+import { schedulerCommand } from './commands/scheduler-command.ts';
+import { standaloneCommand } from './commands/standalone-command.ts';
+import { workerCommand } from './commands/worker-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tidemark')
@@ -15,5 +19,9 @@ export function buildProgram(): Command {
       process.stdout.write(`${TIDEMARK_VERSION}\n`);
     });
   program.addCommand(dbCommand());
+  program.addCommand(standaloneCommand());
+  program.addCommand(apiServerCommand());
+  program.addCommand(schedulerCommand());
+  program.addCommand(workerCommand());
   return program;
 }

@@ -144,3 +144,18 @@ export class TaskInstanceNotFoundError extends TidemarkError {
     super('task_instance_not_found', `task instance ${tiId} does not exist`, { ti_id: tiId });
   }
 }
+
+export class DagNotFoundError extends TidemarkError {
+  constructor(dagId: string) {
+    super('dag_not_found', `DAG "${dagId}" does not exist (or has not been parsed yet)`, { dag_id: dagId });
+  }
+}
+
+export class DagRunExistsError extends TidemarkError {
+  constructor(dagId: string, runId: string) {
+    super('dag_run_exists', `DAG "${dagId}" already has a run "${runId}"; choose another dag_run_id`, {
+      dag_id: dagId,
+      run_id: runId,
+    });
+  }
+}

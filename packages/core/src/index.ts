@@ -15,3 +15,4 @@ export * from './state/state-value-rules.ts';
 export * from './state/state-writer.ts';
 export * from './task-instance/task-instance-state.ts';
 export * from './version.ts';
+export * from './ids/uuid-v7.ts';

@@ -1,3 +1,6 @@
-// The scheduler loop, DAG processor, executor, supervisor and garbage-collection job. Built by the
-// runtime issue; nothing runs yet.
-export {};
+export * from './dag-processor/index.ts';
+export * from './logging/create-logger.ts';
+export * from './scheduler/cron-schedule.ts';
+export * from './scheduler/scheduler.ts';
+export * from './scheduler/task-instance-decisions.ts';
+export * from './worker/index.ts';

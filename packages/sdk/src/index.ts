@@ -1,11 +1,35 @@
-// What task authors import. The DAG/task builders and the state accessors arrive with the runtime
-// and state issues; the value types and errors a task sees are already the core's.
+import { fileURLToPath } from 'node:url';
+
+// What task authors import: DAG and task definitions, the TaskContext their functions receive, and
+// the errors a task may throw or see. The runtime also takes the task process entry from here.
 export {
   type JsonValue,
+  StaleAttemptError,
   StateConflictError,
   type StateValue,
+  TidemarkError,
   ValueTooLargeError,
 } from '@tidemark/core';
+export type { TaskContext } from './context/task-context.ts';
+export type { LogFields, LogMethod, TaskLogger } from './context/task-logger.ts';
+export type { XComAccessor, XComPullOptions } from './context/xcom-accessor.ts';
+export { type Asset, type AssetOptions, asset } from './dag/asset.ts';
+export type { CallSite } from './dag/call-site.ts';
+export { DAG_MARKER, Dag, type DagOptions, dag, isDag } from './dag/dag.ts';
+export type { Duration } from './dag/duration-option.ts';
+export { SCHEDULE_PRESETS } from './dag/schedule.ts';
+export type {
+  MappedTaskFunction,
+  TaskDefinition,
+  TaskFunction,
+  TaskOptions,
+} from './dag/task-definition.ts';
+export type { TaskPolicy, TaskPolicyOptions } from './dag/task-policy.ts';
+export type { AnyTaskRef, MappedTaskRef, TaskRef, TaskRefs } from './dag/task-ref.ts';
+export { DagDefinitionError, FailTask, SkipTask, TaskTerminatedError } from './errors.ts';
 
 /** Keep a task-state key until its run is deleted, whatever `state.default_retention` says. */
 export const NEVER_EXPIRE = 'NEVER_EXPIRE' as const;
+
+/** The task process's main module: the supervisor runs `node --import <tsx> TASK_PROCESS_ENTRY`. */
+export const TASK_PROCESS_ENTRY: string = fileURLToPath(new URL('./runner/task-process-main.ts', import.meta.url));

@@ -90,6 +90,8 @@ export const configSchema = z.strictObject({
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** `pretty`: one readable line per entry; `json`: pino's JSON lines. */
+      format: z.enum(['pretty', 'json']).default('pretty'),
     })
     .prefault({}),
 });

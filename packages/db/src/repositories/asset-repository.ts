@@ -6,6 +6,12 @@ export interface AssetDeclaration {
   readonly uri?: string;
 }
 
+export interface ActiveAsset {
+  readonly id: number;
+  readonly name: string;
+  readonly uri: string;
+}
+
 /** Creates the asset if it is new and marks it active; returns its id. */
 export async function activateAsset(db: Db, asset: AssetDeclaration, now = Date.now()): Promise<number> {
   const uri = asset.uri ?? asset.name;
@@ -33,4 +39,16 @@ export async function deactivateAsset(db: Db, assetId: number): Promise<void> {
   const asset = await db.selectFrom('asset').select(['name', 'uri']).where('id', '=', assetId).executeTakeFirst();
   if (!asset) return;
   await db.deleteFrom('asset_active').where('name', '=', asset.name).where('uri', '=', asset.uri).execute();
+}
+
+/** Every asset some DAG declares, ordered by name. */
+export async function listActiveAssets(db: Db): Promise<ActiveAsset[]> {
+  return db
+    .selectFrom('asset_active')
+    .innerJoin('asset', (join) =>
+      join.onRef('asset.name', '=', 'asset_active.name').onRef('asset.uri', '=', 'asset_active.uri'),
+    )
+    .select(['asset.id as id', 'asset.name as name', 'asset.uri as uri'])
+    .orderBy('asset.name')
+    .execute();
 }

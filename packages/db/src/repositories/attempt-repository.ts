@@ -1,2 +1,321 @@
-// Filled in by the runtime issue (issue 3).
-export {};
+import {
+  type JsonValue,
+  retryDelayMs,
+  type SerializedDag,
+  type SerializedTask,
+  StaleAttemptError,
+  type TaskInstanceState,
+} from '@tidemark/core';
+import type { Selectable, Transaction } from 'kysely';
+import type { DialectName } from '../dialect/database-url.ts';
+import type { Db, MetadataDatabase } from '../open-database.ts';
+import type { DatabaseSchema, TaskInstanceTable } from '../schema/database-schema.ts';
+import { inWriteTransaction } from '../write-transaction.ts';
+import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
+
+/**
+ * The life of one attempt (try) of a task instance, one named function per state change:
+ * claimed (`queued → running`), heartbeat, and finished (`success`, `skipped`, `up_for_retry`,
+ * `failed`). `max_tries` is the number of attempts allowed (retries + 1); `try_number` counts the
+ * attempts started. Every write but the claim is fenced (SPEC §7): it must come from the TI's
+ * current running attempt, or it is refused with StaleAttemptError and changes nothing.
+ */
+
+type Trx = Transaction<DatabaseSchema>;
+
+/** The return value's XCom key (Airflow's). */
+export const RETURN_VALUE_KEY = 'return_value';
+
+export interface ClaimedTaskInstance {
+  /** The task instance after the claim: `running`, `try_number` already incremented. */
+  readonly taskInstance: Selectable<TaskInstanceTable>;
+  /** The DAG file, relative to the DAGs folder. */
+  readonly fileloc: string;
+  readonly conf: Record<string, JsonValue>;
+  readonly logicalDate: number | null;
+  /** From the serialized task; null: no timeout (or the task is no longer in the serialized DAG). */
+  readonly executionTimeoutMs: number | null;
+  /** A mapped TI's element of its upstream's returned array; absent for an unmapped TI. */
+  readonly mapItem?: JsonValue;
+  /**
+   * Set instead of `mapItem` when a mapped TI's element cannot be found (no upstream return value,
+   * not an array, index out of range). The attempt is claimed all the same; the caller fails it.
+   */
+  readonly mapItemError?: string;
+}
+
+export interface AttemptRef {
+  readonly tiId: string;
+  readonly tryNumber: number;
+}
+
+/** Where a finished attempt left its TI. */
+export interface AttemptOutcome {
+  readonly state: 'success' | 'skipped' | 'up_for_retry' | 'failed';
+  /** Epoch ms of the next try, for `up_for_retry`; null otherwise. */
+  readonly nextRetryAt: number | null;
+}
+
+export async function findTaskInstance(db: Db, tiId: string): Promise<Selectable<TaskInstanceTable> | undefined> {
+  return db.selectFrom('task_instance').selectAll().where('id', '=', tiId).executeTakeFirst();
+}
+
+/** The task's policy from the DAG's serialized form; undefined when the DAG or task is unknown. */
+export async function findSerializedTask(db: Db, dagId: string, taskId: string): Promise<SerializedTask | undefined> {
+  const dag = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
+  return taskOf(parseSerializedDag(dag?.serialized ?? null), taskId);
+}
+
+/**
+ * Claims the oldest queued TI for `worker`: it becomes `running` with the next try number, and the
+ * XComs of its previous try are wiped (SPEC §10). On PostgreSQL concurrent claimers skip each
+ * other's locked rows (`FOR UPDATE SKIP LOCKED`); on SQLite the IMMEDIATE write transaction
+ * serialises them. Returns undefined when nothing is queued.
+ */
+export async function claimNextAttempt(
+  database: MetadataDatabase,
+  claim: { readonly worker: string; readonly now: number },
+): Promise<ClaimedTaskInstance | undefined> {
+  return inWriteTransaction(database, async (trx) => {
+    const next = await selectOldestQueued(trx, database.dialect);
+    if (!next) return undefined;
+    const taskInstance = await trx
+      .updateTable('task_instance')
+      .set((eb) => ({
+        state: 'running' satisfies TaskInstanceState,
+        try_number: eb('try_number', '+', 1),
+        start_date: claim.now,
+        heartbeat_at: claim.now,
+        end_date: null,
+        next_retry_at: null,
+        worker: claim.worker,
+        updated_at: claim.now,
+      }))
+      .where('id', '=', next.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await clearXcoms(trx, {
+      dagRunId: taskInstance.dag_run_id,
+      taskId: taskInstance.task_id,
+      mapIndex: taskInstance.map_index,
+    });
+    return describeClaim(trx, taskInstance);
+  });
+}
+
+/** Records that the attempt is alive. False: it is not the TI's current running attempt (stale). */
+export async function recordHeartbeat(db: Db, heartbeat: AttemptRef & { readonly now: number }): Promise<boolean> {
+  const result = await db
+    .updateTable('task_instance')
+    .set({ heartbeat_at: heartbeat.now })
+    .where('id', '=', heartbeat.tiId)
+    .where('state', '=', 'running')
+    .where('try_number', '=', heartbeat.tryNumber)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * The attempt succeeded: the TI becomes `success`, its return value (JSON text) is stored as the
+ * `return_value` XCom, and an asset event is recorded for each of the task's outlets whose asset
+ * exists. One transaction: all of it or none.
+ */
+export async function finishAttemptSuccess(
+  database: MetadataDatabase,
+  finish: AttemptRef & { readonly returnValue?: string; readonly now: number },
+): Promise<AttemptOutcome> {
+  return inWriteTransaction(database, async (trx) => {
+    const ti = await lockCurrentAttempt(trx, database.dialect, finish);
+    await markFinished(trx, ti.id, 'success', finish.now);
+    if (finish.returnValue !== undefined) {
+      await setXcom(trx, { ...xcomOwner(ti), key: RETURN_VALUE_KEY, value: finish.returnValue, now: finish.now });
+    }
+    const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
+    await recordOutletEvents(trx, ti, task?.outlets ?? [], finish.now);
+    return { state: 'success', nextRetryAt: null };
+  });
+}
+
+/** The attempt skipped itself: the TI becomes `skipped`. */
+export async function finishAttemptSkipped(
+  database: MetadataDatabase,
+  finish: AttemptRef & { readonly now: number },
+): Promise<AttemptOutcome> {
+  return inWriteTransaction(database, async (trx) => {
+    const ti = await lockCurrentAttempt(trx, database.dialect, finish);
+    await markFinished(trx, ti.id, 'skipped', finish.now);
+    return { state: 'skipped', nextRetryAt: null };
+  });
+}
+
+/**
+ * The attempt failed (task error, timeout, crash, or a zombie found by the scheduler). The one
+ * place retry policy is decided: a retryable failure with attempts left becomes `up_for_retry`,
+ * due after the task's retry delay (with exponential backoff when configured); anything else
+ * becomes `failed`. `error` is the caller's to log: there is no column for it.
+ */
+export async function recordAttemptFailure(
+  database: MetadataDatabase,
+  failure: AttemptRef & { readonly error: string; readonly retryable: boolean; readonly now: number },
+): Promise<AttemptOutcome & { readonly state: 'up_for_retry' | 'failed' }> {
+  return inWriteTransaction(database, async (trx) => {
+    const ti = await lockCurrentAttempt(trx, database.dialect, failure);
+    if (failure.retryable && ti.try_number < ti.max_tries) {
+      const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
+      const nextRetryAt = failure.now + (task ? retryDelayMs(task, ti.try_number) : 0);
+      await trx
+        .updateTable('task_instance')
+        .set({ state: 'up_for_retry', end_date: failure.now, next_retry_at: nextRetryAt, updated_at: failure.now })
+        .where('id', '=', ti.id)
+        .execute();
+      return { state: 'up_for_retry' as const, nextRetryAt };
+    }
+    await markFinished(trx, ti.id, 'failed', failure.now);
+    return { state: 'failed' as const, nextRetryAt: null };
+  });
+}
+
+/** Stores an XCom pushed by the TI's current running attempt (JSON text, already validated). */
+export async function pushAttemptXcom(
+  database: MetadataDatabase,
+  push: AttemptRef & { readonly key: string; readonly value: string; readonly now: number },
+): Promise<void> {
+  await inWriteTransaction(database, async (trx) => {
+    const ti = await lockCurrentAttempt(trx, database.dialect, push);
+    await setXcom(trx, { ...xcomOwner(ti), key: push.key, value: push.value, now: push.now });
+  });
+}
+
+/** True when `ti` is running at `tryNumber`. */
+export function isCurrentAttempt(ti: Selectable<TaskInstanceTable> | undefined, tryNumber: number): boolean {
+  return ti !== undefined && ti.state === 'running' && ti.try_number === tryNumber;
+}
+
+/** The error for an attempt that may not write: its TI has moved on, or is gone (its run was deleted). */
+export function notCurrentAttemptError(
+  attempt: AttemptRef,
+  ti: Selectable<TaskInstanceTable> | undefined,
+): StaleAttemptError {
+  const current = ti
+    ? `the task instance is ${ti.state ?? 'none'} at try ${ti.try_number}`
+    : 'the task instance no longer exists';
+  return new StaleAttemptError(attempt.tiId, attempt.tryNumber, current);
+}
+
+async function selectOldestQueued(trx: Trx, dialect: DialectName): Promise<{ id: string } | undefined> {
+  const query = trx
+    .selectFrom('task_instance')
+    .select('id')
+    .where('state', '=', 'queued')
+    .orderBy('queued_at')
+    .orderBy('id')
+    .limit(1);
+  return (dialect === 'postgres' ? query.forUpdate().skipLocked() : query).executeTakeFirst();
+}
+
+async function lockCurrentAttempt(
+  trx: Trx,
+  dialect: DialectName,
+  attempt: AttemptRef,
+): Promise<Selectable<TaskInstanceTable>> {
+  const query = trx.selectFrom('task_instance').selectAll().where('id', '=', attempt.tiId);
+  const ti = await (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  if (!ti || !isCurrentAttempt(ti, attempt.tryNumber)) throw notCurrentAttemptError(attempt, ti);
+  return ti;
+}
+
+async function markFinished(trx: Trx, tiId: string, state: TaskInstanceState, now: number): Promise<void> {
+  await trx
+    .updateTable('task_instance')
+    .set({ state, end_date: now, next_retry_at: null, updated_at: now })
+    .where('id', '=', tiId)
+    .execute();
+}
+
+async function recordOutletEvents(
+  trx: Trx,
+  ti: Selectable<TaskInstanceTable>,
+  outlets: SerializedTask['outlets'],
+  now: number,
+): Promise<void> {
+  for (const outlet of outlets) {
+    const asset = await trx
+      .selectFrom('asset')
+      .select('id')
+      .where('name', '=', outlet.name)
+      .where('uri', '=', outlet.uri ?? outlet.name)
+      .executeTakeFirst();
+    if (!asset) continue;
+    await trx
+      .insertInto('asset_event')
+      .values({
+        asset_id: asset.id,
+        source_dag_id: ti.dag_id,
+        source_run_id: ti.run_id,
+        source_task_id: ti.task_id,
+        source_map_index: ti.map_index,
+        created_at: now,
+      })
+      .execute();
+  }
+}
+
+async function describeClaim(trx: Trx, ti: Selectable<TaskInstanceTable>): Promise<ClaimedTaskInstance> {
+  const context = await trx
+    .selectFrom('dag_run')
+    .innerJoin('dag', 'dag.dag_id', 'dag_run.dag_id')
+    .select(['dag_run.conf', 'dag_run.logical_date', 'dag.fileloc', 'dag.serialized'])
+    .where('dag_run.id', '=', ti.dag_run_id)
+    .executeTakeFirstOrThrow();
+  const dag = parseSerializedDag(context.serialized);
+  const task = taskOf(dag, ti.task_id);
+  const claimed: ClaimedTaskInstance = {
+    taskInstance: ti,
+    fileloc: context.fileloc || (dag?.fileloc ?? ''),
+    conf: JSON.parse(context.conf) as Record<string, JsonValue>,
+    logicalDate: context.logical_date,
+    executionTimeoutMs: task?.executionTimeoutMs ?? null,
+  };
+  if (ti.map_index < 0 || !task?.mapOver) return claimed;
+  return { ...claimed, ...(await findMapItem(trx, ti, task.mapOver)) };
+}
+
+async function findMapItem(
+  trx: Trx,
+  ti: Selectable<TaskInstanceTable>,
+  upstreamTaskId: string,
+): Promise<{ mapItem: JsonValue } | { mapItemError: string }> {
+  const items = await getXcom(trx, {
+    dagRunId: ti.dag_run_id,
+    taskId: upstreamTaskId,
+    mapIndex: -1,
+    key: RETURN_VALUE_KEY,
+  });
+  const where = `task "${ti.task_id}" is mapped over the return value of task "${upstreamTaskId}"`;
+  if (items === undefined) return { mapItemError: `${where}, which has none in run "${ti.run_id}"` };
+  if (!Array.isArray(items)) return { mapItemError: `${where}, which is not an array` };
+  if (ti.map_index >= items.length) {
+    return {
+      mapItemError: `${where}, which has ${items.length} element(s): map index ${ti.map_index} is out of range`,
+    };
+  }
+  return { mapItem: items[ti.map_index] as JsonValue };
+}
+
+function xcomOwner(ti: Selectable<TaskInstanceTable>) {
+  return {
+    dagRunId: ti.dag_run_id,
+    dagId: ti.dag_id,
+    runId: ti.run_id,
+    taskId: ti.task_id,
+    mapIndex: ti.map_index,
+  };
+}
+
+function parseSerializedDag(serialized: string | null): SerializedDag | undefined {
+  return serialized ? (JSON.parse(serialized) as SerializedDag) : undefined;
+}
+
+function taskOf(dag: SerializedDag | undefined, taskId: string): SerializedTask | undefined {
+  return dag?.tasks.find((task) => task.taskId === taskId);
+}

@@ -1,3 +1,4 @@
+import type { SerializedDag } from '@tidemark/core';
 import type { Db } from '../open-database.ts';
 
 export interface DagRegistration {
@@ -5,6 +6,12 @@ export interface DagRegistration {
   readonly fileloc?: string;
   readonly schedule?: string | null;
   readonly description?: string | null;
+}
+
+/** Where an active DAG is defined: its file, relative to the DAGs folder. */
+export interface DagLocation {
+  readonly dagId: string;
+  readonly fileloc: string;
 }
 
 /** Records a DAG found by the DAG processor, or refreshes it; it becomes active again. */
@@ -31,5 +38,70 @@ export async function registerDag(db: Db, dag: DagRegistration, now = Date.now()
         updated_at: now,
       }),
     )
+    .execute();
+}
+
+/**
+ * Stores a DAG as the DAG processor parsed it and marks it active. A new DAG starts unpaused; an
+ * existing one keeps its pause flag. When the schedule changed, the next run time is forgotten so
+ * that the scheduler computes it again from the new schedule.
+ */
+export async function upsertSerializedDag(db: Db, dag: SerializedDag, now = Date.now()): Promise<void> {
+  const existing = await db.selectFrom('dag').select('schedule').where('dag_id', '=', dag.dagId).executeTakeFirst();
+  const changes = {
+    fileloc: dag.fileloc,
+    schedule: dag.schedule,
+    description: dag.description,
+    is_active: 1,
+    serialized: JSON.stringify(dag),
+    last_parsed_at: now,
+    updated_at: now,
+  };
+  const scheduleChanged = existing !== undefined && existing.schedule !== dag.schedule;
+  await db
+    .insertInto('dag')
+    .values({ dag_id: dag.dagId, ...changes, is_paused: 0, next_run_at: null, created_at: now })
+    .onConflict((conflict) =>
+      conflict.column('dag_id').doUpdateSet(scheduleChanged ? { ...changes, next_run_at: null } : changes),
+    )
+    .execute();
+}
+
+/** The DAG's structure as last parsed, active or not; `undefined` when it was never parsed. */
+export async function getSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
+  const row = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
+  return row?.serialized ? (JSON.parse(row.serialized) as SerializedDag) : undefined;
+}
+
+/** Every active DAG and its file, ordered by DAG id. */
+export async function listActiveDagLocations(db: Db): Promise<DagLocation[]> {
+  const rows = await db
+    .selectFrom('dag')
+    .select(['dag_id', 'fileloc'])
+    .where('is_active', '=', 1)
+    .orderBy('dag_id')
+    .execute();
+  return rows.map((row) => ({ dagId: row.dag_id, fileloc: row.fileloc }));
+}
+
+/** The structure of every active DAG that has been parsed, ordered by DAG id. */
+export async function listActiveSerializedDags(db: Db): Promise<SerializedDag[]> {
+  const rows = await db
+    .selectFrom('dag')
+    .select('serialized')
+    .where('is_active', '=', 1)
+    .where('serialized', 'is not', null)
+    .orderBy('dag_id')
+    .execute();
+  return rows.map((row) => JSON.parse(row.serialized as string) as SerializedDag);
+}
+
+/** The DAGs' files no longer define them: they stay in the database, with their runs, but inactive. */
+export async function deactivateDags(db: Db, dagIds: readonly string[], now = Date.now()): Promise<void> {
+  if (dagIds.length === 0) return;
+  await db
+    .updateTable('dag')
+    .set({ is_active: 0, updated_at: now })
+    .where('dag_id', 'in', [...dagIds])
     .execute();
 }

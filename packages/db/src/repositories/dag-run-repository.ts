@@ -1,7 +1,17 @@
-import type { Db } from '../open-database.ts';
+import {
+  DagNotFoundError,
+  DagRunExistsError,
+  type DagRunState,
+  type DagRunType,
+  type JsonValue,
+  type SerializedDag,
+} from '@tidemark/core';
+import type { DialectName } from '../dialect/database-url.ts';
+import type { Db, MetadataDatabase } from '../open-database.ts';
+import { inWriteTransaction } from '../write-transaction.ts';
+import { createTaskInstances } from './task-instance-repository.ts';
 
-export type DagRunState = 'queued' | 'running' | 'success' | 'failed';
-export type DagRunType = 'manual' | 'scheduled' | 'asset_triggered';
+export type { DagRunState, DagRunType } from '@tidemark/core';
 
 export interface NewDagRun {
   readonly dagId: string;
@@ -11,7 +21,7 @@ export interface NewDagRun {
   readonly logicalDate?: number | null;
 }
 
-/** Creates a run in state `queued`; returns its surrogate id. */
+/** Creates a run row in state `queued`; returns its surrogate id. (No TIs: see `createRunWithTaskInstances`.) */
 export async function createDagRun(db: Db, run: NewDagRun, now = Date.now()): Promise<number> {
   const row = await db
     .insertInto('dag_run')
@@ -35,6 +45,58 @@ export async function createDagRun(db: Db, run: NewDagRun, now = Date.now()): Pr
   return row.id;
 }
 
+export interface CreatedDagRun {
+  readonly dagRunId: number;
+  readonly dagId: string;
+  readonly runId: string;
+}
+
+/** A run and one TI per task, in one transaction. Refuses a run id the DAG already has. */
+export async function createRunWithTaskInstances(
+  database: MetadataDatabase,
+  run: NewDagRun,
+  now = Date.now(),
+): Promise<CreatedDagRun> {
+  return inWriteTransaction(database, async (trx) => {
+    const dag = await readSerializedDag(trx, run.dagId);
+    if (!dag) throw new DagNotFoundError(run.dagId);
+    const existing = await trx
+      .selectFrom('dag_run')
+      .select('id')
+      .where('dag_id', '=', run.dagId)
+      .where('run_id', '=', run.runId)
+      .executeTakeFirst();
+    if (existing) throw new DagRunExistsError(run.dagId, run.runId);
+    const dagRunId = await createDagRun(trx, run, now);
+    const identity = { dagRunId, dagId: run.dagId, runId: run.runId };
+    await createTaskInstances(trx, identity, dag.tasks, now);
+    return identity;
+  });
+}
+
+export interface ManualTrigger {
+  readonly dagId: string;
+  /** Default: `manual__<ISO time>`. */
+  readonly runId?: string;
+  readonly conf?: Record<string, JsonValue>;
+  readonly logicalDate?: number | null;
+}
+
+/** A run triggered by a person or a script (API, CLI, tests). */
+export function triggerDagRun(database: MetadataDatabase, trigger: ManualTrigger, now = Date.now()) {
+  return createRunWithTaskInstances(
+    database,
+    {
+      dagId: trigger.dagId,
+      runId: trigger.runId ?? `manual__${new Date(now).toISOString()}`,
+      runType: 'manual',
+      conf: trigger.conf ?? {},
+      logicalDate: trigger.logicalDate ?? now,
+    },
+    now,
+  );
+}
+
 /** Deletes a run; its TIs, XComs, task state and history go with it (ON DELETE CASCADE). */
 export async function deleteDagRun(db: Db, dagId: string, runId: string): Promise<boolean> {
   const result = await db
@@ -43,4 +105,64 @@ export async function deleteDagRun(db: Db, dagId: string, runId: string): Promis
     .where('run_id', '=', runId)
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
+}
+
+export interface ActiveDagRun {
+  readonly id: number;
+  readonly dag_id: string;
+  readonly run_id: string;
+  readonly state: DagRunState;
+}
+
+/** Runs the scheduler still has work on, oldest first. */
+export async function listActiveDagRunIds(db: Db, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('dag_run')
+    .select('id')
+    .where('state', 'in', ['queued', 'running'])
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Takes the run for one scheduling pass. On PostgreSQL the row lock (SKIP LOCKED) makes another
+ * scheduler pass over it instead of scheduling the same TIs twice; SQLite has one writer anyway.
+ */
+export async function lockDagRunForScheduling(
+  db: Db,
+  dialect: DialectName,
+  dagRunId: number,
+): Promise<ActiveDagRun | undefined> {
+  const query = db
+    .selectFrom('dag_run')
+    .select(['id', 'dag_id', 'run_id', 'state'])
+    .where('id', '=', dagRunId)
+    .where('state', 'in', ['queued', 'running']);
+  const row = await (dialect === 'postgres' ? query.forUpdate().skipLocked() : query).executeTakeFirst();
+  return row as ActiveDagRun | undefined;
+}
+
+export async function markDagRunRunning(db: Db, dagRunId: number, now: number): Promise<void> {
+  await db
+    .updateTable('dag_run')
+    .set({ state: 'running', start_date: now, updated_at: now })
+    .where('id', '=', dagRunId)
+    .where('state', '=', 'queued')
+    .execute();
+}
+
+export async function markDagRunFinished(
+  db: Db,
+  dagRunId: number,
+  state: 'success' | 'failed',
+  now: number,
+): Promise<void> {
+  await db.updateTable('dag_run').set({ state, end_date: now, updated_at: now }).where('id', '=', dagRunId).execute();
+}
+
+export async function readSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
+  const row = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
+  return row?.serialized ? (JSON.parse(row.serialized) as SerializedDag) : undefined;
 }

@@ -1,2 +1,156 @@
-// Filled in by the runtime issue (issue 3).
-export {};
+import { type SerializedTask, type TaskInstanceState, uuidV7 } from '@tidemark/core';
+import type { Db } from '../open-database.ts';
+
+/** The scheduler's view of a TI. */
+export interface SchedulableTaskInstance {
+  readonly id: string;
+  readonly task_id: string;
+  readonly map_index: number;
+  readonly state: TaskInstanceState | null;
+  readonly try_number: number;
+  readonly max_tries: number;
+  readonly next_retry_at: number | null;
+}
+
+export interface RunIdentity {
+  readonly dagRunId: number;
+  readonly dagId: string;
+  readonly runId: string;
+}
+
+/** One TI per task of a new run, in state none; mapped tasks get a placeholder at map index -1. */
+export async function createTaskInstances(
+  db: Db,
+  run: RunIdentity,
+  tasks: readonly SerializedTask[],
+  now: number,
+): Promise<void> {
+  if (tasks.length === 0) return;
+  await db
+    .insertInto('task_instance')
+    .values(tasks.map((task) => newTaskInstance(run, task, -1, null, now)))
+    .execute();
+}
+
+export async function listRunTaskInstances(db: Db, dagRunId: number): Promise<SchedulableTaskInstance[]> {
+  const rows = await db
+    .selectFrom('task_instance')
+    .select(['id', 'task_id', 'map_index', 'state', 'try_number', 'max_tries', 'next_retry_at'])
+    .where('dag_run_id', '=', dagRunId)
+    .orderBy('task_id')
+    .orderBy('map_index')
+    .execute();
+  return rows as SchedulableTaskInstance[];
+}
+
+/** Ready to run (dependencies met, or a retry's delay passed): a worker may claim it now. */
+export async function queueTaskInstances(db: Db, ids: readonly string[], now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('task_instance')
+    .set({ state: 'queued', queued_at: now, next_retry_at: null, updated_at: now })
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** An upstream failed: these TIs will not run in this run. */
+export async function markUpstreamFailed(db: Db, ids: readonly string[], now: number): Promise<void> {
+  await finishWithoutRunning(db, ids, 'upstream_failed', now);
+}
+
+/** An upstream was skipped (or a mapped task got an empty list): these TIs are skipped too. */
+export async function markSkipped(db: Db, ids: readonly string[], now: number): Promise<void> {
+  await finishWithoutRunning(db, ids, 'skipped', now);
+}
+
+/** A TI that cannot run at all (a mapped task whose upstream did not return a list). */
+export async function markFailedWithoutAttempt(db: Db, ids: readonly string[], now: number): Promise<void> {
+  await finishWithoutRunning(db, ids, 'failed', now);
+}
+
+/** Tasks no longer in the DAG: their unfinished TIs will never run. */
+export async function markRemoved(db: Db, ids: readonly string[], now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('task_instance')
+    .set({ state: 'removed', end_date: now, updated_at: now })
+    .where('id', 'in', ids)
+    .where((eb) => eb.or([eb('state', 'is', null), eb('state', 'in', ['scheduled', 'queued', 'up_for_retry'])]))
+    .execute();
+}
+
+async function finishWithoutRunning(db: Db, ids: readonly string[], state: TaskInstanceState, now: number) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('task_instance')
+    .set({ state, end_date: now, updated_at: now })
+    .where('id', 'in', ids)
+    .where('state', 'is', null)
+    .execute();
+}
+
+/**
+ * Dynamic task mapping: the placeholder at map index -1 becomes one queued TI per element of the
+ * upstream's list, at map indices 0…n-1.
+ */
+export async function expandMappedTask(
+  db: Db,
+  run: RunIdentity,
+  placeholderId: string,
+  task: SerializedTask,
+  count: number,
+  now: number,
+): Promise<void> {
+  await db.deleteFrom('task_instance').where('id', '=', placeholderId).execute();
+  const rows = Array.from({ length: count }, (_, mapIndex) => newTaskInstance(run, task, mapIndex, 'queued', now));
+  for (let start = 0; start < rows.length; start += 500) {
+    await db
+      .insertInto('task_instance')
+      .values(rows.slice(start, start + 500))
+      .execute();
+  }
+}
+
+export interface ZombieTaskInstance {
+  readonly id: string;
+  readonly try_number: number;
+  readonly heartbeat_at: number | null;
+}
+
+/** Running TIs whose worker stopped heartbeating before `heartbeatBefore`. */
+export async function findZombies(db: Db, heartbeatBefore: number): Promise<ZombieTaskInstance[]> {
+  return db
+    .selectFrom('task_instance')
+    .select(['id', 'try_number', 'heartbeat_at'])
+    .where('state', '=', 'running')
+    .where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', heartbeatBefore)]))
+    .execute();
+}
+
+function newTaskInstance(
+  run: RunIdentity,
+  task: SerializedTask,
+  mapIndex: number,
+  state: TaskInstanceState | null,
+  now: number,
+) {
+  return {
+    id: uuidV7(now),
+    dag_run_id: run.dagRunId,
+    dag_id: run.dagId,
+    run_id: run.runId,
+    task_id: task.taskId,
+    map_index: mapIndex,
+    state,
+    try_number: 0,
+    max_tries: task.retries + 1,
+    queued_at: state === 'queued' ? now : null,
+    start_date: null,
+    end_date: null,
+    heartbeat_at: null,
+    next_retry_at: null,
+    worker: null,
+    created_at: now,
+    updated_at: now,
+  };
+}

@@ -1,0 +1,19 @@
+import { loadConfig } from '@tidemark/core';
+import { createLogger } from '@tidemark/runtime';
+import { Command } from 'commander';
+import { untilStopped } from './process-lifecycle.ts';
+import { serviceOverrides, withServiceOptions } from './service-options.ts';
+import { openMigratedDatabase, runScheduler } from './services.ts';
+
+export function schedulerCommand(): Command {
+  return withServiceOptions(new Command('scheduler'))
+    .description('parse DAG files, create runs and move task instances (several may run on PostgreSQL)')
+    .action(async (options) => {
+      const config = loadConfig({ overrides: serviceOverrides(options) });
+      const log = createLogger(config, 'scheduler');
+      const database = await openMigratedDatabase(config, false);
+      const scheduler = runScheduler(config, database);
+      log.info(`scheduler started (DAGs from ${config.core.dags_folder}, database ${database.dialect})`);
+      await untilStopped(log, [() => scheduler.stop(), () => database.close()]);
+    });
+}

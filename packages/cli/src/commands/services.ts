@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import { resolveSecretKey, type TidemarkConfig } from '@tidemark/core';
+import { assertSchemaCurrent, connectDatabase, type MetadataDatabase, migrateToLatest } from '@tidemark/db';
+import { createLogger, DagProcessor, startScheduler, startWorker } from '@tidemark/runtime';
+import { buildApiServer } from '@tidemark/server';
+import type { FastifyInstance } from 'fastify';
+
+/** The building blocks of `standalone`, `api-server`, `scheduler` and `worker`. */
+
+export async function openMigratedDatabase(config: TidemarkConfig, migrate: boolean): Promise<MetadataDatabase> {
+  const database = await connectDatabase(config.database.url);
+  try {
+    if (migrate) await migrateToLatest(database);
+    else await assertSchemaCurrent(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+export function logsFolder(config: TidemarkConfig): string {
+  return resolve(config.home, 'logs');
+}
+
+export function dagsFolder(config: TidemarkConfig): string {
+  return resolve(config.core.dags_folder);
+}
+
+export async function listenApiServer(
+  config: TidemarkConfig,
+  database: MetadataDatabase,
+): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await buildApiServer({
+    config,
+    database,
+    secretKey: resolveSecretKey(config.api.secret_key, config.home),
+    logsFolder: logsFolder(config),
+  });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.api.port;
+  return { app, url: `http://${config.api.host}:${port}` };
+}
+
+export function runScheduler(config: TidemarkConfig, database: MetadataDatabase) {
+  const log = createLogger(config, 'scheduler');
+  const processor = new DagProcessor({ dagsFolder: dagsFolder(config), log: createLogger(config, 'dags') });
+  return startScheduler({
+    config,
+    database,
+    log,
+    dagProcessor: { runOnce: (now) => processor.runOnce(database, { dagsFolder: dagsFolder(config), now }) },
+  });
+}
+
+export function runWorker(config: TidemarkConfig, apiUrl: string) {
+  return startWorker({
+    apiUrl,
+    secretKey: resolveSecretKey(config.api.secret_key, config.home),
+    dagsFolder: dagsFolder(config),
+    parallelism: config.worker.parallelism,
+    pollIntervalMs: config.worker.poll_interval,
+    killGracePeriodMs: config.worker.kill_grace_period,
+    logger: createLogger(config, 'worker'),
+  });
+}

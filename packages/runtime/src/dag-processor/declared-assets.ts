@@ -1,0 +1,81 @@
+import type { AssetReference, DagImportError, SerializedDag } from '@tidemark/core';
+
+export interface DeclaredAssets {
+  /** Every asset the DAGs declare, each once, none sharing a name or a uri with another. */
+  readonly assets: AssetReference[];
+  /** For declarations that clash with an asset already taken. */
+  readonly conflictErrors: DagImportError[];
+}
+
+interface Declaration {
+  readonly asset: AssetReference;
+  readonly dag: SerializedDag;
+}
+
+/**
+ * The assets the DAGs declare as inlets or outlets. A name and a uri each identify one asset, so a
+ * declaration that pairs a taken name with another uri (or a taken uri with another name) is an
+ * import error of its DAG's file. Assets active now win such clashes, then the first by fileloc.
+ */
+export function resolveDeclaredAssets(
+  dags: readonly SerializedDag[],
+  activeAssets: readonly AssetReference[],
+): DeclaredAssets {
+  const declarations = declarationsOf(dags);
+  const activeKeys = new Set(activeAssets.map(assetKey));
+  const byName = new Map<string, Declaration>();
+  const byUri = new Map<string, Declaration>();
+  const accept = (declaration: Declaration) => {
+    byName.set(declaration.asset.name, declaration);
+    byUri.set(declaration.asset.uri, declaration);
+  };
+  for (const declaration of declarations) {
+    if (activeKeys.has(assetKey(declaration.asset)) && !byName.has(declaration.asset.name)) accept(declaration);
+  }
+  const conflictErrors: DagImportError[] = [];
+  const reported = new Set<string>();
+  for (const declaration of declarations) {
+    const { name, uri } = declaration.asset;
+    const taken = byName.get(name) ?? byUri.get(uri);
+    if (!taken) {
+      accept(declaration);
+    } else if (assetKey(taken.asset) !== assetKey(declaration.asset)) {
+      const errorKey = `${declaration.dag.dagId}\n${assetKey(declaration.asset)}`;
+      if (!reported.has(errorKey)) conflictErrors.push(conflictError(declaration, taken));
+      reported.add(errorKey);
+    }
+  }
+  return { assets: [...byName.values()].map((declaration) => declaration.asset), conflictErrors };
+}
+
+export function assetKey(asset: AssetReference): string {
+  return `${asset.name}\n${asset.uri}`;
+}
+
+function declarationsOf(dags: readonly SerializedDag[]): Declaration[] {
+  const ordered = [...dags].sort((a, b) => compare(a.fileloc, b.fileloc) || compare(a.dagId, b.dagId));
+  return ordered.flatMap((dag) =>
+    dag.tasks.flatMap((task) =>
+      [...(task.inlets ?? []), ...(task.outlets ?? [])].map((asset) => ({
+        asset: { name: asset.name, uri: asset.uri ?? asset.name },
+        dag,
+      })),
+    ),
+  );
+}
+
+function conflictError(declaration: Declaration, taken: Declaration): DagImportError {
+  const { asset, dag } = declaration;
+  return {
+    fileloc: dag.fileloc,
+    line: null,
+    message:
+      `DAG "${dag.dagId}" declares asset "${asset.name}" with uri "${asset.uri}", but DAG "${taken.dag.dagId}" ` +
+      `(${taken.dag.fileloc}) declares asset "${taken.asset.name}" with uri "${taken.asset.uri}"; a name and a uri ` +
+      'each identify one asset, so use the same pair in both DAGs or rename one: this declaration is ignored',
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

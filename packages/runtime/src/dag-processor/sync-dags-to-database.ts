@@ -1,0 +1,123 @@
+import type { AssetReference, DagImportError } from '@tidemark/core';
+import {
+  activateAsset,
+  type Db,
+  deactivateAsset,
+  deactivateDags,
+  listActiveAssets,
+  listActiveDagLocations,
+  listActiveSerializedDags,
+  listImportErrors,
+  replaceImportErrors,
+  upsertSerializedDag,
+} from '@tidemark/db';
+import { assetKey, resolveDeclaredAssets } from './declared-assets.ts';
+import type { ParsedDagFile } from './parsed-dag-file.ts';
+import { type DagOwnership, resolveDagOwners } from './resolve-dag-owners.ts';
+
+export interface DagSyncResult {
+  /** DAGs stored (new or re-parsed) in this pass. */
+  readonly dags: string[];
+  /** Import errors recorded in this pass: of the files parsed, and of files whose clashes changed. */
+  readonly errors: DagImportError[];
+  readonly deactivatedDags: string[];
+  readonly activatedAssets: AssetReference[];
+  readonly deactivatedAssets: AssetReference[];
+}
+
+/**
+ * Brings the database in line with the DAG files: `files` holds what every file in the DAGs folder
+ * defined when last parsed, `parsedFilelocs` the ones parsed in this pass. Run it in one transaction.
+ */
+export async function syncDagsToDatabase(
+  db: Db,
+  files: readonly ParsedDagFile[],
+  parsedFilelocs: ReadonlySet<string>,
+  now: number,
+): Promise<DagSyncResult> {
+  const previousOwners = new Map((await listActiveDagLocations(db)).map((dag) => [dag.dagId, dag.fileloc]));
+  const ownership = resolveDagOwners(files, previousOwners);
+  const dags = await storeOwnedDags(db, ownership, previousOwners, parsedFilelocs, now);
+  const deactivatedDags = [...previousOwners.keys()].filter((dagId) => !ownership.owners.has(dagId));
+  await deactivateDags(db, deactivatedDags, now);
+  const assets = await syncActiveAssets(db, now);
+  const errors = await syncImportErrors(
+    db,
+    [...files.flatMap((file) => file.errors), ...ownership.duplicateErrors, ...assets.conflictErrors],
+    new Set([...files.map((file) => file.fileloc)]),
+    parsedFilelocs,
+    now,
+  );
+  return { dags, errors, deactivatedDags, ...assets.changes };
+}
+
+/** Stores the DAGs of the files parsed now, and those that moved to another file or came back. */
+async function storeOwnedDags(
+  db: Db,
+  ownership: DagOwnership,
+  previousOwners: ReadonlyMap<string, string>,
+  parsedFilelocs: ReadonlySet<string>,
+  now: number,
+): Promise<string[]> {
+  const stored: string[] = [];
+  for (const [dagId, claim] of ownership.owners) {
+    if (!claim.found) continue;
+    if (!parsedFilelocs.has(claim.fileloc) && previousOwners.get(dagId) === claim.fileloc) continue;
+    await upsertSerializedDag(db, claim.found.dag, now);
+    stored.push(dagId);
+  }
+  return stored;
+}
+
+/** SPEC §4: an asset is active while an active DAG declares it; deactivating leaves its state to GC. */
+async function syncActiveAssets(db: Db, now: number) {
+  const active = await listActiveAssets(db);
+  const declared = resolveDeclaredAssets(await listActiveSerializedDags(db), active);
+  const declaredKeys = new Set(declared.assets.map(assetKey));
+  const activeKeys = new Set(active.map(assetKey));
+  const deactivated = active.filter((asset) => !declaredKeys.has(assetKey(asset)));
+  for (const asset of deactivated) await deactivateAsset(db, asset.id);
+  const activated = declared.assets.filter((asset) => !activeKeys.has(assetKey(asset)));
+  for (const asset of activated) await activateAsset(db, asset, now);
+  return {
+    conflictErrors: declared.conflictErrors,
+    changes: {
+      activatedAssets: activated,
+      deactivatedAssets: deactivated.map(({ name, uri }) => ({ name, uri })),
+    },
+  };
+}
+
+/**
+ * Rewrites the import errors of the files parsed now, of files whose errors changed (a clash with
+ * another file appeared or went), and removes those of files that are gone. Returns what it wrote.
+ */
+async function syncImportErrors(
+  db: Db,
+  errors: readonly DagImportError[],
+  presentFilelocs: ReadonlySet<string>,
+  parsedFilelocs: ReadonlySet<string>,
+  now: number,
+): Promise<DagImportError[]> {
+  const wanted = groupByFileloc(errors);
+  const stored = groupByFileloc(await listImportErrors(db));
+  const filelocs = new Set([...presentFilelocs, ...wanted.keys(), ...stored.keys()]);
+  const written: DagImportError[] = [];
+  for (const fileloc of [...filelocs].sort()) {
+    const fileErrors = presentFilelocs.has(fileloc) ? (wanted.get(fileloc) ?? []) : [];
+    if (!parsedFilelocs.has(fileloc) && sameErrors(stored.get(fileloc) ?? [], fileErrors)) continue;
+    await replaceImportErrors(db, fileloc, fileErrors, now);
+    written.push(...fileErrors);
+  }
+  return written;
+}
+
+function groupByFileloc(errors: readonly DagImportError[]): Map<string, DagImportError[]> {
+  const groups = new Map<string, DagImportError[]>();
+  for (const error of errors) groups.set(error.fileloc, [...(groups.get(error.fileloc) ?? []), error]);
+  return groups;
+}
+
+function sameErrors(a: readonly DagImportError[], b: readonly DagImportError[]): boolean {
+  return a.length === b.length && a.every((error, i) => error.line === b[i]?.line && error.message === b[i]?.message);
+}

@@ -1,0 +1,94 @@
+import type { TidemarkConfig } from '@tidemark/core';
+import { listActiveDagRunIds, type MetadataDatabase } from '@tidemark/db';
+import type { Logger } from 'pino';
+import { scheduleDagRun } from './dag-run-scheduling.ts';
+import { createDueScheduledRuns } from './scheduled-run-creation.ts';
+import { failZombies } from './zombie-detection.ts';
+
+/** What the scheduler needs from the DAG processor: one scan of the DAGs folder. */
+export interface DagFolderScanner {
+  runOnce(now: number): Promise<unknown>;
+}
+
+export interface SchedulerOptions {
+  readonly config: TidemarkConfig;
+  readonly database: MetadataDatabase;
+  readonly log: Logger;
+  /** Omit to run without a DAG processor (another process parses DAG files). */
+  readonly dagProcessor?: DagFolderScanner;
+  readonly clock?: () => number;
+}
+
+export interface RunningScheduler {
+  /** Finishes the pass in progress, then stops. */
+  stop(): Promise<void>;
+  /** Resolves after the next complete pass (for tests and `--wait` callers). */
+  nextPass(): Promise<void>;
+}
+
+const RUNS_PER_PASS = 500;
+
+/**
+ * The scheduler loop: parse changed DAG files, create due scheduled runs, move every active run's
+ * TIs along, and fail zombies. Each run is scheduled in its own short transaction, so several
+ * schedulers on PostgreSQL share the work through row locks.
+ */
+export function startScheduler(options: SchedulerOptions): RunningScheduler {
+  const { config, log } = options;
+  const now = options.clock ?? Date.now;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let passWaiters: (() => void)[] = [];
+  let lastScan = Number.NEGATIVE_INFINITY;
+
+  async function pass(): Promise<void> {
+    if (options.dagProcessor && now() - lastScan >= config.scheduler.dag_scan_interval) {
+      lastScan = now();
+      await options.dagProcessor.runOnce(lastScan);
+    }
+    await runSchedulingPass(options.database, now(), config.scheduler.task_heartbeat_timeout, log);
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await pass();
+      } catch (error) {
+        log.error({ err: error }, 'scheduler pass failed; retrying');
+      }
+      const waiters = passWaiters;
+      passWaiters = [];
+      for (const resolve of waiters) resolve();
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, config.scheduler.loop_interval).unref();
+      });
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+    nextPass() {
+      return new Promise<void>((resolve) => passWaiters.push(resolve));
+    },
+  };
+}
+
+/** One pass without the DAG processor. Exported for tests and for `tidemark scheduler --once`. */
+export async function runSchedulingPass(
+  database: MetadataDatabase,
+  now: number,
+  heartbeatTimeoutMs: number,
+  log: Logger,
+): Promise<void> {
+  await createDueScheduledRuns(database, now, log);
+  for (const dagRunId of await listActiveDagRunIds(database.db, RUNS_PER_PASS)) {
+    await scheduleDagRun(database, dagRunId, now, log);
+  }
+  await failZombies(database, now, heartbeatTimeoutMs, log);
+}

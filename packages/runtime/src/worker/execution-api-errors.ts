@@ -1,0 +1,37 @@
+import { TidemarkError } from '@tidemark/core';
+
+/**
+ * The api-server could not be reached, or did not answer in time (it may be restarting). The
+ * request may be retried; the worker backs off and tries again.
+ */
+export class ExecutionApiUnreachableError extends TidemarkError {
+  readonly retryable = true;
+
+  constructor(apiUrl: string, reason: string) {
+    super(
+      'execution_api_unreachable',
+      `cannot reach the execution API at ${apiUrl}: ${reason}; check that the api-server runs and that ` +
+        '--api-url (worker.api_url) points at it',
+      { api_url: apiUrl },
+    );
+  }
+}
+
+/** HTTP status of an error the api-server answered with, when there was one. */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (!(error instanceof TidemarkError)) return undefined;
+  const status = error.details.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** Worth retrying as-is: the server was unreachable, or failed in a way that may pass (5xx). */
+export function isTransientApiError(error: unknown): boolean {
+  if (error instanceof ExecutionApiUnreachableError) return true;
+  const status = httpStatusOf(error);
+  return status !== undefined && status >= 500;
+}
+
+/** The attempt is no longer the TI's running try (zombie, cleared, marked): it must stop. */
+export function isStaleAttemptError(error: unknown): boolean {
+  return error instanceof TidemarkError && error.code === 'stale_attempt';
+}

@@ -1,0 +1,407 @@
+import { resolve } from 'node:path';
+import {
+  type AttemptSpec,
+  type ClaimedAttempt,
+  type FinishRequest,
+  type FinishResponse,
+  type LogLine,
+  type TaskToSupervisor,
+  TidemarkError,
+} from '@tidemark/core';
+import { TASK_PROCESS_ENTRY } from '@tidemark/sdk';
+import type { Logger } from 'pino';
+import {
+  type AttemptOutcome,
+  describeOutcome,
+  type FinishedMessage,
+  formatSeconds,
+  type Interruption,
+  outcomeFromCrash,
+  outcomeFromFinishedMessage,
+  outcomeFromInterruption,
+} from './attempt-outcome.ts';
+import { retryTransient } from './backoff.ts';
+import type { AttemptApiClient, ExecutionApiClient } from './execution-api-client.ts';
+import { httpStatusOf, isStaleAttemptError } from './execution-api-errors.ts';
+import { type HeartbeatLoop, startHeartbeatLoop } from './heartbeat-loop.ts';
+import { LogShipper } from './log-shipper.ts';
+import { TaskProcess, type TaskProcessExit } from './task-process.ts';
+import { startTokenRefreshLoop, type TokenRefreshLoop } from './token-refresh-loop.ts';
+import { createSilentLogger } from './worker-logger.ts';
+
+export interface RunAttemptOptions {
+  readonly claimed: ClaimedAttempt;
+  readonly api: ExecutionApiClient;
+  /** Absolute, or relative to the working directory; the claim's `fileloc` is relative to it. */
+  readonly dagsFolder: string;
+  /** After SIGTERM (timeout, stop), how long the task process may take to exit before SIGKILL. */
+  readonly killGracePeriodMs: number;
+  /** Shown in the attempt log. */
+  readonly workerName?: string;
+  readonly logger?: Logger;
+  /** Aborting ends the task process (SIGTERM, then SIGKILL) and reports the attempt failed, retryable. */
+  readonly signal?: AbortSignal;
+  /** The task process's main file. Default: the SDK's TASK_PROCESS_ENTRY. */
+  readonly taskProcessEntry?: string;
+  /** How long finish is retried while the api-server is unreachable. Default 60 s. */
+  readonly finishRetryWindowMs?: number;
+}
+
+/** Milliseconds since runAttempt started, for measuring the supervisor's overhead. */
+export interface AttemptTimings {
+  /** null: the process could not be started. */
+  readonly spawnedMs: number | null;
+  readonly firstMessageMs: number | null;
+  readonly finishedMessageMs: number | null;
+  readonly exitedMs: number | null;
+  /** null: finish was not called or not recorded. */
+  readonly finishRecordedMs: number | null;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export interface AttemptResult {
+  readonly tiId: string;
+  readonly outcome: AttemptOutcome;
+  /** The TI's state after finish; null when finish was not called (stale attempt) or not recorded. */
+  readonly state: FinishResponse['state'] | null;
+  readonly durationMs: number;
+  readonly timings: AttemptTimings;
+}
+
+const STDERR_TAIL_LINES = 20;
+const DEFAULT_FINISH_RETRY_WINDOW_MS = 60_000;
+
+/**
+ * Runs one claimed attempt to its end: spawns the task process, relays its requests, ships its
+ * logs, heartbeats, enforces the execution timeout, and reports how it ended with finish (unless
+ * the TI moved on). Never throws: every failure ends up in the result.
+ */
+export function runAttempt(options: RunAttemptOptions): Promise<AttemptResult> {
+  return new AttemptSupervisor(options).run();
+}
+
+class AttemptSupervisor {
+  readonly #options: RunAttemptOptions;
+  readonly #claimed: ClaimedAttempt;
+  readonly #api: AttemptApiClient;
+  readonly #logger: Logger;
+  readonly #shipper: LogShipper;
+  readonly #startedAt = performance.now();
+  readonly #stderrTail: string[] = [];
+  #task: TaskProcess | undefined;
+  #finished: FinishedMessage | undefined;
+  /** A task that reports after SIGTERM (timeout, stop) did not finish on its own. */
+  #finishedAfterInterruption = false;
+  #interruption: Interruption | undefined;
+  readonly #timings: Mutable<Omit<AttemptTimings, 'finishRecordedMs'>> = {
+    spawnedMs: null,
+    firstMessageMs: null,
+    finishedMessageMs: null,
+    exitedMs: null,
+  };
+
+  constructor(options: RunAttemptOptions) {
+    this.#options = options;
+    this.#claimed = options.claimed;
+    this.#api = options.api.forAttempt(options.claimed);
+    this.#logger = attemptLogger(options.logger ?? createSilentLogger(), options.claimed);
+    this.#shipper = new LogShipper({
+      send: (lines) => this.#api.sendLogs(lines),
+      onError: (error, dropped) => this.#onLogShippingError(error, dropped),
+    });
+  }
+
+  async run(): Promise<AttemptResult> {
+    this.#logSupervisorLine('info', this.#startingLine());
+    const heartbeats = this.#startHeartbeats();
+    const tokenRefresh = this.#startTokenRefresh();
+    const exit = await this.#runTaskProcess();
+    const decided = this.#decideOutcome(exit);
+    this.#logSupervisorLine(decided.state === 'failed' ? 'error' : 'info', describeOutcome(decided));
+    await this.#shipper.flush();
+    heartbeats.stop();
+    tokenRefresh.stop();
+    const reported = decided.state === 'stale' ? { outcome: decided, state: null } : await this.#reportFinish(decided);
+    await this.#shipper.flush();
+    return this.#result(reported.outcome, reported.state);
+  }
+
+  /** Spawns the task process, starts the attempt in it, and waits for its end (enforcing timeout and stop). */
+  async #runTaskProcess(): Promise<TaskProcessExit> {
+    let task: TaskProcess;
+    try {
+      task = this.#spawnTaskProcess();
+    } catch (error) {
+      return { code: null, signal: null, spawnError: error as Error };
+    }
+    this.#timings.spawnedMs = this.#elapsed();
+    this.#sendStart(task);
+    const disarmTimeout = this.#armExecutionTimeout(task);
+    const unwatchStop = this.#watchStopSignal(task);
+    const exit = await task.exited;
+    this.#timings.exitedMs = this.#elapsed();
+    disarmTimeout();
+    unwatchStop();
+    return exit;
+  }
+
+  #result(outcome: AttemptOutcome, state: FinishResponse['state'] | null): AttemptResult {
+    const elapsed = this.#elapsed();
+    return {
+      tiId: this.#claimed.ti_id,
+      outcome,
+      state,
+      durationMs: Math.round(elapsed),
+      timings: { ...this.#timings, finishRecordedMs: state === null ? null : elapsed },
+    };
+  }
+
+  #startingLine(): string {
+    const { try_number, max_tries, task_id, run_id, dag_id, map_index } = this.#claimed;
+    const mapped = map_index >= 0 ? ` [${map_index}]` : '';
+    const worker = this.#options.workerName ? ` on worker ${this.#options.workerName}` : '';
+    return `starting attempt ${try_number} of ${max_tries} of task ${task_id}${mapped} (DAG ${dag_id}, run ${run_id})${worker}`;
+  }
+
+  #startHeartbeats(): HeartbeatLoop {
+    return startHeartbeatLoop({
+      intervalMs: this.#claimed.heartbeat_interval_ms,
+      beat: () => this.#api.heartbeat(),
+      onStale: (error) => this.#interrupt({ kind: 'stale', reason: (error as Error).message }),
+      onError: (error) => this.#logger.warn({ err: error }, 'heartbeat failed; trying again at the next interval'),
+    });
+  }
+
+  #startTokenRefresh(): TokenRefreshLoop {
+    return startTokenRefreshLoop({
+      api: this.#api,
+      onStale: (error) => this.#interrupt({ kind: 'stale', reason: (error as Error).message }),
+      onError: (error) => this.#logger.warn({ err: error }, 'attempt token refresh failed; trying again soon'),
+    });
+  }
+
+  #spawnTaskProcess(): TaskProcess {
+    const task = new TaskProcess(this.#options.taskProcessEntry ?? TASK_PROCESS_ENTRY, {
+      onMessage: (message) => this.#onTaskMessage(message),
+      onOutputLine: (source, line) => this.#onOutputLine(source, line),
+    });
+    this.#task = task;
+    if (task.pid !== undefined) this.#logSupervisorLine('info', `task process started (pid ${task.pid})`);
+    return task;
+  }
+
+  #sendStart(task: TaskProcess): void {
+    task.send({ type: 'start', attempt: attemptSpecOf(this.#claimed, this.#options.dagsFolder) });
+  }
+
+  /** Returns the disarm function. */
+  #armExecutionTimeout(task: TaskProcess): () => void {
+    const timeoutMs = this.#claimed.execution_timeout_ms;
+    if (timeoutMs === null) return () => undefined;
+    const timer = setTimeout(() => {
+      if (this.#finished || task.hasExited) return;
+      this.#logSupervisorLine('error', `execution timeout of ${formatSeconds(timeoutMs)} reached: sending SIGTERM`);
+      this.#interrupt({ kind: 'timeout', timeoutMs });
+    }, timeoutMs);
+    return () => clearTimeout(timer);
+  }
+
+  /** Returns the unwatch function. */
+  #watchStopSignal(task: TaskProcess): () => void {
+    const signal = this.#options.signal;
+    if (!signal) return () => undefined;
+    const onAbort = () => {
+      if (this.#finished || task.hasExited) return;
+      this.#logSupervisorLine('warn', 'the worker is stopping: sending SIGTERM to the task process');
+      this.#interrupt({ kind: 'stopped' });
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
+  }
+
+  /** Ends the task process early; the first reason wins. A stale attempt is killed at once. */
+  #interrupt(interruption: Interruption): void {
+    const task = this.#task;
+    if (this.#interruption || !task || task.hasExited) return;
+    this.#interruption = interruption;
+    if (interruption.kind === 'stale') {
+      this.#logSupervisorLine('warn', `${interruption.reason}: killing the task process (SIGKILL)`);
+      task.kill();
+      return;
+    }
+    task.terminate(this.#options.killGracePeriodMs, () =>
+      this.#logSupervisorLine(
+        'error',
+        `task process did not exit within ${formatSeconds(this.#options.killGracePeriodMs)} of SIGTERM: sending SIGKILL`,
+      ),
+    );
+  }
+
+  #onTaskMessage(message: TaskToSupervisor): void {
+    this.#timings.firstMessageMs ??= this.#elapsed();
+    switch (message.type) {
+      case 'log':
+        this.#shipper.push({ ts: message.ts, level: message.level, message: message.message, source: 'task' });
+        return;
+      case 'request':
+        void this.#relayRequest(message);
+        return;
+      case 'finished':
+        this.#onFinished(message);
+        return;
+      default:
+        this.#logger.warn({ message }, 'ignoring a message of unknown type from the task process');
+    }
+  }
+
+  #onFinished(message: FinishedMessage): void {
+    if (this.#finished) return;
+    this.#finished = message;
+    this.#finishedAfterInterruption = this.#interruption !== undefined;
+    this.#timings.finishedMessageMs = this.#elapsed();
+    // The process should exit right after reporting; one that lingers (open handles) is ended.
+    const task = this.#task;
+    setTimeout(() => {
+      if (!task || task.hasExited) return;
+      this.#logSupervisorLine('warn', 'task process did not exit after reporting its outcome: sending SIGTERM');
+      task.terminate(this.#options.killGracePeriodMs);
+    }, this.#options.killGracePeriodMs).unref();
+  }
+
+  async #relayRequest(request: Extract<TaskToSupervisor, { type: 'request' }>): Promise<void> {
+    try {
+      const value = await this.#answerRequest(request);
+      this.#task?.send({ type: 'response', id: request.id, ok: true, value });
+    } catch (error) {
+      if (isStaleAttemptError(error)) this.#interrupt({ kind: 'stale', reason: (error as Error).message });
+      this.#task?.send({ type: 'response', id: request.id, ok: false, error: requestErrorOf(error) });
+    }
+  }
+
+  #answerRequest(request: Extract<TaskToSupervisor, { type: 'request' }>) {
+    switch (request.method) {
+      case 'xcom.pull':
+        return retryTransient(() => this.#api.pullXcom(request.params), { retryWindowMs: 10_000 });
+      default:
+        throw new TidemarkError(
+          'unknown_request',
+          `the supervisor does not know the request "${(request as { method: string }).method}"; ` +
+            'are the worker and the SDK the same Tidemark version?',
+        );
+    }
+  }
+
+  #onOutputLine(source: 'stdout' | 'stderr', line: string): void {
+    if (source === 'stderr') {
+      this.#stderrTail.push(line);
+      if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
+    }
+    this.#shipper.push({ ts: Date.now(), level: source === 'stderr' ? 'warn' : 'info', message: line, source });
+  }
+
+  #onLogShippingError(error: unknown, droppedLines: number): void {
+    if (isStaleAttemptError(error)) {
+      this.#interrupt({ kind: 'stale', reason: (error as Error).message });
+      return;
+    }
+    this.#logger.error({ err: error, droppedLines }, 'the execution API refused log lines; they are dropped');
+  }
+
+  /** A stale attempt reports nothing; otherwise what happened first wins: the task's report or the interruption. */
+  #decideOutcome(exit: TaskProcessExit): AttemptOutcome {
+    if (this.#interruption?.kind === 'stale') return outcomeFromInterruption(this.#interruption);
+    if (this.#finished && !this.#finishedAfterInterruption) return outcomeFromFinishedMessage(this.#finished);
+    if (this.#interruption) return outcomeFromInterruption(this.#interruption);
+    return outcomeFromCrash(exit, this.#stderrTail);
+  }
+
+  /** Calls finish; returns what was reported and the TI's state after it (null: not recorded). */
+  async #reportFinish(
+    outcome: FinishRequest,
+  ): Promise<{ outcome: FinishRequest; state: FinishResponse['state'] | null }> {
+    let reported = outcome;
+    try {
+      const response = await this.#sendFinish(outcome).catch(async (error: unknown) => {
+        const refused = returnValueRefusal(outcome, error);
+        if (!refused) throw error;
+        reported = refused;
+        this.#logSupervisorLine('error', describeOutcome(refused));
+        await this.#shipper.flush();
+        return this.#sendFinish(refused);
+      });
+      this.#logger.info({ outcome: reported.state, state: response.state }, 'attempt finished');
+      return { outcome: reported, state: response.state };
+    } catch (error) {
+      const staleNote = isStaleAttemptError(error) ? ' (the TI moved on)' : '';
+      this.#logger.error(
+        { err: error, outcome: reported.state },
+        `could not report how the attempt ended${staleNote}; the scheduler will treat it as a zombie`,
+      );
+      return { outcome: reported, state: null };
+    }
+  }
+
+  #sendFinish(outcome: FinishRequest): Promise<FinishResponse> {
+    return retryTransient(() => this.#api.finish(outcome), {
+      retryWindowMs: this.#options.finishRetryWindowMs ?? DEFAULT_FINISH_RETRY_WINDOW_MS,
+      onRetry: (error, delayMs) =>
+        this.#logger.warn({ err: error, delayMs }, 'could not report how the attempt ended; trying again'),
+    });
+  }
+
+  #logSupervisorLine(level: LogLine['level'], message: string): void {
+    this.#logger[level](message);
+    this.#shipper.push({ ts: Date.now(), level, message, source: 'supervisor' });
+  }
+
+  #elapsed(): number {
+    return performance.now() - this.#startedAt;
+  }
+}
+
+export function attemptSpecOf(claimed: ClaimedAttempt, dagsFolder: string): AttemptSpec {
+  return {
+    dagId: claimed.dag_id,
+    runId: claimed.run_id,
+    taskId: claimed.task_id,
+    mapIndex: claimed.map_index,
+    tryNumber: claimed.try_number,
+    maxTries: claimed.max_tries,
+    dagFile: resolve(dagsFolder, claimed.fileloc),
+    conf: claimed.conf,
+    logicalDate: claimed.logical_date,
+    ...(claimed.map_item === undefined ? {} : { mapItem: claimed.map_item }),
+  };
+}
+
+function attemptLogger(logger: Logger, claimed: ClaimedAttempt): Logger {
+  return logger.child({
+    ti_id: claimed.ti_id,
+    dag_id: claimed.dag_id,
+    run_id: claimed.run_id,
+    task_id: claimed.task_id,
+    map_index: claimed.map_index,
+    try_number: claimed.try_number,
+  });
+}
+
+/**
+ * A success whose return value the server cannot store (too large, not storable JSON) becomes a
+ * failure that says why; retrying would return the same value.
+ */
+function returnValueRefusal(outcome: FinishRequest, error: unknown): FinishRequest | undefined {
+  const status = httpStatusOf(error);
+  if (outcome.state !== 'success' || (status !== 413 && status !== 422)) return undefined;
+  return {
+    state: 'failed',
+    error: `the task's return value could not be stored as its XCom: ${(error as Error).message}`,
+    retryable: false,
+  };
+}
+
+function requestErrorOf(error: unknown): { code: string; message: string } {
+  if (error instanceof TidemarkError) return { code: error.code, message: error.message };
+  return { code: 'internal_error', message: error instanceof Error ? error.message : String(error) };
+}

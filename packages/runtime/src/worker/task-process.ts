@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import type { SupervisorToTask, TaskToSupervisor } from '@tidemark/core';
+
+/** How the task process ended: an exit code, a signal, or a failure to start at all. */
+export interface TaskProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly spawnError?: Error;
+}
+
+export interface TaskProcessHandlers {
+  readonly onMessage: (message: TaskToSupervisor) => void;
+  readonly onOutputLine: (source: 'stdout' | 'stderr', line: string) => void;
+}
+
+/** After the process exited, wait at most this long for its last output lines. */
+const OUTPUT_DRAIN_TIMEOUT_MS = 1_000;
+
+/**
+ * tsx's ESM loader as a file URL, for `node --import` (task code and DAG files are TypeScript).
+ * The ESM-only entry starts ~70 ms faster than `tsx` (which adds CommonJS hooks DAG files don't need).
+ */
+export const TSX_LOADER_URL = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+
+/**
+ * The child process that runs one attempt's task code: Node with the tsx loader, an IPC channel
+ * for the supervisor protocol, stdout and stderr read line by line.
+ */
+export class TaskProcess {
+  readonly exited: Promise<TaskProcessExit>;
+  readonly #child: ChildProcess;
+  #hasExited = false;
+  #killTimer: NodeJS.Timeout | undefined;
+
+  constructor(entryFile: string, handlers: TaskProcessHandlers) {
+    this.#child = spawn(process.execPath, ['--import', TSX_LOADER_URL, entryFile], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env },
+    });
+    this.#child.on('message', (message) => handlers.onMessage(message as TaskToSupervisor));
+    readLines(this.#child.stdout, (line) => handlers.onOutputLine('stdout', line));
+    readLines(this.#child.stderr, (line) => handlers.onOutputLine('stderr', line));
+    this.exited = this.#waitForExit();
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.#hasExited;
+  }
+
+  /** Sends a protocol message; false when the channel is already closed (the process is gone). */
+  send(message: SupervisorToTask): boolean {
+    if (!this.#child.connected) return false;
+    try {
+      this.#child.send(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** SIGTERM now, SIGKILL after `graceMs` if it is still running; `onKill` reports the escalation. */
+  terminate(graceMs: number, onKill?: () => void): void {
+    if (this.#hasExited || this.#killTimer) return;
+    this.#child.kill('SIGTERM');
+    this.#killTimer = setTimeout(() => {
+      if (this.#hasExited) return;
+      onKill?.();
+      this.kill();
+    }, graceMs);
+  }
+
+  kill(): void {
+    if (!this.#hasExited) this.#child.kill('SIGKILL');
+  }
+
+  /** Resolves when the process exited and its output was read (or stopped coming). */
+  #waitForExit(): Promise<TaskProcessExit> {
+    return new Promise((resolve) => {
+      let drainTimer: NodeJS.Timeout | undefined;
+      const settle = (exit: TaskProcessExit) => {
+        this.#hasExited = true;
+        clearTimeout(this.#killTimer);
+        clearTimeout(drainTimer);
+        resolve(exit);
+      };
+      this.#child.once('error', (error) => {
+        if (this.#child.pid === undefined) settle({ code: null, signal: null, spawnError: error });
+      });
+      this.#child.once('exit', (code, signal) => {
+        this.#hasExited = true;
+        clearTimeout(this.#killTimer);
+        // A grandchild may hold stdout open: do not wait for 'close' forever.
+        drainTimer = setTimeout(() => settle({ code, signal }), OUTPUT_DRAIN_TIMEOUT_MS);
+      });
+      this.#child.once('close', (code, signal) => settle({ code, signal }));
+    });
+  }
+}
+
+function readLines(stream: Readable | null, onLine: (line: string) => void): void {
+  if (!stream) return;
+  createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
+}

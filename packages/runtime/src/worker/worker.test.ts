@@ -1,0 +1,122 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  FIXTURE_DAGS_FOLDER,
+  isProcessAlive,
+  openWorkerTestWorld,
+  TEST_SECRET_KEY,
+  type WorkerTestWorld,
+  waitFor,
+} from './fixtures/worker-test-world.ts';
+import type { AttemptResult } from './supervisor.ts';
+import { startWorker, type Worker, type WorkerOptions } from './worker.ts';
+
+describe('worker', () => {
+  let world: WorkerTestWorld;
+  let worker: Worker | undefined;
+  beforeEach(async () => {
+    world = await openWorkerTestWorld('sqlite', { scheduler: { task_heartbeat_timeout: '2s' } });
+  });
+  afterEach(async () => {
+    await worker?.stop({ graceMs: 0 });
+    worker = undefined;
+    await world.close();
+  });
+
+  function start(options: Partial<WorkerOptions> = {}): { worker: Worker; logLines: string[]; done: AttemptResult[] } {
+    const logLines: string[] = [];
+    const done: AttemptResult[] = [];
+    worker = startWorker({
+      apiUrl: world.apiUrl,
+      secretKey: TEST_SECRET_KEY,
+      dagsFolder: FIXTURE_DAGS_FOLDER,
+      parallelism: 2,
+      pollIntervalMs: 50,
+      killGracePeriodMs: 500,
+      workerName: 'test-worker:1',
+      logger: pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }),
+      onAttemptDone: (result) => done.push(result),
+      ...options,
+    });
+    return { worker, logLines, done };
+  }
+
+  async function queueSleepy(sleepMs: number): Promise<string> {
+    const run = await world.trigger('worker_basics', { sleep_ms: sleepMs });
+    return world.queue(run, 'sleepy');
+  }
+
+  async function runningCount(): Promise<number> {
+    const row = await world.database.db
+      .selectFrom('task_instance')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('state', '=', 'running')
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  it('runs at most `parallelism` attempts at once, and all of them to the end', async () => {
+    const tiIds = [await queueSleepy(1_200), await queueSleepy(1_200), await queueSleepy(1_200)];
+    const { worker, done } = start({ parallelism: 2 });
+
+    let maxRunning = 0;
+    let maxSupervised = 0;
+    while (done.length < 3) {
+      maxRunning = Math.max(maxRunning, await runningCount());
+      maxSupervised = Math.max(maxSupervised, worker.running);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+
+    expect(maxRunning).toBe(2);
+    expect(maxSupervised).toBe(2);
+    for (const tiId of tiIds) expect((await world.taskInstance(tiId)).state).toBe('success');
+    expect((await world.taskInstance(tiIds[0] as string)).worker).toBe('test-worker:1');
+  });
+
+  it('keeps claiming through an api-server restart, backing off while it is down', async () => {
+    await world.stopServer();
+    const { logLines, done } = start();
+    const tiId = await queueSleepy(0);
+    await waitFor(
+      () => (logLines.filter((line) => line.includes('api-server is unreachable')).length >= 2 ? true : undefined),
+      10_000,
+      'two failed claims',
+    );
+
+    await world.startServer();
+    await waitFor(() => done[0], 15_000, 'the attempt to finish');
+
+    expect(done[0]?.state).toBe('success');
+    expect((await world.taskInstance(tiId)).state).toBe('success');
+  });
+
+  it('stop() waits for a running attempt that finishes within the grace, and claims nothing more', async () => {
+    const tiId = await queueSleepy(800);
+    const { worker } = start();
+    await waitFor(
+      async () => ((await world.taskInstance(tiId)).state === 'running' ? true : undefined),
+      10_000,
+      'claim',
+    );
+
+    await worker.stop({ graceMs: 10_000 });
+
+    expect(worker.running).toBe(0);
+    expect((await world.taskInstance(tiId)).state).toBe('success');
+    const later = await queueSleepy(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await world.taskInstance(later)).state).toBe('queued');
+  });
+
+  it('stop() ends attempts still running after the grace, and reports them for retry', async () => {
+    const tiId = await queueSleepy(60_000);
+    const { worker } = start();
+    const pid = await world.waitForPid('sleepy', 1);
+
+    await worker.stop({ graceMs: 200 });
+
+    expect(isProcessAlive(pid)).toBe(false);
+    expect((await world.taskInstance(tiId)).state).toBe('up_for_retry');
+    expect(await world.attemptLog(tiId, 1)).toContain('the worker is stopping: sending SIGTERM');
+  });
+});

@@ -1,0 +1,44 @@
+import type { AttemptSpec, JsonValue } from '@tidemark/core';
+import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
+import { createTaskLogger, type TaskLogger } from './task-logger.ts';
+import { createXComAccessor, type XComAccessor } from './xcom-accessor.ts';
+
+/** What a task function receives: who it is, what the run was given, and its ways to the supervisor. */
+export interface TaskContext {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  /** -1 when the task is not mapped. */
+  readonly mapIndex: number;
+  /** 1-based; grows with every retry. */
+  readonly tryNumber: number;
+  readonly maxTries: number;
+  /** The configuration the run was triggered with. */
+  readonly conf: Readonly<Record<string, JsonValue>>;
+  /** The data interval's date for scheduled runs; null when the run has none. */
+  readonly logicalDate: Date | null;
+  /** Aborted when the supervisor stops the process (execution timeout or kill); `signal.reason` says why. */
+  readonly signal: AbortSignal;
+  readonly xcom: XComAccessor;
+  readonly log: TaskLogger;
+}
+
+export function createTaskContext(
+  attempt: AttemptSpec,
+  supervisor: SupervisorRequester,
+  signal: AbortSignal,
+): TaskContext {
+  return Object.freeze({
+    dagId: attempt.dagId,
+    runId: attempt.runId,
+    taskId: attempt.taskId,
+    mapIndex: attempt.mapIndex,
+    tryNumber: attempt.tryNumber,
+    maxTries: attempt.maxTries,
+    conf: Object.freeze({ ...attempt.conf }),
+    logicalDate: attempt.logicalDate === null ? null : new Date(attempt.logicalDate),
+    signal,
+    xcom: createXComAccessor(attempt.dagId, supervisor),
+    log: createTaskLogger(supervisor),
+  });
+}

@@ -1,0 +1,252 @@
+import type { AssetReference, SerializedDag } from '@tidemark/core';
+import { DagDefinitionError } from '../errors.ts';
+import { type Asset, isAsset } from './asset.ts';
+import { type CallSite, captureCallSite } from './call-site.ts';
+import { validateDefinitionId } from './definition-id.ts';
+import { checkOptionNames } from './option-names.ts';
+import { validateSchedule } from './schedule.ts';
+import { parseStartDate } from './start-date.ts';
+import {
+  type MappedTaskFunction,
+  TASK_OPTION_NAMES,
+  type TaskDefinition,
+  type TaskFunction,
+  type TaskOptions,
+} from './task-definition.ts';
+import {
+  DEFAULT_TASK_POLICY,
+  resolveTaskPolicy,
+  TASK_POLICY_OPTION_NAMES,
+  type TaskPolicy,
+  type TaskPolicyOptions,
+} from './task-policy.ts';
+import { type AnyTaskRef, isTaskRef, type MappedTaskRef, type TaskRef, type TaskRefs } from './task-ref.ts';
+import { topologicalOrder } from './topological-order.ts';
+
+/** Marks a DAG without `instanceof`: the DAG processor may load another copy of this module. */
+export const DAG_MARKER: unique symbol = Symbol.for('tidemark.dag');
+
+export interface DagOptions {
+  /** Cron expression (5 fields, or 6 with seconds first) or preset (`@daily`…); null or omitted: manual only. */
+  readonly schedule?: string | null;
+  /** An ISO-8601 date or date-time (UTC unless it has an offset), or a Date. */
+  readonly startDate?: string | Date;
+  /** Create the runs missed since the start date. Default false. */
+  readonly catchup?: boolean;
+  readonly description?: string;
+  readonly tags?: readonly string[];
+  /** Retry and timeout policy of every task, unless the task sets its own. */
+  readonly defaults?: TaskPolicyOptions;
+}
+
+const DAG_OPTION_NAMES = ['schedule', 'startDate', 'catchup', 'description', 'tags', 'defaults'] as const;
+
+interface TaskEntry extends TaskDefinition {
+  readonly upstream: Set<string>;
+}
+
+export class Dag {
+  readonly [DAG_MARKER] = true as const;
+  readonly dagId: string;
+  readonly schedule: string | null;
+  readonly startDate: Date | null;
+  readonly catchup: boolean;
+  readonly description: string | null;
+  readonly tags: readonly string[];
+  readonly defaults: TaskPolicy;
+  /** Where `dag(...)` was called, so the DAG processor can point at the line of a definition error. */
+  readonly definedAt: CallSite | null;
+  readonly #tasks = new Map<string, TaskEntry>();
+
+  /** Use `dag(...)`. */
+  constructor(dagId: string, options: DagOptions, definedAt: CallSite | null) {
+    this.dagId = validateDefinitionId(dagId, 'DAG');
+    const where = `DAG "${dagId}"`;
+    checkOptionNames(options, DAG_OPTION_NAMES, where);
+    this.definedAt = definedAt;
+    this.schedule = validateSchedule(options.schedule, dagId);
+    this.startDate = options.startDate === undefined ? null : parseStartDate(options.startDate, where);
+    if (options.catchup !== undefined && typeof options.catchup !== 'boolean') {
+      throw new DagDefinitionError(`catchup of ${where} must be true or false, got ${String(options.catchup)}`);
+    }
+    this.catchup = options.catchup ?? false;
+    if (options.description !== undefined && typeof options.description !== 'string') {
+      throw new DagDefinitionError(`description of ${where} must be a string`);
+    }
+    this.description = options.description ?? null;
+    const tags = options.tags ?? [];
+    if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string')) {
+      throw new DagDefinitionError(`tags of ${where} must be an array of strings`);
+    }
+    this.tags = Object.freeze([...tags]);
+    checkOptionNames(options.defaults, TASK_POLICY_OPTION_NAMES, `the defaults of ${where}`);
+    this.defaults = Object.freeze(
+      resolveTaskPolicy(options.defaults ?? {}, DEFAULT_TASK_POLICY, `the defaults of ${where}`),
+    );
+  }
+
+  /** Adds a task; what `fn` returns (JSON, or nothing) becomes its XCom `return_value`. */
+  task<TResult>(taskId: string, fn: TaskFunction<TResult>, options?: TaskOptions): TaskRef<Awaited<TResult>> {
+    return this.#addTask(taskId, fn as TaskDefinition['fn'], options, null) as TaskRef<Awaited<TResult>>;
+  }
+
+  /**
+   * Adds a task mapped over the array `upstream` returns: one task instance per element, each
+   * called with its element. `upstream` becomes an upstream task of it.
+   */
+  map<TItem, TResult>(
+    taskId: string,
+    upstream: TaskRef<readonly TItem[]>,
+    fn: MappedTaskFunction<TItem, TResult>,
+    options?: TaskOptions,
+  ): MappedTaskRef<Awaited<TResult>> {
+    const upstreamTask = this.#ownTask(upstream, `task "${String(taskId)}" is mapped over`);
+    if (upstreamTask.ref.mapped) {
+      throw new DagDefinitionError(
+        `task "${taskId}" in DAG "${this.dagId}" cannot be mapped over the mapped task "${upstreamTask.taskId}": ` +
+          'map over a task that returns one array',
+        { dag_id: this.dagId, task_id: taskId },
+      );
+    }
+    return this.#addTask(taskId, fn as TaskDefinition['fn'], options, upstreamTask.taskId) as MappedTaskRef<
+      Awaited<TResult>
+    >;
+  }
+
+  /** Task ids in the order they were defined. */
+  get taskIds(): string[] {
+    return [...this.#tasks.keys()];
+  }
+
+  getTask(taskId: string): TaskDefinition | undefined {
+    return this.#tasks.get(taskId);
+  }
+
+  /** The DAG as the scheduler stores it; `fileloc` is the file relative to the DAGs folder. */
+  serialize(fileloc: string): SerializedDag {
+    const order = topologicalOrder(
+      this.dagId,
+      this.taskIds,
+      (taskId) => this.#tasks.get(taskId)?.upstream ?? new Set(),
+    );
+    return {
+      dagId: this.dagId,
+      fileloc,
+      schedule: this.schedule,
+      startDate: this.startDate === null ? null : this.startDate.getTime(),
+      catchup: this.catchup,
+      description: this.description,
+      tags: [...this.tags],
+      tasks: order.map((taskId) => {
+        const task = this.#tasks.get(taskId) as TaskEntry;
+        return {
+          taskId,
+          upstreamTaskIds: [...task.upstreamTaskIds],
+          mapOver: task.mapOver,
+          ...task.policy,
+          inlets: task.inlets.map(copyAsset),
+          outlets: task.outlets.map(copyAsset),
+        };
+      }),
+    };
+  }
+
+  #addTask(
+    taskId: string,
+    fn: TaskDefinition['fn'],
+    options: TaskOptions | undefined,
+    mapOver: string | null,
+  ): AnyTaskRef {
+    validateDefinitionId(taskId, `task (in DAG "${this.dagId}")`);
+    if (this.#tasks.has(taskId)) {
+      throw new DagDefinitionError(`task id "${taskId}" is defined twice in DAG "${this.dagId}"`, {
+        dag_id: this.dagId,
+        task_id: taskId,
+      });
+    }
+    const where = `task "${taskId}" in DAG "${this.dagId}"`;
+    if (typeof fn !== 'function') {
+      throw new DagDefinitionError(`${where} needs a function to run, got ${String(fn)}`);
+    }
+    checkOptionNames(options, TASK_OPTION_NAMES, where);
+    const { inlets = [], outlets = [], ...policyOptions } = options ?? {};
+    const upstream = new Set<string>(mapOver === null ? [] : [mapOver]);
+    const owner = this;
+    const ref: AnyTaskRef = Object.freeze({
+      dagId: this.dagId,
+      taskId,
+      mapped: mapOver !== null,
+      // biome-ignore lint/suspicious/noThenProperty: `a.then(b)` is the authoring API's dependency arrow; awaiting a task ref throws a DagDefinitionError that says so.
+      then<TDownstream extends TaskRefs>(downstream: TDownstream): TDownstream {
+        owner.#addDownstream(taskId, downstream);
+        return downstream;
+      },
+    }) as AnyTaskRef;
+    const definedTasks = this.#tasks;
+    this.#tasks.set(taskId, {
+      dagId: this.dagId,
+      taskId,
+      ref,
+      mapOver,
+      upstream,
+      get upstreamTaskIds() {
+        return [...definedTasks.keys()].filter((id) => upstream.has(id));
+      },
+      policy: Object.freeze(resolveTaskPolicy(policyOptions, this.defaults, where)),
+      inlets: checkAssets(inlets, 'inlets', where),
+      outlets: checkAssets(outlets, 'outlets', where),
+      fn,
+    });
+    return ref;
+  }
+
+  #addDownstream(upstreamTaskId: string, downstream: unknown): void {
+    if (typeof downstream === 'function') {
+      throw new DagDefinitionError(
+        `task "${upstreamTaskId}" of DAG "${this.dagId}" is not a promise: its then() declares a downstream task, ` +
+          'so a task ref must not be awaited or returned from an async function',
+      );
+    }
+    for (const task of Array.isArray(downstream) ? downstream : [downstream]) {
+      const entry = this.#ownTask(task, `task "${upstreamTaskId}".then() was given`);
+      entry.upstream.add(upstreamTaskId);
+    }
+  }
+
+  #ownTask(ref: unknown, context: string): TaskEntry {
+    if (!isTaskRef(ref)) {
+      throw new DagDefinitionError(
+        `${context} ${String(ref)}, not a task of DAG "${this.dagId}" (use what dag.task() or dag.map() returned)`,
+        { dag_id: this.dagId },
+      );
+    }
+    const entry = this.#tasks.get(ref.taskId);
+    if (entry?.ref === ref) return entry;
+    throw new DagDefinitionError(
+      ref.dagId === this.dagId
+        ? `${context} task "${ref.taskId}" of another dag("${this.dagId}") object; define each DAG id once`
+        : `${context} task "${ref.taskId}" of DAG "${ref.dagId}", but tasks can only depend on tasks of their own DAG ("${this.dagId}")`,
+      { dag_id: this.dagId, task_id: ref.taskId },
+    );
+  }
+}
+
+/** Defines a DAG; export it from the DAG file (default or named export). */
+export function dag(dagId: string, options: DagOptions = {}): Dag {
+  return new Dag(dagId, options, captureCallSite(dag));
+}
+
+export function isDag(value: unknown): value is Dag {
+  return typeof value === 'object' && value !== null && (value as { [DAG_MARKER]?: unknown })[DAG_MARKER] === true;
+}
+
+function checkAssets(assets: unknown, option: 'inlets' | 'outlets', where: string): readonly AssetReference[] {
+  if (!Array.isArray(assets) || !assets.every(isAsset)) {
+    throw new DagDefinitionError(`${option} of ${where} must be an array of asset(...) values`);
+  }
+  return Object.freeze((assets as Asset[]).map(copyAsset));
+}
+
+function copyAsset(asset: AssetReference): AssetReference {
+  return { name: asset.name, uri: asset.uri };
+}

@@ -1,0 +1,34 @@
+import { TidemarkError } from '@tidemark/core';
+
+/** A DAG file that describes an impossible or ambiguous DAG; the DAG processor reports it as an import error. */
+export class DagDefinitionError extends TidemarkError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('dag_definition_error', message, details);
+  }
+}
+
+/** Thrown by a task to end its attempt as `skipped` (no retry, downstream `all_success` tasks are skipped too). */
+export class SkipTask extends TidemarkError {
+  constructor(readonly reason: string) {
+    super('task_skipped', reason);
+  }
+}
+
+/** Thrown by a task to fail at once, without the retries it has left. */
+export class FailTask extends TidemarkError {
+  constructor(message: string) {
+    super('task_failed', message);
+  }
+}
+
+/** The reason of `ctx.signal` when the supervisor stops the task process (execution timeout or kill). */
+export class TaskTerminatedError extends TidemarkError {
+  constructor(signal: NodeJS.Signals) {
+    super(
+      'task_terminated',
+      `the task process received ${signal} (its execution timeout passed or it was killed); ` +
+        'stop the work and return or throw: the supervisor kills the process after a grace period',
+      { signal },
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import { encodeStateValue, type JsonValue } from '@tidemark/core';
+import { describeThrown } from './describe-thrown.ts';
+import type { FinishedMessage } from './supervisor-channel.ts';
+
+/** `undefined` and `null` mean "no return value"; anything else must be JSON, or the try fails for good. */
+export function successOutcome(taskId: string, returnValue: unknown): FinishedMessage {
+  if (returnValue === undefined || returnValue === null) return { type: 'finished', outcome: 'success' };
+  try {
+    encodeStateValue(returnValue, 0);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/^state value /, 'the value ') : String(error);
+    return failedOutcome(`task "${taskId}" returned a value that XCom cannot store: ${reason}`, false);
+  }
+  return { type: 'finished', outcome: 'success', returnValue: returnValue as JsonValue };
+}
+
+/**
+ * SkipTask skips, FailTask fails without retry, any other throw fails and may be retried. They are
+ * told apart by code, not `instanceof`, in case the DAG file imports its own copy of the SDK.
+ */
+export function thrownOutcome(thrown: unknown): FinishedMessage {
+  const code = thrown instanceof Error ? (thrown as { code?: unknown }).code : undefined;
+  if (code === 'task_skipped') {
+    const reason = (thrown as { reason?: unknown }).reason;
+    return { type: 'finished', outcome: 'skipped', reason: typeof reason === 'string' ? reason : String(thrown) };
+  }
+  return failedOutcome(describeThrown(thrown), code !== 'task_failed');
+}
+
+export function failedOutcome(error: string, retryable: boolean): FinishedMessage {
+  return { type: 'finished', outcome: 'failed', error, retryable };
+}

@@ -1,0 +1,44 @@
+import type { AttemptSpec } from '@tidemark/core';
+import { createTaskContext } from '../context/task-context.ts';
+import type { Dag } from '../dag/dag.ts';
+import { failedOutcome, successOutcome, thrownOutcome } from './attempt-outcome.ts';
+import { describeThrown } from './describe-thrown.ts';
+import { DagNotInFileError, loadDag } from './load-dag.ts';
+import type { FinishedMessage, SupervisorRequester } from './supervisor-channel.ts';
+
+/** Imports the DAG file, runs the attempt's task function, and says how the attempt ended. */
+export async function runAttempt(
+  attempt: AttemptSpec,
+  supervisor: SupervisorRequester,
+  signal: AbortSignal,
+): Promise<FinishedMessage> {
+  let dag: Dag;
+  try {
+    dag = await loadDag(attempt.dagFile, attempt.dagId);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return failedOutcome(message, !(error instanceof DagNotInFileError));
+  }
+  const task = dag.getTask(attempt.taskId);
+  if (!task) {
+    return failedOutcome(
+      `task "${attempt.taskId}" is not defined in DAG "${attempt.dagId}" of ${attempt.dagFile} ` +
+        `(its tasks: ${dag.taskIds.join(', ') || 'none'}); it was renamed or removed since the run was scheduled`,
+      false,
+    );
+  }
+  if (task.mapOver !== null && attempt.mapItem === undefined) {
+    return failedOutcome(
+      `task "${attempt.taskId}" is mapped over "${task.mapOver}", but the supervisor sent no map item for map index ${attempt.mapIndex}`,
+      false,
+    );
+  }
+  if (signal.aborted) return failedOutcome(describeThrown(signal.reason), true);
+  const context = createTaskContext(attempt, supervisor, signal);
+  try {
+    const returned = task.mapOver === null ? await task.fn(context) : await task.fn(context, attempt.mapItem);
+    return successOutcome(attempt.taskId, returned);
+  } catch (error) {
+    return thrownOutcome(error);
+  }
+}

@@ -1,0 +1,123 @@
+import {
+  type AttemptSpec,
+  type JsonValue,
+  type SupervisorToTask,
+  type TaskRequest,
+  type TaskToSupervisor,
+  TidemarkError,
+} from '@tidemark/core';
+
+export type TaskRequestMethod = TaskRequest['method'];
+export type TaskRequestParams<TMethod extends TaskRequestMethod> = Extract<TaskRequest, { method: TMethod }>['params'];
+export type TaskLogLevel = Extract<TaskToSupervisor, { type: 'log' }>['level'];
+export type FinishedMessage = Extract<TaskToSupervisor, { type: 'finished' }>;
+
+/**
+ * What the task-side accessors (`ctx.xcom`, `ctx.log`, and later `ctx.taskState`, `ctx.assetState`)
+ * need from the supervisor. A new accessor adds a method to core's `TaskRequest` union and calls
+ * `request` with it.
+ */
+export interface SupervisorRequester {
+  request<TMethod extends TaskRequestMethod>(
+    method: TMethod,
+    params: TaskRequestParams<TMethod>,
+  ): Promise<JsonValue | undefined>;
+  log(level: TaskLogLevel, message: string): void;
+}
+
+interface PendingRequest {
+  readonly method: TaskRequestMethod;
+  readonly resolve: (value: JsonValue | undefined) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * The task process's end of the IPC channel to its supervisor (supervisor-protocol.ts in core).
+ * Requests are numbered; each promise settles when the `response` with its id arrives, and an
+ * error response is rebuilt as a TidemarkError with the supervisor's code.
+ */
+export class SupervisorChannel implements SupervisorRequester {
+  readonly #port: NodeJS.Process;
+  readonly #pending = new Map<number, PendingRequest>();
+  readonly #startWaiters: ((attempt: AttemptSpec) => void)[] = [];
+  #attempt: AttemptSpec | undefined;
+  #nextRequestId = 1;
+  #closedBecause: TidemarkError | undefined;
+
+  constructor(port: NodeJS.Process) {
+    if (typeof port.send !== 'function' || !port.connected) {
+      throw new TidemarkError(
+        'no_supervisor_channel',
+        'the task process has no IPC channel: it must be spawned by a worker supervisor with stdio "ipc"',
+      );
+    }
+    this.#port = port;
+    port.on('message', (message: SupervisorToTask) => this.#receive(message));
+    port.on('disconnect', () =>
+      this.#close(new TidemarkError('supervisor_disconnected', 'the supervisor closed the IPC channel')),
+    );
+  }
+
+  /** Resolves with the attempt of the supervisor's `start` message. */
+  waitForStart(): Promise<AttemptSpec> {
+    if (this.#attempt !== undefined) return Promise.resolve(this.#attempt);
+    return new Promise((resolve) => this.#startWaiters.push(resolve));
+  }
+
+  request<TMethod extends TaskRequestMethod>(
+    method: TMethod,
+    params: TaskRequestParams<TMethod>,
+  ): Promise<JsonValue | undefined> {
+    if (this.#closedBecause) return Promise.reject(this.#closedBecause);
+    const id = this.#nextRequestId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { method, resolve, reject });
+      this.#send({ type: 'request', id, method, params } as TaskToSupervisor, (error) => {
+        if (!error) return;
+        this.#pending.delete(id);
+        reject(
+          new TidemarkError('supervisor_disconnected', `cannot send "${method}" to the supervisor: ${error.message}`),
+        );
+      });
+    });
+  }
+
+  log(level: TaskLogLevel, message: string): void {
+    if (this.#closedBecause) return;
+    this.#send({ type: 'log', level, message, ts: Date.now() }, () => {});
+  }
+
+  /** Sends the attempt's one `finished` message; resolves once it has left the process. */
+  finish(message: FinishedMessage): Promise<void> {
+    return new Promise((resolve, reject) => this.#send(message, (error) => (error ? reject(error) : resolve())));
+  }
+
+  #send(message: TaskToSupervisor, callback: (error: Error | null) => void): void {
+    try {
+      this.#port.send?.(message, callback);
+    } catch (error) {
+      callback(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #receive(message: SupervisorToTask): void {
+    if (message?.type === 'start') {
+      if (this.#attempt !== undefined) return;
+      this.#attempt = message.attempt;
+      for (const resolve of this.#startWaiters.splice(0)) resolve(message.attempt);
+      return;
+    }
+    if (message?.type !== 'response') return;
+    const pending = this.#pending.get(message.id);
+    if (!pending) return;
+    this.#pending.delete(message.id);
+    if (message.ok) pending.resolve(message.value);
+    else pending.reject(new TidemarkError(message.error.code, message.error.message, { method: pending.method }));
+  }
+
+  #close(reason: TidemarkError): void {
+    this.#closedBecause = reason;
+    for (const pending of this.#pending.values()) pending.reject(reason);
+    this.#pending.clear();
+  }
+}

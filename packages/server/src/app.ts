@@ -1,0 +1,54 @@
+import type { TidemarkConfig } from '@tidemark/core';
+import type { MetadataDatabase } from '@tidemark/db';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { installErrorHandling } from './errors/error-handler.ts';
+import { executionApi } from './execution/execution-api.ts';
+import { ExecutionAuth } from './execution/execution-auth.ts';
+import { TaskInstanceIdentities } from './execution/task-instance-identities.ts';
+import { registerHealthRoute } from './health-route.ts';
+
+export interface ApiServerOptions {
+  readonly config: TidemarkConfig;
+  readonly database: MetadataDatabase;
+  /** Signs and verifies execution tokens (core `resolveSecretKey`). */
+  readonly secretKey: string;
+  /** Where attempt logs are written. */
+  readonly logsFolder: string;
+  /** Fastify's `logger` option: false (default), true, or pino options. */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Epoch ms; for tests. */
+  readonly clock?: () => number;
+}
+
+/** Log batches (up to 10 000 lines) and XCom values above the default 1 MiB must fit. */
+const BODY_LIMIT_BYTES = 16 * 1_048_576;
+
+/** The api-server's Fastify app, ready but not listening (the CLI listens). */
+export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
+  acceptEmptyJsonBodies(app);
+  installErrorHandling(app);
+  registerHealthRoute(app, options.database);
+  const now = options.clock ?? Date.now;
+  await app.register(executionApi, {
+    config: options.config,
+    database: options.database,
+    secretKey: options.secretKey,
+    logsFolder: options.logsFolder,
+    auth: new ExecutionAuth(options.secretKey, now),
+    identities: new TaskInstanceIdentities(options.database.db),
+    now,
+  });
+  return app;
+}
+
+/** A bodiless request sent with `Content-Type: application/json` (a heartbeat, a refresh) is not an error. */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
+}

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { eachDialect } from '@tidemark/db/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type ExecutionHarness,
+  errorOf,
+  openExecutionHarness,
+  putXcom,
+  requeue,
+  type SeededRun,
+  T0,
+  taskInstanceRow,
+} from '../testing/execution-harness.ts';
+import { attemptLogPath } from './attempt-log.ts';
+import { verifyExecutionToken } from './attempt-token.ts';
+
+const CLAIM = '/execution/workloads/claim';
+
+describe.each(eachDialect())('POST /execution/workloads/claim on %s', (dialect) => {
+  let harness: ExecutionHarness;
+  let run: SeededRun;
+
+  beforeEach(async () => {
+    harness = await openExecutionHarness(dialect, {
+      scheduler: { task_heartbeat_timeout: '30s' },
+      api: { token_ttl: '10m' },
+    });
+    run = await harness.seedRun('manual__1', { region: 'eu' });
+  });
+  afterEach(() => harness.close());
+
+  it('answers 204 when nothing is queued', async () => {
+    await harness.seedTi(run, { taskId: 'extract', state: 'scheduled' });
+    const response = await harness.request({
+      method: 'POST',
+      url: CLAIM,
+      token: harness.workerToken,
+      payload: { worker: 'host:1' },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(response.body).toBe('');
+  });
+
+  it('claims the oldest queued TI and describes the attempt', async () => {
+    await harness.seedTi(run, { taskId: 'load', queuedAt: T0 + 20 });
+    const oldest = await harness.seedTi(run, { taskId: 'extract', queuedAt: T0 + 10, maxTries: 3 });
+    harness.clock.advance(1_000);
+
+    const claimed = await harness.claim('host-a:42');
+
+    expect(claimed).toEqual({
+      token: expect.any(String),
+      token_expires_at: T0 + 1_000 + 600_000,
+      ti_id: oldest,
+      dag_id: 'orders',
+      run_id: 'manual__1',
+      task_id: 'extract',
+      map_index: -1,
+      try_number: 1,
+      max_tries: 3,
+      fileloc: 'sales/orders-dag.ts',
+      conf: { region: 'eu' },
+      logical_date: T0,
+      execution_timeout_ms: 60_000,
+      heartbeat_interval_ms: 7_500,
+    });
+    expect(verifyExecutionToken(claimed.token, 'test-secret-key-test-secret-key-0123456789', T0)).toEqual({
+      sub: oldest,
+      kind: 'attempt',
+      try: 1,
+      iat: (T0 + 1_000) / 1000,
+      exp: (T0 + 601_000) / 1000,
+    });
+    expect(await taskInstanceRow(harness.database, oldest)).toMatchObject({
+      state: 'running',
+      try_number: 1,
+      worker: 'host-a:42',
+      start_date: T0 + 1_000,
+      heartbeat_at: T0 + 1_000,
+    });
+  });
+
+  it('increments the try number and wipes the previous try’s XComs', async () => {
+    const tiId = await harness.seedTi(run, { taskId: 'extract', tryNumber: 1, maxTries: 3 });
+    await putXcom(harness.database, run, { taskId: 'extract', value: ['stale'] });
+    await putXcom(harness.database, run, { taskId: 'extract', key: 'checkpoint', value: 3 });
+
+    const claimed = await harness.claim();
+
+    expect(claimed).toMatchObject({ ti_id: tiId, try_number: 2 });
+    expect(await harness.database.db.selectFrom('xcom').selectAll().execute()).toEqual([]);
+  });
+
+  it('gives a mapped TI its element of the upstream’s returned array', async () => {
+    await putXcom(harness.database, run, { taskId: 'extract', value: ['a.csv', 'b.csv', 'c.csv'] });
+    await harness.seedTi(run, { taskId: 'transform', mapIndex: 2 });
+    const claimed = await harness.claim();
+    expect(claimed).toMatchObject({ task_id: 'transform', map_index: 2, map_item: 'c.csv' });
+  });
+
+  it('fails a mapped TI whose element is missing, logs why, and hands out the next TI', async () => {
+    await putXcom(harness.database, run, { taskId: 'extract', value: ['only'] });
+    const unmappable = await harness.seedTi(run, { taskId: 'transform', mapIndex: 5, maxTries: 4, queuedAt: T0 });
+    const next = await harness.seedTi(run, { taskId: 'load', queuedAt: T0 + 1 });
+
+    const claimed = await harness.claim();
+
+    expect(claimed.ti_id).toBe(next);
+    expect(await taskInstanceRow(harness.database, unmappable)).toMatchObject({ state: 'failed', try_number: 1 });
+    const log = readFileSync(
+      attemptLogPath(harness.logsFolder, {
+        dagId: 'orders',
+        runId: 'manual__1',
+        taskId: 'transform',
+        mapIndex: 5,
+        tryNumber: 1,
+      }),
+      'utf8',
+    );
+    expect(log).toMatch(/ ERROR \[server\] cannot run: .*map index 5 is out of range/);
+  });
+
+  it('gives 5 queued TIs to 20 concurrent claims, each exactly once', async () => {
+    await putXcom(harness.database, run, { taskId: 'extract', value: [0, 1, 2, 3, 4] });
+    const ids = new Set<string>();
+    for (let index = 0; index < 5; index++) {
+      ids.add(await harness.seedTi(run, { taskId: 'transform', mapIndex: index, queuedAt: T0 + index }));
+    }
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, worker) =>
+        harness.request({ method: 'POST', url: CLAIM, token: harness.workerToken, payload: { worker: `w${worker}` } }),
+      ),
+    );
+    const statuses = responses.map((response) => response.statusCode).sort();
+    expect(statuses).toEqual([...Array(5).fill(200), ...Array(15).fill(204)]);
+    const claimed = responses.filter((response) => response.statusCode === 200).map((response) => response.json());
+    expect(new Set(claimed.map((body) => body.ti_id))).toEqual(ids);
+    expect(claimed.map((body) => body.map_item).sort()).toEqual([0, 1, 2, 3, 4]);
+    const rows = await harness.database.db.selectFrom('task_instance').select(['state', 'try_number']).execute();
+    expect(rows).toEqual(Array(5).fill({ state: 'running', try_number: 1 }));
+  });
+
+  it('claims a retried TI again at its next try', async () => {
+    const tiId = await harness.seedTi(run, { taskId: 'extract', maxTries: 2 });
+    const first = await harness.claim();
+    await requeue(harness.database, tiId);
+    const second = await harness.claim();
+    expect([first.try_number, second.try_number]).toEqual([1, 2]);
+    expect(second.token).not.toBe(first.token);
+  });
+
+  it('refuses an attempt token (403), no token (401) and a bad body (422)', async () => {
+    await harness.seedTi(run, { taskId: 'extract' });
+    const claimed = await harness.claim();
+
+    const withAttemptToken = await harness.request({
+      method: 'POST',
+      url: CLAIM,
+      token: claimed.token,
+      payload: { worker: 'w' },
+    });
+    expect(withAttemptToken.statusCode).toBe(403);
+    expect(errorOf(withAttemptToken)).toEqual({
+      reason: 'forbidden',
+      message: expect.stringContaining('claiming work needs a worker token'),
+    });
+
+    const anonymous = await harness.request({ method: 'POST', url: CLAIM, payload: { worker: 'w' } });
+    expect(anonymous.statusCode).toBe(401);
+    expect(errorOf(anonymous).reason).toBe('invalid_token');
+
+    const badBody = await harness.request({
+      method: 'POST',
+      url: CLAIM,
+      token: harness.workerToken,
+      payload: { worker: '' },
+    });
+    expect(badBody.statusCode).toBe(422);
+    expect(errorOf(badBody)).toEqual({
+      reason: 'validation_error',
+      message: expect.stringMatching(/^invalid request body: worker: /),
+    });
+
+    const noBody = await harness.request({ method: 'POST', url: CLAIM, token: harness.workerToken });
+    expect(noBody.statusCode).toBe(422);
+    expect(errorOf(noBody).message).toMatch(/a JSON body is required/);
+  });
+});

@@ -1,0 +1,80 @@
+import { type ClaimedAttempt, claimRequestSchema, EXECUTION_ROUTES } from '@tidemark/core';
+import { type ClaimedTaskInstance, claimNextAttempt, recordAttemptFailure } from '@tidemark/db';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { appendAttemptLog } from './attempt-log.ts';
+import { issueAttemptToken } from './attempt-token.ts';
+import { type ExecutionContext, heartbeatIntervalMs } from './execution-context.ts';
+import { parseRequest } from './parse-request.ts';
+
+/** A claim fails mapped TIs whose element is missing and claims again, at most this many times per request. */
+const MAX_CLAIMS_PER_REQUEST = 10;
+
+/** POST /execution/workloads/claim (worker token) → 200 ClaimedAttempt, or 204 when nothing is queued. */
+export function registerClaimRoute(app: FastifyInstance, context: ExecutionContext): void {
+  app.post(EXECUTION_ROUTES.claim, { preHandler: context.auth.requireWorker }, async (request, reply) => {
+    const { worker } = parseRequest(claimRequestSchema, request.body, 'body');
+    for (let claims = 0; claims < MAX_CLAIMS_PER_REQUEST; claims++) {
+      const claimed = await claimNextAttempt(context.database, { worker, now: context.now() });
+      if (!claimed) break;
+      if (claimed.mapItemError === undefined) return toClaimedAttempt(claimed, context);
+      await failUnmappableAttempt(claimed, claimed.mapItemError, context, request.log);
+    }
+    return reply.code(204).send();
+  });
+}
+
+function toClaimedAttempt(claimed: ClaimedTaskInstance, context: ExecutionContext): ClaimedAttempt {
+  const ti = claimed.taskInstance;
+  const { token, expiresAt } = issueAttemptToken(
+    context.secretKey,
+    { tiId: ti.id, tryNumber: ti.try_number },
+    context.config.api.token_ttl,
+    context.now(),
+  );
+  return {
+    token,
+    token_expires_at: expiresAt,
+    ti_id: ti.id,
+    dag_id: ti.dag_id,
+    run_id: ti.run_id,
+    task_id: ti.task_id,
+    map_index: ti.map_index,
+    try_number: ti.try_number,
+    max_tries: Math.max(1, ti.max_tries),
+    fileloc: claimed.fileloc,
+    conf: claimed.conf,
+    logical_date: claimed.logicalDate,
+    ...(claimed.mapItem !== undefined ? { map_item: claimed.mapItem } : {}),
+    execution_timeout_ms: claimed.executionTimeoutMs,
+    heartbeat_interval_ms: heartbeatIntervalMs(context.config),
+  };
+}
+
+/** A mapped TI without its element cannot run: it fails at once (no retry would find the element), saying why in its log. */
+async function failUnmappableAttempt(
+  claimed: ClaimedTaskInstance,
+  reason: string,
+  context: ExecutionContext,
+  log: FastifyBaseLogger,
+): Promise<void> {
+  const ti = claimed.taskInstance;
+  const now = context.now();
+  const address = {
+    dagId: ti.dag_id,
+    runId: ti.run_id,
+    taskId: ti.task_id,
+    mapIndex: ti.map_index,
+    tryNumber: ti.try_number,
+  };
+  log.warn({ ti_id: ti.id, ...address }, reason);
+  await appendAttemptLog(context.logsFolder, address, [
+    { ts: now, level: 'error', source: 'server', message: `cannot run: ${reason}` },
+  ]).catch((error: unknown) => log.error({ err: error }, 'could not write the attempt log'));
+  await recordAttemptFailure(context.database, {
+    tiId: ti.id,
+    tryNumber: ti.try_number,
+    error: reason,
+    retryable: false,
+    now,
+  });
+}

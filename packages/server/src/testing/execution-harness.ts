@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type ClaimedAttempt,
+  type ConfigInput,
+  claimedAttemptSchema,
+  configSchema,
+  type SerializedDag,
+  type SerializedTask,
+  type TidemarkConfig,
+} from '@tidemark/core';
+import { createDagRun, type DialectName, type MetadataDatabase, registerDag } from '@tidemark/db';
+import { ManualClock, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApiServer } from '../app.ts';
+import { issueWorkerToken } from '../execution/attempt-token.ts';
+
+/**
+ * A real api-server app on a real test database (SQLite file or PostgreSQL schema), a temp logs
+ * folder and a manual clock, with helpers to seed a DAG, runs and task instances the way the
+ * scheduler leaves them. For the server's tests only.
+ */
+
+export const SECRET_KEY = 'test-secret-key-test-secret-key-0123456789';
+export const T0 = Date.UTC(2026, 0, 1);
+
+export function serializedTask(taskId: string, policy: Partial<SerializedTask> = {}): SerializedTask {
+  return {
+    taskId,
+    upstreamTaskIds: [],
+    mapOver: null,
+    retries: 0,
+    retryDelayMs: 0,
+    retryExponentialBackoff: false,
+    maxRetryDelayMs: null,
+    executionTimeoutMs: null,
+    inlets: [],
+    outlets: [],
+    ...policy,
+  };
+}
+
+/** extract → transform (mapped over extract's list, backoff) → load (outlet `orders`). */
+export const ORDERS_DAG: SerializedDag = {
+  dagId: 'orders',
+  fileloc: 'sales/orders-dag.ts',
+  schedule: '@daily',
+  startDate: Date.UTC(2025, 11, 1),
+  catchup: false,
+  description: 'Loads the day’s orders into the warehouse',
+  tags: ['sales'],
+  tasks: [
+    serializedTask('extract', { retries: 2, retryDelayMs: 5_000, executionTimeoutMs: 60_000 }),
+    serializedTask('transform', {
+      upstreamTaskIds: ['extract'],
+      mapOver: 'extract',
+      retries: 3,
+      retryDelayMs: 1_000,
+      retryExponentialBackoff: true,
+      maxRetryDelayMs: 3_000,
+    }),
+    serializedTask('load', {
+      upstreamTaskIds: ['transform'],
+      outlets: [{ name: 'orders', uri: 's3://warehouse/orders' }],
+    }),
+  ],
+};
+
+export interface SeededRun {
+  readonly dagRunId: number;
+  readonly runId: string;
+}
+
+export interface SeedTi {
+  readonly taskId: string;
+  readonly mapIndex?: number;
+  readonly state?: string | null;
+  readonly tryNumber?: number;
+  readonly maxTries?: number;
+  readonly queuedAt?: number;
+}
+
+export interface ExecutionHarness {
+  readonly app: FastifyInstance;
+  readonly database: MetadataDatabase;
+  readonly config: TidemarkConfig;
+  readonly clock: ManualClock;
+  readonly logsFolder: string;
+  readonly workerToken: string;
+  seedRun(runId?: string, conf?: Record<string, unknown>): Promise<SeededRun>;
+  seedTi(run: SeededRun, ti: SeedTi): Promise<string>;
+  /** POST claim with the worker token; expects 200 and returns the contract-checked body. */
+  claim(worker?: string): Promise<ClaimedAttempt>;
+  request(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function openExecutionHarness(
+  dialect: DialectName,
+  settings: ConfigInput = {},
+): Promise<ExecutionHarness> {
+  const test: TestDatabase = await openTestDatabaseFor(dialect);
+  const database = test.database;
+  const clock = new ManualClock(T0);
+  const logsFolder = mkdtempSync(join(tmpdir(), 'tidemark-logs-'));
+  const config: TidemarkConfig = {
+    ...configSchema.parse(settings),
+    home: logsFolder,
+    database: { url: test.url },
+  };
+  const app = await buildApiServer({ config, database, secretKey: SECRET_KEY, logsFolder, clock: clock.now });
+  await registerDag(database.db, { dagId: ORDERS_DAG.dagId, fileloc: ORDERS_DAG.fileloc, schedule: '@daily' }, T0);
+  await database.db
+    .updateTable('dag')
+    .set({ serialized: JSON.stringify(ORDERS_DAG) })
+    .where('dag_id', '=', ORDERS_DAG.dagId)
+    .execute();
+  const workerToken = issueWorkerToken(SECRET_KEY, 3_600_000, T0);
+
+  const harness: ExecutionHarness = {
+    app,
+    database,
+    config,
+    clock,
+    logsFolder,
+    workerToken,
+    async seedRun(runId = 'manual__1', conf = {}) {
+      const dagRunId = await createDagRun(database.db, { dagId: 'orders', runId, conf, logicalDate: T0 }, T0);
+      return { dagRunId, runId };
+    },
+    async seedTi(run, ti) {
+      const id = randomUUID();
+      await database.db
+        .insertInto('task_instance')
+        .values({
+          id,
+          dag_run_id: run.dagRunId,
+          dag_id: 'orders',
+          run_id: run.runId,
+          task_id: ti.taskId,
+          map_index: ti.mapIndex ?? -1,
+          state: ti.state === undefined ? 'queued' : ti.state,
+          try_number: ti.tryNumber ?? 0,
+          max_tries: ti.maxTries ?? 1,
+          queued_at: ti.queuedAt ?? T0,
+          start_date: null,
+          end_date: null,
+          heartbeat_at: null,
+          next_retry_at: null,
+          worker: null,
+          created_at: T0,
+          updated_at: T0,
+        })
+        .execute();
+      return id;
+    },
+    async claim(worker = 'host:1') {
+      const response = await harness.request({
+        method: 'POST',
+        url: '/execution/workloads/claim',
+        token: workerToken,
+        payload: { worker },
+      });
+      if (response.statusCode !== 200) throw new Error(`claim answered ${response.statusCode}: ${response.body}`);
+      return claimedAttemptSchema.parse(response.json());
+    },
+    request({ token, headers, ...options }) {
+      return app.inject({
+        ...options,
+        headers: { ...headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      });
+    },
+    async close() {
+      await app.close();
+      await test.destroy();
+      rmSync(logsFolder, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** Queues the TI again, as the scheduler does when its retry is due. */
+export async function requeue(database: MetadataDatabase, tiId: string): Promise<void> {
+  await database.db.updateTable('task_instance').set({ state: 'queued' }).where('id', '=', tiId).execute();
+}
+
+export async function taskInstanceRow(database: MetadataDatabase, tiId: string) {
+  return database.db.selectFrom('task_instance').selectAll().where('id', '=', tiId).executeTakeFirstOrThrow();
+}
+
+export async function putXcom(
+  database: MetadataDatabase,
+  run: SeededRun,
+  xcom: { taskId: string; mapIndex?: number; key?: string; value: unknown },
+): Promise<void> {
+  await database.db
+    .insertInto('xcom')
+    .values({
+      dag_run_id: run.dagRunId,
+      dag_id: 'orders',
+      run_id: run.runId,
+      task_id: xcom.taskId,
+      map_index: xcom.mapIndex ?? -1,
+      key: xcom.key ?? 'return_value',
+      value: JSON.stringify(xcom.value),
+      created_at: T0,
+    })
+    .execute();
+}
+
+export function errorOf(response: LightMyRequestResponse): { reason: string; message: string } {
+  return (response.json() as { detail: { reason: string; message: string } }).detail;
+}

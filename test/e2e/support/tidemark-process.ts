@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const BIN = join(import.meta.dirname, '..', '..', '..', 'packages', 'cli', 'bin', 'tidemark.mjs');
+
+/** A real `tidemark` process (standalone, api-server, scheduler, worker) for end-to-end tests. */
+export class TidemarkProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #output = '';
+  #listeners: (() => void)[] = [];
+
+  private constructor(args: readonly string[], env: Record<string, string>) {
+    this.child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => {
+      this.#output += chunk.toString('utf8');
+      for (const listener of this.#listeners) listener();
+    };
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code, signal) => {
+        for (const listener of this.#listeners) listener();
+        resolve({ code, signal });
+      }),
+    );
+  }
+
+  static start(args: readonly string[], env: Record<string, string>): TidemarkProcess {
+    return new TidemarkProcess(args, env);
+  }
+
+  get output(): string {
+    return this.#output;
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** Resolves with the first match of `pattern` in the output; rejects on timeout or exit. */
+  waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = this.#output.match(pattern);
+        if (match) return finish(() => resolve(match));
+        if (this.child.exitCode !== null || this.child.signalCode !== null) {
+          return finish(() => reject(new Error(`process exited before printing ${pattern}:\n${this.#output}`)));
+        }
+      };
+      const timer = setTimeout(
+        () =>
+          finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}:\n${this.#output}`))),
+        timeoutMs,
+      );
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        this.#listeners = this.#listeners.filter((listener) => listener !== check);
+        settle();
+      };
+      this.#listeners.push(check);
+      check();
+    });
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `probe` until it returns something other than undefined/false. */
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
