@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // ARCHITECTURE.md: core ← db ← {runtime, server} ← cli; sdk → core only; ui → core only.
-// Fails when a package declares or imports a workspace package it may not depend on.
+// Fails when a package declares or imports a workspace package it may not depend on. Test-only
+// files (*.test.ts, fixtures/, testing/) may also import the package's devDependencies, so that a
+// test can stand up the real api-server without the runtime depending on it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -22,15 +24,19 @@ for (const name of readdirSync('packages')) {
     continue;
   }
   const manifest = JSON.parse(readFileSync(join('packages', name, 'package.json'), 'utf8'));
-  const declared = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
-    .filter((dep) => dep.startsWith('@tidemark/'))
-    .map((dep) => dep.slice('@tidemark/'.length));
+  const workspaceDeps = (deps) =>
+    Object.keys(deps ?? {})
+      .filter((dep) => dep.startsWith('@tidemark/'))
+      .map((dep) => dep.slice('@tidemark/'.length));
+  const declared = workspaceDeps(manifest.dependencies);
+  const forTests = [...declared, ...workspaceDeps(manifest.devDependencies)];
   for (const dep of declared) {
     if (!allowed.includes(dep)) problems.push(`@tidemark/${name} must not depend on @tidemark/${dep}`);
   }
   for (const file of sourceFiles(join('packages', name, 'src'))) {
+    const usable = isTestOnly(file) ? forTests : declared;
     for (const [, dep] of readFileSync(file, 'utf8').matchAll(/from '@tidemark\/([a-z]+)[^']*'/g)) {
-      if (dep !== name && !declared.includes(dep)) {
+      if (dep !== name && !usable.includes(dep)) {
         problems.push(`${file} imports @tidemark/${dep}, which @tidemark/${name} does not declare or may not use`);
       }
     }
@@ -41,6 +47,10 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log('package boundaries ok');
+
+function isTestOnly(file) {
+  return /\.test\.ts$/.test(file) || /[\\/](fixtures|testing)[\\/]/.test(file);
+}
 
 function* sourceFiles(folder) {
   for (const entry of readdirSync(folder)) {

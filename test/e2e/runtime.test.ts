@@ -115,7 +115,9 @@ describe.each(eachDialect())('runtime end to end on %s', (dialect) => {
     expect(attemptLog(world, 'e2e_slow', 'kill-child-1', 'sleepy', 1)).toMatch(/SIGKILL/);
   });
 
-  it('turns the TI of a SIGKILLed worker into a zombie that a second worker completes', async () => {
+  it('turns the TI of a SIGKILLed worker into a zombie that a second worker completes', {
+    timeout: 90_000,
+  }, async () => {
     env = await E2eEnvironment.create(dialect);
     const world = env;
     const apiServer = TidemarkProcess.start(['db', 'migrate'], world.env);

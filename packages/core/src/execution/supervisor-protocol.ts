@@ -35,10 +35,12 @@ export type SupervisorToTask =
     };
 
 /** Requests a task may make; the union grows with the state API. */
-export type TaskRequest = {
-  readonly method: 'xcom.pull';
-  readonly params: { readonly taskId: string; readonly mapIndex?: number; readonly key?: string };
-};
+export type TaskRequest =
+  | {
+      readonly method: 'xcom.pull';
+      readonly params: { readonly taskId: string; readonly mapIndex?: number; readonly key?: string };
+    }
+  | { readonly method: 'xcom.push'; readonly params: { readonly key: string; readonly value: JsonValue } };
 
 export type TaskToSupervisor =
   | ({ readonly type: 'request'; readonly id: number } & TaskRequest)

@@ -60,9 +60,13 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
       passWaiters = [];
       for (const resolve of waiters) resolve();
       if (stopped) break;
+      // Not unref'd: this timer is what keeps a scheduler-only process alive (on SQLite nothing else does).
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, config.scheduler.loop_interval).unref();
+        const timer = setTimeout(resolve, config.scheduler.loop_interval);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
   })();

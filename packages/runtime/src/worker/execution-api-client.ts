@@ -124,6 +124,12 @@ export class AttemptApiClient {
     await this.#send({ method: 'POST', path: this.#path(EXECUTION_ROUTES.logs), body: { lines } });
   }
 
+  /** PUT an XCom of this attempt under `key` (wiped if the TI is tried again). */
+  async pushXcom(key: string, value: JsonValue): Promise<void> {
+    const path = this.#path(EXECUTION_ROUTES.xcomPush).replace(':key', encodeURIComponent(key));
+    await this.#send({ method: 'PUT', path, body: { value } });
+  }
+
   /** GET xcom of a TI of the same DAG run; a missing XCom throws the server's 404 error. */
   async pullXcom(query: XcomPullQuery): Promise<JsonValue> {
     const response = await this.#send({

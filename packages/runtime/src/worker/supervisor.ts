@@ -284,6 +284,10 @@ class AttemptSupervisor {
     switch (request.method) {
       case 'xcom.pull':
         return retryTransient(() => this.#api.pullXcom(request.params), { retryWindowMs: 10_000 });
+      case 'xcom.push': {
+        const { key, value } = request.params;
+        return retryTransient(() => this.#api.pushXcom(key, value), { retryWindowMs: 10_000 }).then(() => undefined);
+      }
       default:
         throw new TidemarkError(
           'unknown_request',

@@ -5,7 +5,7 @@ import type { SupervisorRequester, TaskRequestParams } from '../runner/superviso
 import { createXComAccessor } from './xcom-accessor.ts';
 
 function recordingSupervisor(value: JsonValue) {
-  const requests: TaskRequestParams<'xcom.pull'>[] = [];
+  const requests: (TaskRequestParams<'xcom.pull'> | TaskRequestParams<'xcom.push'>)[] = [];
   const supervisor: Pick<SupervisorRequester, 'request'> = {
     request: async (_method, params) => {
       requests.push(params);
@@ -43,5 +43,16 @@ describe('ctx.xcom', () => {
     });
     await expect(own.pull('numbers' as never)).rejects.toMatchObject({ code: 'invalid_xcom_pull' });
     expect(requests).toEqual([]);
+  });
+
+  it('pushes a keyed XCom through the supervisor, refusing return_value and values that are not JSON', async () => {
+    const { requests, supervisor } = recordingSupervisor(null as never);
+    const xcom = createXComAccessor('pipeline', supervisor);
+    await xcom.push('row_count', 1_204);
+    expect(requests).toEqual([{ key: 'row_count', value: 1_204 }]);
+    await expect(xcom.push('return_value', 1)).rejects.toMatchObject({ code: 'invalid_xcom_push' });
+    await expect(xcom.push('ratio', Number.NaN)).rejects.toMatchObject({ code: 'invalid_state_value' });
+    await expect(xcom.push('', 1)).rejects.toMatchObject({ code: 'invalid_state_key' });
+    expect(requests).toHaveLength(1);
   });
 });

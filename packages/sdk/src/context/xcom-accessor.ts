@@ -1,4 +1,4 @@
-import { TidemarkError } from '@tidemark/core';
+import { encodeStateValue, type JsonValue, TidemarkError, validateStateKey } from '@tidemark/core';
 import { isTaskRef, type MappedTaskRef, type TaskRef } from '../dag/task-ref.ts';
 import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 
@@ -13,7 +13,14 @@ export interface XComAccessor {
   pull<TItemReturn>(task: MappedTaskRef<TItemReturn>): Promise<TItemReturn[]>;
   pull<TItemReturn>(task: MappedTaskRef<TItemReturn>, options: XComPullOptions): Promise<TItemReturn>;
   pull<TReturn>(task: TaskRef<TReturn>): Promise<TReturn>;
+  /**
+   * Stores a value under `key` for downstream tasks, besides the return value (which is
+   * `return_value`). Like the return value it belongs to this try: a retry starts without it.
+   */
+  push(key: string, value: JsonValue): Promise<void>;
 }
+
+export const RETURN_VALUE_KEY = 'return_value';
 
 export function createXComAccessor(dagId: string, supervisor: Pick<SupervisorRequester, 'request'>): XComAccessor {
   return Object.freeze({
@@ -39,6 +46,17 @@ export function createXComAccessor(dagId: string, supervisor: Pick<SupervisorReq
       }
       const params = mapIndex === undefined ? { taskId: task.taskId } : { taskId: task.taskId, mapIndex };
       return (await supervisor.request('xcom.pull', params)) as never;
+    },
+    async push(key: string, value: JsonValue): Promise<void> {
+      validateStateKey(key);
+      if (key === RETURN_VALUE_KEY) {
+        throw new TidemarkError(
+          'invalid_xcom_push',
+          `ctx.xcom.push: "${RETURN_VALUE_KEY}" is the task's return value; return it instead`,
+        );
+      }
+      encodeStateValue(value, 0);
+      await supervisor.request('xcom.push', { key, value });
     },
   });
 }

@@ -85,6 +85,7 @@ describe.concurrent('the task process', () => {
 
   it('pulls XComs through the supervisor and sees its refusals as TidemarkErrors', async () => {
     const { finished, requests } = await run(attemptOf('report'), (request) => {
+      if (request.method !== 'xcom.pull') return { ok: false, code: 'unexpected', message: request.method };
       const { taskId, mapIndex } = request.params;
       if (taskId === 'list_numbers') return { ok: true, value: [1, 2, 3] };
       if (taskId === 'square') return { ok: true, value: mapIndex === undefined ? [1, 4, 9] : 4 };
