@@ -4,7 +4,7 @@
 // files (*.test.ts, fixtures/, testing/) may also import the package's devDependencies, so that a
 // test can stand up the real api-server without the runtime depending on it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const ALLOWED = {
   core: [],
@@ -42,11 +42,37 @@ for (const name of readdirSync('packages')) {
     }
   }
 }
+// Task processes start once per attempt: what they load must stay free of zod (~80 ms per start).
+for (const file of sourceFiles(join('packages', 'sdk', 'src'))) {
+  if (!isTestOnly(file) && /from '@tidemark\/core'/.test(readFileSync(file, 'utf8'))) {
+    problems.push(`${file} imports '@tidemark/core'; the SDK imports '@tidemark/core/task-process' (no zod)`);
+  }
+}
+for (const file of localImportClosure(join('packages', 'core', 'src', 'task-process.ts'))) {
+  if (/from 'zod'/.test(readFileSync(file, 'utf8'))) {
+    problems.push(`${file} imports zod but is reachable from @tidemark/core/task-process`);
+  }
+}
+
 if (problems.length > 0) {
   console.error(`package boundaries broken:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
 console.log('package boundaries ok');
+
+function localImportClosure(entry) {
+  const seen = new Set();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, relative] of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+      pending.push(join(dirname(file), relative));
+    }
+  }
+  return seen;
+}
 
 function isTestOnly(file) {
   return /\.test\.ts$/.test(file) || /[\\/](fixtures|testing)[\\/]/.test(file);

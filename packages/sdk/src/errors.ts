@@ -1,4 +1,4 @@
-import { TidemarkError } from '@tidemark/core';
+import { TidemarkError } from '@tidemark/core/task-process';
 
 /** A DAG file that describes an impossible or ambiguous DAG; the DAG processor reports it as an import error. */
 export class DagDefinitionError extends TidemarkError {

@@ -9,7 +9,7 @@ export {
   type StateValue,
   TidemarkError,
   ValueTooLargeError,
-} from '@tidemark/core';
+} from '@tidemark/core/task-process';
 export type { TaskContext } from './context/task-context.ts';
 export type { LogFields, LogMethod, TaskLogger } from './context/task-logger.ts';
 export type { XComAccessor, XComPullOptions } from './context/xcom-accessor.ts';

@@ -1,4 +1,4 @@
-import type { AttemptSpec, JsonValue } from '@tidemark/core';
+import type { AttemptSpec, JsonValue } from '@tidemark/core/task-process';
 import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 import { createTaskLogger, type TaskLogger } from './task-logger.ts';
 import { createXComAccessor, type XComAccessor } from './xcom-accessor.ts';

@@ -1,4 +1,4 @@
-import type { JsonValue } from '@tidemark/core';
+import type { JsonValue } from '@tidemark/core/task-process';
 import { describe, expect, it } from 'vitest';
 import { dag } from '../dag/dag.ts';
 import type { SupervisorRequester, TaskRequestParams } from '../runner/supervisor-channel.ts';

@@ -1,4 +1,4 @@
-import { encodeStateValue, type JsonValue, TidemarkError, validateStateKey } from '@tidemark/core';
+import { encodeStateValue, type JsonValue, TidemarkError, validateStateKey } from '@tidemark/core/task-process';
 import { isTaskRef, type MappedTaskRef, type TaskRef } from '../dag/task-ref.ts';
 import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 

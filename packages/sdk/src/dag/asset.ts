@@ -1,4 +1,4 @@
-import type { AssetReference } from '@tidemark/core';
+import type { AssetReference } from '@tidemark/core/task-process';
 import { DagDefinitionError } from '../errors.ts';
 
 /** A named piece of data a task reads (inlet) or produces (outlet). */

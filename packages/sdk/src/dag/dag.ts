@@ -1,4 +1,4 @@
-import type { AssetReference, SerializedDag } from '@tidemark/core';
+import type { AssetReference, SerializedDag } from '@tidemark/core/task-process';
 import { DagDefinitionError } from '../errors.ts';
 import { type Asset, isAsset } from './asset.ts';
 import { type CallSite, captureCallSite } from './call-site.ts';

@@ -1,4 +1,4 @@
-import { parseDurationMs } from '@tidemark/core';
+import { parseDurationMs } from '@tidemark/core/task-process';
 import { DagDefinitionError } from '../errors.ts';
 
 /** A number of milliseconds, or a text duration such as `"30s"`, `"5m"`, `"1h30m"`, `"500ms"`. */

@@ -1,4 +1,4 @@
-import type { AssetReference, JsonValue } from '@tidemark/core';
+import type { AssetReference, JsonValue } from '@tidemark/core/task-process';
 import type { TaskContext } from '../context/task-context.ts';
 import type { Asset } from './asset.ts';
 import type { TaskPolicy, TaskPolicyOptions } from './task-policy.ts';

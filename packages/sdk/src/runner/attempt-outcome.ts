@@ -1,4 +1,4 @@
-import { encodeStateValue, type JsonValue } from '@tidemark/core';
+import { encodeStateValue, type JsonValue } from '@tidemark/core/task-process';
 import { describeThrown } from './describe-thrown.ts';
 import type { FinishedMessage } from './supervisor-channel.ts';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TidemarkError } from '@tidemark/core';
+import { TidemarkError } from '@tidemark/core/task-process';
 import { type Dag, isDag } from '../dag/dag.ts';
 import { describeThrown } from './describe-thrown.ts';
 

@@ -1,4 +1,4 @@
-import type { AttemptSpec } from '@tidemark/core';
+import type { AttemptSpec } from '@tidemark/core/task-process';
 import { createTaskContext } from '../context/task-context.ts';
 import type { Dag } from '../dag/dag.ts';
 import { failedOutcome, successOutcome, thrownOutcome } from './attempt-outcome.ts';

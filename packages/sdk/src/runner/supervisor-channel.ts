@@ -5,7 +5,7 @@ import {
   type TaskRequest,
   type TaskToSupervisor,
   TidemarkError,
-} from '@tidemark/core';
+} from '@tidemark/core/task-process';
 
 export type TaskRequestMethod = TaskRequest['method'];
 export type TaskRequestParams<TMethod extends TaskRequestMethod> = Extract<TaskRequest, { method: TMethod }>['params'];

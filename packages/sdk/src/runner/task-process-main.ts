@@ -1,7 +1,7 @@
 // The task process: spawned by a worker's supervisor (`node --import tsx <this file>`, stdio with
 // "ipc") to run exactly one attempt. It waits for `start`, runs the task, sends one `finished`
 // message, and exits 0 once that message has left. See supervisor-protocol.ts in core.
-import { TASK_PROCESS_EXIT_OK } from '@tidemark/core';
+import { TASK_PROCESS_EXIT_OK } from '@tidemark/core/task-process';
 import { TaskTerminatedError } from '../errors.ts';
 import { failedOutcome } from './attempt-outcome.ts';
 import { describeThrown } from './describe-thrown.ts';

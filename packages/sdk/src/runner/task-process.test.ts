@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AttemptSpec, TaskRequest } from '@tidemark/core';
+import type { AttemptSpec, TaskRequest } from '@tidemark/core/task-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFINED_AT_LINE } from './fixtures/task-process-dag.ts';
 import { type RequestAnswer, TestSupervisor } from './fixtures/test-supervisor.ts';

@@ -1,0 +1,15 @@
+// What a task process needs from core, without the zod schemas (config, API contracts) that the
+// main entry also carries: importing zod costs a task process ~80 ms at start, on every attempt.
+export * from './config/duration.ts';
+export * from './dag/serialized-dag.ts';
+export * from './errors.ts';
+export * from './execution/supervisor-protocol.ts';
+export * from './ids/uuid-v7.ts';
+export * from './state/advance-order.ts';
+export * from './state/state-backend.ts';
+export * from './state/state-key-rules.ts';
+export * from './state/state-scope.ts';
+export * from './state/state-value-rules.ts';
+export * from './state/state-writer.ts';
+export * from './task-instance/task-instance-state.ts';
+export * from './version.ts';
