@@ -2,11 +2,13 @@ import { dag } from '@tidemark/sdk';
 
 /**
  * Three tasks: a list of names, a greeting mapped over it (one task instance per name), and a
- * summary. Trigger it with conf {"fail_first_try": true} to watch the summary fail once and
- * succeed on its retry.
+ * summary. It runs every hour (the first run as soon as Tidemark starts). Trigger it with conf
+ * {"fail_first_try": true} to watch the summary fail once and succeed on its retry.
  */
 const hello = dag('example_hello', {
   description: 'A list, a task mapped over it, and a summary that can fail its first try on demand',
+  schedule: '@hourly',
+  startDate: '2026-01-01',
   tags: ['example'],
   defaults: { retries: 1, retryDelay: '1s' },
 });

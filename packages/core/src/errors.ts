@@ -159,3 +159,15 @@ export class DagRunExistsError extends TidemarkError {
     });
   }
 }
+
+export class UserExistsError extends TidemarkError {
+  constructor(username: string) {
+    super('user_exists', `user "${username}" already exists; pick another name or reset that user's password`);
+  }
+}
+
+export class UserNotFoundError extends TidemarkError {
+  constructor(username: string) {
+    super('user_not_found', `user "${username}" does not exist`);
+  }
+}

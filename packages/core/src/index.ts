@@ -1,5 +1,7 @@
 export * from './auth/hmac-jwt.ts';
+export * from './auth/password-hash.ts';
 export * from './auth/secret-key.ts';
+export * from './auth/user-roles.ts';
 export * from './config/config-schema.ts';
 export * from './config/duration.ts';
 export * from './config/load-config.ts';
@@ -8,6 +10,7 @@ export * from './errors.ts';
 export * from './execution/execution-api-contract.ts';
 export * from './execution/supervisor-protocol.ts';
 export * from './ids/uuid-v7.ts';
+export * from './public/pagination.ts';
 export * from './state/advance-order.ts';
 export * from './state/state-backend.ts';
 export * from './state/state-key-rules.ts';

@@ -9,6 +9,7 @@ export * from './repositories/dag-repository.ts';
 export * from './repositories/dag-run-repository.ts';
 export * from './repositories/dag-schedule-repository.ts';
 export * from './repositories/task-instance-repository.ts';
+export * from './repositories/user-repository.ts';
 export * from './repositories/xcom-repository.ts';
 export type * from './schema/database-schema.ts';
 export * from './state/create-state-backend.ts';

@@ -6,6 +6,8 @@ import { executionApi } from './execution/execution-api.ts';
 import { ExecutionAuth } from './execution/execution-auth.ts';
 import { TaskInstanceIdentities } from './execution/task-instance-identities.ts';
 import { registerHealthRoute } from './health-route.ts';
+import { registerPublicApi } from './public/public-api.ts';
+import { UserAuth } from './public/user-auth.ts';
 
 export interface ApiServerOptions {
   readonly config: TidemarkConfig;
@@ -37,6 +39,13 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     logsFolder: options.logsFolder,
     auth: new ExecutionAuth(options.secretKey, now),
     identities: new TaskInstanceIdentities(options.database.db),
+    now,
+  });
+  await registerPublicApi(app, {
+    config: options.config,
+    database: options.database,
+    auth: new UserAuth(options.secretKey, now),
+    logsFolder: options.logsFolder,
     now,
   });
   return app;

@@ -12,12 +12,17 @@ export interface ErrorBody {
 /** HTTP status of each TidemarkError code. A code missing here is a bug: it answers 500 and is logged. */
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_token: 401,
+  invalid_credentials: 401,
   forbidden: 403,
   not_found: 404,
   task_instance_not_found: 404,
   dag_run_not_found: 404,
   asset_not_found: 404,
   xcom_not_found: 404,
+  dag_not_found: 404,
+  user_not_found: 404,
+  dag_run_exists: 409,
+  user_exists: 409,
   stale_attempt: 409,
   state_conflict: 412,
   value_too_large: 413,
@@ -28,6 +33,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_state_value: 422,
   invalid_state_option: 422,
   advance_type_mismatch: 422,
+  weak_password: 422,
   database_unavailable: 503,
 };
 

@@ -1,0 +1,29 @@
+import type { TidemarkConfig } from '@tidemark/core';
+import type { MetadataDatabase } from '@tidemark/db';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { UserAuth } from './user-auth.ts';
+
+/** The Fastify instance public routes register on: request/response typed by their zod schemas. */
+export type PublicApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** What every public route module receives. */
+export interface PublicRouteContext {
+  readonly config: TidemarkConfig;
+  readonly database: MetadataDatabase;
+  readonly auth: UserAuth;
+  readonly logsFolder: string;
+  readonly now: () => number;
+}

@@ -1,0 +1,4 @@
+import type { PublicApp, PublicRouteContext } from '../public-route-context.ts';
+
+/** Filled in by the public API issue (issue 4). */
+export function registerTaskInstanceRoutes(_app: PublicApp, _context: PublicRouteContext): void {}
