@@ -1,5 +1,5 @@
-import type { TidemarkConfig } from '@tidemark/core';
-import type { MetadataDatabase } from '@tidemark/db';
+import type { StateBackend, TidemarkConfig } from '@tidemark/core';
+import { type MetadataDatabase, MetastoreStateBackend } from '@tidemark/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './errors/error-handler.ts';
 import { executionApi } from './execution/execution-api.ts';
@@ -16,6 +16,8 @@ export interface ApiServerOptions {
   readonly secretKey: string;
   /** Where attempt logs are written. */
   readonly logsFolder: string;
+  /** Default: the metastore backend with the configured limits (the CLI passes `createStateBackend`'s). */
+  readonly stateBackend?: StateBackend;
   /** Fastify's `logger` option: false (default), true, or pino options. */
   readonly logger?: FastifyServerOptions['logger'];
   /** Epoch ms; for tests. */
@@ -45,6 +47,13 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     config: options.config,
     database: options.database,
     auth: new UserAuth(options.secretKey, now),
+    stateBackend:
+      options.stateBackend ??
+      new MetastoreStateBackend(options.database, {
+        maxValueBytes: options.config.state.max_value_bytes,
+        historyDepth: options.config.state.history_depth,
+        clock: now,
+      }),
     logsFolder: options.logsFolder,
     now,
   });

@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { resolveSecretKey, type TidemarkConfig } from '@tidemark/core';
-import { assertSchemaCurrent, connectDatabase, type MetadataDatabase, migrateToLatest } from '@tidemark/db';
+import {
+  assertSchemaCurrent,
+  connectDatabase,
+  createStateBackend,
+  type MetadataDatabase,
+  migrateToLatest,
+} from '@tidemark/db';
 import { createLogger, DagProcessor, startScheduler, startWorker } from '@tidemark/runtime';
 import { buildApiServer } from '@tidemark/server';
 import type { FastifyInstance } from 'fastify';
@@ -36,6 +42,7 @@ export async function listenApiServer(
     database,
     secretKey: resolveSecretKey(config.api.secret_key, config.home),
     logsFolder: logsFolder(config),
+    stateBackend: await createStateBackend(config, database),
   });
   await app.listen({ host: config.api.host, port: config.api.port });
   const address = app.server.address();

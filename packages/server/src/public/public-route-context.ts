@@ -1,4 +1,4 @@
-import type { TidemarkConfig } from '@tidemark/core';
+import type { StateBackend, TidemarkConfig } from '@tidemark/core';
 import type { MetadataDatabase } from '@tidemark/db';
 import type {
   FastifyBaseLogger,
@@ -24,6 +24,8 @@ export interface PublicRouteContext {
   readonly config: TidemarkConfig;
   readonly database: MetadataDatabase;
   readonly auth: UserAuth;
+  /** The configured state backend (`state.backend`): clears of task state go through it. */
+  readonly stateBackend: StateBackend;
   readonly logsFolder: string;
   readonly now: () => number;
 }
