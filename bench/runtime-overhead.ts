@@ -60,11 +60,15 @@ async function main() {
       ['**per-attempt overhead** (queued → entered, returned → recorded)', total],
       ['baseline: bare `node --import tsx/esm` process start', baseline],
     ] as const;
-    console.log(`\n### Runtime overhead (${dialect}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version})\n`);
+    console.log(
+      `\n### Runtime overhead (${dialect}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version})\n`,
+    );
     console.log('| measure | p50 | p99 | vs. bare process start |');
     console.log('|---|---|---|---|');
     for (const [name, values] of rows) {
-      console.log(`| ${name} | ${formatMs(median(values))} | ${formatMs(percentile(values, 99))} | ${(median(values) / median(baseline)).toFixed(2)}× |`);
+      console.log(
+        `| ${name} | ${formatMs(median(values))} | ${formatMs(percentile(values, 99))} | ${(median(values) / median(baseline)).toFixed(2)}× |`,
+      );
     }
     console.log(`| chain of 200 no-op tasks, wall time | ${(chain.wallMs / 1000).toFixed(1)} s | | |`);
     if (big) console.log(`| 1,000 no-op tasks, wall time | ${(big.wallMs / 1000).toFixed(1)} s | | |`);

@@ -9,7 +9,10 @@ function noopDag(dagId: string, tasks: number, chained: boolean) {
   const noop = dag(dagId, { defaults: { retries: 0 } });
   let previous: ReturnType<typeof noop.task> | undefined;
   for (let i = 0; i < tasks; i++) {
-    const task = noop.task(`noop_${String(i).padStart(4, '0')}`, async () => ({ enteredAt: Date.now(), leftAt: Date.now() }));
+    const task = noop.task(`noop_${String(i).padStart(4, '0')}`, async () => ({
+      enteredAt: Date.now(),
+      leftAt: Date.now(),
+    }));
     if (chained) previous?.then(task);
     previous = task;
   }
