@@ -23,7 +23,10 @@ describe.runIf(postgres)('two schedulers on one PostgreSQL', () => {
     const world = env;
     await TidemarkProcess.start(['db', 'migrate'], world.env).exited;
     const server = TidemarkProcess.start(['api-server'], world.env);
-    const schedulers = [TidemarkProcess.start(['scheduler'], world.env), TidemarkProcess.start(['scheduler'], world.env)];
+    const schedulers = [
+      TidemarkProcess.start(['scheduler'], world.env),
+      TidemarkProcess.start(['scheduler'], world.env),
+    ];
     processes.push(server, ...schedulers);
     await server.waitFor(/listening at http/);
     const workers = [1, 2].map(() => TidemarkProcess.start(['worker', '--api-url', world.apiUrl], world.env));

@@ -1,9 +1,15 @@
 import { TIDEMARK_VERSION } from '@tidemark/core';
 import { Command } from 'commander';
 import { apiServerCommand } from './commands/api-server-command.ts';
+import { assetsCommand } from './commands/assets-command.ts';
+import { dagsCommand } from './commands/dags-command.ts';
 import { dbCommand } from './commands/db-command.ts';
+import { loginCommand } from './commands/login-command.ts';
+import { runsCommand } from './commands/runs-command.ts';
 import { schedulerCommand } from './commands/scheduler-command.ts';
 import { standaloneCommand } from './commands/standalone-command.ts';
+import { tasksCommand } from './commands/tasks-command.ts';
+import { usersCommand } from './commands/users-command.ts';
 import { workerCommand } from './commands/worker-command.ts';
 
 export function buildProgram(): Command {
@@ -23,5 +29,11 @@ export function buildProgram(): Command {
   program.addCommand(apiServerCommand());
   program.addCommand(schedulerCommand());
   program.addCommand(workerCommand());
+  program.addCommand(usersCommand());
+  program.addCommand(loginCommand());
+  program.addCommand(dagsCommand());
+  program.addCommand(runsCommand());
+  program.addCommand(tasksCommand());
+  program.addCommand(assetsCommand());
   return program;
 }

@@ -1,4 +1,4 @@
-import type { StateBackend, TidemarkConfig } from '@tidemark/core';
+import { ConfigError, type StateBackend, type TidemarkConfig } from '@tidemark/core';
 import { type MetadataDatabase, MetastoreStateBackend } from '@tidemark/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './errors/error-handler.ts';
@@ -12,8 +12,10 @@ import { UserAuth } from './public/user-auth.ts';
 export interface ApiServerOptions {
   readonly config: TidemarkConfig;
   readonly database: MetadataDatabase;
-  /** Signs and verifies execution tokens (core `resolveSecretKey`). */
+  /** Signs and verifies execution tokens (core `resolveSecretKey`); workers hold it too. */
   readonly secretKey: string;
+  /** Signs and verifies user tokens; must differ from `secretKey`, which workers and their tasks can read. */
+  readonly sessionKey: string;
   /** Where attempt logs are written. */
   readonly logsFolder: string;
   /** Default: the metastore backend with the configured limits (the CLI passes `createStateBackend`'s). */
@@ -29,6 +31,11 @@ const BODY_LIMIT_BYTES = 16 * 1_048_576;
 
 /** The api-server's Fastify app, ready but not listening (the CLI listens). */
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  if (options.sessionKey === options.secretKey) {
+    throw new ConfigError(
+      'api.session_key must differ from api.secret_key: workers hold the secret key, and with it they could sign user tokens',
+    );
+  }
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
   acceptEmptyJsonBodies(app);
   installErrorHandling(app);
@@ -46,7 +53,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   await registerPublicApi(app, {
     config: options.config,
     database: options.database,
-    auth: new UserAuth(options.secretKey, now),
+    auth: new UserAuth(options.sessionKey, now),
     stateBackend:
       options.stateBackend ??
       new MetastoreStateBackend(options.database, {

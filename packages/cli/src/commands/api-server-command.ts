@@ -1,14 +1,14 @@
 import { loadConfig } from '@tidemark/core';
-import { createLogger } from '@tidemark/runtime';
 import { Command } from 'commander';
 import { untilStopped } from './process-lifecycle.ts';
 import { serviceOverrides, withServiceOptions } from './service-options.ts';
-import { listenApiServer, openMigratedDatabase } from './services.ts';
 
 export function apiServerCommand(): Command {
   return withServiceOptions(new Command('api-server'))
-    .description('serve the execution API (and, later, the public API and UI)')
+    .description('serve the public API (/api/v2, docs at /docs) and the execution API for workers')
     .action(async (options) => {
+      // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
+      const { createLogger, listenApiServer, openMigratedDatabase } = await import('./services.ts');
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'api-server');
       const database = await openMigratedDatabase(config, false);

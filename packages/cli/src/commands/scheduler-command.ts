@@ -1,14 +1,14 @@
 import { loadConfig } from '@tidemark/core';
-import { createLogger } from '@tidemark/runtime';
 import { Command } from 'commander';
 import { untilStopped } from './process-lifecycle.ts';
 import { serviceOverrides, withServiceOptions } from './service-options.ts';
-import { openMigratedDatabase, runScheduler } from './services.ts';
 
 export function schedulerCommand(): Command {
   return withServiceOptions(new Command('scheduler'))
     .description('parse DAG files, create runs and move task instances (several may run on PostgreSQL)')
     .action(async (options) => {
+      // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
+      const { createLogger, openMigratedDatabase, runScheduler } = await import('./services.ts');
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'scheduler');
       const database = await openMigratedDatabase(config, false);

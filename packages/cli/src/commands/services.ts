@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { resolveSecretKey, type TidemarkConfig } from '@tidemark/core';
+import { resolveSecretKey, SESSION_KEY_FILE, type TidemarkConfig } from '@tidemark/core';
 import {
   assertSchemaCurrent,
   connectDatabase,
@@ -12,6 +12,8 @@ import { buildApiServer } from '@tidemark/server';
 import type { FastifyInstance } from 'fastify';
 
 /** The building blocks of `standalone`, `api-server`, `scheduler` and `worker`. */
+
+export { createLogger } from '@tidemark/runtime';
 
 export async function openMigratedDatabase(config: TidemarkConfig, migrate: boolean): Promise<MetadataDatabase> {
   const database = await connectDatabase(config.database.url);
@@ -41,6 +43,7 @@ export async function listenApiServer(
     config,
     database,
     secretKey: resolveSecretKey(config.api.secret_key, config.home),
+    sessionKey: resolveSecretKey(config.api.session_key, config.home, SESSION_KEY_FILE),
     logsFolder: logsFolder(config),
     stateBackend: await createStateBackend(config, database),
   });

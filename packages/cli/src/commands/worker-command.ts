@@ -1,8 +1,6 @@
 import { ConfigError, loadConfig } from '@tidemark/core';
-import { createLogger } from '@tidemark/runtime';
 import { Command } from 'commander';
 import { untilStopped } from './process-lifecycle.ts';
-import { runWorker } from './services.ts';
 
 /** Runs attempts claimed from an api-server; never opens the database. */
 export function workerCommand(): Command {
@@ -12,6 +10,8 @@ export function workerCommand(): Command {
     .option('--dags-folder <path>', 'folder of DAG files (core.dags_folder)')
     .option('--parallelism <n>', 'attempts at once (worker.parallelism)')
     .action(async (options: { apiUrl?: string; dagsFolder?: string; parallelism?: string }) => {
+      // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
+      const { createLogger, runWorker } = await import('./services.ts');
       const config = loadConfig({
         overrides: {
           worker: {

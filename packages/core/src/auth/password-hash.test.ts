@@ -20,6 +20,7 @@ describe('password hashing', () => {
 
   it('refuses a malformed stored hash instead of throwing', async () => {
     expect(await verifyPassword('anything', 'plaintext')).toBe(false);
+    expect(await verifyPassword('anything', 'scrypt$3$8$1$AAAA$AAAA')).toBe(false);
   });
 
   it('generates 24-character passwords that differ', () => {

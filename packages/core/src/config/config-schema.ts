@@ -64,8 +64,15 @@ export const configSchema = z.strictObject({
       secret_key: z.string().min(32, 'expected at least 32 characters').optional(),
       /** How long an attempt token lives before the supervisor must refresh it. */
       token_ttl: duration().default(600_000),
+      /**
+       * Signs user tokens (POST /auth/token). Kept apart from secret_key, which workers hold, so that
+       * neither a worker host nor task code can mint an admin token. Default: `<home>/session-key`.
+       */
+      session_key: z.string().min(32, 'expected at least 32 characters').optional(),
       /** How long a user's token from POST /auth/token lives. */
-      user_token_ttl: duration().default(86_400_000),
+      user_token_ttl: duration()
+        .refine((ms) => ms >= 1_000, 'expected at least 1s')
+        .default(86_400_000),
       /** The password `standalone` gives user admin when it creates it (else generated and printed once). */
       admin_password: z.string().min(8, 'expected at least 8 characters').optional(),
     })

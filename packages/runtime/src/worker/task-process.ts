@@ -39,7 +39,7 @@ export class TaskProcess {
   constructor(entryFile: string, handlers: TaskProcessHandlers) {
     this.#child = spawn(process.execPath, ['--import', TSX_LOADER_URL, entryFile], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env },
+      env: taskEnvironment(process.env),
     });
     this.#child.on('message', (message) => handlers.onMessage(message as TaskToSupervisor));
     readLines(this.#child.stdout, (line) => handlers.onOutputLine('stdout', line));
@@ -108,4 +108,20 @@ export class TaskProcess {
 function readLines(stream: Readable | null, onLine: (line: string) => void): void {
   if (!stream) return;
   createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
+}
+
+/** Credentials of the worker (and of people) that task code has no business reading. */
+const WORKER_SECRETS = [
+  'TIDEMARK_API__SECRET_KEY',
+  'TIDEMARK_API__SESSION_KEY',
+  'TIDEMARK_API__ADMIN_PASSWORD',
+  'TIDEMARK_API_TOKEN',
+  'TIDEMARK_PASSWORD',
+];
+
+/** The worker's environment minus its secrets: the task process talks to the supervisor, not the API. */
+export function taskEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of WORKER_SECRETS) delete copy[name];
+  return copy;
 }

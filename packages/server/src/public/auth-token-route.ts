@@ -22,6 +22,8 @@ export function registerAuthTokenRoute(app: PublicApp, context: PublicRouteConte
       schema: {
         tags: ['auth'],
         summary: 'Exchange a username and password for a bearer token',
+        // The one public route without a token (the document's default is bearer on every route).
+        security: [],
         body: tokenRequestSchema,
         response: { 200: tokenResponseSchema },
       },

@@ -1,4 +1,4 @@
-import { InvalidTokenError, roleAllows, signJwt, type UserRole, verifyJwt } from '@tidemark/core';
+import { InvalidTokenError, isUserRole, roleAllows, signJwt, type UserRole, verifyJwt } from '@tidemark/core';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../errors.ts';
 
@@ -53,6 +53,8 @@ export class UserAuth {
     }
     const claims = verifyJwt(match[1] as string, this.#secretKey, this.#now());
     if (claims.kind !== 'user') throw new InvalidTokenError('this is not a user token; get one from POST /auth/token');
+    // Without this a token with no or an unknown role would pass as a 403 ("has undefined"), not a 401.
+    if (!isUserRole(claims.role)) throw new InvalidTokenError('a user token needs a role of viewer, op or admin');
     return claims as unknown as UserTokenClaims;
   }
 }

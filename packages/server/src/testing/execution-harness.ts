@@ -24,6 +24,8 @@ import { issueWorkerToken } from '../execution/attempt-token.ts';
  */
 
 export const SECRET_KEY = 'test-secret-key-test-secret-key-0123456789';
+/** Signs user tokens in tests; distinct from SECRET_KEY as in production. */
+export const SESSION_KEY = 'test-session-key-test-session-key-0123456789';
 export const T0 = Date.UTC(2026, 0, 1);
 
 export function serializedTask(taskId: string, policy: Partial<SerializedTask> = {}): SerializedTask {
@@ -110,7 +112,14 @@ export async function openExecutionHarness(
     home: logsFolder,
     database: { url: test.url },
   };
-  const app = await buildApiServer({ config, database, secretKey: SECRET_KEY, logsFolder, clock: clock.now });
+  const app = await buildApiServer({
+    config,
+    database,
+    secretKey: SECRET_KEY,
+    sessionKey: SESSION_KEY,
+    logsFolder,
+    clock: clock.now,
+  });
   await registerDag(database.db, { dagId: ORDERS_DAG.dagId, fileloc: ORDERS_DAG.fileloc, schedule: '@daily' }, T0);
   await database.db
     .updateTable('dag')

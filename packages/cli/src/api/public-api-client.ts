@@ -1,0 +1,221 @@
+import {
+  type AssetCollection,
+  type AssetEventCollection,
+  type ClearTaskInstancesBody,
+  type DagCollection,
+  type DagDetailsResponse,
+  type DagResponse,
+  type DagRunCollection,
+  type DagRunResponse,
+  type HealthResponse,
+  type TaskInstanceCollection,
+  type TaskInstanceResponse,
+  type TaskLogResponse,
+  TidemarkError,
+  type TriggerDagRunBody,
+  type VersionResponse,
+} from '@tidemark/core';
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface RequestOptions {
+  readonly query?: Query;
+  readonly body?: unknown;
+  /** Send no bearer token (POST /auth/token, GET /health). */
+  readonly anonymous?: boolean;
+}
+
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * The public API (`/api/v2`, SPEC §11.2) as typed methods: one HTTP call each, no logic. Any
+ * failure becomes a `TidemarkError` whose message is the API's `detail.message`, so the CLI prints
+ * it as one line.
+ */
+export class PublicApiClient {
+  readonly baseUrl: string;
+  readonly #token: string | undefined;
+
+  constructor(baseUrl: string, token?: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#token = token;
+  }
+
+  // auth and monitoring
+
+  issueToken(username: string, password: string) {
+    return this.request<TokenResponse>('POST', '/auth/token', { body: { username, password }, anonymous: true });
+  }
+
+  version() {
+    return this.request<VersionResponse>('GET', '/api/v2/version');
+  }
+
+  health() {
+    return this.request<HealthResponse>('GET', '/api/v2/health', { anonymous: true });
+  }
+
+  // DAGs
+
+  listDags(query: { limit?: number; offset?: number } = {}) {
+    return this.request<DagCollection>('GET', '/api/v2/dags', { query });
+  }
+
+  getDag(dagId: string) {
+    return this.request<DagDetailsResponse>('GET', `/api/v2/dags/${segment(dagId)}`);
+  }
+
+  setDagPaused(dagId: string, isPaused: boolean) {
+    return this.request<DagResponse>('PATCH', `/api/v2/dags/${segment(dagId)}`, { body: { is_paused: isPaused } });
+  }
+
+  // DAG runs
+
+  triggerDagRun(dagId: string, body: TriggerDagRunBody) {
+    return this.request<DagRunResponse>('POST', `/api/v2/dags/${segment(dagId)}/dagRuns`, { body });
+  }
+
+  listDagRuns(dagId: string, query: { state?: string; order_by?: string; limit?: number; offset?: number } = {}) {
+    return this.request<DagRunCollection>('GET', `/api/v2/dags/${segment(dagId)}/dagRuns`, { query });
+  }
+
+  getDagRun(dagId: string, runId: string) {
+    return this.request<DagRunResponse>('GET', runPath(dagId, runId));
+  }
+
+  deleteDagRun(dagId: string, runId: string) {
+    return this.request<void>('DELETE', runPath(dagId, runId));
+  }
+
+  // task instances
+
+  listTaskInstances(dagId: string, runId: string, query: { state?: string; limit?: number; offset?: number } = {}) {
+    return this.request<TaskInstanceCollection>('GET', `${runPath(dagId, runId)}/taskInstances`, { query });
+  }
+
+  getTaskInstance(dagId: string, runId: string, taskId: string, mapIndex?: number) {
+    return this.request<TaskInstanceResponse>('GET', tiPath(dagId, runId, taskId), { query: { map_index: mapIndex } });
+  }
+
+  getTaskLog(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    tryNumber: number,
+    query: { map_index?: number; offset?: string } = {},
+  ) {
+    return this.request<TaskLogResponse>('GET', `${tiPath(dagId, runId, taskId)}/logs/${tryNumber}`, { query });
+  }
+
+  clearTaskInstances(dagId: string, body: Partial<ClearTaskInstancesBody>) {
+    return this.request<TaskInstanceCollection>('POST', `/api/v2/dags/${segment(dagId)}/clearTaskInstances`, {
+      body,
+    });
+  }
+
+  setTaskInstanceState(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    newState: 'success' | 'failed',
+    mapIndex?: number,
+  ) {
+    return this.request<TaskInstanceResponse>('PATCH', tiPath(dagId, runId, taskId), {
+      query: { map_index: mapIndex },
+      body: { new_state: newState },
+    });
+  }
+
+  // assets
+
+  listAssets(query: { limit?: number; offset?: number } = {}) {
+    return this.request<AssetCollection>('GET', '/api/v2/assets', { query });
+  }
+
+  listAssetEvents(query: { asset_id?: number; limit?: number; offset?: number } = {}) {
+    return this.request<AssetEventCollection>('GET', '/api/v2/assets/events', { query });
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.#token && !options.anonymous) headers.authorization = `Bearer ${this.#token}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw this.#unreachable(error);
+    }
+    const text = await response.text();
+    const body = parseJson(text);
+    if (!response.ok) throw this.#failure(method, path, response.status, body, text);
+    return (text === '' ? undefined : body) as T;
+  }
+
+  #unreachable(error: unknown): TidemarkError {
+    const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (failure.name === 'TimeoutError') {
+      return new TidemarkError(
+        'api_timeout',
+        `the api-server at ${this.baseUrl} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
+      );
+    }
+    const why = failure.cause?.code ?? failure.cause?.message ?? failure.message ?? String(error);
+    return new TidemarkError(
+      'api_unreachable',
+      `cannot reach the api-server at ${this.baseUrl} (${why}); is it running? (--api-url / TIDEMARK_API_URL)`,
+    );
+  }
+
+  #failure(method: string, path: string, status: number, body: unknown, text: string): TidemarkError {
+    const detail = (body as { detail?: { reason?: unknown; message?: unknown } } | undefined)?.detail;
+    if (detail && typeof detail.message === 'string') {
+      const reason = typeof detail.reason === 'string' ? detail.reason : `http_${status}`;
+      const hint = status === 401 && path !== '/auth/token' ? `; run "tidemark login" or set TIDEMARK_API_TOKEN` : '';
+      return new TidemarkError(reason, `${detail.message}${hint}`, { status });
+    }
+    const excerpt = text.trim().split('\n')[0]?.slice(0, 200);
+    return new TidemarkError(
+      `http_${status}`,
+      `the api-server at ${this.baseUrl} answered HTTP ${status} to ${method} ${path}${excerpt ? `: ${excerpt}` : ''}`,
+      { status },
+    );
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function runPath(dagId: string, runId: string): string {
+  return `/api/v2/dags/${segment(dagId)}/dagRuns/${segment(runId)}`;
+}
+
+function tiPath(dagId: string, runId: string, taskId: string): string {
+  return `${runPath(dagId, runId)}/taskInstances/${segment(taskId)}`;
+}
+
+/** POST /auth/token (its schema lives in the server package, which the client does not import). */
+export interface TokenResponse {
+  readonly access_token: string;
+  readonly token_type: 'bearer';
+  readonly expires_at: string;
+}

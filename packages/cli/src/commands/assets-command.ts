@@ -1,0 +1,82 @@
+import type { AssetEventResponse, AssetResponse } from '@tidemark/core';
+import type { Command } from 'commander';
+import { apiCommandGroup, wholeNumber, withApiUrl } from '../api/api-command.ts';
+import { connectApi } from '../api/api-connection.ts';
+import { formatTime, printJson, printTable } from '../output/print.ts';
+import type { Column } from '../output/table.ts';
+
+interface ListOptions {
+  apiUrl?: string;
+  json?: boolean;
+  limit: number;
+  offset: number;
+}
+
+interface EventsOptions extends ListOptions {
+  assetId?: number;
+}
+
+/** `tidemark assets list|events` over the public API. */
+export function assetsCommand(): Command {
+  const assets = apiCommandGroup('assets', 'list assets and their events (through the api-server)');
+
+  withApiUrl(assets.command('list').description('list the assets that DAGs declare'))
+    .option('--limit <n>', 'at most this many', wholeNumber(1), 100)
+    .option('--offset <n>', 'skip this many', wholeNumber(0), 0)
+    .option('--json', 'print the API response as JSON')
+    .action(async (options: ListOptions) => {
+      const page = await connectApi(options).listAssets({ limit: options.limit, offset: options.offset });
+      if (options.json) return printJson(page);
+      printTable(ASSET_COLUMNS, page.assets, {
+        empty: 'No assets.',
+        total: page.total_entries,
+        offset: options.offset,
+      });
+    });
+
+  withApiUrl(assets.command('events').description('list asset events, newest first'))
+    .option('--asset-id <id>', 'only the events of this asset (its id in "assets list")', wholeNumber(1))
+    .option('--limit <n>', 'at most this many', wholeNumber(1), 100)
+    .option('--offset <n>', 'skip this many', wholeNumber(0), 0)
+    .option('--json', 'print the API response as JSON')
+    .action(async (options: EventsOptions) => {
+      const page = await connectApi(options).listAssetEvents({
+        asset_id: options.assetId,
+        limit: options.limit,
+        offset: options.offset,
+      });
+      if (options.json) return printJson(page);
+      printTable(ASSET_EVENT_COLUMNS, page.asset_events, {
+        empty: options.assetId === undefined ? 'No asset events.' : `No events of asset ${options.assetId}.`,
+        total: page.total_entries,
+        offset: options.offset,
+      });
+    });
+  return assets;
+}
+
+const tasks = (references: readonly { dag_id: string; task_id: string }[]) =>
+  references.map((reference) => `${reference.dag_id}.${reference.task_id}`).join(',');
+
+const ASSET_COLUMNS: readonly Column<AssetResponse>[] = [
+  { header: 'ID', value: (asset) => asset.id, align: 'right' },
+  { header: 'NAME', value: (asset) => asset.name },
+  { header: 'URI', value: (asset) => asset.uri },
+  { header: 'PRODUCED_BY', value: (asset) => tasks(asset.producing_tasks) },
+  { header: 'CONSUMED_BY', value: (asset) => tasks(asset.consuming_tasks) },
+  { header: 'LAST_EVENT', value: (asset) => formatTime(asset.last_asset_event?.timestamp) },
+];
+
+const ASSET_EVENT_COLUMNS: readonly Column<AssetEventResponse>[] = [
+  { header: 'ID', value: (event) => event.id, align: 'right' },
+  { header: 'ASSET', value: (event) => event.asset_name },
+  { header: 'TIMESTAMP', value: (event) => formatTime(event.timestamp) },
+  {
+    header: 'SOURCE',
+    value: (event) =>
+      event.source_dag_id
+        ? `${event.source_dag_id}/${event.source_run_id ?? '-'}/${event.source_task_id ?? '-'}` +
+          (event.source_map_index !== null && event.source_map_index >= 0 ? `[${event.source_map_index}]` : '')
+        : null,
+  },
+];

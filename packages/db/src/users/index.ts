@@ -1,0 +1,2 @@
+export * from './ensure-admin-user.ts';
+export * from './user-accounts.ts';
