@@ -6,7 +6,6 @@ import {
   type ExecutionHarness,
   errorOf,
   openExecutionHarness,
-  SECRET_KEY,
   SESSION_KEY,
   T0,
 } from '../testing/execution-harness.ts';
