@@ -2,13 +2,7 @@ import { hashPassword, verifyJwt } from '@tidemark/core';
 import { createUser } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type ExecutionHarness,
-  errorOf,
-  openExecutionHarness,
-  SESSION_KEY,
-  T0,
-} from '../testing/execution-harness.ts';
+import { type ExecutionHarness, errorOf, openExecutionHarness, SESSION_KEY, T0 } from '../testing/execution-harness.ts';
 import { publicDocument } from './public-api.ts';
 import { UserAuth } from './user-auth.ts';
 
