@@ -3,6 +3,7 @@ import { type SerializedDag, StaleAttemptError } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
 import { activateAsset } from './asset-repository.ts';
 import {
@@ -30,8 +31,8 @@ const DAG: SerializedDag = {
   description: 'Loads the day’s orders into the warehouse',
   tags: ['sales'],
   tasks: [
-    task('extract', { executionTimeoutMs: 60_000, retries: 2, retryDelayMs: 5_000 }),
-    task('transform', {
+    serializedTask('extract', { executionTimeoutMs: 60_000, retries: 2, retryDelayMs: 5_000 }),
+    serializedTask('transform', {
       upstreamTaskIds: ['extract'],
       mapOver: 'extract',
       retries: 3,
@@ -39,7 +40,7 @@ const DAG: SerializedDag = {
       retryExponentialBackoff: true,
       maxRetryDelayMs: 3_000,
     }),
-    task('load', {
+    serializedTask('load', {
       upstreamTaskIds: ['transform'],
       outlets: [
         { name: 'orders', uri: 's3://warehouse/orders' },
@@ -48,22 +49,6 @@ const DAG: SerializedDag = {
     }),
   ],
 };
-
-function task(taskId: string, policy: Partial<SerializedDag['tasks'][number]> = {}): SerializedDag['tasks'][number] {
-  return {
-    taskId,
-    upstreamTaskIds: [],
-    mapOver: null,
-    retries: 0,
-    retryDelayMs: 0,
-    retryExponentialBackoff: false,
-    maxRetryDelayMs: null,
-    executionTimeoutMs: null,
-    inlets: [],
-    outlets: [],
-    ...policy,
-  };
-}
 
 interface SeededRun {
   readonly dagRunId: number;

@@ -1,22 +1,12 @@
 import type { SerializedDag, SerializedTask, TaskInstanceState } from '@tidemark/core';
+import { serializedTask } from '@tidemark/db/testing';
 import { describe, expect, it } from 'vitest';
 import { decideRunState, decideTaskInstances, type TaskInstanceView } from './task-instance-decisions.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 
 function task(taskId: string, upstreamTaskIds: string[] = [], mapOver: string | null = null): SerializedTask {
-  return {
-    taskId,
-    upstreamTaskIds,
-    mapOver,
-    retries: 0,
-    retryDelayMs: 0,
-    retryExponentialBackoff: false,
-    maxRetryDelayMs: null,
-    executionTimeoutMs: null,
-    inlets: [],
-    outlets: [],
-  };
+  return serializedTask(taskId, { upstreamTaskIds, mapOver });
 }
 
 function dagOf(...tasks: SerializedTask[]): SerializedDag {

@@ -12,10 +12,12 @@ import {
   type TidemarkConfig,
 } from '@tidemark/core';
 import { createDagRun, type DialectName, type MetadataDatabase, registerDag } from '@tidemark/db';
-import { ManualClock, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
+import { ManualClock, openTestDatabaseFor, serializedTask, type TestDatabase } from '@tidemark/db/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApiServer } from '../app.ts';
 import { issueWorkerToken } from '../execution/attempt-token.ts';
+
+export { serializedTask };
 
 /**
  * A real api-server app on a real test database (SQLite file or PostgreSQL schema), a temp logs
@@ -27,22 +29,6 @@ export const SECRET_KEY = 'test-secret-key-test-secret-key-0123456789';
 /** Signs user tokens in tests; distinct from SECRET_KEY as in production. */
 export const SESSION_KEY = 'test-session-key-test-session-key-0123456789';
 export const T0 = Date.UTC(2026, 0, 1);
-
-export function serializedTask(taskId: string, policy: Partial<SerializedTask> = {}): SerializedTask {
-  return {
-    taskId,
-    upstreamTaskIds: [],
-    mapOver: null,
-    retries: 0,
-    retryDelayMs: 0,
-    retryExponentialBackoff: false,
-    maxRetryDelayMs: null,
-    executionTimeoutMs: null,
-    inlets: [],
-    outlets: [],
-    ...policy,
-  };
-}
 
 /** extract → transform (mapped over extract's list, backoff) → load (outlet `orders`). */
 export const ORDERS_DAG: SerializedDag = {

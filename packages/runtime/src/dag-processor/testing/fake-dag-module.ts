@@ -1,4 +1,5 @@
 import type { AssetReference } from '@tidemark/core';
+import { serializedTask } from '@tidemark/db/testing';
 
 /**
  * DAG files for tests that do not need the SDK: plain objects with the SDK's contract (the
@@ -67,17 +68,12 @@ export function serializedFakeDag(dag: FakeDag) {
     catchup: false,
     description: dag.description ?? null,
     tags: [],
-    tasks: (dag.tasks ?? [{ taskId: 'only' }]).map((task) => ({
-      taskId: task.taskId,
-      upstreamTaskIds: [...(task.upstream ?? [])],
-      mapOver: null,
-      retries: 0,
-      retryDelayMs: 0,
-      retryExponentialBackoff: false,
-      maxRetryDelayMs: null,
-      executionTimeoutMs: null,
-      inlets: [...(task.inlets ?? [])],
-      outlets: [...(task.outlets ?? [])],
-    })),
+    tasks: (dag.tasks ?? [{ taskId: 'only' }]).map((task) =>
+      serializedTask(task.taskId, {
+        upstreamTaskIds: [...(task.upstream ?? [])],
+        inlets: [...(task.inlets ?? [])],
+        outlets: [...(task.outlets ?? [])],
+      }),
+    ),
   };
 }
