@@ -9,6 +9,7 @@ import {
   triggerDagRun,
 } from '../repositories/dag-run-repository.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
 import { countTaskInstanceStates, findDagRun, findLatestDagRuns, listDagRuns } from './dag-run-queries.ts';
 
@@ -16,18 +17,7 @@ const NOW = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
 
 function task(taskId: string, upstreamTaskIds: string[] = []): SerializedTask {
-  return {
-    taskId,
-    upstreamTaskIds,
-    mapOver: null,
-    retries: 0,
-    retryDelayMs: 0,
-    retryExponentialBackoff: false,
-    maxRetryDelayMs: null,
-    executionTimeoutMs: null,
-    inlets: [],
-    outlets: [],
-  };
+  return serializedTask(taskId, { upstreamTaskIds });
 }
 
 function dag(dagId: string): SerializedDag {

@@ -5,6 +5,7 @@ import { upsertSerializedDag } from '../repositories/dag-repository.ts';
 import { triggerDagRun } from '../repositories/dag-run-repository.ts';
 import { expandMappedTask } from '../repositories/task-instance-repository.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
 import {
   countMappedTaskInstances,
@@ -15,18 +16,8 @@ import {
 
 const T0 = Date.UTC(2026, 0, 1);
 
-const task = (taskId: string, upstreamTaskIds: string[] = [], mapOver: string | null = null) => ({
-  taskId,
-  upstreamTaskIds,
-  mapOver,
-  retries: 0,
-  retryDelayMs: 0,
-  retryExponentialBackoff: false,
-  maxRetryDelayMs: null,
-  executionTimeoutMs: null,
-  inlets: [],
-  outlets: [],
-});
+const task = (taskId: string, upstreamTaskIds: string[] = [], mapOver: string | null = null) =>
+  serializedTask(taskId, { upstreamTaskIds, mapOver });
 
 const FANOUT: SerializedDag = {
   dagId: 'fanout',

@@ -2,6 +2,7 @@ import type { SerializedDag, SerializedTask } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
 import { activateAsset } from './asset-repository.ts';
 import { upsertSerializedDag } from './dag-repository.ts';
@@ -17,18 +18,7 @@ import { setXcom } from './xcom-repository.ts';
 const T0 = Date.UTC(2026, 0, 1);
 
 function task(taskId: string, upstreamTaskIds: string[], retries = 0): SerializedTask {
-  return {
-    taskId,
-    upstreamTaskIds,
-    mapOver: null,
-    retries,
-    retryDelayMs: 0,
-    retryExponentialBackoff: false,
-    maxRetryDelayMs: null,
-    executionTimeoutMs: null,
-    inlets: [],
-    outlets: [],
-  };
+  return serializedTask(taskId, { upstreamTaskIds, retries });
 }
 
 /** a → b → c, and a → d. */
