@@ -8,6 +8,7 @@ export * from './config/load-config.ts';
 export * from './dag/serialized-dag.ts';
 export * from './errors.ts';
 export * from './execution/execution-api-contract.ts';
+export * from './execution/state-store-contract.ts';
 export * from './execution/supervisor-protocol.ts';
 export * from './ids/uuid-v7.ts';
 export * from './public/asset-contract.ts';

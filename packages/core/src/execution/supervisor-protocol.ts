@@ -40,7 +40,32 @@ export type TaskRequest =
       readonly method: 'xcom.pull';
       readonly params: { readonly taskId: string; readonly mapIndex?: number; readonly key?: string };
     }
-  | { readonly method: 'xcom.push'; readonly params: { readonly key: string; readonly value: JsonValue } };
+  | { readonly method: 'xcom.push'; readonly params: { readonly key: string; readonly value: JsonValue } }
+  | { readonly method: `state.${StateMethod}`; readonly params: StateRequestParams };
+
+/** Task state is this TI's; asset state names a declared asset by name or by uri. */
+export type StateTarget =
+  | { readonly kind: 'task' }
+  | { readonly kind: 'asset'; readonly name: string }
+  | { readonly kind: 'asset'; readonly uri: string };
+
+export type StateMethod = 'get' | 'set' | 'delete' | 'clear' | 'keys' | 'advance';
+
+/**
+ * One request shape for every state method; each uses what applies to it. Responses:
+ * get → `{value, version, expires_at} | null`; set → `{version}` (or `{staged: true}`);
+ * delete → null; clear → null; keys → `{keys: [{key, version, expires_at}]}`;
+ * advance → `{value, version, advanced}` (or `{staged: true}`).
+ */
+export interface StateRequestParams {
+  readonly target: StateTarget;
+  readonly key?: string;
+  readonly value?: JsonValue;
+  /** A duration text ("30d") or `NEVER_EXPIRE`; omitted: `state.default_retention`. */
+  readonly retention?: string;
+  readonly ifVersion?: number;
+  readonly onSuccess?: boolean;
+}
 
 export type TaskToSupervisor =
   | ({ readonly type: 'request'; readonly id: number } & TaskRequest)

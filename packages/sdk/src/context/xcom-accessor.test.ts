@@ -5,7 +5,7 @@ import type { SupervisorRequester, TaskRequestParams } from '../runner/superviso
 import { createXComAccessor } from './xcom-accessor.ts';
 
 function recordingSupervisor(value: JsonValue) {
-  const requests: (TaskRequestParams<'xcom.pull'> | TaskRequestParams<'xcom.push'>)[] = [];
+  const requests: unknown[] = [];
   const supervisor: Pick<SupervisorRequester, 'request'> = {
     request: async (_method, params) => {
       requests.push(params);

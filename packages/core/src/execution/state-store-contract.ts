@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * The execution API's state store (SPEC §11.1): Airflow 3.3's paths and bodies, plus key listing,
+ * `advance`, `If-Match`/`ETag` and `retention`. The scope is derived on the server from the attempt
+ * token's TI, never taken from the request. Versions travel as `ETag: "<version>"`; a write or
+ * delete may send `If-Match: "<version>"` (or `if_version` in the body; `0` = only if absent) and
+ * gets 412 `state_conflict` on a mismatch.
+ */
+export const STATE_STORE_ROUTES = {
+  taskKey: '/execution/store/ti/:ti_id/:key',
+  taskKeys: '/execution/store/ti/:ti_id',
+  taskAdvance: '/execution/store/ti/:ti_id/:key/advance',
+  assetByNameValue: '/execution/store/asset/by-name/value',
+  assetByNameClear: '/execution/store/asset/by-name/clear',
+  assetByNameAdvance: '/execution/store/asset/by-name/advance',
+  assetByNameKeys: '/execution/store/asset/by-name/keys',
+  assetByUriValue: '/execution/store/asset/by-uri/value',
+  assetByUriClear: '/execution/store/asset/by-uri/clear',
+  assetByUriAdvance: '/execution/store/asset/by-uri/advance',
+  assetByUriKeys: '/execution/store/asset/by-uri/keys',
+} as const;
+
+/** `NEVER_EXPIRE`, or a duration text such as "30d", "2h", "500ms" (the server computes expires_at). */
+export const NEVER_EXPIRE = 'NEVER_EXPIRE';
+
+/** GET → 200 (and `ETag`). A missing or expired key: 404 `state_not_found`. */
+export const stateEntryResponseSchema = z.strictObject({
+  value: z.json(),
+  version: z.number().int().min(1),
+  /** ISO-8601, or null: never expires (always null for asset state). */
+  expires_at: z.string().nullable(),
+});
+
+/** PUT body → 204 with `ETag: "<new version>"`. Task state only: `expires_at` / `retention`. */
+export const stateSetRequestSchema = z.strictObject({
+  value: z.json(),
+  /** Absolute expiry (Airflow compatibility); ISO-8601 or null (never). */
+  expires_at: z.string().nullable().optional(),
+  /** Relative expiry, computed on the server; wins over expires_at when both are sent. */
+  retention: z.string().optional(),
+  if_version: z.number().int().min(0).optional(),
+  /** Asset state only: staged, applied when the attempt succeeds (SPEC §7). */
+  on_success: z.boolean().optional(),
+});
+
+/** POST …/advance body → 200 `{value, version, advanced}`. */
+export const stateAdvanceRequestSchema = z.strictObject({
+  value: z.union([z.number(), z.string()]),
+  /** Asset state only: staged, applied when the attempt succeeds. Answers `{staged: true}`. */
+  on_success: z.boolean().optional(),
+});
+export const stateAdvanceResponseSchema = z.strictObject({
+  value: z.json(),
+  version: z.number().int(),
+  advanced: z.boolean(),
+});
+
+/** GET keys → `{keys: [{key, version, expires_at}]}` (Airflow has no listing). */
+export const stateKeysResponseSchema = z.strictObject({
+  keys: z.array(z.strictObject({ key: z.string(), version: z.number().int(), expires_at: z.string().nullable() })),
+});
+
+/** The asset routes' query: `?name=` (by-name) or `?uri=` (by-uri), plus `key` where one applies. */
+export const assetStateQuerySchema = z.object({
+  name: z.string().min(1).optional(),
+  uri: z.string().min(1).optional(),
+  key: z.string().optional(),
+});
