@@ -8,6 +8,7 @@ import { loginCommand } from './commands/login-command.ts';
 import { runsCommand } from './commands/runs-command.ts';
 import { schedulerCommand } from './commands/scheduler-command.ts';
 import { standaloneCommand } from './commands/standalone-command.ts';
+import { stateCommand } from './commands/state-command.ts';
 import { tasksCommand } from './commands/tasks-command.ts';
 import { usersCommand } from './commands/users-command.ts';
 import { workerCommand } from './commands/worker-command.ts';
@@ -35,5 +36,6 @@ export function buildProgram(): Command {
   program.addCommand(runsCommand());
   program.addCommand(tasksCommand());
   program.addCommand(assetsCommand());
+  program.addCommand(stateCommand());
   return program;
 }

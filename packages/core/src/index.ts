@@ -16,6 +16,7 @@ export * from './public/dag-contract.ts';
 export * from './public/dag-run-contract.ts';
 export * from './public/monitor-contract.ts';
 export * from './public/pagination.ts';
+export * from './public/state-contract.ts';
 export * from './public/task-instance-contract.ts';
 export * from './public/task-log-contract.ts';
 export * from './public/xcom-contract.ts';

@@ -32,3 +32,24 @@ export class TaskTerminatedError extends TidemarkError {
     );
   }
 }
+
+/**
+ * `ctx.assetState` was asked about an asset that is not an inlet or outlet of the task. Thrown in
+ * the task process before any request; the execution API refuses such a request with 403 as well.
+ */
+export class UndeclaredAssetError extends TidemarkError {
+  constructor(
+    readonly asset: string,
+    readonly declared: readonly string[],
+    message?: string,
+  ) {
+    super(
+      'undeclared_asset',
+      message ??
+        `asset "${asset}" is not an inlet or outlet of this task, so its state is out of reach; ` +
+          `declared assets: ${declared.length === 0 ? 'none' : declared.map((name) => `"${name}"`).join(', ')} ` +
+          "(add it to the task's inlets or outlets)",
+      { asset, declared: [...declared] },
+    );
+  }
+}

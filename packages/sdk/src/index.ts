@@ -10,8 +10,31 @@ export {
   TidemarkError,
   ValueTooLargeError,
 } from '@tidemark/core/task-process';
+export type {
+  AssetStateAccessor,
+  AssetStateAdvanceOptions,
+  AssetStateSetOptions,
+  AssetStateStore,
+  AssetStateUpdateOptions,
+} from './context/asset-state-accessor.ts';
+export {
+  type AdvanceResult,
+  NEVER_EXPIRE,
+  type StagedWriteResult,
+  type StateDeleteOptions,
+  type StateEntry,
+  type StateKeyInfo,
+  type StateRetention,
+  type StateUpdater,
+  type StateWriteResult,
+} from './context/state-accessor-core.ts';
 export type { TaskContext } from './context/task-context.ts';
 export type { LogFields, LogMethod, TaskLogger } from './context/task-logger.ts';
+export type {
+  TaskStateAccessor,
+  TaskStateSetOptions,
+  TaskStateUpdateOptions,
+} from './context/task-state-accessor.ts';
 export type { XComAccessor, XComPullOptions } from './context/xcom-accessor.ts';
 export { type Asset, type AssetOptions, asset } from './dag/asset.ts';
 export type { CallSite } from './dag/call-site.ts';
@@ -26,10 +49,7 @@ export type {
 } from './dag/task-definition.ts';
 export type { TaskPolicy, TaskPolicyOptions } from './dag/task-policy.ts';
 export type { AnyTaskRef, MappedTaskRef, TaskRef, TaskRefs } from './dag/task-ref.ts';
-export { DagDefinitionError, FailTask, SkipTask, TaskTerminatedError } from './errors.ts';
-
-/** Keep a task-state key until its run is deleted, whatever `state.default_retention` says. */
-export const NEVER_EXPIRE = 'NEVER_EXPIRE' as const;
+export { DagDefinitionError, FailTask, SkipTask, TaskTerminatedError, UndeclaredAssetError } from './errors.ts';
 
 /** The task process's main module: the supervisor runs `node --import <tsx> TASK_PROCESS_ENTRY`. */
 export const TASK_PROCESS_ENTRY: string = fileURLToPath(new URL('./runner/task-process-main.ts', import.meta.url));

@@ -41,6 +41,14 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   installErrorHandling(app);
   registerHealthRoute(app, options.database);
   const now = options.clock ?? Date.now;
+  // One backend for both APIs.
+  const stateBackend =
+    options.stateBackend ??
+    new MetastoreStateBackend(options.database, {
+      maxValueBytes: options.config.state.max_value_bytes,
+      historyDepth: options.config.state.history_depth,
+      clock: now,
+    });
   await app.register(executionApi, {
     config: options.config,
     database: options.database,
@@ -48,19 +56,14 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     logsFolder: options.logsFolder,
     auth: new ExecutionAuth(options.secretKey, now),
     identities: new TaskInstanceIdentities(options.database.db),
+    stateBackend,
     now,
   });
   await registerPublicApi(app, {
     config: options.config,
     database: options.database,
     auth: new UserAuth(options.sessionKey, now),
-    stateBackend:
-      options.stateBackend ??
-      new MetastoreStateBackend(options.database, {
-        maxValueBytes: options.config.state.max_value_bytes,
-        historyDepth: options.config.state.history_depth,
-        clock: now,
-      }),
+    stateBackend,
     logsFolder: options.logsFolder,
     now,
   });

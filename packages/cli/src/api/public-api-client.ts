@@ -1,6 +1,8 @@
 import {
   type AssetCollection,
   type AssetEventCollection,
+  type AssetStateCollection,
+  type AssetStateEntryResponse,
   type ClearTaskInstancesBody,
   type DagCollection,
   type DagDetailsResponse,
@@ -8,9 +10,12 @@ import {
   type DagRunCollection,
   type DagRunResponse,
   type HealthResponse,
+  type StateHistoryResponse,
   type TaskInstanceCollection,
   type TaskInstanceResponse,
   type TaskLogResponse,
+  type TaskStateCollection,
+  type TaskStateEntryResponse,
   TidemarkError,
   type TriggerDagRunBody,
   type VersionResponse,
@@ -136,6 +141,119 @@ export class PublicApiClient {
     return this.request<AssetEventCollection>('GET', '/api/v2/assets/events', { query });
   }
 
+  // task state (SPEC §11.2); `ifVersion` is sent as `If-Match`
+
+  listTaskState(ti: TaskStateAddress, query: { limit?: number; offset?: number } = {}) {
+    return this.request<TaskStateCollection>('GET', taskStatePath(ti), {
+      query: { ...query, map_index: ti.mapIndex },
+    });
+  }
+
+  getTaskState(ti: TaskStateAddress, key: string) {
+    return this.request<TaskStateEntryResponse>('GET', taskStatePath(ti, key), { query: { map_index: ti.mapIndex } });
+  }
+
+  setTaskState(
+    ti: TaskStateAddress,
+    key: string,
+    value: unknown,
+    options: { expiresAt?: 'default' | string | null; ifVersion?: number } = {},
+  ) {
+    return this.#withIfMatch<TaskStateEntryResponse>('PUT', taskStatePath(ti, key), options.ifVersion, {
+      query: { map_index: ti.mapIndex },
+      body: { value, expires_at: options.expiresAt === undefined ? 'default' : options.expiresAt },
+    });
+  }
+
+  deleteTaskState(ti: TaskStateAddress, key: string, options: { ifVersion?: number } = {}) {
+    return this.#withIfMatch<void>('DELETE', taskStatePath(ti, key), options.ifVersion, {
+      query: { map_index: ti.mapIndex },
+    });
+  }
+
+  clearTaskState(ti: TaskStateAddress, options: { allMapIndices?: boolean } = {}) {
+    return this.request<void>('DELETE', taskStatePath(ti), {
+      query: { map_index: ti.mapIndex, all_map_indices: options.allMapIndices ? 'true' : undefined },
+    });
+  }
+
+  getTaskStateHistory(ti: TaskStateAddress, key: string) {
+    return this.request<StateHistoryResponse>('GET', `${taskStatePath(ti, key)}/history`, {
+      query: { map_index: ti.mapIndex },
+    });
+  }
+
+  // asset state (SPEC §11.2)
+
+  /** The id of the asset named exactly `name` (`name_pattern` is a substring match). */
+  async findAssetId(name: string): Promise<number | undefined> {
+    const page = await this.request<AssetCollection>('GET', '/api/v2/assets', {
+      query: { name_pattern: name, only_active: false, limit: 1_000 },
+    });
+    return page.assets.find((asset) => asset.name === name)?.id;
+  }
+
+  listAssetState(assetId: number, query: { limit?: number; offset?: number } = {}) {
+    return this.request<AssetStateCollection>('GET', assetStatePath(assetId), { query });
+  }
+
+  getAssetState(assetId: number, key: string) {
+    return this.request<AssetStateEntryResponse>('GET', assetStatePath(assetId, key));
+  }
+
+  setAssetState(assetId: number, key: string, value: unknown, options: { ifVersion?: number } = {}) {
+    return this.#withIfMatch<AssetStateEntryResponse>('PUT', assetStatePath(assetId, key), options.ifVersion, {
+      body: { value },
+    });
+  }
+
+  deleteAssetState(assetId: number, key: string, options: { ifVersion?: number } = {}) {
+    return this.#withIfMatch<void>('DELETE', assetStatePath(assetId, key), options.ifVersion);
+  }
+
+  clearAssetState(assetId: number) {
+    return this.request<void>('DELETE', assetStatePath(assetId));
+  }
+
+  getAssetStateHistory(assetId: number, key: string) {
+    return this.request<StateHistoryResponse>('GET', `${assetStatePath(assetId, key)}/history`);
+  }
+
+  /**
+   * `request` plus `If-Match: "<version>"` when `ifVersion` is given (compare-and-set). `request`
+   * takes no headers, so this one sends the call itself, with the same error handling.
+   */
+  async #withIfMatch<T>(
+    method: string,
+    path: string,
+    ifVersion: number | undefined,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    if (ifVersion === undefined) return this.request<T>(method, path, options);
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', 'if-match': `"${ifVersion}"` };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw this.#unreachable(error);
+    }
+    const text = await response.text();
+    const body = parseJson(text);
+    if (!response.ok) throw this.#failure(method, path, response.status, body, text);
+    return (text === '' ? undefined : body) as T;
+  }
+
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = new URL(`${this.baseUrl}${path}`);
     for (const [name, value] of Object.entries(options.query ?? {})) {
@@ -218,4 +336,22 @@ export interface TokenResponse {
   readonly access_token: string;
   readonly token_type: 'bearer';
   readonly expires_at: string;
+}
+
+/** The task instance whose task state the state methods address. */
+export interface TaskStateAddress {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly mapIndex?: number | undefined;
+}
+
+function taskStatePath(ti: TaskStateAddress, key?: string): string {
+  const base = `${tiPath(ti.dagId, ti.runId, ti.taskId)}/state-store`;
+  return key === undefined ? base : `${base}/${segment(key)}`;
+}
+
+function assetStatePath(assetId: number, key?: string): string {
+  const base = `/api/v2/assets/${assetId}/state-store`;
+  return key === undefined ? base : `${base}/${segment(key)}`;
 }

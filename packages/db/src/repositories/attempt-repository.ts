@@ -10,6 +10,7 @@ import type { Selectable, Transaction } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import type { DatabaseSchema, TaskInstanceTable } from '../schema/database-schema.ts';
+import { applyStagedAssetWrites, dropStagedAssetWrites } from '../state/staged-asset-writes.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
 
@@ -132,6 +133,7 @@ export async function finishAttemptSuccess(
     }
     const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
     await recordOutletEvents(trx, ti, task?.outlets ?? [], finish.now);
+    await applyStagedAssetWrites(trx, { ...finish, dialect: database.dialect });
     return { state: 'success', nextRetryAt: null };
   });
 }
@@ -160,6 +162,7 @@ export async function recordAttemptFailure(
 ): Promise<AttemptOutcome & { readonly state: 'up_for_retry' | 'failed' }> {
   return inWriteTransaction(database, async (trx) => {
     const ti = await lockCurrentAttempt(trx, database.dialect, failure);
+    await dropStagedAssetWrites(trx, failure);
     if (failure.retryable && ti.try_number < ti.max_tries) {
       const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
       const nextRetryAt = failure.now + (task ? retryDelayMs(task, ti.try_number) : 0);

@@ -8,6 +8,13 @@ import {
   type JsonValue,
   type LogLine,
   refreshedTokenSchema,
+  STATE_STORE_ROUTES,
+  type StateMethod,
+  type StateRequestParams,
+  type StateTarget,
+  stateAdvanceResponseSchema,
+  stateEntryResponseSchema,
+  stateKeysResponseSchema,
   TidemarkError,
   xcomValueSchema,
 } from '@tidemark/core';
@@ -28,6 +35,20 @@ export interface XcomPullQuery {
   readonly taskId: string;
   readonly mapIndex?: number;
   readonly key?: string;
+}
+
+/** Answers of the state store, as the supervisor relays them to the task process (supervisor-protocol.ts). */
+export interface StateEntryAnswer {
+  readonly value: JsonValue;
+  readonly version: number;
+  readonly expires_at: string | null;
+}
+export type StateWriteAnswer = { readonly version: number } | { readonly staged: true };
+export type StateAdvanceAnswer =
+  | { readonly value: JsonValue; readonly version: number; readonly advanced: boolean }
+  | { readonly staged: true };
+export interface StateKeysAnswer {
+  readonly keys: { readonly key: string; readonly version: number; readonly expires_at: string | null }[];
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -140,6 +161,138 @@ export class AttemptApiClient {
     return parseResponse(xcomValueSchema, response, 'xcom pull').value;
   }
 
+  /** GET a state key of this TI or of a declared asset; null when it is absent or expired (404 state_not_found). */
+  async getState(target: StateTarget, key: string): Promise<StateEntryAnswer | null> {
+    let response: ExecutionApiResponse;
+    try {
+      response = await this.#send({ method: 'GET', ...this.#stateLocation(target, 'value', key) });
+    } catch (error) {
+      if (error instanceof TidemarkError && error.code === 'state_not_found') return null;
+      throw error;
+    }
+    return parseResponse(stateEntryResponseSchema, response, 'state get');
+  }
+
+  /**
+   * PUT a state value; the new version comes back in `ETag`. `ifVersion` travels as `If-Match`
+   * (412 state_conflict on a mismatch). A staged asset write (`onSuccess`) answers 202 `{staged: true}`.
+   */
+  async setState(
+    target: StateTarget,
+    key: string,
+    write: Pick<StateRequestParams, 'retention' | 'ifVersion' | 'onSuccess'> & { readonly value: JsonValue },
+  ): Promise<StateWriteAnswer> {
+    const body: Record<string, JsonValue> = { value: write.value };
+    if (write.retention !== undefined) body.retention = write.retention;
+    if (write.onSuccess === true) body.on_success = true;
+    const response = await this.#send({
+      method: 'PUT',
+      ...this.#stateLocation(target, 'value', key),
+      body,
+      ...ifMatch(write.ifVersion),
+    });
+    if (response.status === 202 || isStaged(response.body)) return { staged: true };
+    const version = versionOf(response);
+    if (version === undefined) {
+      throw new TidemarkError(
+        'invalid_execution_api_response',
+        `the execution API's state set answer has no ETag with the new version (status ${response.status})`,
+      );
+    }
+    return { version };
+  }
+
+  /** DELETE a state key (idempotent); `ifVersion` travels as `If-Match`. */
+  async deleteState(target: StateTarget, key: string, ifVersion?: number): Promise<void> {
+    await this.#send({ method: 'DELETE', ...this.#stateLocation(target, 'value', key), ...ifMatch(ifVersion) });
+  }
+
+  /** DELETE every key of this TI (its own map index) or of a declared asset. */
+  async clearState(target: StateTarget): Promise<void> {
+    await this.#send({ method: 'DELETE', ...this.#stateLocation(target, 'clear') });
+  }
+
+  /** GET the keys with their versions and expiry. */
+  async listStateKeys(target: StateTarget): Promise<StateKeysAnswer> {
+    const response = await this.#send({ method: 'GET', ...this.#stateLocation(target, 'keys') });
+    return parseResponse(stateKeysResponseSchema, response, 'state keys');
+  }
+
+  /** POST advance: stores `value` only if it is greater (SPEC §7); staged with `onSuccess`. */
+  async advanceState(
+    target: StateTarget,
+    key: string,
+    value: JsonValue,
+    onSuccess = false,
+  ): Promise<StateAdvanceAnswer> {
+    const body: Record<string, JsonValue> = onSuccess ? { value, on_success: true } : { value };
+    const response = await this.#send({ method: 'POST', ...this.#stateLocation(target, 'advance', key), body });
+    if (response.status === 202 || isStaged(response.body)) return { staged: true };
+    return parseResponse(stateAdvanceResponseSchema, response, 'state advance');
+  }
+
+  /** One `state.*` request of the task process, answered as supervisor-protocol.ts documents. */
+  async relayState(method: StateMethod, params: StateRequestParams): Promise<JsonValue> {
+    const { target } = params;
+    switch (method) {
+      case 'get':
+        return (await this.getState(target, requireKey(method, params))) as JsonValue;
+      case 'set':
+        return (await this.setState(target, requireKey(method, params), {
+          value: requireValue(method, params),
+          retention: params.retention,
+          ifVersion: params.ifVersion,
+          onSuccess: params.onSuccess,
+        })) as JsonValue;
+      case 'delete':
+        await this.deleteState(target, requireKey(method, params), params.ifVersion);
+        return null;
+      case 'clear':
+        await this.clearState(target);
+        return null;
+      case 'keys':
+        return (await this.listStateKeys(target)) as unknown as JsonValue;
+      case 'advance':
+        return (await this.advanceState(
+          target,
+          requireKey(method, params),
+          requireValue(method, params),
+          params.onSuccess === true,
+        )) as JsonValue;
+      default:
+        throw new TidemarkError('unknown_request', `the supervisor does not know the state method "${String(method)}"`);
+    }
+  }
+
+  /** The path (and query, for asset targets) of a state store route (STATE_STORE_ROUTES). */
+  #stateLocation(
+    target: StateTarget,
+    what: 'value' | 'clear' | 'keys' | 'advance',
+    key?: string,
+  ): { path: string; query?: Record<string, string> } {
+    if (target.kind === 'task') {
+      const keyPath = (route: string) => this.#path(route).replace(':key', encodeURIComponent(key ?? ''));
+      switch (what) {
+        case 'value':
+          return { path: keyPath(STATE_STORE_ROUTES.taskKey) };
+        case 'advance':
+          return { path: keyPath(STATE_STORE_ROUTES.taskAdvance) };
+        default:
+          return { path: this.#path(STATE_STORE_ROUTES.taskKeys) };
+      }
+    }
+    const byName = 'name' in target;
+    const routes = {
+      value: byName ? STATE_STORE_ROUTES.assetByNameValue : STATE_STORE_ROUTES.assetByUriValue,
+      clear: byName ? STATE_STORE_ROUTES.assetByNameClear : STATE_STORE_ROUTES.assetByUriClear,
+      keys: byName ? STATE_STORE_ROUTES.assetByNameKeys : STATE_STORE_ROUTES.assetByUriKeys,
+      advance: byName ? STATE_STORE_ROUTES.assetByNameAdvance : STATE_STORE_ROUTES.assetByUriAdvance,
+    };
+    const query: Record<string, string> = byName ? { name: target.name } : { uri: target.uri };
+    if (key !== undefined) query.key = key;
+    return { path: routes[what], query };
+  }
+
   /** POST refresh: a new token for the same attempt (one request at a time). */
   refreshToken(): Promise<void> {
     this.#refreshing ??= this.#requestNewToken().finally(() => {
@@ -178,6 +331,37 @@ export class AttemptApiClient {
   #path(route: string): string {
     return route.replace(':ti_id', encodeURIComponent(this.tiId));
   }
+}
+
+function ifMatch(ifVersion: number | undefined): { headers?: Record<string, string> } {
+  return ifVersion === undefined ? {} : { headers: { 'if-match': `"${ifVersion}"` } };
+}
+
+/** The version of an `ETag: "<version>"` (weak or strong), else of a `{version}` body. */
+function versionOf(response: ExecutionApiResponse): number | undefined {
+  const etag = response.headers?.get('etag');
+  const match = etag ? /^(?:W\/)?"?(\d+)"?$/.exec(etag.trim()) : null;
+  if (match) return Number(match[1]);
+  const version = (response.body as { version?: unknown } | undefined)?.version;
+  return typeof version === 'number' && Number.isSafeInteger(version) ? version : undefined;
+}
+
+function isStaged(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { staged?: unknown }).staged === true;
+}
+
+function requireKey(method: StateMethod, params: StateRequestParams): string {
+  if (typeof params.key !== 'string') {
+    throw new TidemarkError('invalid_request', `state.${method} needs a key`);
+  }
+  return params.key;
+}
+
+function requireValue(method: StateMethod, params: StateRequestParams): JsonValue {
+  if (params.value === undefined || params.value === null) {
+    throw new TidemarkError('invalid_request', `state.${method} needs a value`);
+  }
+  return params.value;
 }
 
 function refreshTime(now: number, expiresAt: number): number {

@@ -2,18 +2,22 @@ import { TidemarkError } from '@tidemark/core';
 import { ExecutionApiUnreachableError } from './execution-api-errors.ts';
 
 export interface ExecutionApiRequest {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** A path of EXECUTION_ROUTES with its parameters filled in. */
   readonly path: string;
   readonly token: string;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly body?: unknown;
+  /** Extra request headers (e.g. `If-Match` for the state store). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface ExecutionApiResponse {
   readonly status: number;
   /** Parsed JSON, or undefined for an empty body (204). */
   readonly body: unknown;
+  /** The response headers (e.g. the state store's `ETag`). */
+  readonly headers?: Headers;
 }
 
 /**
@@ -42,7 +46,11 @@ export async function sendExecutionApiRequest(
     throw new ExecutionApiUnreachableError(apiUrl, describeFetchFailure(error, timeoutMs));
   }
   if (!response.ok) throw errorFromResponse(request, response, text);
-  return { status: response.status, body: text === '' ? undefined : parseJson(text, request) };
+  return {
+    status: response.status,
+    body: text === '' ? undefined : parseJson(text, request),
+    headers: response.headers,
+  };
 }
 
 function buildUrl(apiUrl: string, request: ExecutionApiRequest): URL {
@@ -56,7 +64,7 @@ function buildUrl(apiUrl: string, request: ExecutionApiRequest): URL {
 function buildHeaders(request: ExecutionApiRequest): Record<string, string> {
   const headers: Record<string, string> = { authorization: `Bearer ${request.token}`, accept: 'application/json' };
   if (request.body !== undefined) headers['content-type'] = 'application/json';
-  return headers;
+  return { ...headers, ...request.headers };
 }
 
 function describeFetchFailure(error: unknown, timeoutMs: number): string {

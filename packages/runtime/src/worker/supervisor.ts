@@ -5,6 +5,8 @@ import {
   type FinishRequest,
   type FinishResponse,
   type LogLine,
+  type StateMethod,
+  type StateRequestParams,
   type TaskToSupervisor,
   TidemarkError,
 } from '@tidemark/core';
@@ -20,9 +22,9 @@ import {
   outcomeFromFinishedMessage,
   outcomeFromInterruption,
 } from './attempt-outcome.ts';
-import { retryTransient } from './backoff.ts';
+import { Backoff, retryTransient, sleep } from './backoff.ts';
 import type { AttemptApiClient, ExecutionApiClient } from './execution-api-client.ts';
-import { httpStatusOf, isStaleAttemptError } from './execution-api-errors.ts';
+import { ExecutionApiUnreachableError, httpStatusOf, isStaleAttemptError } from './execution-api-errors.ts';
 import { type HeartbeatLoop, startHeartbeatLoop } from './heartbeat-loop.ts';
 import { LogShipper } from './log-shipper.ts';
 import { TaskProcess, type TaskProcessExit } from './task-process.ts';
@@ -288,6 +290,13 @@ class AttemptSupervisor {
         const { key, value } = request.params;
         return retryTransient(() => this.#api.pushXcom(key, value), { retryWindowMs: 10_000 }).then(() => undefined);
       }
+      case 'state.get':
+      case 'state.set':
+      case 'state.delete':
+      case 'state.clear':
+      case 'state.keys':
+      case 'state.advance':
+        return this.#relayState(request.method.slice('state.'.length) as StateMethod, request.params);
       default:
         throw new TidemarkError(
           'unknown_request',
@@ -295,6 +304,25 @@ class AttemptSupervisor {
             'are the worker and the SDK the same Tidemark version?',
         );
     }
+  }
+
+  /**
+   * Relays a `state.*` request. Reads (get, keys) and the idempotent clear and unconditional delete
+   * are retried like XCom pulls, also after 5xx answers. Writes (set, advance, a delete with
+   * `ifVersion`) are retried only after transport failures, never after an answer: a 5xx or a
+   * 4xx is final. Even so, a write whose answer was lost (timeout) may have been applied: a
+   * retried `set` then stores the same value again (one extra version), a retried `set` or
+   * `delete` with `ifVersion` answers a spurious StateConflictError (nothing wrong was written;
+   * `update` re-reads and applies its function again), and a retried `advance` is harmless (it
+   * is monotonic) but may answer `advanced: false` for a value it did store.
+   */
+  #relayState(method: StateMethod, params: StateRequestParams) {
+    const operation = () => this.#api.relayState(method, params);
+    const isRead = method === 'get' || method === 'keys' || method === 'clear';
+    if (isRead || (method === 'delete' && params.ifVersion === undefined)) {
+      return retryTransient(operation, { retryWindowMs: 10_000 });
+    }
+    return retryOnTransportFailure(operation, 10_000);
   }
 
   #onOutputLine(source: 'stdout' | 'stderr', line: string): void {
@@ -408,4 +436,19 @@ function returnValueRefusal(outcome: FinishRequest, error: unknown): FinishReque
 function requestErrorOf(error: unknown): { code: string; message: string } {
   if (error instanceof TidemarkError) return { code: error.code, message: error.message };
   return { code: 'internal_error', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Retries only when the api-server could not be reached or did not answer (no HTTP answer at all). */
+async function retryOnTransportFailure<T>(operation: () => Promise<T>, retryWindowMs: number): Promise<T> {
+  const deadline = Date.now() + retryWindowMs;
+  const backoff = new Backoff(100, 5_000);
+  for (;;) {
+    try {
+      return await operation();
+    } catch (error) {
+      const delay = backoff.next();
+      if (!(error instanceof ExecutionApiUnreachableError) || Date.now() + delay > deadline) throw error;
+      await sleep(delay);
+    }
+  }
 }

@@ -1,6 +1,8 @@
-import type { AttemptSpec, JsonValue } from '@tidemark/core/task-process';
+import type { AssetReference, AttemptSpec, JsonValue } from '@tidemark/core/task-process';
 import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
+import { type AssetStateAccessor, createAssetStateAccessor } from './asset-state-accessor.ts';
 import { createTaskLogger, type TaskLogger } from './task-logger.ts';
+import { createTaskStateAccessor, type TaskStateAccessor } from './task-state-accessor.ts';
 import { createXComAccessor, type XComAccessor } from './xcom-accessor.ts';
 
 /** What a task function receives: who it is, what the run was given, and its ways to the supervisor. */
@@ -21,12 +23,18 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   readonly xcom: XComAccessor;
   readonly log: TaskLogger;
+  /** State of this task instance that survives its retries [Airflow: `task_state_store`]. */
+  readonly taskState: TaskStateAccessor;
+  /** State of the task's inlets and outlets [Airflow: `asset_state_store`]. */
+  readonly assetState: AssetStateAccessor;
 }
 
 export function createTaskContext(
   attempt: AttemptSpec,
   supervisor: SupervisorRequester,
   signal: AbortSignal,
+  /** The task's inlets and outlets, each once (declaredAssetsOf). */
+  declaredAssets: readonly AssetReference[] = [],
 ): TaskContext {
   return Object.freeze({
     dagId: attempt.dagId,
@@ -40,5 +48,7 @@ export function createTaskContext(
     signal,
     xcom: createXComAccessor(attempt.dagId, supervisor),
     log: createTaskLogger(supervisor),
+    taskState: createTaskStateAccessor(supervisor, attempt.tryNumber),
+    assetState: createAssetStateAccessor(supervisor, attempt.tryNumber, declaredAssets),
   });
 }

@@ -1,7 +1,7 @@
 import type { JsonValue } from '@tidemark/core/task-process';
 import { describe, expect, it } from 'vitest';
 import { dag } from '../dag/dag.ts';
-import type { SupervisorRequester, TaskRequestParams } from '../runner/supervisor-channel.ts';
+import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 import { createXComAccessor } from './xcom-accessor.ts';
 
 function recordingSupervisor(value: JsonValue) {

@@ -1,4 +1,5 @@
 import type { AttemptSpec } from '@tidemark/core/task-process';
+import { declaredAssetsOf } from '../context/asset-state-accessor.ts';
 import { createTaskContext } from '../context/task-context.ts';
 import type { Dag } from '../dag/dag.ts';
 import { failedOutcome, successOutcome, thrownOutcome } from './attempt-outcome.ts';
@@ -34,7 +35,7 @@ export async function runAttempt(
     );
   }
   if (signal.aborted) return failedOutcome(describeThrown(signal.reason), true);
-  const context = createTaskContext(attempt, supervisor, signal);
+  const context = createTaskContext(attempt, supervisor, signal, declaredAssetsOf(task));
   try {
     const returned = task.mapOver === null ? await task.fn(context) : await task.fn(context, attempt.mapItem);
     return successOutcome(attempt.taskId, returned);

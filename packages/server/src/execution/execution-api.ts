@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { registerClaimRoute } from './claim-route.ts';
-import type { ExecutionContext } from './execution-context.ts';
 import { registerFinishRoute } from './finish-route.ts';
 import { registerHeartbeatRoute } from './heartbeat-route.ts';
 import { registerLogsRoute } from './logs-route.ts';
+import { registerStateStoreRoutes, type StateStoreContext } from './state-store-routes.ts';
 import { registerTokenRoute } from './token-route.ts';
 import { registerXcomRoutes } from './xcom-routes.ts';
 
-/** The execution API's task lifecycle (core `EXECUTION_ROUTES`), in its own encapsulated context. */
-export async function executionApi(app: FastifyInstance, context: ExecutionContext): Promise<void> {
+/** The execution API's task lifecycle (core `EXECUTION_ROUTES`) and state store (core
+ *  `STATE_STORE_ROUTES`), in its own encapsulated context. */
+export async function executionApi(app: FastifyInstance, context: StateStoreContext): Promise<void> {
   app.decorateRequest('executionToken', null);
   registerClaimRoute(app, context);
   registerHeartbeatRoute(app, context);
@@ -16,4 +17,5 @@ export async function executionApi(app: FastifyInstance, context: ExecutionConte
   registerLogsRoute(app, context);
   registerXcomRoutes(app, context);
   registerTokenRoute(app, context);
+  registerStateStoreRoutes(app, context);
 }

@@ -14,6 +14,7 @@ import { registerAssetRoutes } from './routes/asset-routes.ts';
 import { registerDagRoutes } from './routes/dag-routes.ts';
 import { registerDagRunRoutes } from './routes/dag-run-routes.ts';
 import { registerMonitorRoutes } from './routes/monitor-routes.ts';
+import { registerStateRoutes } from './routes/state-routes.ts';
 import { registerTaskInstanceRoutes } from './routes/task-instance-routes.ts';
 
 export const PUBLIC_PREFIX = '/api/v2';
@@ -47,6 +48,7 @@ export async function registerPublicApi(app: FastifyInstance, context: PublicRou
       registerDagRunRoutes(routes, context);
       registerTaskInstanceRoutes(routes, context);
       registerAssetRoutes(routes, context);
+      registerStateRoutes(routes, context);
     },
     { prefix: PUBLIC_PREFIX },
   );

@@ -8,7 +8,6 @@ import {
   claimedAttemptSchema,
   configSchema,
   type SerializedDag,
-  type SerializedTask,
   type TidemarkConfig,
 } from '@tidemark/core';
 import { createDagRun, type DialectName, type MetadataDatabase, registerDag } from '@tidemark/db';

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { integerIdSchema } from './asset-contract.ts';
+import { paginationQuerySchema } from './pagination.ts';
+import { taskInstancePathSchema, wholeNumberQueryParam } from './task-instance-contract.ts';
+
+/**
+ * Public API (SPEC §11.2), task state and asset state:
+ *
+ * * `…/taskInstances/{task_id}/state-store?map_index=&limit=&offset=` → `{task_state_store, total_entries}`;
+ *   GET/PUT/PATCH/DELETE `…/state-store/{key}`; DELETE `…/state-store?all_map_indices=` (clear);
+ *   GET `…/state-store/{key}/history`.
+ * * `/assets/{asset_id}/state-store` → `{asset_state_store, total_entries}`; GET/PUT/DELETE `/{key}`,
+ *   DELETE (clear), `/{key}/history`.
+ *
+ * A key may contain `/`: URL-encoded (`%2F`) it works on every route; unencoded it works on the
+ * `{key}` routes but not on `/history` (the rest of the path is the key there).
+ */
+
+const stateValueSchema = z.unknown().meta({ description: 'any JSON value but null' });
+
+/** Who wrote a value: a task attempt, a watcher, an API user or the system. */
+export const stateWriterSchema = z
+  .union([
+    z.object({
+      kind: z.enum(['task', 'watcher']),
+      dag_id: z.string(),
+      run_id: z.string(),
+      task_id: z.string(),
+      map_index: z.number().int(),
+      try_number: z.number().int(),
+    }),
+    z.object({ kind: z.literal('api'), user: z.string() }),
+    z.object({ kind: z.literal('system'), reason: z.string() }),
+  ])
+  .nullable();
+export type StateWriterResponse = z.infer<typeof stateWriterSchema>;
+
+export const taskStateEntrySchema = z.object({
+  key: z.string(),
+  value: stateValueSchema,
+  version: z.number().int(),
+  /** ISO-8601. */
+  updated_at: z.string(),
+  /** ISO-8601; `null`: never expires. */
+  expires_at: z.string().nullable(),
+});
+export type TaskStateEntryResponse = z.infer<typeof taskStateEntrySchema>;
+
+export const taskStateCollectionSchema = z.object({
+  task_state_store: z.array(taskStateEntrySchema),
+  total_entries: z.number().int(),
+});
+export type TaskStateCollection = z.infer<typeof taskStateCollectionSchema>;
+
+export const assetStateEntrySchema = z.object({
+  key: z.string(),
+  value: stateValueSchema,
+  version: z.number().int(),
+  updated_at: z.string(),
+  last_updated_by: stateWriterSchema,
+});
+export type AssetStateEntryResponse = z.infer<typeof assetStateEntrySchema>;
+
+export const assetStateCollectionSchema = z.object({
+  asset_state_store: z.array(assetStateEntrySchema),
+  total_entries: z.number().int(),
+});
+export type AssetStateCollection = z.infer<typeof assetStateCollectionSchema>;
+
+export const stateHistoryEntrySchema = z.object({
+  version: z.number().int(),
+  operation: z.enum(['set', 'delete']),
+  /** `null` for a delete. */
+  value: stateValueSchema,
+  written_at: z.string(),
+  written_by: stateWriterSchema,
+});
+export type StateHistoryEntryResponse = z.infer<typeof stateHistoryEntrySchema>;
+
+export const stateHistorySchema = z.object({ history: z.array(stateHistoryEntrySchema) });
+export type StateHistoryResponse = z.infer<typeof stateHistorySchema>;
+
+/** PUT body of a task-state key: `expires_at` is `"default"` (now + state.default_retention), `null` or ISO-8601. */
+export const putTaskStateBodySchema = z.strictObject({
+  value: stateValueSchema,
+  expires_at: z.union([z.literal('default'), z.null(), z.iso.datetime({ offset: true })]).default('default'),
+});
+export type PutTaskStateBody = z.infer<typeof putTaskStateBodySchema>;
+
+/** PATCH body of a task-state key: the value only; the expiry stays. */
+export const patchStateBodySchema = z.strictObject({ value: stateValueSchema });
+/** PUT body of an asset-state key: asset state never expires, so `expires_at` is refused. */
+export const putAssetStateBodySchema = z.strictObject({ value: stateValueSchema });
+
+export const taskStatePathSchema = taskInstancePathSchema;
+/** `{key}`: a key with `/` is URL-encoded, or the rest of the path (an undocumented wildcard twin). */
+export const taskStateKeyPathSchema = taskInstancePathSchema.extend({ key: z.string() });
+export const taskStateHistoryPathSchema = taskStateKeyPathSchema;
+
+export const assetStatePathSchema = z.object({ asset_id: integerIdSchema });
+export const assetStateKeyPathSchema = assetStatePathSchema.extend({ key: z.string() });
+export const assetStateHistoryPathSchema = assetStateKeyPathSchema;
+
+export const taskStateListQuerySchema = paginationQuerySchema.extend({
+  map_index: wholeNumberQueryParam(-1).optional(),
+});
+export const taskStateMapIndexQuerySchema = z.object({ map_index: wholeNumberQueryParam(-1).optional() });
+export const taskStateClearQuerySchema = z.object({
+  map_index: wholeNumberQueryParam(-1).optional(),
+  all_map_indices: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((text) => text === 'true'),
+});
+export const assetStateListQuerySchema = paginationQuerySchema;
+
+/** `If-Match: "<version>"` (quotes optional; `W/` refused). */
+export const ifMatchHeadersSchema = z.object({
+  'if-match': z
+    .string()
+    .regex(/^\s*"?\d+"?\s*$/, 'If-Match must be a version, e.g. "3"')
+    .optional(),
+});

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { assetScope } from '@tidemark/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MetadataDatabase } from '../open-database.ts';
+import { activateAsset } from '../repositories/asset-repository.ts';
+import { finishAttemptSuccess, recordAttemptFailure } from '../repositories/attempt-repository.ts';
+import { registerDag } from '../repositories/dag-repository.ts';
+import { createDagRun } from '../repositories/dag-run-repository.ts';
+import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import type { TestDatabase } from '../testing/test-database.ts';
+import { MetastoreStateBackend } from './metastore-state-backend.ts';
+import { applyStagedAssetWrites, type StagedAssetWrite, stageAssetWrite } from './staged-asset-writes.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+const WRITER = JSON.stringify({ kind: 'task', dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1, tryNumber: 1 });
+
+describe.each(eachDialect())('staged asset writes on %s', (dialect) => {
+  let test: TestDatabase;
+  let database: MetadataDatabase;
+  let backend: MetastoreStateBackend;
+  let assetId: number;
+  let tiId: string;
+
+  beforeEach(async () => {
+    test = await openTestDatabaseFor(dialect);
+    database = test.database;
+    backend = new MetastoreStateBackend(database, { maxValueBytes: 0, historyDepth: 10, clock: () => T0 });
+    assetId = await activateAsset(database.db, { name: 'orders' }, T0);
+    await registerDag(database.db, { dagId: 'd', fileloc: 'd.ts', schedule: null }, T0);
+    const dagRunId = await createDagRun(database.db, { dagId: 'd', runId: 'r', conf: {}, logicalDate: T0 }, T0);
+    tiId = randomUUID();
+    await database.db
+      .insertInto('task_instance')
+      .values({
+        id: tiId,
+        dag_run_id: dagRunId,
+        dag_id: 'd',
+        run_id: 'r',
+        task_id: 't',
+        map_index: -1,
+        state: 'running',
+        try_number: 1,
+        max_tries: 2,
+        queued_at: T0,
+        start_date: T0,
+        end_date: null,
+        heartbeat_at: T0,
+        next_retry_at: null,
+        worker: 'w',
+        created_at: T0,
+        updated_at: T0,
+      })
+      .execute();
+  });
+  afterEach(() => test.destroy());
+
+  const stage = (write: Partial<StagedAssetWrite> & Pick<StagedAssetWrite, 'key' | 'value'>) =>
+    stageAssetWrite(database.db, {
+      tiId,
+      tryNumber: 1,
+      assetId,
+      operation: 'set',
+      writtenBy: WRITER,
+      now: T0,
+      ...write,
+    });
+  const pending = async () => (await database.db.selectFrom('state_pending').select('id').execute()).length;
+
+  it('applies set and advance (only when greater) on success, with history and writer, and removes them', async () => {
+    await backend.set(assetScope(assetId), 'high', 100);
+    await backend.set(assetScope(assetId), 'low', 1);
+    await stage({ key: 'new', value: '{"a":1}' });
+    await stage({ key: 'high', value: '50', operation: 'advance' });
+    await stage({ key: 'low', value: '7', operation: 'advance' });
+    await stage({ key: 'fresh', value: '"2026-01-01"', operation: 'advance' });
+    await stage({ key: 'other try', value: '1', tryNumber: 2 });
+
+    expect(await backend.get(assetScope(assetId), 'new')).toBeUndefined();
+    await finishAttemptSuccess(database, { tiId, tryNumber: 1, now: T0 + 1 });
+
+    const get = async (key: string) => backend.get(assetScope(assetId), key);
+    expect(await get('new')).toMatchObject({ value: { a: 1 }, version: 1, updatedBy: JSON.parse(WRITER) });
+    expect(await get('high')).toMatchObject({ value: 100, version: 1 });
+    expect(await get('low')).toMatchObject({ value: 7, version: 2, updatedAt: T0 + 1 });
+    expect(await get('fresh')).toMatchObject({ value: '2026-01-01', version: 1 });
+    expect(await get('other try')).toBeUndefined();
+    expect((await backend.history(assetScope(assetId), 'low')).map((entry) => entry.value)).toEqual([7, 1]);
+    expect(await pending()).toBe(1);
+  });
+
+  it('skips a staged advance whose type no longer matches, without failing the success', async () => {
+    await backend.set(assetScope(assetId), 'w', 'text');
+    await stage({ key: 'w', value: '5', operation: 'advance' });
+    await expect(
+      database.db.transaction().execute((trx) => applyStagedAssetWrites(trx, { tiId, tryNumber: 1, now: T0, dialect })),
+    ).resolves.toBe(0);
+    expect(await backend.get(assetScope(assetId), 'w')).toMatchObject({ value: 'text' });
+  });
+
+  it('drops the attempt’s staged writes when it fails', async () => {
+    await stage({ key: 'k', value: '1' });
+    await recordAttemptFailure(database, { tiId, tryNumber: 1, error: 'boom', retryable: true, now: T0 });
+    expect(await pending()).toBe(0);
+    expect(await backend.get(assetScope(assetId), 'k')).toBeUndefined();
+  });
+});

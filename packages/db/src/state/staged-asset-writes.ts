@@ -1,0 +1,128 @@
+import { assetScope, decodeStateValue, isAdvance } from '@tidemark/core';
+import type { DialectName } from '../dialect/database-url.ts';
+import type { Db } from '../open-database.ts';
+import { lastHistoryVersion, recordHistory } from './state-history-repository.ts';
+import { findStateRow, insertStateRow, updateStateRow } from './state-rows.ts';
+import { requireStateTarget } from './state-target.ts';
+
+/**
+ * SPEC §7 staged asset writes (`{ onSuccess: true }`): a write recorded in `state_pending`, tied to
+ * one attempt (TI id + try number), applied in the transaction that marks the TI `success` and
+ * dropped when the attempt fails. Readers never see a staged value before it is applied.
+ *
+ * These go straight to the metastore's `asset_state` table (the same rows and history the metastore
+ * backend writes): a custom `state.backend` does not receive staged writes.
+ */
+
+export type StagedOperation = 'set' | 'advance';
+
+export interface StagedAssetWrite {
+  readonly tiId: string;
+  readonly tryNumber: number;
+  readonly assetId: number;
+  readonly key: string;
+  readonly operation: StagedOperation;
+  /** JSON text, already validated (SPEC §5) by the caller. */
+  readonly value: string;
+  /** JSON of the StateWriter. */
+  readonly writtenBy: string | null;
+  readonly now: number;
+}
+
+/** Default history depth when the caller does not pass the configured one (`state.history_depth`). */
+const DEFAULT_HISTORY_DEPTH = 10;
+
+export async function stageAssetWrite(db: Db, write: StagedAssetWrite): Promise<void> {
+  await db
+    .insertInto('state_pending')
+    .values({
+      ti_id: write.tiId,
+      try_number: write.tryNumber,
+      asset_id: write.assetId,
+      key: write.key,
+      operation: write.operation,
+      value: write.value,
+      written_by: write.writtenBy,
+      created_at: write.now,
+    })
+    .execute();
+}
+
+/**
+ * Applies the attempt's staged writes in order, inside the caller's transaction, and removes them.
+ * `set` upserts the value with the next version; `advance` applies only when greater (SPEC §7).
+ * Returns how many changed a value.
+ */
+export async function applyStagedAssetWrites(
+  trx: Db,
+  attempt: {
+    readonly tiId: string;
+    readonly tryNumber: number;
+    readonly now: number;
+    readonly dialect?: DialectName;
+    readonly historyDepth?: number;
+  },
+): Promise<number> {
+  const staged = await trx
+    .selectFrom('state_pending')
+    .selectAll()
+    .where('ti_id', '=', attempt.tiId)
+    .where('try_number', '=', attempt.tryNumber)
+    .orderBy('id')
+    .execute();
+  let applied = 0;
+  for (const write of staged) {
+    const target = await requireStateTarget(trx, assetScope(Number(write.asset_id)));
+    const row = await findStateRow(trx, attempt.dialect ?? 'sqlite', target, write.key, true);
+    if (row && write.operation === 'advance' && !advances(write.key, row.value, write.value)) continue;
+    const version = (row ? row.version : await lastHistoryVersion(trx, target, write.key)) + 1;
+    const stored = {
+      value: write.value,
+      version,
+      updated_at: attempt.now,
+      expires_at: null,
+      updated_by: write.written_by,
+    };
+    if (row) await updateStateRow(trx, target, row.id, stored);
+    else await insertStateRow(trx, target, write.key, stored);
+    await recordHistory(
+      trx,
+      target,
+      [
+        {
+          key: write.key,
+          version,
+          operation: 'set',
+          value: write.value,
+          writtenAt: attempt.now,
+          writtenBy: write.written_by,
+        },
+      ],
+      attempt.historyDepth ?? DEFAULT_HISTORY_DEPTH,
+    );
+    applied++;
+  }
+  await dropStagedAssetWrites(trx, attempt);
+  return applied;
+}
+
+/** The attempt will never succeed: its staged writes go. */
+export async function dropStagedAssetWrites(
+  db: Db,
+  attempt: { readonly tiId: string; readonly tryNumber: number },
+): Promise<void> {
+  await db
+    .deleteFrom('state_pending')
+    .where('ti_id', '=', attempt.tiId)
+    .where('try_number', '=', attempt.tryNumber)
+    .execute();
+}
+
+/** A staged advance whose type no longer matches the stored value is skipped: it must not fail the success. */
+function advances(key: string, stored: string, candidate: string): boolean {
+  try {
+    return isAdvance(key, decodeStateValue(stored), decodeStateValue(candidate));
+  } catch {
+    return false;
+  }
+}
