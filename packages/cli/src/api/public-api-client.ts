@@ -28,6 +28,7 @@ interface RequestOptions {
   readonly body?: unknown;
   /** Send no bearer token (POST /auth/token, GET /health). */
   readonly anonymous?: boolean;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -219,39 +220,10 @@ export class PublicApiClient {
     return this.request<StateHistoryResponse>('GET', `${assetStatePath(assetId, key)}/history`);
   }
 
-  /**
-   * `request` plus `If-Match: "<version>"` when `ifVersion` is given (compare-and-set). `request`
-   * takes no headers, so this one sends the call itself, with the same error handling.
-   */
-  async #withIfMatch<T>(
-    method: string,
-    path: string,
-    ifVersion: number | undefined,
-    options: RequestOptions = {},
-  ): Promise<T> {
-    if (ifVersion === undefined) return this.request<T>(method, path, options);
-    const url = new URL(`${this.baseUrl}${path}`);
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
-    }
-    const headers: Record<string, string> = { accept: 'application/json', 'if-match': `"${ifVersion}"` };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw this.#unreachable(error);
-    }
-    const text = await response.text();
-    const body = parseJson(text);
-    if (!response.ok) throw this.#failure(method, path, response.status, body, text);
-    return (text === '' ? undefined : body) as T;
+  /** `request` plus `If-Match: "<version>"` when `ifVersion` is given (compare-and-set). */
+  #withIfMatch<T>(method: string, path: string, ifVersion: number | undefined, options: RequestOptions = {}) {
+    const headers = ifVersion === undefined ? options.headers : { ...options.headers, 'if-match': `"${ifVersion}"` };
+    return this.request<T>(method, path, { ...options, headers });
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -259,7 +231,7 @@ export class PublicApiClient {
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (this.#token && !options.anonymous) headers.authorization = `Bearer ${this.#token}`;
     let response: Response;
