@@ -1,34 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { MIGRATIONS } from '@tidemark/db';
 import { eachDialect, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runTidemark } from './testing/run-tidemark.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'tidemark.mjs');
-const run = promisify(execFile);
 const ALL_MIGRATIONS = MIGRATIONS.map((migration) => migration.name);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function tidemark(args: string[], env: Record<string, string>): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const tidemark = (args: string[], env: Record<string, string>) => runTidemark(args, env);
 
 describe.each(eachDialect())('tidemark db on %s (real binary)', (dialect) => {
   let test: TestDatabase;

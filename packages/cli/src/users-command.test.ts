@@ -1,37 +1,18 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { verifyPassword } from '@tidemark/core';
 import { findUser } from '@tidemark/db';
 import { eachDialect, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CliResult, runTidemark, TIDEMARK_BIN } from './testing/run-tidemark.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'tidemark.mjs');
-const run = promisify(execFile);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function tidemark(args: string[], env: Record<string, string>): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const tidemark = (args: string[], env: Record<string, string>) => runTidemark(args, env);
 
 /** A failure: exit 1 and exactly one line on stderr, `tidemark: …`. */
-function expectOneLineError(result: Result, message: string | RegExp): void {
+function expectOneLineError(result: CliResult, message: string | RegExp): void {
   expect(result.code).toBe(1);
   expect(result.stderr.endsWith('\n')).toBe(true);
   expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -154,7 +135,7 @@ class Standalone {
   output = '';
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [BIN, 'standalone'], {
+    this.child = spawn(process.execPath, [TIDEMARK_BIN, 'standalone'], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
