@@ -16,23 +16,35 @@ export interface StateEntry<T extends StateValue = StateValue> {
   readonly updatedBy: StateWriter | null;
 }
 
-export interface StateSetOptions {
+/**
+ * SPEC §7 attempt fencing: the write happens only while this attempt is its task instance's
+ * current running try, else `StaleAttemptError` and nothing changes.
+ */
+export interface AttemptFence {
+  readonly tiId: string;
+  readonly tryNumber: number;
+}
+
+/** What every write may carry: who writes, and the attempt that must still be current. */
+export interface StateWriteOptions {
+  readonly writer?: StateWriter;
+  readonly fence?: AttemptFence;
+}
+
+export interface StateSetOptions extends StateWriteOptions {
   /** Absolute expiry; omitted or `null`: never. Asset state refuses it. */
   readonly expiresAt?: EpochMs | null;
   /** Compare-and-set: write only if the stored version equals this; `0` = only if absent. */
   readonly ifVersion?: number;
-  readonly writer?: StateWriter;
 }
 
-export interface StateDeleteOptions {
+export interface StateDeleteOptions extends StateWriteOptions {
   readonly ifVersion?: number;
-  readonly writer?: StateWriter;
 }
 
-export interface StateClearOptions {
+export interface StateClearOptions extends StateWriteOptions {
   /** Task scope only: every map index of the task in that run (an operator action). */
   readonly allMapIndices?: boolean;
-  readonly writer?: StateWriter;
 }
 
 export interface StateListOptions {
@@ -46,9 +58,7 @@ export interface StateListPage {
   readonly total: number;
 }
 
-export interface StateAdvanceOptions {
-  readonly writer?: StateWriter;
-}
+export type StateAdvanceOptions = StateWriteOptions;
 
 export interface StateAdvanceResult {
   /** The value stored after the call: the candidate if it advanced, else the larger stored one. */
@@ -73,6 +83,16 @@ export interface StateCleanupOptions {
   readonly batchSize?: number;
   /** Called after every batch, for progress bars. */
   readonly onProgress?: (progress: StateCleanupReport) => void;
+  /** Called with what each batch removed (on a dry run: would remove), for `--verbose` listings. */
+  readonly onRemoved?: (removed: StateCleanupRemoval) => void;
+  /** Stops the cleanup between batches (a scheduler shutting down); what was removed stays removed. */
+  readonly signal?: AbortSignal;
+}
+
+export interface StateCleanupRemoval {
+  readonly category: 'expiredTaskState' | 'orphanedAssetState' | 'trimmedHistory';
+  /** One readable line per removed row, e.g. `task state orders/manual__1/load key "job_id"`. */
+  readonly items: readonly string[];
 }
 
 export interface StateCleanupReport {
@@ -87,6 +107,12 @@ export interface StateCleanupReport {
  * SPEC §5 and leaves nothing behind when refused. Reads never return expired keys.
  */
 export interface StateBackend {
+  /**
+   * True when the backend checks `fence` inside its write transaction (the metastore backend does,
+   * as it shares the database with the task instances). Otherwise the caller checks the fence
+   * just before the write.
+   */
+  readonly enforcesAttemptFence?: boolean;
   get(scope: StateScope, key: string): Promise<StateEntry | undefined>;
   set(scope: StateScope, key: string, value: StateValue, options?: StateSetOptions): Promise<StateEntry>;
   /** Idempotent: `false` when there was nothing to delete. */

@@ -20,6 +20,8 @@ import { registerDag } from './dag-repository.ts';
 import { createDagRun } from './dag-run-repository.ts';
 import { getXcom, setXcom } from './xcom-repository.ts';
 
+const APPLY_STAGED = { stagedWrites: { apply: 'in_transaction', historyDepth: 10 } } as const;
+
 const T0 = Date.UTC(2026, 0, 1);
 
 const DAG: SerializedDag = {
@@ -287,13 +289,14 @@ describe.each(eachDialect())('attempt repository on %s', (dialect) => {
       await claimNextAttempt(database, { worker: 'w', now: T0 });
 
       const outcome = await finishAttemptSuccess(database, {
+        ...APPLY_STAGED,
         tiId,
         tryNumber: 1,
         returnValue: JSON.stringify({ rows: 42 }),
         now: T0 + 50,
       });
 
-      expect(outcome).toEqual({ state: 'success', nextRetryAt: null });
+      expect(outcome).toEqual({ state: 'success', nextRetryAt: null, stagedWrites: [] });
       expect(await findTaskInstance(database.db, tiId)).toMatchObject({ state: 'success', end_date: T0 + 50 });
       expect(await xcomAt(database, run, 'load')).toEqual({ rows: 42 });
       const events = await database.db.selectFrom('asset_event').selectAll().execute();
@@ -312,7 +315,7 @@ describe.each(eachDialect())('attempt repository on %s', (dialect) => {
     it('stores no XCom without a return value', async () => {
       const tiId = await seedTi(database, run, { taskId: 'extract' });
       await claimNextAttempt(database, { worker: 'w', now: T0 });
-      await finishAttemptSuccess(database, { tiId, tryNumber: 1, now: T0 });
+      await finishAttemptSuccess(database, { ...APPLY_STAGED, tiId, tryNumber: 1, now: T0 });
       expect(await xcomAt(database, run, 'extract')).toBeUndefined();
     });
 
@@ -323,7 +326,13 @@ describe.each(eachDialect())('attempt repository on %s', (dialect) => {
       await recordAttemptFailure(database, { tiId, tryNumber: 1, error: 'lost', retryable: true, now: T0 + 1 });
       const before = await findTaskInstance(database.db, tiId);
 
-      const finishing = finishAttemptSuccess(database, { tiId, tryNumber: 1, returnValue: '1', now: T0 + 2 });
+      const finishing = finishAttemptSuccess(database, {
+        ...APPLY_STAGED,
+        tiId,
+        tryNumber: 1,
+        returnValue: '1',
+        now: T0 + 2,
+      });
       await expect(finishing).rejects.toBeInstanceOf(StaleAttemptError);
       await expect(finishing).rejects.toThrow(/attempt 1 of task instance .* is no longer the running attempt/);
 
@@ -333,9 +342,9 @@ describe.each(eachDialect())('attempt repository on %s', (dialect) => {
     });
 
     it('refuses an attempt of a task instance that no longer exists', async () => {
-      await expect(finishAttemptSuccess(database, { tiId: randomUUID(), tryNumber: 1, now: T0 })).rejects.toThrow(
-        /no longer the running attempt \(the task instance no longer exists\)/,
-      );
+      await expect(
+        finishAttemptSuccess(database, { ...APPLY_STAGED, tiId: randomUUID(), tryNumber: 1, now: T0 }),
+      ).rejects.toThrow(/no longer the running attempt \(the task instance no longer exists\)/);
     });
   });
 

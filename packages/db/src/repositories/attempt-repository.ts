@@ -3,14 +3,19 @@ import {
   retryDelayMs,
   type SerializedDag,
   type SerializedTask,
-  StaleAttemptError,
   type TaskInstanceState,
 } from '@tidemark/core';
 import type { Selectable, Transaction } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import type { DatabaseSchema, TaskInstanceTable } from '../schema/database-schema.ts';
-import { applyStagedAssetWrites, dropStagedAssetWrites } from '../state/staged-asset-writes.ts';
+import { isCurrentAttempt, notCurrentAttemptError } from '../state/attempt-fence.ts';
+import {
+  applyStagedAssetWrites,
+  dropStagedAssetWrites,
+  type TakenStagedWrite,
+  takeStagedAssetWrites,
+} from '../state/staged-asset-writes.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
 
@@ -23,6 +28,8 @@ import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
  */
 
 type Trx = Transaction<DatabaseSchema>;
+
+export { isCurrentAttempt, notCurrentAttemptError };
 
 /** The return value's XCom key (Airflow's). */
 export const RETURN_VALUE_KEY = 'return_value';
@@ -116,15 +123,32 @@ export async function recordHeartbeat(db: Db, heartbeat: AttemptRef & { readonly
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Where the success transaction puts the attempt's staged asset-state writes (SPEC §7). */
+export type StagedWritesOnSuccess =
+  /** The metastore backend: apply them in this transaction, keeping `state.history_depth` versions. */
+  | { readonly apply: 'in_transaction'; readonly historyDepth: number }
+  /** A custom backend: take them out and return them, for the caller to replay after the commit. */
+  | { readonly apply: 'return' };
+
+export interface SuccessOutcome extends AttemptOutcome {
+  /** With `apply: 'return'`: the staged writes, in order; else empty. */
+  readonly stagedWrites: readonly TakenStagedWrite[];
+}
+
 /**
  * The attempt succeeded: the TI becomes `success`, its return value (JSON text) is stored as the
- * `return_value` XCom, and an asset event is recorded for each of the task's outlets whose asset
- * exists. One transaction: all of it or none.
+ * `return_value` XCom, an asset event is recorded for each of the task's outlets whose asset
+ * exists, and its staged asset-state writes are applied (or handed back). One transaction: all of
+ * it or none.
  */
 export async function finishAttemptSuccess(
   database: MetadataDatabase,
-  finish: AttemptRef & { readonly returnValue?: string; readonly now: number },
-): Promise<AttemptOutcome> {
+  finish: AttemptRef & {
+    readonly returnValue?: string;
+    readonly now: number;
+    readonly stagedWrites: StagedWritesOnSuccess;
+  },
+): Promise<SuccessOutcome> {
   return inWriteTransaction(database, async (trx) => {
     const ti = await lockCurrentAttempt(trx, database.dialect, finish);
     await markFinished(trx, ti.id, 'success', finish.now);
@@ -133,12 +157,20 @@ export async function finishAttemptSuccess(
     }
     const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
     await recordOutletEvents(trx, ti, task?.outlets ?? [], finish.now);
-    await applyStagedAssetWrites(trx, { ...finish, dialect: database.dialect });
-    return { state: 'success', nextRetryAt: null };
+    const success = { state: 'success' as const, nextRetryAt: null };
+    if (finish.stagedWrites.apply === 'return') {
+      return { ...success, stagedWrites: await takeStagedAssetWrites(trx, finish) };
+    }
+    await applyStagedAssetWrites(trx, {
+      ...finish,
+      dialect: database.dialect,
+      historyDepth: finish.stagedWrites.historyDepth,
+    });
+    return { ...success, stagedWrites: [] };
   });
 }
 
-/** The attempt skipped itself: the TI becomes `skipped`. */
+/** The attempt skipped itself: the TI becomes `skipped`, and its staged writes go (it did not succeed). */
 export async function finishAttemptSkipped(
   database: MetadataDatabase,
   finish: AttemptRef & { readonly now: number },
@@ -146,6 +178,7 @@ export async function finishAttemptSkipped(
   return inWriteTransaction(database, async (trx) => {
     const ti = await lockCurrentAttempt(trx, database.dialect, finish);
     await markFinished(trx, ti.id, 'skipped', finish.now);
+    await dropStagedAssetWrites(trx, finish);
     return { state: 'skipped', nextRetryAt: null };
   });
 }
@@ -187,22 +220,6 @@ export async function pushAttemptXcom(
     const ti = await lockCurrentAttempt(trx, database.dialect, push);
     await setXcom(trx, { ...xcomOwner(ti), key: push.key, value: push.value, now: push.now });
   });
-}
-
-/** True when `ti` is running at `tryNumber`. */
-export function isCurrentAttempt(ti: Selectable<TaskInstanceTable> | undefined, tryNumber: number): boolean {
-  return ti !== undefined && ti.state === 'running' && ti.try_number === tryNumber;
-}
-
-/** The error for an attempt that may not write: its TI has moved on, or is gone (its run was deleted). */
-export function notCurrentAttemptError(
-  attempt: AttemptRef,
-  ti: Selectable<TaskInstanceTable> | undefined,
-): StaleAttemptError {
-  const current = ti
-    ? `the task instance is ${ti.state ?? 'none'} at try ${ti.try_number}`
-    : 'the task instance no longer exists';
-  return new StaleAttemptError(attempt.tiId, attempt.tryNumber, current);
 }
 
 async function selectOldestQueued(trx: Trx, dialect: DialectName): Promise<{ id: string } | undefined> {

@@ -27,6 +27,7 @@ import {
 } from '@tidemark/core';
 import type { MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
+import { assertAttemptFence } from './attempt-fence.ts';
 import { cleanupState } from './state-cleanup.ts';
 import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
 import {
@@ -50,6 +51,7 @@ const MAX_LIST_LIMIT = 10_000;
  * `asset_state` tables, with versions, compare-and-set, monotonic advance and per-key history.
  */
 export class MetastoreStateBackend implements StateBackend {
+  readonly enforcesAttemptFence = true;
   readonly #database: MetadataDatabase;
   readonly #settings: StateBackendSettings;
   readonly #now: () => number;
@@ -74,6 +76,7 @@ export class MetastoreStateBackend implements StateBackend {
     const expiresAt = validateExpiry(scope, options.expiresAt);
     validateIfVersion(options.ifVersion);
     return inWriteTransaction(this.#database, async (trx) => {
+      await assertAttemptFence(trx, this.#database.dialect, options.fence);
       const target = await requireStateTarget(trx, scope);
       const row = await findStateRow(trx, this.#database.dialect, target, key, true);
       const now = this.#now();
@@ -86,6 +89,7 @@ export class MetastoreStateBackend implements StateBackend {
     validateStateKey(key);
     validateIfVersion(options.ifVersion);
     return inWriteTransaction(this.#database, async (trx) => {
+      await assertAttemptFence(trx, this.#database.dialect, options.fence);
       const target = await findStateTarget(trx, scope);
       if (!target) {
         assertVersionMatches(key, undefined, 0, options.ifVersion);
@@ -107,6 +111,7 @@ export class MetastoreStateBackend implements StateBackend {
       throw new InvalidStateOptionError('all_map_indices applies to task state only, not to asset state');
     }
     return inWriteTransaction(this.#database, async (trx) => {
+      await assertAttemptFence(trx, this.#database.dialect, options.fence);
       const found = await findStateTarget(trx, scope);
       if (!found) return 0;
       const target = options.allMapIndices ? withoutMapIndex(found) : found;
@@ -150,6 +155,7 @@ export class MetastoreStateBackend implements StateBackend {
     assertAdvanceable(key, candidate);
     const json = encodeStateValue(candidate, this.#settings.maxValueBytes);
     return inWriteTransaction(this.#database, async (trx) => {
+      await assertAttemptFence(trx, this.#database.dialect, options.fence);
       const target = await requireStateTarget(trx, scope);
       const row = await findStateRow(trx, this.#database.dialect, target, key, true);
       const now = this.#now();
@@ -185,6 +191,8 @@ export class MetastoreStateBackend implements StateBackend {
       batchSize: options.batchSize ?? 5_000,
       dryRun: options.dryRun ?? false,
       onProgress: options.onProgress,
+      onRemoved: options.onRemoved,
+      signal: options.signal,
     });
   }
 

@@ -11,6 +11,8 @@ import type { TestDatabase } from '../testing/test-database.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 import { applyStagedAssetWrites, type StagedAssetWrite, stageAssetWrite } from './staged-asset-writes.ts';
 
+const APPLY_STAGED = { stagedWrites: { apply: 'in_transaction', historyDepth: 10 } } as const;
+
 const T0 = Date.UTC(2026, 0, 1);
 const WRITER = JSON.stringify({ kind: 'task', dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1, tryNumber: 1 });
 
@@ -76,7 +78,7 @@ describe.each(eachDialect())('staged asset writes on %s', (dialect) => {
     await stage({ key: 'other try', value: '1', tryNumber: 2 });
 
     expect(await backend.get(assetScope(assetId), 'new')).toBeUndefined();
-    await finishAttemptSuccess(database, { tiId, tryNumber: 1, now: T0 + 1 });
+    await finishAttemptSuccess(database, { ...APPLY_STAGED, tiId, tryNumber: 1, now: T0 + 1 });
 
     const get = async (key: string) => backend.get(assetScope(assetId), key);
     expect(await get('new')).toMatchObject({ value: { a: 1 }, version: 1, updatedBy: JSON.parse(WRITER) });
@@ -92,7 +94,9 @@ describe.each(eachDialect())('staged asset writes on %s', (dialect) => {
     await backend.set(assetScope(assetId), 'w', 'text');
     await stage({ key: 'w', value: '5', operation: 'advance' });
     await expect(
-      database.db.transaction().execute((trx) => applyStagedAssetWrites(trx, { tiId, tryNumber: 1, now: T0, dialect })),
+      database.db
+        .transaction()
+        .execute((trx) => applyStagedAssetWrites(trx, { tiId, tryNumber: 1, now: T0, dialect, historyDepth: 10 })),
     ).resolves.toBe(0);
     expect(await backend.get(assetScope(assetId), 'w')).toMatchObject({ value: 'text' });
   });

@@ -8,10 +8,12 @@ import { requireStateTarget } from './state-target.ts';
 /**
  * SPEC §7 staged asset writes (`{ onSuccess: true }`): a write recorded in `state_pending`, tied to
  * one attempt (TI id + try number), applied in the transaction that marks the TI `success` and
- * dropped when the attempt fails. Readers never see a staged value before it is applied.
+ * dropped when the attempt fails or skips. Readers never see a staged value before it is applied.
  *
- * These go straight to the metastore's `asset_state` table (the same rows and history the metastore
- * backend writes): a custom `state.backend` does not receive staged writes.
+ * With the metastore backend they go straight to its `asset_state` table (the same rows and history
+ * the backend writes) inside the success transaction. A custom `state.backend` lives elsewhere: the
+ * success transaction then takes the writes out (`takeStagedAssetWrites`) and the caller replays them
+ * through the backend right after the commit.
  */
 
 export type StagedOperation = 'set' | 'advance';
@@ -28,9 +30,6 @@ export interface StagedAssetWrite {
   readonly writtenBy: string | null;
   readonly now: number;
 }
-
-/** Default history depth when the caller does not pass the configured one (`state.history_depth`). */
-const DEFAULT_HISTORY_DEPTH = 10;
 
 export async function stageAssetWrite(db: Db, write: StagedAssetWrite): Promise<void> {
   await db
@@ -59,21 +58,16 @@ export async function applyStagedAssetWrites(
     readonly tiId: string;
     readonly tryNumber: number;
     readonly now: number;
-    readonly dialect?: DialectName;
-    readonly historyDepth?: number;
+    readonly dialect: DialectName;
+    /** `state.history_depth`. */
+    readonly historyDepth: number;
   },
 ): Promise<number> {
-  const staged = await trx
-    .selectFrom('state_pending')
-    .selectAll()
-    .where('ti_id', '=', attempt.tiId)
-    .where('try_number', '=', attempt.tryNumber)
-    .orderBy('id')
-    .execute();
+  const staged = await selectStagedWrites(trx, attempt);
   let applied = 0;
   for (const write of staged) {
     const target = await requireStateTarget(trx, assetScope(Number(write.asset_id)));
-    const row = await findStateRow(trx, attempt.dialect ?? 'sqlite', target, write.key, true);
+    const row = await findStateRow(trx, attempt.dialect, target, write.key, true);
     if (row && write.operation === 'advance' && !advances(write.key, row.value, write.value)) continue;
     const version = (row ? row.version : await lastHistoryVersion(trx, target, write.key)) + 1;
     const stored = {
@@ -98,12 +92,49 @@ export async function applyStagedAssetWrites(
           writtenBy: write.written_by,
         },
       ],
-      attempt.historyDepth ?? DEFAULT_HISTORY_DEPTH,
+      attempt.historyDepth,
     );
     applied++;
   }
   await dropStagedAssetWrites(trx, attempt);
   return applied;
+}
+
+/** A staged write as the caller replays it through a custom backend. */
+export interface TakenStagedWrite {
+  readonly assetId: number;
+  readonly key: string;
+  readonly operation: StagedOperation;
+  /** JSON text. */
+  readonly value: string;
+  /** JSON of the StateWriter, or null. */
+  readonly writtenBy: string | null;
+}
+
+/** Removes the attempt's staged writes inside the caller's transaction and returns them in order. */
+export async function takeStagedAssetWrites(
+  trx: Db,
+  attempt: { readonly tiId: string; readonly tryNumber: number },
+): Promise<TakenStagedWrite[]> {
+  const staged = await selectStagedWrites(trx, attempt);
+  await dropStagedAssetWrites(trx, attempt);
+  return staged.map((write) => ({
+    assetId: Number(write.asset_id),
+    key: write.key,
+    operation: write.operation as StagedOperation,
+    value: write.value,
+    writtenBy: write.written_by,
+  }));
+}
+
+function selectStagedWrites(db: Db, attempt: { readonly tiId: string; readonly tryNumber: number }) {
+  return db
+    .selectFrom('state_pending')
+    .selectAll()
+    .where('ti_id', '=', attempt.tiId)
+    .where('try_number', '=', attempt.tryNumber)
+    .orderBy('id')
+    .execute();
 }
 
 /** The attempt will never succeed: its staged writes go. */

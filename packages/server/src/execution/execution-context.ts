@@ -1,4 +1,4 @@
-import type { TidemarkConfig } from '@tidemark/core';
+import type { StateBackend, TidemarkConfig } from '@tidemark/core';
 import type { MetadataDatabase } from '@tidemark/db';
 import type { ExecutionAuth } from './execution-auth.ts';
 import type { TaskInstanceIdentities } from './task-instance-identities.ts';
@@ -11,6 +11,8 @@ export interface ExecutionContext {
   readonly logsFolder: string;
   readonly auth: ExecutionAuth;
   readonly identities: TaskInstanceIdentities;
+  /** The configured state backend, shared with the public API. */
+  readonly stateBackend: StateBackend;
   /** Epoch ms; tests pass a manual clock. */
   readonly now: () => number;
 }

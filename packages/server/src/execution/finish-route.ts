@@ -4,6 +4,7 @@ import {
   type FinishRequest,
   type FinishResponse,
   finishRequestSchema,
+  type JsonValue,
 } from '@tidemark/core';
 import {
   type AttemptOutcome,
@@ -17,6 +18,7 @@ import { appendAttemptLog } from './attempt-log.ts';
 import { attemptOf } from './execution-auth.ts';
 import type { ExecutionContext } from './execution-context.ts';
 import { parseRequest } from './parse-request.ts';
+import { clearTaskStateOnSuccess, replayStagedWrites, stagedWritesPolicy } from './success-state-effects.ts';
 
 /**
  * PATCH …/state (attempt token): how the attempt ended → 200 `{state, next_retry_at}`; the server
@@ -28,34 +30,71 @@ export function registerFinishRoute(app: FastifyInstance, context: ExecutionCont
     const claims = attemptOf(request);
     const finish = parseRequest(finishRequestSchema, request.body, 'body');
     const attempt: AttemptRef = { tiId: claims.sub, tryNumber: claims.try };
-    const outcome = await finishAttempt(context, attempt, finish);
-    await logOutcome(context, attempt, finish, outcome, request.log);
+    const { outcome, notes } = await finishAttempt(context, attempt, finish);
+    await logOutcome(context, attempt, finish, outcome, notes, request.log);
     return { state: outcome.state, next_retry_at: outcome.nextRetryAt } satisfies FinishResponse;
   });
 }
 
-function finishAttempt(context: ExecutionContext, attempt: AttemptRef, finish: FinishRequest): Promise<AttemptOutcome> {
+interface FinishResult {
+  readonly outcome: AttemptOutcome;
+  /** Extra lines for the attempt's log. */
+  readonly notes: readonly string[];
+}
+
+async function finishAttempt(
+  context: ExecutionContext,
+  attempt: AttemptRef,
+  finish: FinishRequest,
+): Promise<FinishResult> {
   const now = context.now();
   switch (finish.state) {
     case 'success':
-      return finishAttemptSuccess(context.database, {
-        ...attempt,
-        // A task that returned nothing (or null) leaves no XCom, as in Airflow.
-        ...(finish.return_value === undefined || finish.return_value === null
-          ? {}
-          : { returnValue: encodeStateValue(finish.return_value, context.config.state.max_value_bytes) }),
-        now,
-      });
+      return finishSuccessfully(context, attempt, finish.return_value, now);
     case 'skipped':
-      return finishAttemptSkipped(context.database, { ...attempt, now });
-    case 'failed':
-      return recordAttemptFailure(context.database, {
+      return { outcome: await finishAttemptSkipped(context.database, { ...attempt, now }), notes: [] };
+    case 'failed': {
+      const outcome = await recordAttemptFailure(context.database, {
         ...attempt,
         error: finish.error,
         retryable: finish.retryable,
         now,
       });
+      return { outcome, notes: [] };
+    }
   }
+}
+
+/** Success commits first; a custom backend's staged writes and `state.clear_on_success` follow it. */
+async function finishSuccessfully(
+  context: ExecutionContext,
+  attempt: AttemptRef,
+  returnValue: JsonValue | null | undefined,
+  now: number,
+): Promise<FinishResult> {
+  const outcome = await finishAttemptSuccess(context.database, {
+    ...attempt,
+    // A task that returned nothing (or null) leaves no XCom, as in Airflow.
+    ...(returnValue === undefined || returnValue === null
+      ? {}
+      : { returnValue: encodeStateValue(returnValue, context.config.state.max_value_bytes) }),
+    stagedWrites: stagedWritesPolicy(context.config, context.stateBackend),
+    now,
+  });
+  const notes = await replayStagedWrites(context.stateBackend, outcome.stagedWrites);
+  if (context.config.state.clear_on_success) {
+    const ti = await context.identities.get(attempt.tiId);
+    await clearTaskStateOnSuccess(context.config, context.stateBackend, ti, {
+      kind: 'task',
+      dagId: ti.dagId,
+      runId: ti.runId,
+      taskId: ti.taskId,
+      mapIndex: ti.mapIndex,
+      tryNumber: attempt.tryNumber,
+    });
+    notes.push('state.clear_on_success: the task state of this task instance was cleared');
+  }
+  return { outcome, notes };
 }
 
 /** One line in the attempt's log with the server's decision, so a reader sees whether and when it retries. */
@@ -64,6 +103,7 @@ async function logOutcome(
   attempt: AttemptRef,
   finish: FinishRequest,
   outcome: AttemptOutcome,
+  notes: readonly string[],
   log: FastifyBaseLogger,
 ): Promise<void> {
   const retry = outcome.nextRetryAt === null ? '' : `; next try at ${new Date(outcome.nextRetryAt).toISOString()}`;
@@ -82,6 +122,7 @@ async function logOutcome(
         source: 'server',
         message: `attempt ${attempt.tryNumber} finished: task instance is ${outcome.state}${why}${retry}`,
       },
+      ...notes.map((message) => ({ ts: context.now(), level: 'info' as const, source: 'server' as const, message })),
     ]);
   } catch (error) {
     log.error({ err: error, ti_id: attempt.tiId }, 'could not write the attempt log');

@@ -1,4 +1,5 @@
 import {
+  type AttemptFence,
   assertAdvanceable,
   assetScope,
   assetStateQuerySchema,
@@ -35,9 +36,7 @@ import { StateNotFoundError } from './state-store-errors.ts';
 import type { TaskInstanceIdentity } from './task-instance-identities.ts';
 
 /** The execution context plus the server's one state backend (shared with the public API). */
-export interface StateStoreContext extends ExecutionContext {
-  readonly stateBackend: StateBackend;
-}
+export type StateStoreContext = ExecutionContext;
 
 /** Key listing reads the whole scope of one TI or asset; this bounds it. */
 const MAX_LISTED_KEYS = 10_000;
@@ -91,11 +90,11 @@ export function registerStateStoreRoutes(app: FastifyInstance, context: StateSto
     if (body.on_success) throw new InvalidStateOptionError('on_success applies to asset state only');
     const ifVersion = ifVersionOf(request, body.if_version);
     const expiresAt = taskExpiry(context, body);
-    await assertCurrentAttempt(context, at.claims);
+    await assertCurrentAttemptUnlessFenced(context, at.claims);
     const entry = await backend.set(at.scope, key, body.value as StateValue, {
       expiresAt,
       ...(ifVersion === undefined ? {} : { ifVersion }),
-      writer: writerOf(at),
+      ...writeOptions(at),
     });
     return reply.code(204).header('etag', etag(entry.version)).send();
   });
@@ -104,15 +103,15 @@ export function registerStateStoreRoutes(app: FastifyInstance, context: StateSto
     const at = await addressTask(context, request);
     const key = validateStateKey(request.params.key);
     const ifVersion = ifVersionOf(request, undefined);
-    await assertCurrentAttempt(context, at.claims);
-    await backend.delete(at.scope, key, { ...(ifVersion === undefined ? {} : { ifVersion }), writer: writerOf(at) });
+    await assertCurrentAttemptUnlessFenced(context, at.claims);
+    await backend.delete(at.scope, key, { ...(ifVersion === undefined ? {} : { ifVersion }), ...writeOptions(at) });
     return reply.code(204).send();
   });
 
   app.delete<TiParams>(STATE_STORE_ROUTES.taskKeys, { preHandler }, async (request, reply) => {
     const at = await addressTask(context, request);
-    await assertCurrentAttempt(context, at.claims);
-    await backend.clear(at.scope, { writer: writerOf(at) });
+    await assertCurrentAttemptUnlessFenced(context, at.claims);
+    await backend.clear(at.scope, writeOptions(at));
     return reply.code(204).send();
   });
 
@@ -125,8 +124,8 @@ export function registerStateStoreRoutes(app: FastifyInstance, context: StateSto
     const key = validateStateKey(request.params.key);
     const body = parseRequest(stateAdvanceRequestSchema, request.body, 'body');
     if (body.on_success) throw new InvalidStateOptionError('on_success applies to asset state only');
-    await assertCurrentAttempt(context, at.claims);
-    return backend.advance(at.scope, key, body.value, { writer: writerOf(at) });
+    await assertCurrentAttemptUnlessFenced(context, at.claims);
+    return backend.advance(at.scope, key, body.value, writeOptions(at));
   });
 
   // ── asset state ───────────────────────────────────────────────────────────────────────────────
@@ -165,7 +164,7 @@ export function registerStateStoreRoutes(app: FastifyInstance, context: StateSto
         );
       }
       const ifVersion = ifVersionOf(request, body.if_version);
-      await assertCurrentAttempt(context, at.claims);
+      await assertCurrentAttemptUnlessFenced(context, at.claims);
       if (body.on_success) {
         if (ifVersion !== undefined) {
           throw new InvalidStateOptionError('a staged write (on_success) cannot carry If-Match / if_version');
@@ -176,7 +175,7 @@ export function registerStateStoreRoutes(app: FastifyInstance, context: StateSto
       }
       const entry = await backend.set(at.scope, key, body.value as StateValue, {
         ...(ifVersion === undefined ? {} : { ifVersion }),
-        writer: writerOf(at),
+        ...writeOptions(at),
       });
       return reply.code(204).header('etag', etag(entry.version)).send();
     });
@@ -185,15 +184,15 @@ export function registerStateStoreRoutes(app: FastifyInstance, context: StateSto
       const { at, key: rawKey } = await address(request);
       const key = requireKey(rawKey);
       const ifVersion = ifVersionOf(request, undefined);
-      await assertCurrentAttempt(context, at.claims);
-      await backend.delete(at.scope, key, { ...(ifVersion === undefined ? {} : { ifVersion }), writer: writerOf(at) });
+      await assertCurrentAttemptUnlessFenced(context, at.claims);
+      await backend.delete(at.scope, key, { ...(ifVersion === undefined ? {} : { ifVersion }), ...writeOptions(at) });
       return reply.code(204).send();
     });
 
     app.delete(routes.clear, { preHandler }, async (request, reply) => {
       const { at } = await address(request);
-      await assertCurrentAttempt(context, at.claims);
-      await backend.clear(at.scope, { writer: writerOf(at) });
+      await assertCurrentAttemptUnlessFenced(context, at.claims);
+      await backend.clear(at.scope, writeOptions(at));
       return reply.code(204).send();
     });
 
@@ -201,14 +200,14 @@ export function registerStateStoreRoutes(app: FastifyInstance, context: StateSto
       const { at, key: rawKey } = await address(request);
       const key = requireKey(rawKey);
       const body = parseRequest(stateAdvanceRequestSchema, request.body, 'body');
-      await assertCurrentAttempt(context, at.claims);
+      await assertCurrentAttemptUnlessFenced(context, at.claims);
       if (body.on_success) {
         assertAdvanceable(key, body.value);
         const json = encodeStateValue(body.value, context.config.state.max_value_bytes);
         await stage(context, at, key, 'advance', json);
         return reply.code(202).send({ staged: true });
       }
-      return backend.advance(at.scope, key, body.value, { writer: writerOf(at) });
+      return backend.advance(at.scope, key, body.value, writeOptions(at));
     });
 
     app.get(routes.keys, { preHandler }, async (request) => listKeys(backend, (await address(request)).at));
@@ -271,10 +270,22 @@ async function listKeys(backend: StateBackend, at: Addressed) {
   };
 }
 
-/** SPEC §7 fencing: writes come only from the TI's current running try. */
+/**
+ * SPEC §7 fencing: writes come only from the TI's current running try. A backend that enforces the
+ * fence in its write transaction gets it with the write (`writeOptions`); for any other backend, and
+ * for staged writes, it is checked here first.
+ */
 async function assertCurrentAttempt(context: StateStoreContext, claims: AttemptTokenClaims): Promise<void> {
   const ti = await findTaskInstance(context.database.db, claims.sub);
   if (!isCurrentAttempt(ti, claims.try)) throw notCurrentAttemptError({ tiId: claims.sub, tryNumber: claims.try }, ti);
+}
+
+async function assertCurrentAttemptUnlessFenced(context: StateStoreContext, claims: AttemptTokenClaims): Promise<void> {
+  if (!context.stateBackend.enforcesAttemptFence) await assertCurrentAttempt(context, claims);
+}
+
+function writeOptions(at: Addressed): { readonly writer: StateWriter; readonly fence: AttemptFence } {
+  return { writer: writerOf(at), fence: { tiId: at.claims.sub, tryNumber: at.claims.try } };
 }
 
 async function stage(
@@ -285,6 +296,7 @@ async function stage(
   json: string,
 ): Promise<void> {
   if (at.scope.kind !== 'asset') throw new Error('only asset writes are staged');
+  await assertCurrentAttempt(context, at.claims);
   await stageAssetWrite(context.database.db, {
     tiId: at.claims.sub,
     tryNumber: at.claims.try,

@@ -8,6 +8,7 @@ import {
   claimedAttemptSchema,
   configSchema,
   type SerializedDag,
+  type StateBackend,
   type TidemarkConfig,
 } from '@tidemark/core';
 import { createDagRun, type DialectName, type MetadataDatabase, registerDag } from '@tidemark/db';
@@ -84,9 +85,15 @@ export interface ExecutionHarness {
   close(): Promise<void>;
 }
 
+export interface ExecutionHarnessOptions {
+  /** A state backend other than the default metastore one, built on the test database. */
+  readonly stateBackend?: (database: MetadataDatabase) => StateBackend;
+}
+
 export async function openExecutionHarness(
   dialect: DialectName,
   settings: ConfigInput = {},
+  options: ExecutionHarnessOptions = {},
 ): Promise<ExecutionHarness> {
   const test: TestDatabase = await openTestDatabaseFor(dialect);
   const database = test.database;
@@ -104,6 +111,7 @@ export async function openExecutionHarness(
     sessionKey: SESSION_KEY,
     logsFolder,
     clock: clock.now,
+    ...(options.stateBackend ? { stateBackend: options.stateBackend(database) } : {}),
   });
   await registerDag(database.db, { dagId: ORDERS_DAG.dagId, fileloc: ORDERS_DAG.fileloc, schedule: '@daily' }, T0);
   await database.db

@@ -7,9 +7,9 @@ import {
   taskInstanceMapIndexQuerySchema,
   taskInstancePathSchema,
   taskInstanceSchema,
-  taskScope,
 } from '@tidemark/core';
 import { listTaskInstancePage, markTaskInstance } from '@tidemark/db';
+import { clearTaskStateOnSuccess } from '../../execution/success-state-effects.ts';
 import type { PublicApp, PublicRouteContext } from '../public-route-context.ts';
 import { registerClearTaskInstancesRoute } from './task-instance-clear-route.ts';
 import { requireDagRun, requireTaskInstance } from './task-instance-lookup.ts';
@@ -98,12 +98,13 @@ export function registerTaskInstanceRoutes(app: PublicApp, context: PublicRouteC
       const { ti } = await requireTaskInstance(db, addressOf(request.params, request.query.map_index));
       const newState = request.body.new_state;
       const marked = await markTaskInstance(context.database, { tiId: ti.id, newState, now: context.now() });
-      if (marked.changed && newState === 'success' && context.config.state.clear_on_success) {
+      if (marked.changed && newState === 'success') {
         // After the commit, through the configured backend (it need not live in this database).
-        await context.stateBackend.clear(
-          taskScope({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, mapIndex: ti.map_index }),
-          { writer: { kind: 'api', user: userOf(request) } },
-        );
+        const identity = { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, mapIndex: ti.map_index };
+        await clearTaskStateOnSuccess(context.config, context.stateBackend, identity, {
+          kind: 'api',
+          user: userOf(request),
+        });
       }
       return toTaskInstanceResponse(marked.taskInstance);
     },

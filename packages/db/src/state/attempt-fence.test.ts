@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { StaleAttemptError, type TaskScope, taskScope } from '@tidemark/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MetadataDatabase } from '../open-database.ts';
+import { registerDag } from '../repositories/dag-repository.ts';
+import { createDagRun } from '../repositories/dag-run-repository.ts';
+import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import type { TestDatabase } from '../testing/test-database.ts';
+import { MetastoreStateBackend } from './metastore-state-backend.ts';
+
+const RUN = { dagId: 'fenced', runId: 'manual__1' };
+
+describe.each(eachDialect())('attempt fencing in the metastore backend on %s', (dialect) => {
+  let test: TestDatabase;
+  let database: MetadataDatabase;
+  let backend: MetastoreStateBackend;
+  let tiId: string;
+  let scope: TaskScope;
+
+  beforeEach(async () => {
+    test = await openTestDatabaseFor(dialect);
+    database = test.database;
+    backend = new MetastoreStateBackend(database, { maxValueBytes: 65_536, historyDepth: 10 });
+    await registerDag(database.db, { dagId: RUN.dagId });
+    const dagRunId = await createDagRun(database.db, RUN);
+    tiId = randomUUID();
+    await database.db
+      .insertInto('task_instance')
+      .values({
+        id: tiId,
+        dag_run_id: dagRunId,
+        dag_id: RUN.dagId,
+        run_id: RUN.runId,
+        task_id: 'submit',
+        map_index: -1,
+        state: 'running',
+        try_number: 2,
+        max_tries: 3,
+        queued_at: 0,
+        start_date: 0,
+        end_date: null,
+        heartbeat_at: 0,
+        next_retry_at: null,
+        worker: 'host:1',
+        created_at: 0,
+        updated_at: 0,
+      })
+      .execute();
+    scope = taskScope({ ...RUN, taskId: 'submit', mapIndex: -1 });
+  });
+  afterEach(() => test.destroy());
+
+  const moveTi = (state: string, tryNumber: number) =>
+    database.db.updateTable('task_instance').set({ state, try_number: tryNumber }).where('id', '=', tiId).execute();
+  const storedKeys = async () => (await backend.list(scope)).entries.map((entry) => `${entry.key}=${entry.value}`);
+
+  it('lets the current running attempt write with every write operation', async () => {
+    const fence = { tiId, tryNumber: 2 };
+    await backend.set(scope, 'job', 'j-1', { fence });
+    await backend.advance(scope, 'cursor', 5, { fence });
+    await backend.delete(scope, 'job', { fence });
+    expect(await storedKeys()).toEqual(['cursor=5']);
+    expect(await backend.clear(scope, { fence })).toBe(1);
+  });
+
+  it('refuses every write from an older try, naming the TI’s state, and changes nothing', async () => {
+    await backend.set(scope, 'job', 'j-1');
+    const fence = { tiId, tryNumber: 1 };
+    const refused = [
+      () => backend.set(scope, 'job', 'j-0', { fence }),
+      () => backend.advance(scope, 'cursor', 9, { fence }),
+      () => backend.delete(scope, 'job', { fence }),
+      () => backend.clear(scope, { fence }),
+    ];
+    for (const write of refused) {
+      await expect(write()).rejects.toThrow(StaleAttemptError);
+    }
+    await expect(backend.set(scope, 'job', 'j-0', { fence })).rejects.toThrow(
+      /attempt 1 of task instance .* is no longer the running attempt \(the task instance is running at try 2\)/,
+    );
+    expect(await storedKeys()).toEqual(['job=j-1']);
+  });
+
+  it('refuses writes once the TI has left running (a zombie failed by the scheduler) or is gone', async () => {
+    await moveTi('up_for_retry', 2);
+    await expect(backend.set(scope, 'job', 'late', { fence: { tiId, tryNumber: 2 } })).rejects.toThrow(
+      /up_for_retry at try 2/,
+    );
+    await expect(backend.set(scope, 'job', 'late', { fence: { tiId: randomUUID(), tryNumber: 1 } })).rejects.toThrow(
+      /no longer exists/,
+    );
+    expect(await storedKeys()).toEqual([]);
+  });
+
+  it.runIf(dialect === 'postgres')(
+    'a write racing the TI’s transition waits for it and is refused (the check is in the write transaction)',
+    async () => {
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked: () => void = () => {};
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      // The scheduler failing the zombie: it locks the TI, changes it, and commits a moment later.
+      const transition = database.db.transaction().execute(async (trx) => {
+        await trx.selectFrom('task_instance').select('id').where('id', '=', tiId).forUpdate().execute();
+        await trx.updateTable('task_instance').set({ state: 'up_for_retry' }).where('id', '=', tiId).execute();
+        locked();
+        await released;
+      });
+      await isLocked;
+      const write = backend.set(scope, 'job', 'from-the-zombie', { fence: { tiId, tryNumber: 2 } });
+      const settled = write.then(
+        () => 'written',
+        (error: unknown) => (error instanceof StaleAttemptError ? 'stale' : String(error)),
+      );
+      // Give the write time to reach the lock; a check made before the write transaction would pass here.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await transition;
+      expect(await settled).toBe('stale');
+      expect(await storedKeys()).toEqual([]);
+    },
+  );
+});

@@ -1,0 +1,38 @@
+import { type AttemptFence, StaleAttemptError } from '@tidemark/core';
+import type { Selectable } from 'kysely';
+import type { DialectName } from '../dialect/database-url.ts';
+import type { Db } from '../open-database.ts';
+import type { TaskInstanceTable } from '../schema/database-schema.ts';
+
+/** True when `ti` is running at `tryNumber`. */
+export function isCurrentAttempt(ti: Selectable<TaskInstanceTable> | undefined, tryNumber: number): boolean {
+  return ti !== undefined && ti.state === 'running' && ti.try_number === tryNumber;
+}
+
+/** The error for an attempt that may not write: its TI has moved on, or is gone (its run was deleted). */
+export function notCurrentAttemptError(
+  attempt: AttemptFence,
+  ti: Selectable<TaskInstanceTable> | undefined,
+): StaleAttemptError {
+  const current = ti
+    ? `the task instance is ${ti.state ?? 'none'} at try ${ti.try_number}`
+    : 'the task instance no longer exists';
+  return new StaleAttemptError(attempt.tiId, attempt.tryNumber, current);
+}
+
+/**
+ * SPEC §7 fencing inside a write transaction. On PostgreSQL the TI row is share-locked, so a
+ * transition of the TI (zombie failure, a new try, an operator's mark) waits for this write to
+ * commit, and a write that starts after the transition sees it. SQLite write transactions are
+ * serialized, which gives the same guarantee.
+ */
+export async function assertAttemptFence(
+  trx: Db,
+  dialect: DialectName,
+  fence: AttemptFence | undefined,
+): Promise<void> {
+  if (fence === undefined) return;
+  const query = trx.selectFrom('task_instance').selectAll().where('id', '=', fence.tiId);
+  const ti = await (dialect === 'postgres' ? query.forShare() : query).executeTakeFirst();
+  if (!isCurrentAttempt(ti, fence.tryNumber)) throw notCurrentAttemptError(fence, ti);
+}
