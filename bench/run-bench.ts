@@ -1,0 +1,73 @@
+/**
+ * The benchmark harness (issue 9): runs the scenarios, prints a markdown table of medians, p99 and
+ * ratios against baselines measured in the same run, and writes it to bench/RESULTS.md with the
+ * machine's description.
+ *
+ *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6]
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DialectName } from '@tidemark/db';
+import { startPostgresTestServer } from '@tidemark/db/testing';
+import { type BenchRow, machineDescription, renderTable } from './harness/bench-results.ts';
+import { databaseVersions } from './harness/database-versions.ts';
+import { stateApiScenarios } from './scenarios/state-api.ts';
+
+interface Scenario {
+  readonly ids: readonly string[];
+  readonly name: string;
+  readonly perDialect: boolean;
+  run(dialect: DialectName, options: { postgresUrl?: string | undefined; quick: boolean }): Promise<BenchRow[]>;
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  { ids: ['1', '2'], name: 'state API latency and throughput', perDialect: true, run: stateApiScenarios },
+];
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const option = (name: string) => {
+    const index = args.indexOf(name);
+    return index === -1 ? undefined : args[index + 1];
+  };
+  const quick = args.includes('--quick');
+  const dialectOption = option('--dialect') ?? 'both';
+  if (!['sqlite', 'postgres', 'both'].includes(dialectOption)) {
+    throw new Error(`--dialect must be sqlite, postgres or both, not "${dialectOption}"`);
+  }
+  const dialects: DialectName[] = dialectOption === 'both' ? ['sqlite', 'postgres'] : [dialectOption as DialectName];
+  const only = option('--only')?.split(',');
+  const postgres = dialects.includes('postgres') ? await startPostgresTestServer() : undefined;
+  const started = Date.now();
+  const rows: BenchRow[] = [];
+  try {
+    for (const scenario of SCENARIOS) {
+      if (only && !scenario.ids.some((id) => only.includes(id))) continue;
+      for (const dialect of scenario.perDialect ? dialects : [dialects[0] as DialectName]) {
+        process.stderr.write(`scenario ${scenario.ids.join('+')} (${scenario.name}) on ${dialect}…\n`);
+        rows.push(...(await scenario.run(dialect, { postgresUrl: postgres?.url, quick })));
+      }
+    }
+    const versions = await databaseVersions(postgres?.url);
+    const table = renderTable(rows);
+    const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+    const report = [
+      '# Benchmark results',
+      '',
+      `Machine: ${machineDescription(versions)}.`,
+      `Run: ${new Date().toISOString()}, ${quick ? '`--quick`' : 'full'}, dialects ${dialects.join(', ')}, ${minutes} min.`,
+      '',
+      table,
+      '',
+    ].join('\n');
+    process.stdout.write(`${report}\n`);
+    writeFileSync(join(import.meta.dirname, 'RESULTS.md'), report);
+  } finally {
+    postgres?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
