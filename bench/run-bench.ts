@@ -11,17 +11,17 @@ import type { DialectName } from '@tidemark/db';
 import { startPostgresTestServer } from '@tidemark/db/testing';
 import { type BenchRow, machineDescription, renderTable } from './harness/bench-results.ts';
 import { databaseVersions } from './harness/database-versions.ts';
+import { largeTableScenario } from './scenarios/large-table.ts';
+import { runtimeOverheadScenario } from './scenarios/runtime-overhead.ts';
+import type { Scenario } from './scenarios/scenario.ts';
 import { stateApiScenarios } from './scenarios/state-api.ts';
-
-interface Scenario {
-  readonly ids: readonly string[];
-  readonly name: string;
-  readonly perDialect: boolean;
-  run(dialect: DialectName, options: { postgresUrl?: string | undefined; quick: boolean }): Promise<BenchRow[]>;
-}
+import { stateFromTaskScenario } from './scenarios/state-from-task.ts';
 
 const SCENARIOS: readonly Scenario[] = [
   { ids: ['1', '2'], name: 'state API latency and throughput', perDialect: true, run: stateApiScenarios },
+  { ids: ['3'], name: 'state set from task code', perDialect: true, run: stateFromTaskScenario },
+  { ids: ['5'], name: 'per-attempt overhead', perDialect: true, run: runtimeOverheadScenario },
+  { ids: ['6'], name: 'get with a large task_state table', perDialect: true, run: largeTableScenario },
 ];
 
 async function main(): Promise<void> {
@@ -40,12 +40,13 @@ async function main(): Promise<void> {
   const postgres = dialects.includes('postgres') ? await startPostgresTestServer() : undefined;
   const started = Date.now();
   const rows: BenchRow[] = [];
+  const shared = new Map<string, number>();
   try {
     for (const scenario of SCENARIOS) {
       if (only && !scenario.ids.some((id) => only.includes(id))) continue;
       for (const dialect of scenario.perDialect ? dialects : [dialects[0] as DialectName]) {
         process.stderr.write(`scenario ${scenario.ids.join('+')} (${scenario.name}) on ${dialect}…\n`);
-        rows.push(...(await scenario.run(dialect, { postgresUrl: postgres?.url, quick })));
+        rows.push(...(await scenario.run(dialect, { postgresUrl: postgres?.url, quick, shared })));
       }
     }
     const versions = await databaseVersions(postgres?.url);

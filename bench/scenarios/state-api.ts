@@ -10,13 +10,11 @@ import { startMinimalStateServer } from '../harness/minimal-server-process.ts';
 import { openRawStateSql } from '../harness/raw-state-sql.ts';
 import { runLoad } from '../harness/run-load.ts';
 import { median, percentile } from '../stats.ts';
+import type { ScenarioOptions } from './scenario.ts';
 
 const CLIENTS = 32;
 
-export async function stateApiScenarios(
-  dialect: DialectName,
-  options: { postgresUrl?: string | undefined; quick: boolean },
-): Promise<BenchRow[]> {
+export async function stateApiScenarios(dialect: DialectName, options: ScenarioOptions): Promise<BenchRow[]> {
   const count = options.quick ? 500 : 3_000;
   const durationMs = options.quick ? 3_000 : 10_000;
   const world = await openBenchWorld(dialect, { postgresUrl: options.postgresUrl, tasks: CLIENTS });
@@ -61,6 +59,7 @@ export async function stateApiScenarios(
     });
 
     const setP50 = median(apiSet.latenciesMs);
+    options.shared.set(`set_p50:${dialect}`, setP50);
     const setTarget = dialect === 'sqlite' ? 0.5 : 1.5;
     const setVsMinimal = setP50 / median(minimalSet.latenciesMs);
     const writesPerSecond = (apiThroughput.completed / apiThroughput.elapsedMs) * 1000;
