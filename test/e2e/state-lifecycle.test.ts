@@ -121,10 +121,7 @@ describe.each(eachDialect())('task state lifecycle end to end on %s', (dialect) 
     );
     const secondWorker = TidemarkProcess.start(['worker', '--api-url', world.apiUrl], world.env);
     processes.push(secondWorker);
-    await waitUntil(
-      async () => (await lastWriters(world)).some((writer) => writer.try === 2),
-      'try 2 to write',
-    );
+    await waitUntil(async () => (await lastWriters(world)).some((writer) => writer.try === 2), 'try 2 to write');
 
     frozenWorker.kill('SIGCONT');
     expect(await world.waitForRunFinished('e2e_fenced', 'fenced-1')).toBe('success');

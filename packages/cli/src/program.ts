@@ -18,6 +18,8 @@ export function buildProgram(): Command {
     .description('Durable task state for data and AI pipelines')
     .version(TIDEMARK_VERSION, '-V, --version', 'print the Tidemark version')
     .showHelpAfterError()
+    // Program options (-V/--version) only before the command, so `state restore --version N` is the command's.
+    .enablePositionalOptions()
     .exitOverride();
   program
     .command('version')

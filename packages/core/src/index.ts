@@ -21,6 +21,7 @@ export * from './public/task-instance-contract.ts';
 export * from './public/task-log-contract.ts';
 export * from './public/xcom-contract.ts';
 export * from './state/advance-order.ts';
+export * from './state/offload-store.ts';
 export * from './state/state-backend.ts';
 export * from './state/state-key-rules.ts';
 export * from './state/state-scope.ts';

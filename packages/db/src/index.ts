@@ -21,6 +21,7 @@ export * from './repositories/xcom-repository.ts';
 export type * from './schema/database-schema.ts';
 export * from './state/create-state-backend.ts';
 export * from './state/metastore-state-backend.ts';
+export * from './state/offload/offload-orphan-sweep.ts';
 export * from './state/staged-asset-writes.ts';
 export * from './users/index.ts';
 export * from './write-transaction.ts';

@@ -184,6 +184,16 @@ export class PublicApiClient {
     });
   }
 
+  /** SPEC §8: writes `version` from the key's history again; `ifVersion` (the current version) is required. */
+  restoreTaskState(ti: TaskStateAddress, key: string, version: number, options: { ifVersion: number }) {
+    return this.#withIfMatch<TaskStateEntryResponse>(
+      'POST',
+      `${taskStatePath(ti, key)}/history/${version}/restore`,
+      options.ifVersion,
+      { query: { map_index: ti.mapIndex } },
+    );
+  }
+
   // asset state (SPEC §11.2)
 
   /** The id of the asset named exactly `name` (`name_pattern` is a substring match). */
@@ -218,6 +228,14 @@ export class PublicApiClient {
 
   getAssetStateHistory(assetId: number, key: string) {
     return this.request<StateHistoryResponse>('GET', `${assetStatePath(assetId, key)}/history`);
+  }
+
+  restoreAssetState(assetId: number, key: string, version: number, options: { ifVersion: number }) {
+    return this.#withIfMatch<AssetStateEntryResponse>(
+      'POST',
+      `${assetStatePath(assetId, key)}/history/${version}/restore`,
+      options.ifVersion,
+    );
   }
 
   /** `request` plus `If-Match: "<version>"` when `ifVersion` is given (compare-and-set). */

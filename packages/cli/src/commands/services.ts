@@ -7,7 +7,7 @@ import {
   type MetadataDatabase,
   migrateToLatest,
 } from '@tidemark/db';
-import { createLogger, DagProcessor, startScheduler, startWorker } from '@tidemark/runtime';
+import { createLogger, createStateOffload, DagProcessor, startScheduler, startWorker } from '@tidemark/runtime';
 import { buildApiServer } from '@tidemark/server';
 import type { FastifyInstance } from 'fastify';
 
@@ -64,7 +64,8 @@ export function runScheduler(config: TidemarkConfig, database: MetadataDatabase)
   });
 }
 
-export function runWorker(config: TidemarkConfig, apiUrl: string) {
+export async function runWorker(config: TidemarkConfig, apiUrl: string) {
+  const offload = await createStateOffload(config);
   return startWorker({
     apiUrl,
     secretKey: resolveSecretKey(config.api.secret_key, config.home),
@@ -73,5 +74,6 @@ export function runWorker(config: TidemarkConfig, apiUrl: string) {
     pollIntervalMs: config.worker.poll_interval,
     killGracePeriodMs: config.worker.kill_grace_period,
     logger: createLogger(config, 'worker'),
+    offload,
   });
 }

@@ -8,6 +8,7 @@ import {
 } from '../../../server/src/public/routes/task-instance-test-kit.ts';
 import { T0 } from '../../../server/src/testing/execution-harness.ts';
 import { main } from '../main.ts';
+import { runTidemark } from '../testing/run-tidemark.ts';
 import { parseExpires, parseStateValue, resolveTarget, writerCell } from './state-command.ts';
 
 /**
@@ -46,6 +47,11 @@ describe.each(eachDialect())('tidemark state on %s', (dialect) => {
       return true;
     });
   });
+  const assetIdOf = async (name: string) =>
+    (await harness.api('GET', '/api/v2/assets?limit=100'))
+      .json()
+      .assets.find((asset: { name: string }) => asset.name === name).id as number;
+
   afterEach(async () => {
     vi.restoreAllMocks();
     vi.unstubAllEnvs();
@@ -115,6 +121,73 @@ describe.each(eachDialect())('tidemark state on %s', (dialect) => {
     expect(JSON.parse(stdout).total_entries).toBe(0);
     expect(await tidemark('state', 'list', '--asset', 'nope')).toBe(1);
     expect(stderr).toBe('tidemark: no asset named "nope"; "tidemark assets list" shows the assets\n');
+  });
+
+  it('restore: reads the current version when --if-version is omitted; --if-version guards it', async () => {
+    for (const value of ['1', '2', '3']) expect(await tidemark('state', 'set', 'cursor', value, ...TASK)).toBe(0);
+    expect(await tidemark('state', 'restore', 'cursor', ...TASK, '--version', '1')).toBe(0);
+    expect(stdout).toBe(
+      'Restored version 1 of key "cursor" of task extract of run manual__1 of DAG orders as version 4.\n',
+    );
+    expect(await tidemark('state', 'restore', 'cursor', ...TASK, '--version', '2', '--if-version', '3')).toBe(1);
+    expect(stderr).toBe('tidemark: state key "cursor" is at version 4, not 3; read it again and retry\n');
+    expect(await tidemark('state', 'restore', 'cursor', ...TASK, '--version', '2', '--if-version', '4', '--json')).toBe(
+      0,
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ key: 'cursor', value: 2, version: 5 });
+    expect(await tidemark('state', 'restore', 'cursor', ...TASK, '--version', '99')).toBe(1);
+    expect(stderr).toMatch(/^tidemark: .*has no version 99 of state key "cursor" in its history/);
+    expect(await tidemark('state', 'restore', 'cursor', ...TASK)).toBe(2);
+    expect(stderr).toMatch(/required option '--version <n>' not specified/);
+
+    expect(await tidemark('state', 'set', 'watermark', '"2026-01-01"', '--asset', 'orders')).toBe(0);
+    expect(await tidemark('state', 'delete', 'watermark', '--asset', 'orders')).toBe(0);
+    expect(await tidemark('state', 'restore', 'watermark', '--asset', 'orders', '--version', '1')).toBe(0);
+    expect(stdout).toBe('Restored version 1 of key "watermark" of asset orders as version 3.\n');
+    expect(await tidemark('state', 'get', 'watermark', '--asset', 'orders')).toBe(0);
+    expect(JSON.parse(stdout)).toBe('2026-01-01');
+  });
+
+  it('history and restore through the real binary (a subprocess)', async () => {
+    const env = {
+      TIDEMARK_HOME: harness.logsFolder,
+      TIDEMARK_API_URL: process.env.TIDEMARK_API_URL as string,
+      TIDEMARK_API_TOKEN: harness.token('op'),
+    };
+    for (const value of ['"a"', '"b"']) expect(await tidemark('state', 'set', 'k', value, '--asset', 'orders')).toBe(0);
+    const history = await runTidemark(['state', 'history', 'k', '--asset', 'orders'], env);
+    expect(history).toMatchObject({ code: 0, stderr: '' });
+    expect(history.stdout).toMatch(
+      /^VERSION\s+OPERATION\s+WRITTEN\s+WRITTEN_BY\s+VALUE\n\s*2\s+set\s.*"b"\n\s*1\s+set\s.*"a"\n$/,
+    );
+    const restored = await runTidemark(['state', 'restore', 'k', '--asset', 'orders', '--version', '1'], env);
+    expect(restored).toEqual({
+      code: 0,
+      stdout: 'Restored version 1 of key "k" of asset orders as version 3.\n',
+      stderr: '',
+    });
+    const stale = await runTidemark(
+      ['state', 'restore', 'k', '--asset', 'orders', '--version', '2', '--if-version', '2'],
+      env,
+    );
+    expect(stale).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'tidemark: state key "k" is at version 3, not 2; read it again and retry\n',
+    });
+    const viewer = await runTidemark(['state', 'restore', 'k', '--asset', 'orders', '--version', '2'], {
+      ...env,
+      TIDEMARK_API_TOKEN: harness.token('viewer'),
+    });
+    expect(viewer.code).toBe(1);
+    expect(viewer.stderr).toMatch(/^tidemark: this needs the role "op"/);
+    expect(
+      (await harness.api('GET', `/api/v2/assets/${await assetIdOf('orders')}/state-store/k`)).json(),
+    ).toMatchObject({
+      value: 'a',
+      version: 3,
+      last_updated_by: { kind: 'api', user: 'alice' },
+    });
   });
 
   it('usage errors are one line with exit code 2; API errors exit 1', async () => {

@@ -30,6 +30,11 @@ interface DeleteOptions extends ScopeOptions {
   ifVersion?: number;
 }
 
+interface RestoreOptions extends ScopeOptions {
+  version: number;
+  ifVersion?: number;
+}
+
 interface ClearOptions extends ScopeOptions {
   allMapIndices?: boolean;
 }
@@ -39,7 +44,7 @@ export type StateTarget =
   | { readonly kind: 'task'; readonly ti: TaskStateAddress }
   | { readonly kind: 'asset'; readonly name: string };
 
-/** `tidemark state get|set|delete|list|clear|history` over the public API (SPEC §11.2). */
+/** `tidemark state get|set|delete|list|clear|history|restore` over the public API (SPEC §11.2). */
 export function stateCommand(): Command {
   const state = apiCommandGroup(
     'state',
@@ -156,6 +161,32 @@ export function stateCommand(): Command {
     printTable(HISTORY_COLUMNS, history.history, { empty: `No history for ${describeKey(key, target)}.` });
   });
 
+  scoped(
+    state
+      .command('restore')
+      .description('write a version from the history of a key again, as a new version (see "state history")')
+      .argument('<key>'),
+  )
+    .requiredOption('--version <n>', 'the version to restore, as listed by "tidemark state history"', wholeNumber(1))
+    .option(
+      '--if-version <m>',
+      'restore only if the key is now at this version (0: it is deleted); without it, the current version is ' +
+        'read first and sent: the restore replaces whatever is there now, and fails only if a write lands ' +
+        'between that read and the restore',
+      wholeNumber(0),
+    )
+    .action(async (key: string, options: RestoreOptions, command: Command) => {
+      const target = targetOf(options, command);
+      const { client, assetId } = await connect(options, target);
+      const ifVersion = options.ifVersion ?? (await currentVersion(client, target, assetId, key));
+      const entry =
+        assetId === undefined
+          ? await client.restoreTaskState(tiOf(target), key, options.version, { ifVersion })
+          : await client.restoreAssetState(assetId, key, options.version, { ifVersion });
+      if (options.json) return printJson(entry);
+      printLine(`Restored version ${options.version} of ${describeKey(key, target)} as version ${entry.version}.`);
+    });
+
   return state;
 }
 
@@ -251,6 +282,23 @@ async function connect(
     );
   }
   return { client, assetId };
+}
+
+/** The key's version now; 0 when it is absent (deleted), which is what If-Match names then. */
+async function currentVersion(
+  client: PublicApiClient,
+  target: StateTarget,
+  assetId: number | undefined,
+  key: string,
+): Promise<number> {
+  try {
+    const entry =
+      assetId === undefined ? await client.getTaskState(tiOf(target), key) : await client.getAssetState(assetId, key);
+    return entry.version;
+  } catch (error) {
+    if (error instanceof TidemarkError && error.code === 'state_not_found') return 0;
+    throw error;
+  }
 }
 
 function tiOf(target: StateTarget): TaskStateAddress {

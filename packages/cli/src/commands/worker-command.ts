@@ -26,7 +26,7 @@ export function workerCommand(): Command {
         throw new ConfigError('a worker needs the api-server URL: pass --api-url or set TIDEMARK_WORKER__API_URL');
       }
       const log = createLogger(config, 'worker');
-      const worker = runWorker(config, apiUrl);
+      const worker = await runWorker(config, apiUrl);
       log.info(`worker started against ${apiUrl} (parallelism ${config.worker.parallelism})`);
       await untilStopped(log, [() => worker.stop()]);
     });

@@ -33,6 +33,52 @@ function duration() {
   });
 }
 
+export const OFFLOAD_BACKENDS = ['none', 'filesystem'] as const;
+
+/**
+ * SPEC §9.2 `state.offload.*`, read by workers. In the config file it is an object
+ * (`{"state": {"offload": {"backend": "filesystem"}}}`); an environment variable
+ * `TIDEMARK_STATE__OFFLOAD__BACKEND` arrives as the key `offload__backend` and is folded in (it wins).
+ */
+function offloadSchema() {
+  return z.strictObject({
+    /** `none`, `filesystem`, or a module path exporting `createOffloadStore`. */
+    backend: offloadBackend().default('none'),
+    /** Values whose UTF-8 JSON is larger than this go to the offload store. */
+    threshold_bytes: integer(1).default(32_768),
+    /** Where the filesystem backend keeps payloads. Default: `<home>/offload`. */
+    folder: z.string().min(1).optional(),
+  });
+}
+
+function offloadBackend() {
+  return z.string().min(1, 'expected "none", "filesystem" or a module path exporting createOffloadStore');
+}
+
+/** The environment's spelling of the offload keys (see offloadSchema). */
+const offloadEnvironmentKeys = {
+  offload__backend: offloadBackend().optional(),
+  offload__threshold_bytes: integer(1).optional(),
+  offload__folder: z.string().min(1).optional(),
+};
+
+function foldOffloadKeys<
+  T extends { offload: z.output<ReturnType<typeof offloadSchema>> } & {
+    [K in keyof typeof offloadEnvironmentKeys]?: z.output<(typeof offloadEnvironmentKeys)[K]>;
+  },
+>(section: T) {
+  const { offload__backend, offload__threshold_bytes, offload__folder, ...rest } = section;
+  const folder = offload__folder ?? section.offload.folder;
+  return {
+    ...rest,
+    offload: {
+      backend: offload__backend ?? section.offload.backend,
+      threshold_bytes: offload__threshold_bytes ?? section.offload.threshold_bytes,
+      ...(folder === undefined ? {} : { folder }),
+    },
+  };
+}
+
 export const configSchema = z.strictObject({
   core: z
     .strictObject({
@@ -54,7 +100,10 @@ export const configSchema = z.strictObject({
       gc_interval: duration().default(3_600_000),
       gc_batch_size: integer(1).default(5_000),
       clear_on_success: flag().default(false),
+      offload: offloadSchema().prefault({}),
+      ...offloadEnvironmentKeys,
     })
+    .transform(foldOffloadKeys)
     .prefault({}),
   api: z
     .strictObject({

@@ -22,10 +22,15 @@ export const EXECUTION_ROUTES = {
 
 const jsonValue = z.json();
 
+/** The longest a claim may wait for work (`wait_ms`). */
+export const MAX_CLAIM_WAIT_MS = 30_000;
+
 /** POST claim → 204 (nothing to do) or 200 ClaimedAttempt. The claimed TI is `running` at once. */
 export const claimRequestSchema = z.strictObject({
   /** Shown as the TI's `worker` (hostname:pid). */
   worker: z.string().min(1).max(250),
+  /** Long poll: when nothing is queued, hold the request up to this long for something to be. */
+  wait_ms: z.number().int().min(0).max(MAX_CLAIM_WAIT_MS).optional(),
 });
 export type ClaimRequest = z.infer<typeof claimRequestSchema>;
 

@@ -111,6 +111,17 @@ export async function claimNextAttempt(
   });
 }
 
+/** True when some TI waits in `queued`: a read, for waiting claims to poll before they try a claim. */
+export async function hasQueuedAttempt(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom('task_instance')
+    .select('id')
+    .where('state', '=', 'queued')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Records that the attempt is alive. False: it is not the TI's current running attempt (stale). */
 export async function recordHeartbeat(db: Db, heartbeat: AttemptRef & { readonly now: number }): Promise<boolean> {
   const result = await db

@@ -74,12 +74,14 @@ export class ExecutionApiClient {
   }
 
   /** Claims the next queued TI (it is `running` at once), or returns null when there is none. */
-  async claim(worker: string): Promise<ClaimedAttempt | null> {
+  /** `waitMs`: how long the server may hold the claim while nothing is queued (at most half the request timeout). */
+  async claim(worker: string, waitMs = 0): Promise<ClaimedAttempt | null> {
+    const wait = Math.max(0, Math.min(waitMs, Math.floor(this.#timeoutMs / 2)));
     const response = await this.send({
       method: 'POST',
       path: EXECUTION_ROUTES.claim,
       token: this.#workerToken.current(),
-      body: { worker },
+      body: wait > 0 ? { worker, wait_ms: wait } : { worker },
     });
     if (response.status === 204) return null;
     return parseResponse(claimedAttemptSchema, response, 'claim');

@@ -1,7 +1,18 @@
-import { activateAsset } from '@tidemark/db';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type JsonValue, offloadRef } from '@tidemark/core';
+import { activateAsset, offloadOrphanSweep, upsertSerializedDag } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURE_DAGS_FOLDER, openWorkerTestWorld, type WorkerTestWorld } from './fixtures/worker-test-world.ts';
+import { FilesystemOffloadStore } from '../offload/filesystem-offload-store.ts';
+import { bigString, OFFLOAD_DAG_FILE, offloadDag, sha256 } from './fixtures/offload-test-dags.ts';
+import {
+  FIXTURE_DAGS_FOLDER,
+  openWorkerTestWorld,
+  type TestRun,
+  type WorkerTestWorld,
+} from './fixtures/worker-test-world.ts';
 import { runAttempt } from './supervisor.ts';
 
 async function claimAndRun(world: WorkerTestWorld) {
@@ -109,5 +120,155 @@ describe.each(eachDialect())('ctx.taskState and ctx.assetState through the super
       `ctx.taskState.set on ${dialect}: median ${timing.medianMs.toFixed(2)} ms, p99 ${timing.p99Ms.toFixed(2)} ms (200 sets)`,
     );
     expect(timing.medianMs).toBeGreaterThan(0);
+  });
+});
+
+describe.each(eachDialect())('state values above the offload threshold on %s', (dialect) => {
+  let world: WorkerTestWorld;
+  let folder: string;
+  let store: FilesystemOffloadStore;
+  const THRESHOLD = 1_000;
+
+  beforeEach(async () => {
+    world = await openWorkerTestWorld(dialect);
+    await activateAsset(world.database.db, { name: 'orders' });
+    await upsertSerializedDag(world.database.db, offloadDag.serialize(OFFLOAD_DAG_FILE));
+    folder = mkdtempSync(join(tmpdir(), 'tidemark-offload-'));
+    store = new FilesystemOffloadStore(folder);
+  });
+  afterEach(async () => {
+    await world.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** Runs one task of worker_offload to its end, offloading above THRESHOLD unless `offload: false`. */
+  async function runTask(taskId: string, conf: Record<string, JsonValue> = {}, offload = true) {
+    const run = await world.trigger('worker_offload', conf);
+    const tiId = await world.queue(run, taskId);
+    const claimed = await world.api.claim('test-worker:1');
+    if (!claimed) throw new Error('nothing was claimable');
+    await runAttempt({
+      claimed,
+      api: world.api,
+      dagsFolder: FIXTURE_DAGS_FOLDER,
+      killGracePeriodMs: 500,
+      ...(offload ? { offload: { store, thresholdBytes: THRESHOLD } } : {}),
+    });
+    const state = (await world.taskInstance(tiId)).state;
+    if (state !== 'success') throw new Error(`${taskId} ended ${state}: ${await world.attemptLog(tiId, 1)}`);
+    return { run, result: (await world.returnValue(run, taskId)) as Record<string, JsonValue> };
+  }
+
+  const taskRef = (run: TestRun, taskId: string, key: string) =>
+    offloadRef({ kind: 'task', dagId: 'worker_offload', runId: run.runId, taskId, mapIndex: -1 }, key);
+  const assetRef = (key: string) => offloadRef({ kind: 'asset', name: 'orders' }, key);
+  const objectFile = (ref: string) => join(folder, ...ref.split('/'));
+  const refs = async () => {
+    const found: string[] = [];
+    for await (const object of store.list()) found.push(object.ref);
+    return found.sort();
+  };
+  const taskRow = (run: TestRun, key: string) =>
+    world.database.db
+      .selectFrom('task_state')
+      .select(['value', 'version'])
+      .where('run_id', '=', run.runId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+
+  it('a 50 MB value goes task → supervisor → store and back byte for byte; the row holds the envelope', async () => {
+    const bytes = 50 * 1024 * 1024;
+    const { run, result } = await runTask('round_trip', { bytes });
+    const expectedJson = JSON.stringify({ blob: bigString(bytes), n: 1 });
+    const { timings, ...read } = result;
+    const { setMs, getMs } = timings as { setMs: number; getMs: number };
+    console.log(`50 MB offloaded on ${dialect}: set ${setMs.toFixed(0)} ms, get ${getMs.toFixed(0)} ms (task code)`);
+    expect(read).toEqual({
+      set: { version: 1 },
+      bytes: Buffer.byteLength(expectedJson),
+      sha256: sha256(expectedJson),
+      readSha256: sha256(expectedJson),
+      readAssetSha256: sha256(expectedJson),
+    });
+    expect(result.bytes as number).toBeGreaterThan(bytes);
+
+    const ref = taskRef(run, 'round_trip', 'blob');
+    expect(ref).toMatch(/^task\/[0-9a-f]{64}\/[0-9a-f]{64}$/);
+    const row = await taskRow(run, 'blob');
+    expect(row?.value).toBe(JSON.stringify({ __tidemark_ref__: ref }));
+    expect(readFileSync(objectFile(ref)).equals(Buffer.from(expectedJson, 'utf8'))).toBe(true);
+    expect(readFileSync(objectFile(assetRef('blob'))).equals(Buffer.from(expectedJson, 'utf8'))).toBe(true);
+    expect(await refs()).toEqual([assetRef('blob'), ref].sort());
+
+    // Another attempt (another task) reads the asset's payload back through the store.
+    expect((await runTask('read_asset')).result).toEqual({ sha256: sha256(expectedJson) });
+  }, 120_000);
+
+  it('CAS, update and delete on offloaded values; a refused write or delete keeps the payload; staged is refused', async () => {
+    const { run, result } = await runTask('lifecycle', { bytes: 5_000 });
+    expect(result).toEqual({
+      conflict: { code: 'state_conflict', message: 'state key "b" is at version 1, not 7; read it again and retry' },
+      afterConflict: 'b1',
+      casWrite: { version: 2 },
+      updatedTag: 'b2+u',
+      failedDelete: { code: 'state_conflict', message: expect.stringContaining('version 1, not 9') },
+      afterFailedDelete: 'a',
+      afterDelete: ['b', 'lookalike', 'small'],
+      staged: { code: 'invalid_state_option', message: expect.stringContaining('state.offload.threshold_bytes') },
+      lookalike: { __tidemark_ref__: 'task/not-a-ref' },
+    });
+    // The delete removed the row and then the object; b, and the look-alike small value, are offloaded.
+    expect(await taskRow(run, 'a')).toBeUndefined();
+    expect(existsSync(objectFile(taskRef(run, 'lifecycle', 'a')))).toBe(false);
+    expect((await taskRow(run, 'b'))?.value).toBe(JSON.stringify({ __tidemark_ref__: taskRef(run, 'lifecycle', 'b') }));
+    expect((await taskRow(run, 'small'))?.value).toBe('1');
+    expect(await refs()).toEqual([taskRef(run, 'lifecycle', 'b'), taskRef(run, 'lifecycle', 'lookalike')].sort());
+  });
+
+  it('clear removes the rows, then the objects of the scope', async () => {
+    const kept = await runTask('clear_asset', { bytes: 5_000 });
+    expect(kept.result).toEqual(['k1', 'k2']);
+    expect(await refs()).toEqual([assetRef('k1'), assetRef('k2')].sort());
+    const cleared = await runTask('clear_asset', { bytes: 5_000, clear: true });
+    expect(cleared.result).toEqual([]);
+    expect(await refs()).toEqual([]);
+  });
+
+  it('without an offload store a value over state.max_value_bytes is refused with 413, naming the limit', async () => {
+    const { run, result } = await runTask('too_large', { bytes: 100_000 }, false);
+    expect(result).toEqual({
+      code: 'value_too_large',
+      message: expect.stringMatching(
+        /over the limit of 65536 bytes \(state\.max_value_bytes\).*state\.offload\.backend/,
+      ),
+    });
+    expect(await taskRow(run, 'blob')).toBeUndefined();
+    expect(await refs()).toEqual([]);
+  });
+
+  it('the orphan sweep removes an object whose row is gone, once it is older than the grace period', async () => {
+    const { run } = await runTask('lifecycle', { bytes: 5_000 });
+    const orphan = taskRef(run, 'lifecycle', 'b');
+    // A crash between the row delete and the object delete: the row is gone, the object stays.
+    await world.database.db.deleteFrom('task_state').where('run_id', '=', run.runId).where('key', '=', 'b').execute();
+    const live = taskRef(run, 'lifecycle', 'lookalike');
+
+    const fresh = offloadOrphanSweep({ database: world.database, store });
+    expect(await fresh.run({ dryRun: false, batchSize: 100 })).toEqual({ removed: 0, items: [] });
+    expect(existsSync(objectFile(orphan))).toBe(true);
+
+    const later = () => Date.now() + 2 * 3_600_000;
+    const dry = offloadOrphanSweep({ database: world.database, store, clock: later });
+    expect(await dry.run({ dryRun: true, batchSize: 1 })).toEqual({ removed: 1, items: [orphan] });
+    expect(existsSync(objectFile(orphan))).toBe(true);
+
+    const sweep = offloadOrphanSweep({ database: world.database, store, clock: later });
+    expect(sweep.name).toBe('offload-orphans');
+    expect(await sweep.run({ dryRun: false, batchSize: 1 })).toEqual({ removed: 1, items: [orphan] });
+    expect(existsSync(objectFile(orphan))).toBe(false);
+    expect(await refs()).toEqual([live]);
+
+    const shortGrace = offloadOrphanSweep({ database: world.database, store, graceMs: 0, clock: later });
+    expect(await shortGrace.run({ dryRun: false, batchSize: 100 })).toEqual({ removed: 0, items: [] });
   });
 });

@@ -12,6 +12,8 @@ import {
 } from '@tidemark/core';
 import { TASK_PROCESS_ENTRY } from '@tidemark/sdk';
 import type { Logger } from 'pino';
+import type { StateOffload } from '../offload/create-offload-store.ts';
+import { OffloadingStateRelay } from '../offload/offloading-state-relay.ts';
 import {
   type AttemptOutcome,
   describeOutcome,
@@ -47,6 +49,8 @@ export interface RunAttemptOptions {
   readonly taskProcessEntry?: string;
   /** How long finish is retried while the api-server is unreachable. Default 60 s. */
   readonly finishRetryWindowMs?: number;
+  /** SPEC §9.2: where state values above the threshold go (`state.offload.*`). Default: nowhere. */
+  readonly offload?: StateOffload | undefined;
 }
 
 /** Milliseconds since runAttempt started, for measuring the supervisor's overhead. */
@@ -91,6 +95,7 @@ class AttemptSupervisor {
   readonly #shipper: LogShipper;
   readonly #startedAt = performance.now();
   readonly #stderrTail: string[] = [];
+  readonly #offload: OffloadingStateRelay | undefined;
   #task: TaskProcess | undefined;
   #finished: FinishedMessage | undefined;
   /** A task that reports after SIGTERM (timeout, stop) did not finish on its own. */
@@ -108,6 +113,7 @@ class AttemptSupervisor {
     this.#claimed = options.claimed;
     this.#api = options.api.forAttempt(options.claimed);
     this.#logger = attemptLogger(options.logger ?? createSilentLogger(), options.claimed);
+    this.#offload = options.offload && new OffloadingStateRelay(options.offload, taskInstanceOf(options.claimed));
     this.#shipper = new LogShipper({
       send: (lines) => this.#api.sendLogs(lines),
       onError: (error, dropped) => this.#onLogShippingError(error, dropped),
@@ -307,7 +313,8 @@ class AttemptSupervisor {
   }
 
   /**
-   * Relays a `state.*` request. Reads (get, keys) and the idempotent clear and unconditional delete
+   * Relays a `state.*` request, through the offload store when one is configured (values above
+   * its threshold; see OffloadingStateRelay). Reads (get, keys) and the idempotent clear and unconditional delete
    * are retried like XCom pulls, also after 5xx answers. Writes (set, advance, a delete with
    * `ifVersion`) are retried only after transport failures, never after an answer: a 5xx or a
    * 4xx is final. Even so, a write whose answer was lost (timeout) may have been applied: a
@@ -317,6 +324,12 @@ class AttemptSupervisor {
    * is monotonic) but may answer `advanced: false` for a value it did store.
    */
   #relayState(method: StateMethod, params: StateRequestParams) {
+    if (!this.#offload) return this.#relayStateRow(method, params);
+    return this.#offload.relay(method, params, (rowMethod, rowParams) => this.#relayStateRow(rowMethod, rowParams));
+  }
+
+  /** One state request to the execution API (the database rows), retried as described on #relayState. */
+  #relayStateRow(method: StateMethod, params: StateRequestParams) {
     const operation = () => this.#api.relayState(method, params);
     const isRead = method === 'get' || method === 'keys' || method === 'clear';
     if (isRead || (method === 'delete' && params.ifVersion === undefined)) {
@@ -406,6 +419,10 @@ export function attemptSpecOf(claimed: ClaimedAttempt, dagsFolder: string): Atte
     logicalDate: claimed.logical_date,
     ...(claimed.map_item === undefined ? {} : { mapItem: claimed.map_item }),
   };
+}
+
+function taskInstanceOf(claimed: ClaimedAttempt) {
+  return { dagId: claimed.dag_id, runId: claimed.run_id, taskId: claimed.task_id, mapIndex: claimed.map_index };
 }
 
 function attemptLogger(logger: Logger, claimed: ClaimedAttempt): Logger {

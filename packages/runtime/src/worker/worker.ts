@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type ClaimedAttempt, TidemarkError } from '@tidemark/core';
 import type { Logger } from 'pino';
+import type { StateOffload } from '../offload/create-offload-store.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { ExecutionApiClient } from './execution-api-client.ts';
 import { isTransientApiError } from './execution-api-errors.ts';
@@ -27,6 +28,8 @@ export interface WorkerOptions {
   readonly onAttemptDone?: (result: AttemptResult) => void;
   /** The task process's main file. Default: the SDK's TASK_PROCESS_ENTRY. */
   readonly taskProcessEntry?: string;
+  /** SPEC §9.2: the offload store for large state values (`state.offload.*`); omitted: none. */
+  readonly offload?: StateOffload | undefined;
 }
 
 export interface StopOptions {
@@ -43,6 +46,8 @@ export interface Worker {
 }
 
 const DEFAULT_STOP_GRACE_MS = 30_000;
+/** A claim waits this long on the server for work to be queued (long poll) before it answers 204. */
+const CLAIM_WAIT_MS = 1_000;
 const CLAIM_BACKOFF_BASE_MS = 500;
 const CLAIM_BACKOFF_MAX_MS = 15_000;
 
@@ -124,7 +129,7 @@ class WorkerLoop implements Worker {
   /** The next attempt, null when there is none, or 'failed' after an error (already waited out). */
   async #claimNext(): Promise<ClaimedAttempt | null | 'failed'> {
     try {
-      const claimed = await this.#api.claim(this.name);
+      const claimed = await this.#api.claim(this.name, CLAIM_WAIT_MS);
       this.#claimBackoff.reset();
       return claimed;
     } catch (error) {
@@ -168,6 +173,7 @@ class WorkerLoop implements Worker {
         logger: this.#logger,
         signal: this.#terminating.signal,
         ...(this.#options.taskProcessEntry ? { taskProcessEntry: this.#options.taskProcessEntry } : {}),
+        offload: this.#options.offload,
       });
       this.#options.onAttemptDone?.(result);
     } catch (error) {

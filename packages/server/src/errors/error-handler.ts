@@ -27,6 +27,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   user_exists: 409,
   stale_attempt: 409,
   state_conflict: 412,
+  precondition_required: 428,
   value_too_large: 413,
   body_too_large: 413,
   unsupported_media_type: 415,

@@ -41,6 +41,41 @@ describe.each(eachDialect())('POST /execution/workloads/claim on %s', (dialect) 
     expect(response.body).toBe('');
   });
 
+  it('with wait_ms, holds the claim until a TI is queued, then hands it out', async () => {
+    const tiId = await harness.seedTi(run, { taskId: 'extract', state: 'scheduled' });
+    const claim = harness.request({
+      method: 'POST',
+      url: CLAIM,
+      token: harness.workerToken,
+      payload: { worker: 'host:1', wait_ms: 20_000 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await harness.database.db.updateTable('task_instance').set({ state: 'queued' }).where('id', '=', tiId).execute();
+
+    const response = await claim;
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ ti_id: tiId, try_number: 1 });
+  });
+
+  it('with wait_ms and nothing queued, answers 204 once the wait is over; over 30 s is 422', async () => {
+    const waited = await harness.request({
+      method: 'POST',
+      url: CLAIM,
+      token: harness.workerToken,
+      payload: { worker: 'host:1', wait_ms: 100 },
+    });
+    expect(waited.statusCode).toBe(204);
+    const tooLong = await harness.request({
+      method: 'POST',
+      url: CLAIM,
+      token: harness.workerToken,
+      payload: { worker: 'host:1', wait_ms: 60_000 },
+    });
+    expect(tooLong.statusCode).toBe(422);
+    expect(errorOf(tooLong).message).toContain('wait_ms');
+  });
+
   it('claims the oldest queued TI and describes the attempt', async () => {
     await harness.seedTi(run, { taskId: 'load', queuedAt: T0 + 20 });
     const oldest = await harness.seedTi(run, { taskId: 'extract', queuedAt: T0 + 10, maxTries: 3 });

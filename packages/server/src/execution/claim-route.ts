@@ -1,5 +1,5 @@
 import { type ClaimedAttempt, claimRequestSchema, EXECUTION_ROUTES } from '@tidemark/core';
-import { type ClaimedTaskInstance, claimNextAttempt, recordAttemptFailure } from '@tidemark/db';
+import { type ClaimedTaskInstance, claimNextAttempt, hasQueuedAttempt, recordAttemptFailure } from '@tidemark/db';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { appendAttemptLog } from './attempt-log.ts';
 import { issueAttemptToken } from './attempt-token.ts';
@@ -9,18 +9,49 @@ import { parseRequest } from './parse-request.ts';
 /** A claim fails mapped TIs whose element is missing and claims again, at most this many times per request. */
 const MAX_CLAIMS_PER_REQUEST = 10;
 
-/** POST /execution/workloads/claim (worker token) → 200 ClaimedAttempt, or 204 when nothing is queued. */
+/** How often a waiting claim looks for queued work. */
+const QUEUED_CHECK_INTERVAL_MS = 20;
+
+/**
+ * POST /execution/workloads/claim (worker token) → 200 ClaimedAttempt, or 204 when nothing is
+ * queued. With `wait_ms`, an empty queue holds the request (long poll) until work is queued, the
+ * wait is over or the worker hangs up: workers pick up new work within milliseconds without
+ * hammering the database with claims.
+ */
 export function registerClaimRoute(app: FastifyInstance, context: ExecutionContext): void {
   app.post(EXECUTION_ROUTES.claim, { preHandler: context.auth.requireWorker }, async (request, reply) => {
-    const { worker } = parseRequest(claimRequestSchema, request.body, 'body');
-    for (let claims = 0; claims < MAX_CLAIMS_PER_REQUEST; claims++) {
-      const claimed = await claimNextAttempt(context.database, { worker, now: context.now() });
-      if (!claimed) break;
-      if (claimed.mapItemError === undefined) return toClaimedAttempt(claimed, context);
-      await failUnmappableAttempt(claimed, claimed.mapItemError, context, request.log);
-    }
+    const { worker, wait_ms: waitMs = 0 } = parseRequest(claimRequestSchema, request.body, 'body');
+    const deadline = performance.now() + waitMs;
+    const hungUp = () => request.raw.destroyed;
+    do {
+      const claimed = await claimQueuedAttempt(context, worker, request.log);
+      if (claimed) return toClaimedAttempt(claimed, context);
+    } while (await waitForQueuedWork(context, deadline, hungUp));
     return reply.code(204).send();
   });
+}
+
+async function claimQueuedAttempt(
+  context: ExecutionContext,
+  worker: string,
+  log: FastifyBaseLogger,
+): Promise<ClaimedTaskInstance | undefined> {
+  for (let claims = 0; claims < MAX_CLAIMS_PER_REQUEST; claims++) {
+    const claimed = await claimNextAttempt(context.database, { worker, now: context.now() });
+    if (!claimed) return undefined;
+    if (claimed.mapItemError === undefined) return claimed;
+    await failUnmappableAttempt(claimed, claimed.mapItemError, context, log);
+  }
+  return undefined;
+}
+
+/** Polls (a read) until something is queued: true then, false when the deadline passed or the worker left. */
+async function waitForQueuedWork(context: ExecutionContext, deadline: number, hungUp: () => boolean): Promise<boolean> {
+  while (performance.now() < deadline && !hungUp()) {
+    await new Promise((resolve) => setTimeout(resolve, QUEUED_CHECK_INTERVAL_MS));
+    if (await hasQueuedAttempt(context.database.db)) return true;
+  }
+  return false;
 }
 
 function toClaimedAttempt(claimed: ClaimedTaskInstance, context: ExecutionContext): ClaimedAttempt {

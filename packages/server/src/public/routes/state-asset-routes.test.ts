@@ -90,4 +90,59 @@ describe.each(eachDialect())('public asset-state routes on %s', (dialect) => {
     expect(unknownPut.statusCode).toBe(404);
     expect((await harness.api('GET', '/api/v2/assets/abc/state-store')).statusCode).toBe(422);
   });
+
+  describe('restore', () => {
+    const TASK_WRITER = {
+      kind: 'task',
+      dagId: 'orders',
+      runId: 'r1',
+      taskId: 'load',
+      mapIndex: -1,
+      tryNumber: 1,
+    } as const;
+    const restore = (
+      key: string,
+      version: number,
+      headers: Record<string, string> = {},
+      role: 'op' | 'viewer' = 'op',
+    ) => harness.api('POST', `${base}/${key}/history/${version}/restore`, { role, headers });
+
+    it('writes an old value as a new version by the user, with last_updated_by', async () => {
+      await harness.stateBackend.set(assetScope(assetId), 'watermark', '2026-01-01', { writer: TASK_WRITER });
+      await harness.stateBackend.set(assetScope(assetId), 'watermark', '2026-03-01', { writer: TASK_WRITER });
+      const response = await restore('watermark', 1, { 'if-match': '"2"' });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers.etag).toBe('"3"');
+      expect(assetStateEntrySchema.parse(response.json())).toEqual({
+        key: 'watermark',
+        value: '2026-01-01',
+        version: 3,
+        updated_at: new Date(T0).toISOString(),
+        last_updated_by: { kind: 'api', user: 'alice' },
+      });
+      expect((await harness.api('GET', `${base}/watermark`)).json()).toEqual(response.json());
+    });
+
+    it('412 after a write in between, 428 without If-Match, 404 for an unknown version, 403 for a viewer', async () => {
+      await put('k', { value: 1 });
+      await put('k', { value: 2 });
+      await harness.stateBackend.set(assetScope(assetId), 'k', 3, { writer: TASK_WRITER });
+      const conflict = await restore('k', 1, { 'if-match': '"2"' });
+      expect(conflict.statusCode).toBe(412);
+      expect(detailOf(conflict).reason).toBe('state_conflict');
+      const unguarded = await restore('k', 1);
+      expect(unguarded.statusCode).toBe(428);
+      expect(detailOf(unguarded).reason).toBe('precondition_required');
+      const unknown = await restore('k', 9, { 'if-match': '"3"' });
+      expect(unknown.statusCode).toBe(404);
+      expect(detailOf(unknown).message).toContain('no version 9');
+      expect((await restore('k', 1, { 'if-match': '"3"' }, 'viewer')).statusCode).toBe(403);
+      const otherAsset = await harness.api('POST', '/api/v2/assets/999/state-store/k/history/1/restore', {
+        role: 'op',
+        headers: { 'if-match': '"3"' },
+      });
+      expect(detailOf(otherAsset).reason).toBe('asset_not_found');
+      expect(await harness.stateBackend.get(assetScope(assetId), 'k')).toMatchObject({ value: 3, version: 3 });
+    });
+  });
 });

@@ -21,6 +21,31 @@ export class StateNotFoundError extends TidemarkError {
   }
 }
 
+/** A restore of a version the key's history no longer holds (beyond `state.history_depth`, or never written). */
+export class StateVersionNotFoundError extends TidemarkError {
+  constructor(key: string, version: number, where: string, kept: readonly number[]) {
+    const holds = kept.length === 0 ? 'no versions' : `versions ${kept.join(', ')}`;
+    super(
+      'state_not_found',
+      `${where} has no version ${version} of state key "${key}" in its history (it holds ${holds}); ` +
+        'GET …/history lists them',
+      { key, version },
+    );
+  }
+}
+
+/** A restore without `If-Match`: it must name the version it replaces (SPEC §8). */
+export class PreconditionRequiredError extends TidemarkError {
+  constructor(key: string) {
+    super(
+      'precondition_required',
+      `restoring state key "${key}" needs If-Match with its current version (e.g. If-Match: "3", or "0" if it is ` +
+        'deleted now), so that it cannot overwrite a write you have not seen',
+      { key },
+    );
+  }
+}
+
 const ERROR_DESCRIPTIONS = {
   401: 'No bearer token, or an invalid or expired one (get one from POST /auth/token)',
   403: "The token's role is too low for this route (writes need op)",
@@ -28,6 +53,7 @@ const ERROR_DESCRIPTIONS = {
   412: 'If-Match names a version other than the stored one (state_conflict)',
   413: 'The value is over state.max_value_bytes (value_too_large)',
   422: 'The path, query, header or body does not match the contract; the message names the field',
+  428: 'If-Match is missing; a restore must name the version it replaces (precondition_required)',
 } as const;
 
 /** Error statuses a state route documents, each with the `{detail: {reason, message}}` body. */

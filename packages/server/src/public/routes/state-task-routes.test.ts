@@ -177,11 +177,26 @@ describe.each(eachDialect())('public task-state routes on %s', (dialect) => {
     expect(large.statusCode).toBe(413);
     expect(detailOf(large).reason).toBe('value_too_large');
     expect(detailOf(large).message).toContain('1000');
-    for (const payload of [{ value: null }, {}, { value: 1, extra: true }]) {
+    for (const payload of [{ value: null }, {}, { value: 1, extra: true }, { value: { __tidemark_ref__: 'x' } }]) {
       const response = await put(`${EXTRACT}/k`, payload);
       expect(response.statusCode, JSON.stringify(payload)).toBe(422);
     }
     expect(await harness.stateBackend.get(extractScope, 'k')).toBeUndefined();
+  });
+
+  it('an offload envelope is refused on PUT and PATCH (422): only workers write them', async () => {
+    const envelope = { __tidemark_ref__: 'task/x/y' };
+    const putEnvelope = await put(`${EXTRACT}/k`, { value: envelope });
+    expect(putEnvelope.statusCode).toBe(422);
+    expect(detailOf(putEnvelope)).toMatchObject({ reason: 'invalid_state_value' });
+    expect(detailOf(putEnvelope).message).toContain('offload reference');
+    await put(`${EXTRACT}/k`, { value: { wrapped: envelope } });
+    const patch = await harness.api('PATCH', `${EXTRACT}/k`, { role: 'op', payload: { value: envelope } });
+    expect(patch.statusCode).toBe(422);
+    expect(await harness.stateBackend.get(extractScope, 'k')).toMatchObject({
+      value: { wrapped: envelope },
+      version: 1,
+    });
   });
 
   it('clears one map index, or every map index with all_map_indices=true', async () => {
@@ -214,6 +229,112 @@ describe.each(eachDialect())('public task-state routes on %s', (dialect) => {
     expect(history[0]).toMatchObject({
       written_at: new Date(T0 + 2_000).toISOString(),
       written_by: { kind: 'api', user: 'alice' },
+    });
+  });
+
+  describe('history depth and restore', () => {
+    const TASK_WRITER = {
+      kind: 'task',
+      dagId: 'orders',
+      runId: 'manual__1',
+      taskId: 'extract',
+      mapIndex: -1,
+      tryNumber: 1,
+    } as const;
+    const restore = (key: string, version: number | string, headers: Record<string, string> = {}, query = '') =>
+      harness.api('POST', `${EXTRACT}/${key}/history/${version}/restore${query}`, { role: 'op', headers });
+
+    beforeEach(async () => {
+      await harness.close();
+      harness = await openTaskInstanceHarness(dialect, { state: { history_depth: 3, default_retention: DAY / 1000 } });
+      await seedOrdersRun(harness, { mapped: 3 });
+    });
+
+    it('history keeps exactly state.history_depth versions', async () => {
+      for (const value of [1, 2, 3, 4, 5]) await put(`${EXTRACT}/k`, { value });
+      const { history } = stateHistorySchema.parse((await harness.api('GET', `${EXTRACT}/k/history`)).json());
+      expect(history.map((entry) => [entry.version, entry.value])).toEqual([
+        [5, 5],
+        [4, 4],
+        [3, 3],
+      ]);
+    });
+
+    it('restore writes an old value as a new version by the user, keeping the expiry', async () => {
+      await harness.stateBackend.set(extractScope, 'k', { page: 1 }, { writer: TASK_WRITER, expiresAt: T0 + 5 * DAY });
+      await harness.stateBackend.set(extractScope, 'k', { page: 2 }, { writer: TASK_WRITER, expiresAt: T0 + 5 * DAY });
+      harness.clock.advance(1_000);
+      const response = await restore('k', 1, { 'if-match': '"2"' });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers.etag).toBe('"3"');
+      expect(taskStateEntrySchema.parse(response.json())).toEqual({
+        key: 'k',
+        value: { page: 1 },
+        version: 3,
+        updated_at: new Date(T0 + 1_000).toISOString(),
+        expires_at: new Date(T0 + 5 * DAY).toISOString(),
+      });
+      expect((await harness.api('GET', `${EXTRACT}/k`)).json()).toEqual(response.json());
+      const [newest] = await harness.stateBackend.history(extractScope, 'k');
+      expect(newest).toMatchObject({ version: 3, value: { page: 1 }, writtenBy: { kind: 'api', user: 'alice' } });
+    });
+
+    it('restore is compare-and-set: a write in between makes it 412 and changes nothing', async () => {
+      await put(`${EXTRACT}/k`, { value: 'old' });
+      await put(`${EXTRACT}/k`, { value: 'seen' });
+      await harness.stateBackend.set(extractScope, 'k', 'someone else', { writer: TASK_WRITER });
+      const response = await restore('k', 1, { 'if-match': '2' });
+      expect(response.statusCode).toBe(412);
+      expect(detailOf(response)).toMatchObject({ reason: 'state_conflict' });
+      expect(detailOf(response).message).toContain('version 3, not 2');
+      expect(await harness.stateBackend.get(extractScope, 'k')).toMatchObject({ value: 'someone else', version: 3 });
+    });
+
+    it('a deleted key is restored with If-Match "0" and the default expiry', async () => {
+      await put(`${EXTRACT}/k`, { value: 'kept' });
+      await harness.api('DELETE', `${EXTRACT}/k`, { role: 'op' });
+      const response = await restore('k', 1, { 'if-match': '"0"' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({
+        value: 'kept',
+        version: 3,
+        expires_at: new Date(T0 + DAY).toISOString(),
+      });
+      const deleteVersion = await restore('k', 2, { 'if-match': '"3"' });
+      expect(deleteVersion.statusCode).toBe(422);
+      expect(detailOf(deleteVersion).message).toContain('is a delete');
+    });
+
+    it('428 without If-Match; 404 for a version no longer in the history; 403 for a viewer', async () => {
+      for (const value of [1, 2, 3, 4]) await put(`${EXTRACT}/k`, { value });
+      const unguarded = await restore('k', 2);
+      expect(unguarded.statusCode).toBe(428);
+      expect(detailOf(unguarded).reason).toBe('precondition_required');
+      expect(detailOf(unguarded).message).toContain('If-Match');
+      const trimmed = await restore('k', 1, { 'if-match': '"4"' });
+      expect(trimmed.statusCode).toBe(404);
+      expect(detailOf(trimmed)).toMatchObject({ reason: 'state_not_found' });
+      expect(detailOf(trimmed).message).toContain('versions 4, 3, 2');
+      expect((await restore('nope', 1, { 'if-match': '"0"' })).statusCode).toBe(404);
+      expect((await restore('k', 0, { 'if-match': '"4"' })).statusCode).toBe(422);
+      const viewer = await harness.api('POST', `${EXTRACT}/k/history/2/restore`, {
+        role: 'viewer',
+        headers: { 'if-match': '"4"' },
+      });
+      expect(viewer.statusCode).toBe(403);
+      expect(await harness.stateBackend.get(extractScope, 'k')).toMatchObject({ value: 4, version: 4 });
+    });
+
+    it('restores a mapped TI\'s key by map_index and a key with "/" URL-encoded', async () => {
+      await put(`${TRANSFORM}/a%2Fb?map_index=1`, { value: 'one' });
+      await put(`${TRANSFORM}/a%2Fb?map_index=1`, { value: 'two' });
+      const response = await harness.api('POST', `${TRANSFORM}/a%2Fb/history/1/restore?map_index=1`, {
+        role: 'op',
+        headers: { 'if-match': '"2"' },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ key: 'a/b', value: 'one', version: 3 });
+      expect(await harness.stateBackend.get(transformScope(0), 'a/b')).toBeUndefined();
     });
   });
 });

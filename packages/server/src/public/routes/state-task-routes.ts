@@ -3,15 +3,13 @@ import {
   patchStateBodySchema,
   putTaskStateBodySchema,
   type StateEntry,
-  type StateValue,
-  stateHistorySchema,
+  type StateScope,
   type TaskScope,
   type TaskStateEntryResponse,
   taskScope,
   taskStateClearQuerySchema,
   taskStateCollectionSchema,
   taskStateEntrySchema,
-  taskStateHistoryPathSchema,
   taskStateKeyPathSchema,
   taskStateListQuerySchema,
   taskStateMapIndexQuerySchema,
@@ -21,16 +19,17 @@ import { countMappedTaskInstances, findRunTaskInstance } from '@tidemark/db';
 import type { PublicApp, PublicRouteContext } from '../public-route-context.ts';
 import { iso } from './dag-route-support.ts';
 import {
-  apiWriter,
-  historyResponse,
-  ifMatchVersion,
-  KEY_ROUTE_TWINS,
-  NO_CONTENT,
-  StateNotFoundError,
-  stateErrorResponses,
-  wildcardToKey,
-  withETag,
-} from './state-route-support.ts';
+  bodyValue,
+  casOf,
+  type KeyRequest,
+  registerKeyRoute,
+  registerStateKeyRoutes,
+  requireEntry,
+  type StateKeyFamily,
+  scopedKey,
+  sendEntry,
+} from './state-key-routes.ts';
+import { apiWriter, NO_CONTENT, stateErrorResponses } from './state-route-support.ts';
 import { TaskInstanceNotInRunError } from './task-instance-errors.ts';
 import { requireDagRun, requireTaskInstance } from './task-instance-lookup.ts';
 
@@ -45,13 +44,11 @@ interface TiPath {
 
 /**
  * SPEC §11.2 task state (Airflow 3.3's core API shapes): list, get, PUT, PATCH, DELETE a key,
- * clear (`all_map_indices`), history. Reads need `viewer`, writes `op`; every write is recorded as
- * written by the API user and is compare-and-set when `If-Match` is sent.
+ * clear (`all_map_indices`), history and restore. Reads need `viewer`, writes `op`; every write is
+ * recorded as written by the API user and is compare-and-set when `If-Match` is sent.
  */
 export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteContext): void {
   const { db } = context.database;
-  const viewer = context.auth.requireRole('viewer');
-  const op = context.auth.requireRole('op');
   const backend = context.stateBackend;
 
   /** The TI's scope; 404 for an unknown run or TI. */
@@ -65,10 +62,39 @@ export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteCont
     return taskScope({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, mapIndex: ti.map_index });
   };
 
+  const defaultExpiry = (): number | null => {
+    const retention = context.config.state.default_retention;
+    return retention === 0 ? null : context.now() + retention;
+  };
+
+  const family: StateKeyFamily = {
+    base: BASE,
+    tags: TAGS,
+    noun: 'task-state',
+    keyPath: taskStateKeyPathSchema,
+    keyQuery: taskStateMapIndexQuerySchema,
+    entrySchema: taskStateEntrySchema,
+    putBody: putTaskStateBodySchema,
+    putDescription:
+      'Creates or replaces the value. `expires_at`: `"default"` (now + `state.default_retention`; a retention ' +
+      'of 0 never expires), `null` (never) or an ISO-8601 time. `If-Match: "<version>"` writes only at that ' +
+      'version (`"0"`: only if absent).',
+    backend,
+    viewer: context.auth.requireRole('viewer'),
+    op: context.auth.requireRole('op'),
+    scopeOf: (request: KeyRequest) =>
+      scopeOf(request.params as unknown as TiPath, request.query.map_index as number | undefined),
+    describe: describeTi,
+    respond: taskEntryResponse,
+    expiryOfPut: (body) => expiryOf((body as { expires_at: string | null }).expires_at),
+    // A restored value keeps the expiry of the value it replaces; a deleted key gets the default.
+    expiryOfRestore: (current) => (current ? current.expiresAt : defaultExpiry()),
+  };
+
   app.get(
     BASE,
     {
-      onRequest: viewer,
+      onRequest: family.viewer,
       schema: {
         tags: TAGS,
         summary: 'List the task state of a task instance',
@@ -88,7 +114,7 @@ export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteCont
   app.delete(
     BASE,
     {
-      onRequest: op,
+      onRequest: family.op,
       schema: {
         tags: TAGS,
         summary: 'Clear the task state of a task instance',
@@ -109,152 +135,31 @@ export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteCont
     },
   );
 
-  app.get(
-    `${BASE}/:key/history`,
-    {
-      onRequest: viewer,
-      schema: {
-        tags: TAGS,
-        summary: 'Get the history of a task-state key',
-        description: 'Newest first, at most `state.history_depth` versions. URL-encode a `/` in the key (`%2F`).',
-        params: taskStateHistoryPathSchema,
-        querystring: taskStateMapIndexQuerySchema,
-        response: { 200: stateHistorySchema, ...stateErrorResponses(401, 404, 422) },
-      },
+  registerStateKeyRoutes(app, family);
+
+  registerKeyRoute(app, family, {
+    method: 'PATCH',
+    onRequest: family.op,
+    schema: {
+      summary: 'Replace the value of a task-state key',
+      description: 'The key must exist; its expiry stays as it is. `If-Match` as for PUT.',
+      headers: ifMatchHeadersSchema,
+      body: patchStateBodySchema,
+      response: { 200: taskStateEntrySchema, ...stateErrorResponses(401, 403, 404, 412, 413, 422) },
     },
-    async (request) => {
-      const scope = await scopeOf(request.params, request.query.map_index);
-      return historyResponse(await backend.history(scope, request.params.key));
+    handler: async (request, reply) => {
+      const { scope, key } = await scopedKey(family, request);
+      const current = await requireEntry(family, scope, key);
+      // Without If-Match, CAS on the version just read, so the expiry kept is the one of the value replaced.
+      const entry = await backend.set(scope, key, bodyValue(request.body as { value: unknown }), {
+        expiresAt: current.expiresAt,
+        ifVersion: current.version,
+        writer: apiWriter(request),
+        ...casOf(request),
+      });
+      return sendEntry(family, reply, entry);
     },
-  );
-
-  for (const twin of KEY_ROUTE_TWINS) {
-    app.get(
-      `${BASE}${twin.suffix}`,
-      {
-        onRequest: viewer,
-        preValidation: wildcardToKey,
-        schema: {
-          hide: twin.hide,
-          tags: TAGS,
-          summary: 'Get a task-state key',
-          description: 'The key is the rest of the path and may contain `/`. `ETag` carries the version.',
-          params: taskStateKeyPathSchema,
-          querystring: taskStateMapIndexQuerySchema,
-          response: { 200: taskStateEntrySchema, ...stateErrorResponses(401, 404, 422) },
-        },
-      },
-      async (request, reply) => {
-        const { key } = request.params;
-        const scope = await scopeOf(request.params, request.query.map_index);
-        const entry = await backend.get(scope, key);
-        if (!entry) throw new StateNotFoundError(key, describeTi(scope));
-        withETag(reply, entry);
-        return taskEntryResponse(entry);
-      },
-    );
-  }
-
-  for (const twin of KEY_ROUTE_TWINS) {
-    app.put(
-      `${BASE}${twin.suffix}`,
-      {
-        onRequest: op,
-        preValidation: wildcardToKey,
-        schema: {
-          hide: twin.hide,
-          tags: TAGS,
-          summary: 'Set a task-state key',
-          description:
-            'Creates or replaces the value. `expires_at`: `"default"` (now + `state.default_retention`; a retention ' +
-            'of 0 never expires), `null` (never) or an ISO-8601 time. `If-Match: "<version>"` writes only at that ' +
-            'version (`"0"`: only if absent).',
-          params: taskStateKeyPathSchema,
-          querystring: taskStateMapIndexQuerySchema,
-          headers: ifMatchHeadersSchema,
-          body: putTaskStateBodySchema,
-          response: { 200: taskStateEntrySchema, ...stateErrorResponses(401, 403, 404, 412, 413, 422) },
-        },
-      },
-      async (request, reply) => {
-        const { key } = request.params;
-        const scope = await scopeOf(request.params, request.query.map_index);
-        const ifVersion = ifMatchVersion(request.headers);
-        const entry = await backend.set(scope, key, request.body.value as StateValue, {
-          expiresAt: expiryOf(request.body.expires_at),
-          writer: apiWriter(request),
-          ...(ifVersion === undefined ? {} : { ifVersion }),
-        });
-        withETag(reply, entry);
-        return taskEntryResponse(entry);
-      },
-    );
-  }
-
-  for (const twin of KEY_ROUTE_TWINS) {
-    app.patch(
-      `${BASE}${twin.suffix}`,
-      {
-        onRequest: op,
-        preValidation: wildcardToKey,
-        schema: {
-          hide: twin.hide,
-          tags: TAGS,
-          summary: 'Replace the value of a task-state key',
-          description: 'The key must exist; its expiry stays as it is. `If-Match` as for PUT.',
-          params: taskStateKeyPathSchema,
-          querystring: taskStateMapIndexQuerySchema,
-          headers: ifMatchHeadersSchema,
-          body: patchStateBodySchema,
-          response: { 200: taskStateEntrySchema, ...stateErrorResponses(401, 403, 404, 412, 413, 422) },
-        },
-      },
-      async (request, reply) => {
-        const { key } = request.params;
-        const scope = await scopeOf(request.params, request.query.map_index);
-        const current = await backend.get(scope, key);
-        if (!current) throw new StateNotFoundError(key, describeTi(scope));
-        // Without If-Match, CAS on the version just read, so the expiry kept is the one of the value replaced.
-        const entry = await backend.set(scope, key, request.body.value as StateValue, {
-          expiresAt: current.expiresAt,
-          ifVersion: ifMatchVersion(request.headers) ?? current.version,
-          writer: apiWriter(request),
-        });
-        withETag(reply, entry);
-        return taskEntryResponse(entry);
-      },
-    );
-  }
-
-  for (const twin of KEY_ROUTE_TWINS) {
-    app.delete(
-      `${BASE}${twin.suffix}`,
-      {
-        onRequest: op,
-        preValidation: wildcardToKey,
-        schema: {
-          hide: twin.hide,
-          tags: TAGS,
-          summary: 'Delete a task-state key',
-          description: 'Idempotent: deleting an absent key answers 204 too, unless `If-Match` names a version.',
-          params: taskStateKeyPathSchema,
-          querystring: taskStateMapIndexQuerySchema,
-          headers: ifMatchHeadersSchema,
-          response: { 204: NO_CONTENT, ...stateErrorResponses(401, 403, 404, 412, 422) },
-        },
-      },
-      async (request, reply) => {
-        const { key } = request.params;
-        const scope = await scopeOf(request.params, request.query.map_index);
-        const ifVersion = ifMatchVersion(request.headers);
-        await backend.delete(scope, key, {
-          writer: apiWriter(request),
-          ...(ifVersion === undefined ? {} : { ifVersion }),
-        });
-        return reply.code(204).send();
-      },
-    );
-  }
+  });
 
   /** `all_map_indices`: the task must have a TI in the run; a mapped task needs no map_index. */
   async function anyMapIndexScope(params: TiPath, mapIndex: number | undefined): Promise<TaskScope> {
@@ -270,10 +175,7 @@ export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteCont
 
   function expiryOf(expiresAt: string | null): number | null {
     if (expiresAt === null) return null;
-    if (expiresAt === 'default') {
-      const retention = context.config.state.default_retention;
-      return retention === 0 ? null : context.now() + retention;
-    }
+    if (expiresAt === 'default') return defaultExpiry();
     return Date.parse(expiresAt);
   }
 }
@@ -288,7 +190,8 @@ function taskEntryResponse(entry: StateEntry): TaskStateEntryResponse {
   };
 }
 
-function describeTi(scope: TaskScope): string {
+function describeTi(scope: StateScope): string {
+  if (scope.kind !== 'task') throw new Error('describeTi() on asset state');
   const mapped = scope.mapIndex === -1 ? '' : ` at map index ${scope.mapIndex}`;
   return `task instance "${scope.taskId}"${mapped} of run "${scope.runId}"`;
 }

@@ -1,0 +1,3 @@
+export { createOffloadStore, createStateOffload, offloadFolderOf, type StateOffload } from './create-offload-store.ts';
+export { FilesystemOffloadStore } from './filesystem-offload-store.ts';
+export { OffloadingStateRelay, type StateRowRelay } from './offloading-state-relay.ts';

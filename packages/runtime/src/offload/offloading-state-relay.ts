@@ -1,0 +1,157 @@
+import {
+  InvalidStateOptionError,
+  type JsonValue,
+  type OffloadScope,
+  offloadEnvelope,
+  offloadRef,
+  offloadRefOf,
+  offloadScopePrefix,
+  StateConflictError,
+  type StateMethod,
+  type StateRequestParams,
+  type StateTarget,
+  TidemarkError,
+} from '@tidemark/core';
+import type { StateOffload } from './create-offload-store.ts';
+
+/** Relays a state request to the execution API (the database rows), with the supervisor's retries. */
+export type StateRowRelay = (method: StateMethod, params: StateRequestParams) => Promise<JsonValue>;
+
+/** The TI an attempt runs: its task state's scope. */
+export interface OffloadTaskInstance {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly mapIndex: number;
+}
+
+interface RowEntry {
+  readonly value: JsonValue;
+  readonly version: number;
+  readonly expires_at: string | null;
+}
+
+/**
+ * SPEC §9.2 in the supervisor: a `set` whose JSON is longer than the threshold stores the payload
+ * in the offload store first, then the row with `{"__tidemark_ref__": "<ref>"}`; a `get` of such a
+ * row streams the payload back; `delete` removes the row, then the object; `clear` removes the
+ * rows, then every object of the scope. `keys` and `advance` go to the rows as they are (advance
+ * compares values on the server, so it never offloads; a large candidate meets the inline limit).
+ *
+ * Refs are deterministic (same scope and key, same ref), so a second write of a key replaces its
+ * object. Hence two refusals: a staged write (`onSuccess`) would replace the payload readers see
+ * before the attempt succeeds, and a compare-and-set write checks the version before it replaces
+ * the payload (a conflicting write that lands in the moment between can still replace it).
+ */
+export class OffloadingStateRelay {
+  readonly #offload: StateOffload;
+  readonly #ti: OffloadTaskInstance;
+
+  constructor(offload: StateOffload, ti: OffloadTaskInstance) {
+    this.#offload = offload;
+    this.#ti = ti;
+  }
+
+  relay(method: StateMethod, params: StateRequestParams, rows: StateRowRelay): Promise<JsonValue> {
+    switch (method) {
+      case 'set':
+        return this.#set(params, rows);
+      case 'get':
+        return this.#get(params, rows);
+      case 'delete':
+        return this.#delete(params, rows);
+      case 'clear':
+        return this.#clear(params, rows);
+      default:
+        return rows(method, params);
+    }
+  }
+
+  async #set(params: StateRequestParams, rows: StateRowRelay): Promise<JsonValue> {
+    const { key, value } = params;
+    if (key === undefined || value === undefined || value === null) return rows('set', params);
+    const json = JSON.stringify(value);
+    // A small value that looks like an envelope is offloaded too, so every envelope in a row is one of ours.
+    if (!this.#isLarge(json) && offloadRefOf(value) === undefined) return rows('set', params);
+    if (params.onSuccess) throw new StagedOffloadError(key, this.#offload.thresholdBytes);
+    if (params.ifVersion !== undefined) await this.#checkVersion(params.target, key, params.ifVersion, rows);
+    const ref = offloadRef(this.#scopeOf(params.target), key);
+    await this.#offload.store.put(ref, Buffer.from(json, 'utf8'));
+    return rows('set', { ...params, value: offloadEnvelope(ref) });
+  }
+
+  async #get(params: StateRequestParams, rows: StateRowRelay): Promise<JsonValue> {
+    const entry = (await rows('get', params)) as RowEntry | null;
+    const ref = entry === null ? undefined : offloadRefOf(entry.value);
+    if (entry === null || ref === undefined) return entry as JsonValue;
+    return { ...entry, value: await this.#readPayload(params.key ?? '', ref) } as JsonValue;
+  }
+
+  async #delete(params: StateRequestParams, rows: StateRowRelay): Promise<JsonValue> {
+    const { key } = params;
+    if (key === undefined) return rows('delete', params);
+    const before = (await rows('get', { target: params.target, key })) as RowEntry | null;
+    const result = await rows('delete', params);
+    const refs = new Set([offloadRef(this.#scopeOf(params.target), key)]);
+    const stored = before === null ? undefined : offloadRefOf(before.value);
+    if (stored !== undefined) refs.add(stored);
+    for (const ref of refs) await this.#offload.store.delete(ref);
+    return result;
+  }
+
+  async #clear(params: StateRequestParams, rows: StateRowRelay): Promise<JsonValue> {
+    const result = await rows('clear', params);
+    const { store } = this.#offload;
+    for await (const object of store.list(offloadScopePrefix(this.#scopeOf(params.target)))) {
+      await store.delete(object.ref);
+    }
+    return result;
+  }
+
+  async #checkVersion(target: StateTarget, key: string, ifVersion: number, rows: StateRowRelay): Promise<void> {
+    const current = (await rows('get', { target, key })) as RowEntry | null;
+    const version = current?.version ?? 0;
+    if (version !== ifVersion) throw new StateConflictError(key, ifVersion, version);
+  }
+
+  async #readPayload(key: string, ref: string): Promise<JsonValue> {
+    const stream = await this.#offload.store.get(ref);
+    if (!stream) throw new OffloadedPayloadMissingError(key, ref);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as JsonValue;
+  }
+
+  #isLarge(json: string): boolean {
+    const threshold = this.#offload.thresholdBytes;
+    if (json.length > threshold) return true; // every UTF-16 code unit is at least one UTF-8 byte
+    if (json.length * 3 <= threshold) return false; // and at most three
+    return Buffer.byteLength(json, 'utf8') > threshold;
+  }
+
+  #scopeOf(target: StateTarget): OffloadScope {
+    if (target.kind === 'task') return { kind: 'task', ...this.#ti };
+    return 'name' in target ? { kind: 'asset', name: target.name } : { kind: 'asset', uri: target.uri };
+  }
+}
+
+class StagedOffloadError extends InvalidStateOptionError {
+  constructor(key: string, thresholdBytes: number) {
+    super(
+      `state key "${key}": a staged write ({onSuccess: true}) of a value over state.offload.threshold_bytes ` +
+        `(${thresholdBytes} bytes) cannot be offloaded, because its payload would replace the stored one before ` +
+        'the attempt succeeds; write it without onSuccess, or stage a small value that points to it',
+    );
+  }
+}
+
+class OffloadedPayloadMissingError extends TidemarkError {
+  constructor(key: string, ref: string) {
+    super(
+      'offload_missing',
+      `state key "${key}" is offloaded to "${ref}", but the offload store has no such object; does this worker ` +
+        'use the same state.offload settings (backend, folder) as the one that wrote it?',
+      { key, ref },
+    );
+  }
+}
