@@ -72,6 +72,7 @@ export async function runWorker(config: TidemarkConfig, apiUrl: string) {
     dagsFolder: dagsFolder(config),
     parallelism: config.worker.parallelism,
     pollIntervalMs: config.worker.poll_interval,
+    warmProcesses: config.worker.warm_processes,
     killGracePeriodMs: config.worker.kill_grace_period,
     logger: createLogger(config, 'worker'),
     offload,

@@ -143,8 +143,10 @@ export const configSchema = z.strictObject({
       parallelism: integer(1).default(8),
       /** After SIGTERM (timeout, stop), how long a task may take to exit before SIGKILL. */
       kill_grace_period: duration().default(5_000),
-      /** Pause between claims when there is nothing to do. */
+      /** Pause between claims when there is nothing to do (a claim itself waits up to 1 s for work). */
       poll_interval: duration().default(200),
+      /** Task processes kept started ahead of claims, so an attempt skips Node's start-up; 0: none. */
+      warm_processes: integer(0).default(1),
     })
     .prefault({}),
   logging: z

@@ -31,6 +31,7 @@ import { type HeartbeatLoop, startHeartbeatLoop } from './heartbeat-loop.ts';
 import { LogShipper } from './log-shipper.ts';
 import { TaskProcess, type TaskProcessExit } from './task-process.ts';
 import { startTokenRefreshLoop, type TokenRefreshLoop } from './token-refresh-loop.ts';
+import type { WarmTaskProcesses } from './warm-task-processes.ts';
 import { createSilentLogger } from './worker-logger.ts';
 
 export interface RunAttemptOptions {
@@ -51,6 +52,8 @@ export interface RunAttemptOptions {
   readonly finishRetryWindowMs?: number;
   /** SPEC §9.2: where state values above the threshold go (`state.offload.*`). Default: nowhere. */
   readonly offload?: StateOffload | undefined;
+  /** Where the task process comes from: a warm one (worker.warm_processes), else a new one is spawned. */
+  readonly taskProcesses?: WarmTaskProcesses | undefined;
 }
 
 /** Milliseconds since runAttempt started, for measuring the supervisor's overhead. */
@@ -190,10 +193,13 @@ class AttemptSupervisor {
   }
 
   #spawnTaskProcess(): TaskProcess {
-    const task = new TaskProcess(this.#options.taskProcessEntry ?? TASK_PROCESS_ENTRY, {
-      onMessage: (message) => this.#onTaskMessage(message),
-      onOutputLine: (source, line) => this.#onOutputLine(source, line),
-    });
+    const handlers = {
+      onMessage: (message: TaskToSupervisor) => this.#onTaskMessage(message),
+      onOutputLine: (source: 'stdout' | 'stderr', line: string) => this.#onOutputLine(source, line),
+    };
+    const task =
+      this.#options.taskProcesses?.take(handlers) ??
+      new TaskProcess(this.#options.taskProcessEntry ?? TASK_PROCESS_ENTRY, handlers);
     this.#task = task;
     if (task.pid !== undefined) this.#logSupervisorLine('info', `task process started (pid ${task.pid})`);
     return task;

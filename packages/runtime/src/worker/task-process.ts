@@ -36,15 +36,34 @@ export class TaskProcess {
   #hasExited = false;
   #killTimer: NodeJS.Timeout | undefined;
 
-  constructor(entryFile: string, handlers: TaskProcessHandlers) {
+  /** Until handlers are attached (a warm process waiting for its attempt), what the process says is kept. */
+  #handlers: TaskProcessHandlers | undefined;
+  #held: ((handlers: TaskProcessHandlers) => void)[] = [];
+
+  /** Starts the process; without `handlers` it waits, warm, for `attach`. */
+  constructor(entryFile: string, handlers?: TaskProcessHandlers) {
+    this.#handlers = handlers;
     this.#child = spawn(process.execPath, ['--import', TSX_LOADER_URL, entryFile], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: taskEnvironment(process.env),
     });
-    this.#child.on('message', (message) => handlers.onMessage(message as TaskToSupervisor));
-    readLines(this.#child.stdout, (line) => handlers.onOutputLine('stdout', line));
-    readLines(this.#child.stderr, (line) => handlers.onOutputLine('stderr', line));
+    this.#child.on('message', (message) => this.#deliver((to) => to.onMessage(message as TaskToSupervisor)));
+    readLines(this.#child.stdout, (line) => this.#deliver((to) => to.onOutputLine('stdout', line)));
+    readLines(this.#child.stderr, (line) => this.#deliver((to) => to.onOutputLine('stderr', line)));
     this.exited = this.#waitForExit();
+  }
+
+  /** Hands a warm process to the attempt that will use it; what it said so far is delivered first. */
+  attach(handlers: TaskProcessHandlers): void {
+    if (this.#handlers) throw new Error('this task process already belongs to an attempt');
+    this.#handlers = handlers;
+    for (const deliver of this.#held) deliver(handlers);
+    this.#held = [];
+  }
+
+  #deliver(event: (handlers: TaskProcessHandlers) => void): void {
+    if (this.#handlers) event(this.#handlers);
+    else this.#held.push(event);
   }
 
   get pid(): number | undefined {

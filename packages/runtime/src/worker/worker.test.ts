@@ -73,6 +73,33 @@ describe('worker', () => {
     expect((await world.taskInstance(tiIds[0] as string)).worker).toBe('test-worker:1');
   });
 
+  it('with warm processes, an attempt runs in a process started before its claim, one process per attempt', async () => {
+    const { done } = start({ warmProcesses: 1 });
+    const runs = [];
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const run = await world.trigger('worker_basics');
+      const tiId = await world.queue(run, 'process_age');
+      await waitFor(() => (done.length === attempt ? true : undefined), 15_000, `attempt ${attempt} to end`);
+      runs.push({ run, ti: await world.taskInstance(tiId) });
+    }
+    const processes = [];
+    for (const { run, ti } of runs) {
+      const age = (await world.returnValue(run, 'process_age')) as { pid: number; startedAt: number };
+      expect(age.startedAt).toBeLessThan(Number(ti.start_date));
+      processes.push(age.pid);
+    }
+    expect(new Set(processes).size).toBe(2);
+  });
+
+  it('without warm processes, the task process starts after the claim', async () => {
+    const { done } = start({ warmProcesses: 0 });
+    const run = await world.trigger('worker_basics');
+    const tiId = await world.queue(run, 'process_age');
+    await waitFor(() => (done.length === 1 ? true : undefined), 15_000, 'the attempt to end');
+    const age = (await world.returnValue(run, 'process_age')) as { startedAt: number };
+    expect(age.startedAt).toBeGreaterThan(Number((await world.taskInstance(tiId)).start_date));
+  });
+
   it('keeps claiming through an api-server restart, backing off while it is down', async () => {
     await world.stopServer();
     const { logLines, done } = start();

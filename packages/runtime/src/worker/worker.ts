@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { type ClaimedAttempt, TidemarkError } from '@tidemark/core';
+import { TASK_PROCESS_ENTRY } from '@tidemark/sdk';
 import type { Logger } from 'pino';
 import type { StateOffload } from '../offload/create-offload-store.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { ExecutionApiClient } from './execution-api-client.ts';
 import { isTransientApiError } from './execution-api-errors.ts';
 import { type AttemptResult, runAttempt } from './supervisor.ts';
+import { WarmTaskProcesses } from './warm-task-processes.ts';
 import { createWorkerLogger } from './worker-logger.ts';
 
 export interface WorkerOptions {
@@ -30,6 +32,8 @@ export interface WorkerOptions {
   readonly taskProcessEntry?: string;
   /** SPEC §9.2: the offload store for large state values (`state.offload.*`); omitted: none. */
   readonly offload?: StateOffload | undefined;
+  /** Task processes kept started ahead of claims (worker.warm_processes). Default 0. */
+  readonly warmProcesses?: number;
 }
 
 export interface StopOptions {
@@ -70,6 +74,7 @@ class WorkerLoop implements Worker {
   /** Aborted when the stop grace is over: ends running task processes. */
   readonly #terminating = new AbortController();
   readonly #claimBackoff = new Backoff(CLAIM_BACKOFF_BASE_MS, CLAIM_BACKOFF_MAX_MS);
+  readonly #taskProcesses: WarmTaskProcesses | undefined;
   #slotFreed: (() => void) | undefined;
   #loop: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
@@ -79,6 +84,9 @@ class WorkerLoop implements Worker {
     this.name = options.workerName ?? `${hostname()}:${process.pid}`;
     this.#api = new ExecutionApiClient({ apiUrl: options.apiUrl, secretKey: options.secretKey });
     this.#logger = (options.logger ?? createWorkerLogger()).child({ worker: this.name });
+    const warm = options.warmProcesses ?? 0;
+    this.#taskProcesses =
+      warm > 0 ? new WarmTaskProcesses(options.taskProcessEntry ?? TASK_PROCESS_ENTRY, warm) : undefined;
   }
 
   get running(): number {
@@ -103,6 +111,7 @@ class WorkerLoop implements Worker {
     this.#logger.info({ running: this.running, graceMs }, 'worker stopping: no new claims');
     this.#stopping.abort();
     await this.#loop;
+    await this.#taskProcesses?.close();
     const graceTimer = setTimeout(() => {
       if (this.running > 0) this.#logger.warn({ running: this.running }, 'stop grace over: ending running attempts');
       this.#terminating.abort();
@@ -174,6 +183,7 @@ class WorkerLoop implements Worker {
         signal: this.#terminating.signal,
         ...(this.#options.taskProcessEntry ? { taskProcessEntry: this.#options.taskProcessEntry } : {}),
         offload: this.#options.offload,
+        taskProcesses: this.#taskProcesses,
       });
       this.#options.onAttemptDone?.(result);
     } catch (error) {
