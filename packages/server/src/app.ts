@@ -8,6 +8,7 @@ import { TaskInstanceIdentities } from './execution/task-instance-identities.ts'
 import { registerHealthRoute } from './health-route.ts';
 import { registerPublicApi } from './public/public-api.ts';
 import { UserAuth } from './public/user-auth.ts';
+import { registerWebUiRoute } from './ui/web-ui-route.ts';
 
 export interface ApiServerOptions {
   readonly config: TidemarkConfig;
@@ -24,6 +25,8 @@ export interface ApiServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Epoch ms; for tests. */
   readonly clock?: () => number;
+  /** The built web UI served at `/`; default packages/ui/dist. */
+  readonly uiFolder?: string;
 }
 
 /** Log batches (up to 10 000 lines) and XCom values above the default 1 MiB must fit. */
@@ -67,6 +70,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     logsFolder: options.logsFolder,
     now,
   });
+  registerWebUiRoute(app, options.uiFolder);
   return app;
 }
 

@@ -1,0 +1,90 @@
+import { useState } from 'react';
+import { getDag } from '../api/dags-api.ts';
+import { useCanOperate } from '../auth/session-context.ts';
+import { usePolling } from '../hooks/use-polling.ts';
+import { useRunGrid } from '../hooks/use-run-grid.ts';
+import { paths } from '../routes.ts';
+import { ErrorNotice } from './ErrorNotice.tsx';
+import { Link } from './Link.tsx';
+import { PauseToggle } from './PauseToggle.tsx';
+import { RunGrid } from './RunGrid.tsx';
+import { TriggerForm } from './TriggerForm.tsx';
+
+const GRID_RUNS = 25;
+const REFRESH_MS = 3_000;
+
+/** One DAG: its details, pause switch, trigger, and the grid of its latest runs. */
+export function DagPage({ dagId }: { dagId: string }) {
+  const canOperate = useCanOperate();
+  const dag = usePolling(() => getDag(dagId), dagId, 10_000);
+  const grid = useRunGrid(dagId, GRID_RUNS, REFRESH_MS);
+  const [triggering, setTriggering] = useState(false);
+
+  return (
+    <section>
+      <nav className="breadcrumbs">
+        <Link to={paths.dags()}>DAGs</Link> / <span>{dagId}</span>
+      </nav>
+      <div className="page-head">
+        <h1>{dagId}</h1>
+        {dag.data && <PauseToggle dag={dag.data} onChanged={dag.reload} />}
+        {canOperate && !triggering && (
+          <button type="button" className="primary" onClick={() => setTriggering(true)}>
+            Trigger
+          </button>
+        )}
+      </div>
+      <ErrorNotice error={dag.error ?? grid.error} onRetry={dag.reload} />
+      {dag.data && (
+        <dl className="facts">
+          <dt>Schedule</dt>
+          <dd>
+            <code>{dag.data.schedule ?? 'manual'}</code>
+          </dd>
+          <dt>File</dt>
+          <dd>
+            <code>{dag.data.fileloc}</code>
+          </dd>
+          {dag.data.description && (
+            <>
+              <dt>Description</dt>
+              <dd>{dag.data.description}</dd>
+            </>
+          )}
+          <dt>Tasks</dt>
+          <dd>{dag.data.tasks.length}</dd>
+        </dl>
+      )}
+      {triggering && <TriggerForm dagId={dagId} onClose={() => setTriggering(false)} />}
+      <h2>Runs</h2>
+      {dag.data && grid.data && <RunGrid tasks={dag.data.tasks} grid={grid.data} />}
+      <Legend />
+    </section>
+  );
+}
+
+function Legend() {
+  const states = [
+    'success',
+    'running',
+    'queued',
+    'scheduled',
+    'up_for_retry',
+    'failed',
+    'upstream_failed',
+    'skipped',
+    'none',
+  ];
+  return (
+    <div className="legend">
+      {states.map((state) => (
+        <span key={state} className="legend-item">
+          <span className={`cell state-${state}`} /> {state.replaceAll('_', ' ')}
+        </span>
+      ))}
+      <span className="legend-item">
+        <span className="cell state-success cell-retried" /> needed more than one try
+      </span>
+    </div>
+  );
+}

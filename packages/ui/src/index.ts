@@ -1,2 +1,0 @@
-// The React + Vite single-page app, built by the web UI issue.
-export {};

@@ -1,0 +1,60 @@
+/** The UI's pages and their paths. */
+export type Route =
+  | { readonly page: 'dags' }
+  | { readonly page: 'dag'; readonly dagId: string }
+  | { readonly page: 'run'; readonly dagId: string; readonly runId: string }
+  | {
+      readonly page: 'task';
+      readonly dagId: string;
+      readonly runId: string;
+      readonly taskId: string;
+      readonly mapIndex: number;
+      readonly tab: string | null;
+    }
+  | { readonly page: 'assets' }
+  | { readonly page: 'asset'; readonly assetId: number; readonly tab: string | null }
+  | { readonly page: 'not_found' };
+
+const e = encodeURIComponent;
+
+export const paths = {
+  dags: () => '/',
+  dag: (dagId: string) => `/dags/${e(dagId)}`,
+  run: (dagId: string, runId: string) => `/dags/${e(dagId)}/runs/${e(runId)}`,
+  task: (dagId: string, runId: string, taskId: string, mapIndex = -1, tab?: string) =>
+    `/dags/${e(dagId)}/runs/${e(runId)}/tasks/${e(taskId)}${query({ map_index: mapIndex === -1 ? undefined : mapIndex, tab })}`,
+  assets: () => '/assets',
+  asset: (assetId: number, tab?: string) => `/assets/${assetId}${query({ tab })}`,
+};
+
+export function routeOf(pathname: string, search: URLSearchParams): Route {
+  const parts = pathname
+    .split('/')
+    .filter((part) => part !== '')
+    .map(decodeURIComponent);
+  const tab = search.get('tab');
+  if (parts.length === 0) return { page: 'dags' };
+  if (parts[0] === 'dags') {
+    const [, dagId, runs, runId, tasks, taskId] = parts;
+    if (parts.length === 1) return { page: 'dags' };
+    if (dagId && parts.length === 2) return { page: 'dag', dagId };
+    if (dagId && runs === 'runs' && runId && parts.length === 4) return { page: 'run', dagId, runId };
+    if (dagId && runs === 'runs' && runId && tasks === 'tasks' && taskId && parts.length === 6) {
+      const mapIndex = Number(search.get('map_index') ?? '-1');
+      return { page: 'task', dagId, runId, taskId, mapIndex: Number.isInteger(mapIndex) ? mapIndex : -1, tab };
+    }
+  }
+  if (parts[0] === 'assets') {
+    if (parts.length === 1) return { page: 'assets' };
+    const assetId = Number(parts[1]);
+    if (parts.length === 2 && Number.isInteger(assetId)) return { page: 'asset', assetId, tab };
+  }
+  return { page: 'not_found' };
+}
+
+function query(values: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) params.set(name, String(value));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
