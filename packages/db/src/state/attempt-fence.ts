@@ -24,15 +24,16 @@ export function notCurrentAttemptError(
  * SPEC §7 fencing inside a write transaction. On PostgreSQL the TI row is share-locked, so a
  * transition of the TI (zombie failure, a new try, an operator's mark) waits for this write to
  * commit, and a write that starts after the transition sees it. SQLite write transactions are
- * serialized, which gives the same guarantee.
+ * serialized, which gives the same guarantee. Returns the fenced TI (the writer's own row).
  */
 export async function assertAttemptFence(
   trx: Db,
   dialect: DialectName,
   fence: AttemptFence | undefined,
-): Promise<void> {
-  if (fence === undefined) return;
+): Promise<Selectable<TaskInstanceTable> | undefined> {
+  if (fence === undefined) return undefined;
   const query = trx.selectFrom('task_instance').selectAll().where('id', '=', fence.tiId);
   const ti = await (dialect === 'postgres' ? query.forShare() : query).executeTakeFirst();
   if (!isCurrentAttempt(ti, fence.tryNumber)) throw notCurrentAttemptError(fence, ti);
+  return ti;
 }

@@ -41,7 +41,13 @@ import {
   selectScopeRows,
   updateStateRow,
 } from './state-rows.ts';
-import { findStateTarget, requireStateTarget, type StateTarget, withoutMapIndex } from './state-target.ts';
+import {
+  fencedTaskTarget,
+  findStateTarget,
+  requireStateTarget,
+  type StateTarget,
+  withoutMapIndex,
+} from './state-target.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 10_000;
@@ -76,8 +82,8 @@ export class MetastoreStateBackend implements StateBackend {
     const expiresAt = validateExpiry(scope, options.expiresAt);
     validateIfVersion(options.ifVersion);
     return inWriteTransaction(this.#database, async (trx) => {
-      await assertAttemptFence(trx, this.#database.dialect, options.fence);
-      const target = await requireStateTarget(trx, scope);
+      const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
+      const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, scope));
       const row = await findStateRow(trx, this.#database.dialect, target, key, true);
       const now = this.#now();
       assertVersionMatches(key, row, now, options.ifVersion);
@@ -89,8 +95,8 @@ export class MetastoreStateBackend implements StateBackend {
     validateStateKey(key);
     validateIfVersion(options.ifVersion);
     return inWriteTransaction(this.#database, async (trx) => {
-      await assertAttemptFence(trx, this.#database.dialect, options.fence);
-      const target = await findStateTarget(trx, scope);
+      const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
+      const target = fencedTaskTarget(scope, fenced) ?? (await findStateTarget(trx, scope));
       if (!target) {
         assertVersionMatches(key, undefined, 0, options.ifVersion);
         return false;
@@ -111,8 +117,8 @@ export class MetastoreStateBackend implements StateBackend {
       throw new InvalidStateOptionError('all_map_indices applies to task state only, not to asset state');
     }
     return inWriteTransaction(this.#database, async (trx) => {
-      await assertAttemptFence(trx, this.#database.dialect, options.fence);
-      const found = await findStateTarget(trx, scope);
+      const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
+      const found = fencedTaskTarget(scope, fenced) ?? (await findStateTarget(trx, scope));
       if (!found) return 0;
       const target = options.allMapIndices ? withoutMapIndex(found) : found;
       const rows = await selectScopeRows(trx, this.#database.dialect, target);
@@ -155,8 +161,8 @@ export class MetastoreStateBackend implements StateBackend {
     assertAdvanceable(key, candidate);
     const json = encodeStateValue(candidate, this.#settings.maxValueBytes);
     return inWriteTransaction(this.#database, async (trx) => {
-      await assertAttemptFence(trx, this.#database.dialect, options.fence);
-      const target = await requireStateTarget(trx, scope);
+      const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
+      const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, scope));
       const row = await findStateRow(trx, this.#database.dialect, target, key, true);
       const now = this.#now();
       if (row && isLive(row, now)) {

@@ -60,6 +60,7 @@ export async function recordHistory(
     )
     .execute();
   for (const write of writes) {
+    if (write.version <= depth) continue; // nothing of this key can be beyond the depth yet
     await db
       .deleteFrom('state_history')
       .where((eb) => eb.and({ ...target.historyFilter, ...mapIndexOf(write) }))

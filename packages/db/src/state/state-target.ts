@@ -36,13 +36,28 @@ export async function findStateTarget(db: Db, scope: StateScope): Promise<StateT
     .where('dag_id', '=', scope.dagId)
     .where('run_id', '=', scope.runId)
     .executeTakeFirst();
-  if (!run) return undefined;
+  return run ? taskTarget(run.id, scope) : undefined;
+}
+
+/**
+ * The target of a write fenced by `ti` (the writing attempt's own TI row, just read): when the scope
+ * is that TI's own task state, its run is known without another query.
+ */
+export function fencedTaskTarget(
+  scope: StateScope,
+  ti: { readonly dag_run_id: number; readonly dag_id: string; readonly run_id: string } | undefined,
+): StateTarget | undefined {
+  if (!ti || scope.kind !== 'task' || ti.dag_id !== scope.dagId || ti.run_id !== scope.runId) return undefined;
+  return taskTarget(ti.dag_run_id, scope);
+}
+
+function taskTarget(dagRunId: number, scope: Extract<StateScope, { kind: 'task' }>): StateTarget {
   return {
     table: 'task_state',
-    filter: { dag_run_id: run.id, task_id: scope.taskId, map_index: scope.mapIndex },
-    historyFilter: { dag_run_id: run.id, task_id: scope.taskId, map_index: scope.mapIndex },
+    filter: { dag_run_id: dagRunId, task_id: scope.taskId, map_index: scope.mapIndex },
+    historyFilter: { dag_run_id: dagRunId, task_id: scope.taskId, map_index: scope.mapIndex },
     insertColumns: {
-      dag_run_id: run.id,
+      dag_run_id: dagRunId,
       dag_id: scope.dagId,
       run_id: scope.runId,
       task_id: scope.taskId,
