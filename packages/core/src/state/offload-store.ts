@@ -3,10 +3,14 @@ import { createHash } from 'node:crypto';
 /**
  * SPEC §9.2: where values above `state.offload.threshold_bytes` live. The database keeps only an
  * envelope `{"__tidemark_ref__": "<ref>"}`; the payload (the value's UTF-8 JSON) is stored under
- * the ref. Workers write and read it; garbage collection lists it to find objects without a row.
+ * the ref. Workers write and read it; garbage collection lists it to find objects no row names.
  */
 export interface OffloadStore {
-  /** Stores the payload under `ref`, replacing any there. A reader never sees half a payload. */
+  /**
+   * Stores the payload under `ref`, replacing any there (refs are content-addressed, so that is the
+   * same bytes). A reader never sees half a payload. Even then, `modifiedAt` must become now: a
+   * row is about to name the object, and the orphan sweep spares only young objects.
+   */
   put(ref: string, payload: Uint8Array | AsyncIterable<Uint8Array>): Promise<void>;
   /** The payload as a stream of bytes; `undefined` when there is no object under `ref`. */
   get(ref: string): Promise<AsyncIterable<Uint8Array> | undefined>;
@@ -78,13 +82,27 @@ export function offloadScopePrefix(scope: OffloadScope): string {
   return `asset/${sha256('name' in scope ? ['name', scope.name] : ['uri', scope.uri])}/`;
 }
 
-/** Deterministic (SPEC §9.2): the same scope and key always give the same ref. */
-export function offloadRef(scope: OffloadScope, key: string): string {
-  return `${offloadScopePrefix(scope)}${sha256(key)}`;
+/**
+ * `<scope prefix><sha256 of key>/`: every ref of the key starts so, whatever its value. A delete
+ * removes the key's objects by this prefix.
+ */
+export function offloadKeyPrefix(scope: OffloadScope, key: string): string {
+  return `${offloadScopePrefix(scope)}${sha256(key)}/`;
+}
+
+/**
+ * Content-addressed (SPEC §9.2, refined): `<key prefix><sha256 of the payload bytes>`. The same
+ * scope, key and value always give the same ref, and a different value a different one. So a
+ * write never replaces the object a stored row points to: a write that then loses (a compare-and-set
+ * conflict, a fenced attempt, a staged write that is dropped) leaves the live payload intact, and
+ * every version in the history keeps naming its own payload.
+ */
+export function offloadRef(scope: OffloadScope, key: string, payload: Uint8Array): string {
+  return `${offloadKeyPrefix(scope, key)}${createHash('sha256').update(payload).digest('hex')}`;
 }
 
 /** A ref as offloadRef makes them: safe as a relative file path or object-store key. */
-export const OFFLOAD_REF_PATTERN = /^(task|asset)\/[0-9a-f]{64}\/[0-9a-f]{64}$/;
+export const OFFLOAD_REF_PATTERN = /^(task|asset)\/[0-9a-f]{64}\/[0-9a-f]{64}\/[0-9a-f]{64}$/;
 
 function sha256(value: unknown): string {
   return createHash('sha256')

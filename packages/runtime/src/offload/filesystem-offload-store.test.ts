@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { offloadRef } from '@tidemark/core';
+import { offloadKeyPrefix, offloadRef, offloadScopePrefix } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilesystemOffloadStore } from './filesystem-offload-store.ts';
 
@@ -16,8 +16,9 @@ async function text(stream: AsyncIterable<Uint8Array> | undefined): Promise<stri
 describe('FilesystemOffloadStore', () => {
   let folder: string;
   let store: FilesystemOffloadStore;
-  const ref = offloadRef({ kind: 'task', dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1 }, 'k');
-  const other = offloadRef({ kind: 'asset', name: 'orders' }, 'k');
+  const task = { kind: 'task', dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1 } as const;
+  const ref = offloadRef(task, 'k', Buffer.from('"first ✓"'));
+  const other = offloadRef({ kind: 'asset', name: 'orders' }, 'k', Buffer.from('1'));
 
   beforeEach(() => {
     folder = mkdtempSync(join(tmpdir(), 'tidemark-offload-store-'));
@@ -69,11 +70,29 @@ describe('FilesystemOffloadStore', () => {
       Date.parse('2026-01-01T00:00:00Z'),
     );
     await store.delete(`${ref}.partial-crashed`);
-    expect(readdirSync(join(folder, 'offload', ...ref.split('/').slice(0, 2)))).toHaveLength(1);
+    expect(readdirSync(join(folder, 'offload', ...ref.split('/').slice(0, 3)))).toHaveLength(1);
+  });
+
+  it('a put of a payload already there refreshes its modification time', async () => {
+    await store.put(ref, Buffer.from('"first ✓"'));
+    const file = join(folder, 'offload', ...ref.split('/'));
+    utimesSync(file, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
+    await store.put(ref, Buffer.from('"first ✓"'));
+    expect(statSync(file).mtimeMs).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));
+    expect(await text(await store.get(ref))).toBe('"first ✓"');
+  });
+
+  it('keeps each key in its own folder, so a key prefix lists only that key', async () => {
+    const second = offloadRef(task, 'k', Buffer.from('"second"'));
+    const otherKey = offloadRef(task, 'k2', Buffer.from('"first ✓"'));
+    for (const each of [ref, second, otherKey]) await store.put(each, Buffer.from('"x"'));
+    expect(await listed(offloadKeyPrefix(task, 'k'))).toEqual([ref, second].sort());
+    expect(await listed(offloadScopePrefix(task))).toEqual([ref, second, otherKey].sort());
   });
 
   it('refuses a ref it did not make (no path outside the folder)', async () => {
-    for (const bad of ['../escape', 'task/abc/def', `${ref}/../../x`, '/etc/passwd']) {
+    const keyOnly = ref.slice(0, ref.lastIndexOf('/'));
+    for (const bad of ['../escape', 'task/abc/def', keyOnly, `${ref}/../../x`, `${keyOnly}/../x`, '/etc/passwd']) {
       await expect(store.put(bad, Buffer.from('1')), bad).rejects.toMatchObject({ code: 'invalid_offload_ref' });
       await expect(store.get(bad), bad).rejects.toMatchObject({ code: 'invalid_offload_ref' });
     }

@@ -8,8 +8,10 @@ const PARTIAL_MARK = '.partial-';
 
 /**
  * The built-in offload store (`state.offload.backend = "filesystem"`): one file per ref under a
- * folder (`state.offload.folder`, default `<home>/offload`). A put writes a temporary file and
- * renames it over the ref's file, so a reader sees the old payload or the new one, never half.
+ * folder (`state.offload.folder`, default `<home>/offload`), in a folder per scope and per key
+ * (`task/<scope hash>/<key hash>/<payload hash>`). A put writes a temporary file and renames it
+ * over the ref's file, so a reader never sees half a payload, and a put of a payload that is there
+ * already refreshes its modification time (the sweep's grace period starts again).
  * Workers and the garbage collector must see the same folder (one machine, or a shared mount).
  * A put that crashed leaves its temporary file; list() reports it, no row points to it, and the
  * orphan sweep removes it once it is older than its grace period.
@@ -63,7 +65,7 @@ export class FilesystemOffloadStore implements OffloadStore {
     if (!OFFLOAD_REF_PATTERN.test(committed)) {
       throw new TidemarkError(
         'invalid_offload_ref',
-        `"${ref}" is not an offload reference (expected task|asset/<sha256>/<sha256>); it was not made by Tidemark`,
+        `"${ref}" is not an offload reference (expected task|asset/<sha256>/<sha256>/<sha256>); it was not made by Tidemark`,
       );
     }
     return join(this.folder, ...ref.split('/'));

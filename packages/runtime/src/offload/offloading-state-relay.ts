@@ -1,12 +1,11 @@
 import {
-  InvalidStateOptionError,
   type JsonValue,
   type OffloadScope,
   offloadEnvelope,
+  offloadKeyPrefix,
   offloadRef,
   offloadRefOf,
   offloadScopePrefix,
-  StateConflictError,
   type StateMethod,
   type StateRequestParams,
   type StateTarget,
@@ -34,14 +33,15 @@ interface RowEntry {
 /**
  * SPEC §9.2 in the supervisor: a `set` whose JSON is longer than the threshold stores the payload
  * in the offload store first, then the row with `{"__tidemark_ref__": "<ref>"}`; a `get` of such a
- * row streams the payload back; `delete` removes the row, then the object; `clear` removes the
- * rows, then every object of the scope. `keys` and `advance` go to the rows as they are (advance
- * compares values on the server, so it never offloads; a large candidate meets the inline limit).
+ * row streams the payload back; `delete` removes the row, then every object of the key; `clear`
+ * removes the rows, then every object of the scope. `keys` and `advance` go to the rows as they
+ * are (advance compares values on the server, so it never offloads; a large candidate meets the
+ * inline limit).
  *
- * Refs are deterministic (same scope and key, same ref), so a second write of a key replaces its
- * object. Hence two refusals: a staged write (`onSuccess`) would replace the payload readers see
- * before the attempt succeeds, and a compare-and-set write checks the version before it replaces
- * the payload (a conflicting write that lands in the moment between can still replace it).
+ * Refs are content-addressed (offloadRef), so a put never replaces the object a stored row points
+ * to. A write the server then refuses (compare-and-set conflict, fenced attempt) or a staged write
+ * that is dropped leaves only an object no row names, which the orphan sweep removes. It is not
+ * deleted here: the same payload may be the one a live row or a history version names.
  */
 export class OffloadingStateRelay {
   readonly #offload: StateOffload;
@@ -73,10 +73,9 @@ export class OffloadingStateRelay {
     const json = JSON.stringify(value);
     // A small value that looks like an envelope is offloaded too, so every envelope in a row is one of ours.
     if (!this.#isLarge(json) && offloadRefOf(value) === undefined) return rows('set', params);
-    if (params.onSuccess) throw new StagedOffloadError(key, this.#offload.thresholdBytes);
-    if (params.ifVersion !== undefined) await this.#checkVersion(params.target, key, params.ifVersion, rows);
-    const ref = offloadRef(this.#scopeOf(params.target), key);
-    await this.#offload.store.put(ref, Buffer.from(json, 'utf8'));
+    const payload = Buffer.from(json, 'utf8');
+    const ref = offloadRef(this.#scopeOf(params.target), key, payload);
+    await this.#offload.store.put(ref, payload);
     return rows('set', { ...params, value: offloadEnvelope(ref) });
   }
 
@@ -90,28 +89,20 @@ export class OffloadingStateRelay {
   async #delete(params: StateRequestParams, rows: StateRowRelay): Promise<JsonValue> {
     const { key } = params;
     if (key === undefined) return rows('delete', params);
-    const before = (await rows('get', { target: params.target, key })) as RowEntry | null;
     const result = await rows('delete', params);
-    const refs = new Set([offloadRef(this.#scopeOf(params.target), key)]);
-    const stored = before === null ? undefined : offloadRefOf(before.value);
-    if (stored !== undefined) refs.add(stored);
-    for (const ref of refs) await this.#offload.store.delete(ref);
+    await this.#deleteObjectsUnder(offloadKeyPrefix(this.#scopeOf(params.target), key));
     return result;
   }
 
   async #clear(params: StateRequestParams, rows: StateRowRelay): Promise<JsonValue> {
     const result = await rows('clear', params);
-    const { store } = this.#offload;
-    for await (const object of store.list(offloadScopePrefix(this.#scopeOf(params.target)))) {
-      await store.delete(object.ref);
-    }
+    await this.#deleteObjectsUnder(offloadScopePrefix(this.#scopeOf(params.target)));
     return result;
   }
 
-  async #checkVersion(target: StateTarget, key: string, ifVersion: number, rows: StateRowRelay): Promise<void> {
-    const current = (await rows('get', { target, key })) as RowEntry | null;
-    const version = current?.version ?? 0;
-    if (version !== ifVersion) throw new StateConflictError(key, ifVersion, version);
+  async #deleteObjectsUnder(prefix: string): Promise<void> {
+    const { store } = this.#offload;
+    for await (const object of store.list(prefix)) await store.delete(object.ref);
   }
 
   async #readPayload(key: string, ref: string): Promise<JsonValue> {
@@ -132,16 +123,6 @@ export class OffloadingStateRelay {
   #scopeOf(target: StateTarget): OffloadScope {
     if (target.kind === 'task') return { kind: 'task', ...this.#ti };
     return 'name' in target ? { kind: 'asset', name: target.name } : { kind: 'asset', uri: target.uri };
-  }
-}
-
-class StagedOffloadError extends InvalidStateOptionError {
-  constructor(key: string, thresholdBytes: number) {
-    super(
-      `state key "${key}": a staged write ({onSuccess: true}) of a value over state.offload.threshold_bytes ` +
-        `(${thresholdBytes} bytes) cannot be offloaded, because its payload would replace the stored one before ` +
-        'the attempt succeeds; write it without onSuccess, or stage a small value that points to it',
-    );
   }
 }
 

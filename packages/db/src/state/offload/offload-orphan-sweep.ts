@@ -8,7 +8,7 @@ export interface OffloadOrphanSweepOptions {
   readonly store: OffloadStore;
   /**
    * Objects modified less than this long ago are spared: a worker writes the object before its
-   * row, so a young object without a row may be a write in flight. Default 1 h.
+   * row, so a young object no row names may be a write in flight. Default 1 h.
    */
   readonly graceMs?: number;
   readonly clock?: () => number;
@@ -29,11 +29,14 @@ export interface OffloadOrphanSweep {
 
 /**
  * SPEC §9.2: garbage collection of the offload store. Lists its objects and removes those that no
- * task-state, asset-state or staged row points to, once they are older than the grace period. This
- * is what cleans up after a crash between deleting a row and deleting its object, and after a put
- * whose row was never written (a refused or crashed write, a partial file). History rows do not
- * keep an object alive: an offloaded key's history holds its envelope, which names the ref of the
- * key's current payload.
+ * row names, once they are older than the grace period. A row names an object when its value is
+ * the object's envelope: a task-state, asset-state or staged row, or a history row. Refs are
+ * content-addressed, so each history version names its own payload and stays restorable until the
+ * history is trimmed (`state.history_depth`); then its object is removed here.
+ *
+ * This is what cleans up after a write the server refused (compare-and-set conflict, fenced
+ * attempt) or that never reached it (a crash, a partial file), a staged write that was dropped,
+ * trimmed history, and a crash between deleting a row and deleting its objects.
  */
 export function offloadOrphanSweep(options: OffloadOrphanSweepOptions): OffloadOrphanSweep {
   const graceMs = options.graceMs ?? DEFAULT_OFFLOAD_GRACE_MS;
@@ -68,15 +71,22 @@ export function offloadOrphanSweep(options: OffloadOrphanSweepOptions): OffloadO
 /** Envelopes looked up per query (SQLite limits the parameters of one statement). */
 const LOOKUP_CHUNK = 500;
 
-/** The refs of `objects` that no row's value points to. */
+/** Every table whose `value` may hold an envelope. */
+const TABLES_WITH_VALUES = ['task_state', 'asset_state', 'state_pending', 'state_history'] as const;
+
+/**
+ * The refs of `objects` that no row's value names. `value` has no index, so each lookup scans its
+ * table; fine for now (the sweep runs rarely, in batches), an index or a ref column would make it
+ * cheaper on large tables.
+ */
 async function unreferenced(db: Db, objects: readonly OffloadObject[]): Promise<string[]> {
   const envelopes = new Map(objects.map((object) => [offloadEnvelopeJson(object.ref), object.ref]));
   const all = [...envelopes.keys()];
   for (let start = 0; start < all.length; start += LOOKUP_CHUNK) {
     const chunk = all.slice(start, start + LOOKUP_CHUNK);
-    for (const table of ['task_state', 'asset_state', 'state_pending'] as const) {
+    for (const table of TABLES_WITH_VALUES) {
       const rows = await db.selectFrom(table).select('value').where('value', 'in', chunk).execute();
-      for (const row of rows) envelopes.delete(row.value);
+      for (const row of rows) if (row.value !== null) envelopes.delete(row.value);
     }
   }
   return [...envelopes.values()];
