@@ -9,6 +9,7 @@ import { runsCommand } from './commands/runs-command.ts';
 import { schedulerCommand } from './commands/scheduler-command.ts';
 import { standaloneCommand } from './commands/standalone-command.ts';
 import { stateCommand } from './commands/state-command.ts';
+import { stateStoreCommand } from './commands/state-store-command.ts';
 import { tasksCommand } from './commands/tasks-command.ts';
 import { usersCommand } from './commands/users-command.ts';
 import { workerCommand } from './commands/worker-command.ts';
@@ -39,5 +40,6 @@ export function buildProgram(): Command {
   program.addCommand(tasksCommand());
   program.addCommand(assetsCommand());
   program.addCommand(stateCommand());
+  program.addCommand(stateStoreCommand());
   return program;
 }

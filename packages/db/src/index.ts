@@ -23,5 +23,7 @@ export * from './state/create-state-backend.ts';
 export * from './state/metastore-state-backend.ts';
 export * from './state/offload/offload-orphan-sweep.ts';
 export * from './state/staged-asset-writes.ts';
+export * from './state/state-cleanup.ts';
+export * from './state/state-gc-lease.ts';
 export * from './users/index.ts';
 export * from './write-transaction.ts';

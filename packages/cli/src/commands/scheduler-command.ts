@@ -12,7 +12,7 @@ export function schedulerCommand(): Command {
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'scheduler');
       const database = await openMigratedDatabase(config, false);
-      const scheduler = runScheduler(config, database);
+      const scheduler = await runScheduler(config, database);
       log.info(`scheduler started (DAGs from ${config.core.dags_folder}, database ${database.dialect})`);
       await untilStopped(log, [() => scheduler.stop(), () => database.close()]);
     });

@@ -7,7 +7,14 @@ import {
   type MetadataDatabase,
   migrateToLatest,
 } from '@tidemark/db';
-import { createLogger, createStateOffload, DagProcessor, startScheduler, startWorker } from '@tidemark/runtime';
+import {
+  createLogger,
+  createStateOffload,
+  DagProcessor,
+  offloadSweepsFor,
+  startScheduler,
+  startWorker,
+} from '@tidemark/runtime';
 import { buildApiServer } from '@tidemark/server';
 import type { FastifyInstance } from 'fastify';
 
@@ -53,7 +60,7 @@ export async function listenApiServer(
   return { app, url: `http://${config.api.host}:${port}` };
 }
 
-export function runScheduler(config: TidemarkConfig, database: MetadataDatabase) {
+export async function runScheduler(config: TidemarkConfig, database: MetadataDatabase) {
   const log = createLogger(config, 'scheduler');
   const processor = new DagProcessor({ dagsFolder: dagsFolder(config), log: createLogger(config, 'dags') });
   return startScheduler({
@@ -61,6 +68,7 @@ export function runScheduler(config: TidemarkConfig, database: MetadataDatabase)
     database,
     log,
     dagProcessor: { runOnce: (now) => processor.runOnce(database, { dagsFolder: dagsFolder(config), now }) },
+    stateGc: { extraSweeps: await offloadSweepsFor(config, database) },
   });
 }
 

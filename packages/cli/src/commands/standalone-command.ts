@@ -26,7 +26,7 @@ export function standaloneCommand(): Command {
         );
       } else if (admin.created) log.info('Created user "admin" with the password set in api.admin_password');
       const { app, url } = await listenApiServer(config, database);
-      const scheduler = runScheduler(config, database);
+      const scheduler = await runScheduler(config, database);
       const worker = await runWorker(config, url);
       log.info(`Tidemark is running at ${url} (DAGs from ${config.core.dags_folder}, database ${database.dialect})`);
       await untilStopped(log, [() => worker.stop(), () => scheduler.stop(), () => app.close(), () => database.close()]);

@@ -1,6 +1,7 @@
 import { initialSchema } from './0001-initial-schema.ts';
 import { runtimeSchema } from './0002-runtime.ts';
+import { stateGcSchema } from './0003-state-gc.ts';
 import type { TidemarkMigration } from './migration.ts';
 
 /** Every migration this version of Tidemark knows, in order. Append; never edit a released one. */
-export const MIGRATIONS: readonly TidemarkMigration[] = [initialSchema, runtimeSchema];
+export const MIGRATIONS: readonly TidemarkMigration[] = [initialSchema, runtimeSchema, stateGcSchema];

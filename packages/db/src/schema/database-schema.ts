@@ -19,6 +19,7 @@ export interface DatabaseSchema {
   state_pending: StatePendingTable;
   user: UserTable;
   dag_import_error: DagImportErrorTable;
+  state_gc_lease: StateGcLeaseTable;
 }
 
 type AutoId = Generated<number>;
@@ -191,4 +192,14 @@ export interface DagImportErrorTable {
   line: number | null;
   message: string;
   created_at: EpochMs;
+}
+
+/** One row per garbage-collection job: who runs it now, until when, and when it is next due. */
+export interface StateGcLeaseTable {
+  name: string;
+  holder: string | null;
+  lease_until: EpochMs | null;
+  next_due_at: EpochMs;
+  last_started_at: EpochMs | null;
+  last_finished_at: EpochMs | null;
 }

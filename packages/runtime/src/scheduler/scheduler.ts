@@ -1,6 +1,7 @@
 import type { TidemarkConfig } from '@tidemark/core';
 import { listActiveDagRunIds, type MetadataDatabase } from '@tidemark/db';
 import type { Logger } from 'pino';
+import { type StateGcLoopOptions, startStateGcLoop } from '../state-gc/index.ts';
 import { scheduleDagRun } from './dag-run-scheduling.ts';
 import { createDueScheduledRuns } from './scheduled-run-creation.ts';
 import { failZombies } from './zombie-detection.ts';
@@ -17,6 +18,8 @@ export interface SchedulerOptions {
   /** Omit to run without a DAG processor (another process parses DAG files). */
   readonly dagProcessor?: DagFolderScanner;
   readonly clock?: () => number;
+  /** State garbage collection (SPEC §6) every `state.gc_interval`; default: the configured backend. */
+  readonly stateGc?: Pick<StateGcLoopOptions, 'backend' | 'extraSweeps' | 'pollIntervalMs' | 'onPass'>;
 }
 
 export interface RunningScheduler {
@@ -40,6 +43,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   let wake: (() => void) | undefined;
   let passWaiters: (() => void)[] = [];
   let lastScan = Number.NEGATIVE_INFINITY;
+  const stateGc = startStateGcLoop({ ...options.stateGc, config, database: options.database, log, clock: now });
 
   async function pass(): Promise<void> {
     if (options.dagProcessor && now() - lastScan >= config.scheduler.dag_scan_interval) {
@@ -75,7 +79,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
     async stop() {
       stopped = true;
       wake?.();
-      await loop;
+      await Promise.all([loop, stateGc.stop()]);
     },
     nextPass() {
       return new Promise<void>((resolve) => passWaiters.push(resolve));

@@ -1,0 +1,138 @@
+import { loadConfig, type TidemarkConfig } from '@tidemark/core';
+import {
+  assertSchemaCurrent,
+  connectDatabase,
+  countStateGarbage,
+  createStateBackend,
+  METASTORE_BACKEND,
+  type MetadataDatabase,
+} from '@tidemark/db';
+import type { StateGcReport } from '@tidemark/runtime';
+import { Command } from 'commander';
+import { formatMs } from '../output/print.ts';
+import { createProgressBar, type ProgressBar } from '../output/progress-bar.ts';
+
+interface CleanOptions {
+  dryRun?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+const CATEGORY_LABELS: Readonly<Record<string, string>> = {
+  expiredTaskState: 'expired task state',
+  orphanedAssetState: 'state of inactive assets',
+  trimmedHistory: 'history beyond the depth',
+};
+
+/**
+ * `tidemark state-store clean`: the scheduler's garbage-collection pass, by hand, straight on the
+ * metadata database (no api-server needed), with a progress bar on a terminal.
+ */
+export function stateStoreCommand(): Command {
+  const stateStore = new Command('state-store')
+    .description('maintain the state store in the database directly')
+    .exitOverride()
+    .configureOutput({ outputError: (message, write) => write(`tidemark: ${message.replace(/^error: /, '')}`) });
+
+  stateStore
+    .command('clean')
+    .description(
+      'remove expired task state, the state of inactive assets and history beyond state.history_depth, ' +
+        'in batches of state.gc_batch_size',
+    )
+    .option('--dry-run', 'list what would be removed, and change nothing')
+    .option('--verbose', 'list every removed row')
+    .option('--json', 'print the report as JSON (with the rows, under --verbose or --dry-run)')
+    .action(async (options: CleanOptions) => {
+      const config = loadConfig();
+      const database = await connectDatabase(config.database.url);
+      try {
+        await assertSchemaCurrent(database);
+        await clean(config, database, options);
+      } finally {
+        await database.close();
+      }
+    });
+
+  return stateStore;
+}
+
+async function clean(config: TidemarkConfig, database: MetadataDatabase, options: CleanOptions): Promise<void> {
+  // Loaded on use: the runtime costs ~1 s to import, which other commands need not pay.
+  const { offloadSweepsFor, runStateGc } = await import('@tidemark/runtime');
+  const dryRun = Boolean(options.dryRun);
+  const listing = dryRun || Boolean(options.verbose);
+  const backend = await createStateBackend(config, database);
+  const bar = process.stderr.isTTY ? await progressBarFor(config, database, dryRun) : undefined;
+  const items: { category: string; item: string }[] = [];
+
+  const report = await runStateGc({
+    backend,
+    batchSize: config.state.gc_batch_size,
+    dryRun,
+    extraSweeps: await offloadSweepsFor(config, database),
+    onProgress: (progress) => bar?.update(progress.removed),
+    ...(listing
+      ? {
+          onRemoved: ({ category, items: removed }) => {
+            if (options.json) {
+              for (const item of removed) items.push({ category, item });
+              return;
+            }
+            bar?.clear();
+            const verb = dryRun ? 'would remove' : 'removed';
+            process.stdout.write(removed.map((item) => `${verb} ${item}\n`).join(''));
+          },
+        }
+      : {}),
+  });
+  bar?.finish();
+
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(reportJson(report, listing ? items : undefined), null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(summary(report));
+}
+
+/** With the metastore backend the bar knows its total; a custom backend only counts. */
+async function progressBarFor(
+  config: TidemarkConfig,
+  database: MetadataDatabase,
+  dryRun: boolean,
+): Promise<ProgressBar> {
+  const total =
+    config.state.backend === METASTORE_BACKEND
+      ? await countStateGarbage(database, { now: Date.now(), historyDepth: config.state.history_depth })
+      : undefined;
+  return createProgressBar(process.stderr, { total, label: dryRun ? 'rows found' : 'rows removed' });
+}
+
+function summary(report: StateGcReport): string {
+  const counts: [string, number][] = [
+    [CATEGORY_LABELS.expiredTaskState ?? '', report.expiredTaskState],
+    [CATEGORY_LABELS.orphanedAssetState ?? '', report.orphanedAssetState],
+    [CATEGORY_LABELS.trimmedHistory ?? '', report.trimmedHistory],
+    ...Object.entries(report.sweeps),
+  ];
+  const width = Math.max(...counts.map(([label]) => label.length));
+  const lines = counts.map(([label, count]) => `  ${label.padEnd(width)}  ${count.toLocaleString('en-US')}`);
+  const rows = `${report.removed.toLocaleString('en-US')} row(s)`;
+  const head = report.dryRun
+    ? `Dry run: would remove ${rows}; nothing was changed.`
+    : `Removed ${rows} in ${formatMs(report.durationMs)}.`;
+  return `${[head, ...lines].join('\n')}\n`;
+}
+
+function reportJson(report: StateGcReport, items: { category: string; item: string }[] | undefined) {
+  return {
+    dry_run: report.dryRun,
+    removed: report.removed,
+    expired_task_state: report.expiredTaskState,
+    orphaned_asset_state: report.orphanedAssetState,
+    trimmed_history: report.trimmedHistory,
+    sweeps: report.sweeps,
+    duration_ms: report.durationMs,
+    ...(items === undefined ? {} : { items }),
+  };
+}
