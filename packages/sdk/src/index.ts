@@ -50,6 +50,23 @@ export type {
 export type { TaskPolicy, TaskPolicyOptions } from './dag/task-policy.ts';
 export type { AnyTaskRef, MappedTaskRef, TaskRef, TaskRefs } from './dag/task-ref.ts';
 export { DagDefinitionError, FailTask, SkipTask, TaskTerminatedError, UndeclaredAssetError } from './errors.ts';
+export {
+  type Checkpoint,
+  type CheckpointOptions,
+  type CheckpointOverOptions,
+  checkpoint,
+} from './patterns/checkpoint.ts';
+export { ExternalJobFailedError, PatternOptionError } from './patterns/pattern-errors.ts';
+export {
+  type JobRecord,
+  type JobStatus,
+  type ResumableDecision,
+  type ResumableOnClear,
+  type ResumableOptions,
+  type ResumableResult,
+  resumable,
+} from './patterns/resumable.ts';
+export { type Watermark, type WatermarkOptions, type WatermarkValue, watermark } from './patterns/watermark.ts';
 
 /** The task process's main module: the supervisor runs `node --import <tsx> TASK_PROCESS_ENTRY`. */
 export const TASK_PROCESS_ENTRY: string = fileURLToPath(new URL('./runner/task-process-main.ts', import.meta.url));
