@@ -11,17 +11,21 @@ import type { DialectName } from '@tidemark/db';
 import { startPostgresTestServer } from '@tidemark/db/testing';
 import { type BenchRow, machineDescription, renderTable } from './harness/bench-results.ts';
 import { databaseVersions } from './harness/database-versions.ts';
+import { checkpointOverheadScenario } from './scenarios/checkpoint-overhead.ts';
 import { largeTableScenario } from './scenarios/large-table.ts';
 import { runtimeOverheadScenario } from './scenarios/runtime-overhead.ts';
 import type { Scenario } from './scenarios/scenario.ts';
 import { stateApiScenarios } from './scenarios/state-api.ts';
 import { stateFromTaskScenario } from './scenarios/state-from-task.ts';
+import { stateGcScenario } from './scenarios/state-gc.ts';
 
 const SCENARIOS: readonly Scenario[] = [
   { ids: ['1', '2'], name: 'state API latency and throughput', perDialect: true, run: stateApiScenarios },
   { ids: ['3'], name: 'state set from task code', perDialect: true, run: stateFromTaskScenario },
+  { ids: ['4'], name: 'checkpoint helper overhead', perDialect: false, run: checkpointOverheadScenario },
   { ids: ['5'], name: 'per-attempt overhead', perDialect: true, run: runtimeOverheadScenario },
   { ids: ['6'], name: 'get with a large task_state table', perDialect: true, run: largeTableScenario },
+  { ids: ['7'], name: 'garbage collection with writers', perDialect: true, run: stateGcScenario },
 ];
 
 async function main(): Promise<void> {

@@ -2,8 +2,8 @@ import { hash } from 'node:crypto';
 import { checkpoint, dag, type TaskContext } from '@tidemark/sdk';
 
 /**
- * For bench/checkpoint-overhead.ts: in one task attempt (real task process, supervisor, execution
- * API, database), the same CPU-bound items as a bare loop, through `checkpoint`, and with one
+ * For scenario 4 of the bench harness (bench/scenarios/checkpoint-overhead.ts): in one task
+ * attempt (real task process, supervisor, execution API, database), the same CPU-bound items as a bare loop, through `checkpoint`, and with one
  * plain `set` per item, interleaved so that all of them see the same (busy) machine. The loops
  * also run once more with no work at all: what is left is the loop's own cost per item.
  */

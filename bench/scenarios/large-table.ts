@@ -72,7 +72,7 @@ async function insertRows(database: MetadataDatabase, dagRunId: number, from: nu
   if (database.dialect === 'postgres') {
     await sql`insert into task_state (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at)
       select ${dagRunId}, ${BENCH_DAG_ID}, 'bulk__1', 't' || (n % 1000), -1, 'k' || n, '{"n":1}', 1, 0
-      from generate_series(${from}, ${to - 1}) as n`.execute(database.db);
+      from generate_series(${from}::bigint, ${to - 1}::bigint) as n`.execute(database.db);
     return;
   }
   await sql`insert into task_state (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at)

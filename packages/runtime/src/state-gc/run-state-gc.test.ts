@@ -213,7 +213,7 @@ describe.each(eachDialect())('runStateGc on %s', (dialect) => {
   });
 
   // Issue 6: asserts completeness only. The writers' latencies are printed, not asserted (timing);
-  // bench/state-gc.ts measures them against a baseline. About 10 s per dialect on 2 cores.
+  // `npm run bench -- --only 7` measures them against a baseline. About 10 s per dialect on 2 cores.
   it('removes 1,000,000 expired rows while 8 writers keep writing, and leaves every written row', async () => {
     const rows = 1_000_000;
     await insertExpiredTaskState(database, run, { count: rows, expiresAt: clock.now() - 1 });
