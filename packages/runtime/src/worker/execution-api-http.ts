@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { TidemarkError } from '@tidemark/core';
 import { ExecutionApiUnreachableError } from './execution-api-errors.ts';
 
@@ -21,8 +23,9 @@ export interface ExecutionApiResponse {
 }
 
 /**
- * One request to the execution API over global `fetch` (undici keeps loopback connections alive).
- * A 2xx answer is returned; an error answer `{"detail": {"reason", "message"}}` is thrown as a
+ * One request to the execution API over node:http(s) with keep-alive connections (about 0.2 ms less
+ * per request than global `fetch` on loopback, and every state call of a task pays it). A 2xx
+ * answer is returned; an error answer `{"detail": {"reason", "message"}}` is thrown as a
  * TidemarkError with that code (and the status in `details.status`); a request that never got an
  * answer is thrown as ExecutionApiUnreachableError.
  */
@@ -32,25 +35,71 @@ export async function sendExecutionApiRequest(
   timeoutMs: number,
 ): Promise<ExecutionApiResponse> {
   const url = buildUrl(apiUrl, request);
-  let response: Response;
-  let text: string;
+  let answer: RawAnswer;
   try {
-    response = await fetch(url, {
-      method: request.method,
-      headers: buildHeaders(request),
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    text = await response.text();
+    answer = await exchange(url, request, timeoutMs);
   } catch (error) {
-    throw new ExecutionApiUnreachableError(apiUrl, describeFetchFailure(error, timeoutMs));
+    throw new ExecutionApiUnreachableError(apiUrl, describeFailure(error, timeoutMs));
   }
-  if (!response.ok) throw errorFromResponse(request, response, text);
+  if (answer.status < 200 || answer.status >= 300) throw errorFromResponse(request, answer);
   return {
-    status: response.status,
-    body: text === '' ? undefined : parseJson(text, request),
-    headers: response.headers,
+    status: answer.status,
+    body: answer.text === '' ? undefined : parseJson(answer.text, request),
+    headers: answer.headers,
   };
+}
+
+interface RawAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+/** One agent per protocol for the whole process: connections to the api-server are reused. */
+const AGENTS = {
+  'http:': new HttpAgent({ keepAlive: true }),
+  'https:': new HttpsAgent({ keepAlive: true }),
+} as const;
+
+class RequestTimeoutError extends Error {}
+
+function exchange(url: URL, request: ExecutionApiRequest, timeoutMs: number): Promise<RawAnswer> {
+  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  const headers: Record<string, string | number> = buildHeaders(request);
+  if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const outgoing = send(
+      url,
+      { method: request.method, headers, agent: url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'] },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            statusText: response.statusMessage ?? '',
+            headers: toHeaders(response.headers),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new RequestTimeoutError()));
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+function toHeaders(incoming: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
 }
 
 function buildUrl(apiUrl: string, request: ExecutionApiRequest): URL {
@@ -67,13 +116,14 @@ function buildHeaders(request: ExecutionApiRequest): Record<string, string> {
   return { ...headers, ...request.headers };
 }
 
-function describeFetchFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof DOMException && error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
+function describeFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof RequestTimeoutError) return `no answer within ${timeoutMs} ms`;
+  const failure = error as { code?: string; message?: string };
+  return failure.code ?? failure.message ?? String(error);
 }
 
-function errorFromResponse(request: ExecutionApiRequest, response: Response, text: string): TidemarkError {
+function errorFromResponse(request: ExecutionApiRequest, response: RawAnswer): TidemarkError {
+  const { text } = response;
   const detail = readErrorDetail(text);
   const where = `${request.method} ${request.path}`;
   if (detail) return new TidemarkError(detail.reason, detail.message, { status: response.status });
