@@ -3,7 +3,7 @@
  * ratios against baselines measured in the same run, and writes it to bench/RESULTS.md with the
  * machine's description.
  *
- *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6]
+ *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6]   (--only: no RESULTS.md)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
       '',
     ].join('\n');
     process.stdout.write(`${report}\n`);
-    writeFileSync(join(import.meta.dirname, 'RESULTS.md'), report);
+    // A partial run (--only) prints its rows but leaves the last full table in place.
+    if (!only) writeFileSync(join(import.meta.dirname, 'RESULTS.md'), report);
   } finally {
     postgres?.stop();
   }

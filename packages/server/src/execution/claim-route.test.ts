@@ -58,6 +58,23 @@ describe.each(eachDialect())('POST /execution/workloads/claim on %s', (dialect) 
     expect(response.json()).toMatchObject({ ti_id: tiId, try_number: 1 });
   });
 
+  it('with wait_ms over a real connection, the claim waits for work queued after it was sent', async () => {
+    const tiId = await harness.seedTi(run, { taskId: 'extract', state: 'scheduled' });
+    const origin = await harness.app.listen({ host: '127.0.0.1', port: 0 });
+    const claim = fetch(`${origin}${CLAIM}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${harness.workerToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ worker: 'host:1', wait_ms: 20_000 }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await harness.database.db.updateTable('task_instance').set({ state: 'queued' }).where('id', '=', tiId).execute();
+
+    const response = await claim;
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ti_id: tiId });
+  });
+
   it('with wait_ms and nothing queued, answers 204 once the wait is over; over 30 s is 422', async () => {
     const waited = await harness.request({
       method: 'POST',

@@ -22,7 +22,8 @@ export function registerClaimRoute(app: FastifyInstance, context: ExecutionConte
   app.post(EXECUTION_ROUTES.claim, { preHandler: context.auth.requireWorker }, async (request, reply) => {
     const { worker, wait_ms: waitMs = 0 } = parseRequest(claimRequestSchema, request.body, 'body');
     const deadline = performance.now() + waitMs;
-    const hungUp = () => request.raw.destroyed;
+    // The request itself is destroyed once its body is read; the connection says whether the worker left.
+    const hungUp = () => request.raw.socket?.destroyed === true;
     do {
       const claimed = await claimQueuedAttempt(context, worker, request.log);
       if (claimed) return toClaimedAttempt(claimed, context);
