@@ -70,12 +70,14 @@ describe.each(eachDialect())('task state lifecycle end to end on %s', (dialect) 
     expect(tooLarge.stderr).not.toMatch(/\n\s+at /);
 
     const rerun = async (...flags: string[]) => {
+      const [before] = await world.taskInstances('e2e_stateful', 'state-1');
       const cleared = await cli('tasks', 'clear', 'e2e_stateful', '--run-id', 'state-1', ...flags);
       expect(cleared.code, cleared.stderr).toBe(0);
-      await waitUntil(
-        async () => (await world.runState('e2e_stateful', 'state-1')) !== 'success',
-        'the run to be requeued',
-      );
+      // The rerun can finish between two looks at the run, so watch the TI's try number instead.
+      await waitUntil(async () => {
+        const [ti] = await world.taskInstances('e2e_stateful', 'state-1');
+        return ti !== undefined && ti.try_number > (before?.try_number ?? 0) && ti.state === 'success';
+      }, 'the cleared task to run again');
       expect(await world.waitForRunFinished('e2e_stateful', 'state-1')).toBe('success');
       return ((await world.xcom('e2e_stateful', 'state-1', 'counter')) as { count: number }).count;
     };
