@@ -24,7 +24,7 @@ import { putXcom, requeue, T0 } from './testing/execution-harness.ts';
  *   28, 53–55, 62: worker-side offload (SPEC §9.2) and its tests in packages/runtime/src/worker.
  *   29–33: garbage collection — `tidemark state-store clean` and the scheduler's automatic pass.
  *   38: Airflow's Cadwyn API versioning; Tidemark's execution API is unversioned (one contract in core).
- *   49, 51, 52: backend selection — packages/db/src/state/create-state-backend.test.ts and the
+ *   49, 51, 52: backend selection — packages/db/src/state-store/create-state-backend.test.ts and the
  *     conformance suite; both APIs use the configured backend (Airflow's Core API always uses the metastore).
  *   50: the web UI (test/ui). 57, 58: Tidemark has no triggers. 60: the `resumable` pattern helper.
  */

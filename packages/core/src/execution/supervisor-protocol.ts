@@ -1,4 +1,4 @@
-import type { JsonValue } from '../state/state-value-rules.ts';
+import type { JsonValue } from '../state-store/state-value-rules.ts';
 
 /**
  * Messages between a worker's supervisor and the task process it spawned (Node IPC, no network).

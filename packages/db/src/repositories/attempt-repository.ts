@@ -9,13 +9,13 @@ import type { Selectable, Transaction } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import type { DatabaseSchema, TaskInstanceTable } from '../schema/database-schema.ts';
-import { isCurrentAttempt, notCurrentAttemptError } from '../state/attempt-fence.ts';
+import { isCurrentAttempt, notCurrentAttemptError } from '../state-store/attempt-fence.ts';
 import {
   applyStagedAssetWrites,
   dropStagedAssetWrites,
   type TakenStagedWrite,
   takeStagedAssetWrites,
-} from '../state/staged-asset-writes.ts';
+} from '../state-store/staged-asset-writes.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
 
