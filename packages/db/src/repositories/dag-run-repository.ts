@@ -51,22 +51,38 @@ export interface CreatedDagRun {
   readonly runId: string;
 }
 
-/** A run and one TI per task, in one transaction. Refuses a run id the DAG already has. */
+async function runIdTaken(trx: Db, dagId: string, runId: string): Promise<boolean> {
+  const existing = await trx
+    .selectFrom('dag_run')
+    .select('id')
+    .where('dag_id', '=', dagId)
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  return existing !== undefined;
+}
+
+/** `base`, or `base__2`, `base__3`… for runs triggered within the same millisecond. */
+async function firstFreeRunId(trx: Db, dagId: string, base: string): Promise<string> {
+  let runId = base;
+  for (let n = 2; await runIdTaken(trx, dagId, runId); n++) runId = `${base}__${n}`;
+  return runId;
+}
+
+/**
+ * A run and one TI per task, in one transaction. Refuses a run id the DAG already has,
+ * unless the id is a default one (`defaultRunId`), which then gets a numbered suffix.
+ */
 export async function createRunWithTaskInstances(
   database: MetadataDatabase,
   run: NewDagRun,
   now = Date.now(),
+  defaultRunId = false,
 ): Promise<CreatedDagRun> {
   return inWriteTransaction(database, async (trx) => {
     const dag = await readSerializedDag(trx, run.dagId);
     if (!dag) throw new DagNotFoundError(run.dagId);
-    const existing = await trx
-      .selectFrom('dag_run')
-      .select('id')
-      .where('dag_id', '=', run.dagId)
-      .where('run_id', '=', run.runId)
-      .executeTakeFirst();
-    if (existing) throw new DagRunExistsError(run.dagId, run.runId);
+    if (defaultRunId) run = { ...run, runId: await firstFreeRunId(trx, run.dagId, run.runId) };
+    else if (await runIdTaken(trx, run.dagId, run.runId)) throw new DagRunExistsError(run.dagId, run.runId);
     const dagRunId = await createDagRun(trx, run, now);
     const identity = { dagRunId, dagId: run.dagId, runId: run.runId };
     await createTaskInstances(trx, identity, dag.tasks, now);
@@ -76,7 +92,7 @@ export async function createRunWithTaskInstances(
 
 export interface ManualTrigger {
   readonly dagId: string;
-  /** Default: `manual__<ISO time>`. */
+  /** Default: `manual__<ISO time>`, suffixed `__2`, `__3`… when taken. */
   readonly runId?: string;
   readonly conf?: Record<string, JsonValue>;
   readonly logicalDate?: number | null;
@@ -94,6 +110,7 @@ export function triggerDagRun(database: MetadataDatabase, trigger: ManualTrigger
       logicalDate: trigger.logicalDate ?? now,
     },
     now,
+    trigger.runId === undefined,
   );
 }
 
