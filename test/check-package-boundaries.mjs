@@ -53,6 +53,16 @@ for (const file of localImportClosure(join('packages', 'core', 'src', 'task-proc
     problems.push(`${file} imports zod but is reachable from @tidemark/core/task-process`);
   }
 }
+// Core is the domain only (ARCHITECTURE.md): no files, network, processes or environment.
+for (const file of sourceFiles(join('packages', 'core', 'src'))) {
+  if (isTestOnly(file)) continue;
+  const text = readFileSync(file, 'utf8');
+  for (const [io] of text.matchAll(
+    /from 'node:(fs|fs\/promises|net|http|https|child_process|os)'|process\.(env|cwd)\b/g,
+  )) {
+    problems.push(`${file} uses ${io}; core does no I/O: read files and the environment in cli, runtime or server`);
+  }
+}
 
 if (problems.length > 0) {
   console.error(`package boundaries broken:\n  ${problems.join('\n  ')}`);

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load-config.ts';
 import { parseConf } from './api-command.ts';
 import { defaultApiUrl, normalizeApiUrl, resolveConnection, resolveToken } from './api-connection.ts';
 import { readCredentials, saveCredentials } from './credentials.ts';

@@ -1,4 +1,5 @@
-import { loadConfig, type TidemarkConfig, TidemarkError } from '@tidemark/core';
+import { type TidemarkConfig, TidemarkError } from '@tidemark/core';
+import { loadConfig } from '../config/load-config.ts';
 import { readCredentials } from './credentials.ts';
 import { PublicApiClient } from './public-api-client.ts';
 

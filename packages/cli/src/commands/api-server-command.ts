@@ -1,5 +1,5 @@
-import { loadConfig } from '@tidemark/core';
 import { Command } from 'commander';
+import { loadConfig } from '../config/load-config.ts';
 import { untilStopped } from './process-lifecycle.ts';
 import { serviceOverrides, withServiceOptions } from './service-options.ts';
 

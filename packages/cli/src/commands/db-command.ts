@@ -1,4 +1,3 @@
-import { loadConfig } from '@tidemark/core';
 import {
   connectDatabase,
   type MetadataDatabase,
@@ -8,6 +7,7 @@ import {
   redactDatabaseUrl,
 } from '@tidemark/db';
 import { Command } from 'commander';
+import { loadConfig } from '../config/load-config.ts';
 
 export function dbCommand(): Command {
   const db = new Command('db').description('the metadata database').exitOverride();

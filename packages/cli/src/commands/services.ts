@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { resolveSecretKey, SESSION_KEY_FILE, type TidemarkConfig } from '@tidemark/core';
+import type { TidemarkConfig } from '@tidemark/core';
 import {
   assertSchemaCurrent,
   connectDatabase,
@@ -17,6 +17,7 @@ import {
 } from '@tidemark/runtime';
 import { buildApiServer } from '@tidemark/server';
 import type { FastifyInstance } from 'fastify';
+import { resolveSecretKey, SESSION_KEY_FILE } from '../config/secret-key.ts';
 
 /** The building blocks of `standalone`, `api-server`, `scheduler` and `worker`. */
 

@@ -1,6 +1,6 @@
-import { loadConfig } from '@tidemark/core';
 import { ensureAdminUser } from '@tidemark/db';
 import { Command } from 'commander';
+import { loadConfig } from '../config/load-config.ts';
 import { untilStopped } from './process-lifecycle.ts';
 import { serviceOverrides, withServiceOptions } from './service-options.ts';
 

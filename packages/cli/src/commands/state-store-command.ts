@@ -1,4 +1,4 @@
-import { loadConfig, type TidemarkConfig } from '@tidemark/core';
+import type { TidemarkConfig } from '@tidemark/core';
 import {
   assertSchemaCurrent,
   connectDatabase,
@@ -9,6 +9,7 @@ import {
 } from '@tidemark/db';
 import type { StateGcReport } from '@tidemark/runtime';
 import { Command } from 'commander';
+import { loadConfig } from '../config/load-config.ts';
 import { formatMs } from '../output/print.ts';
 import { createProgressBar, type ProgressBar } from '../output/progress-bar.ts';
 

@@ -1,4 +1,4 @@
-import { loadConfig, TidemarkError, USER_ROLES } from '@tidemark/core';
+import { TidemarkError, USER_ROLES } from '@tidemark/core';
 import {
   assertSchemaCurrent,
   connectDatabase,
@@ -10,6 +10,7 @@ import {
   resetUserPassword,
 } from '@tidemark/db';
 import { Command } from 'commander';
+import { loadConfig } from '../config/load-config.ts';
 
 /**
  * `tidemark users …`: manage people's accounts straight in the metadata database (no api-server

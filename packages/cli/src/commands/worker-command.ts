@@ -1,5 +1,6 @@
-import { ConfigError, loadConfig } from '@tidemark/core';
+import { ConfigError } from '@tidemark/core';
 import { Command } from 'commander';
+import { loadConfig } from '../config/load-config.ts';
 import { untilStopped } from './process-lifecycle.ts';
 
 /** Runs attempts claimed from an api-server; never opens the database. */

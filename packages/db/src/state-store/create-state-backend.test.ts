@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadConfig } from '@tidemark/core';
+import { resolveConfig } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
@@ -7,8 +7,9 @@ import { createStateBackend } from './create-state-backend.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
+const home = join(fixtures, '.tidemark');
 const configWith = (backend: string) =>
-  loadConfig({ env: { TIDEMARK_STATE__BACKEND: backend, TIDEMARK_STATE__HISTORY_DEPTH: '3' }, cwd: fixtures });
+  resolveConfig({ home, env: { TIDEMARK_STATE__BACKEND: backend, TIDEMARK_STATE__HISTORY_DEPTH: '3' } });
 
 describe.each(eachDialect())('state backend from config on %s', (dialect) => {
   let test: TestDatabase;
@@ -18,7 +19,7 @@ describe.each(eachDialect())('state backend from config on %s', (dialect) => {
   afterEach(() => test.destroy());
 
   it('builds the metastore backend by default', async () => {
-    const backend = await createStateBackend(loadConfig({ env: {}, cwd: fixtures }), test.database);
+    const backend = await createStateBackend(resolveConfig({ home }), test.database);
     expect(backend).toBeInstanceOf(MetastoreStateBackend);
   });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@tidemark/core';
+import { type ConfigLayer, resolveConfig } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStateOffload } from './create-offload-store.ts';
 import { FilesystemOffloadStore } from './filesystem-offload-store.ts';
@@ -10,10 +10,12 @@ describe('state.offload settings and createStateOffload', () => {
   let home: string;
   beforeEach(() => {
     home = mkdtempSync(join(tmpdir(), 'tidemark-offload-config-'));
+    file = undefined;
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-  const config = (env: Record<string, string> = {}) => loadConfig({ env: { TIDEMARK_HOME: home, ...env }, cwd: home });
+  let file: ConfigLayer | undefined;
+  const config = (env: Record<string, string> = {}) => resolveConfig({ home, file, env });
 
   it('defaults to none (no offloading) with a threshold of 32768 bytes', async () => {
     expect(config().state.offload).toEqual({ backend: 'none', threshold_bytes: 32_768 });
@@ -21,10 +23,7 @@ describe('state.offload settings and createStateOffload', () => {
   });
 
   it('filesystem: files under <home>/offload, or the folder set; environment variables win over the file', async () => {
-    writeFileSync(
-      join(home, 'tidemark.config.json'),
-      JSON.stringify({ state: { offload: { backend: 'filesystem', threshold_bytes: 100 } } }),
-    );
+    file = { state: { offload: { backend: 'filesystem', threshold_bytes: 100 } } };
     const offload = await createStateOffload(config());
     expect(offload).toMatchObject({ thresholdBytes: 100, store: { folder: join(home, 'offload') } });
     expect(offload?.store).toBeInstanceOf(FilesystemOffloadStore);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type SerializedDag, type UserRole } from '@tidemark/core';
+import { resolveConfig, type SerializedDag, type UserRole } from '@tidemark/core';
 import { type DialectName, type MetadataDatabase, upsertSerializedDag } from '@tidemark/db';
 import { ManualClock, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -64,7 +64,7 @@ export async function openPublicApiHarness(dialect: DialectName): Promise<Public
   const test: TestDatabase = await openTestDatabaseFor(dialect);
   const folder = mkdtempSync(join(tmpdir(), 'tidemark-public-api-'));
   const clock = new ManualClock(T0);
-  const config = loadConfig({ env: {}, cwd: folder });
+  const config = resolveConfig({ home: join(folder, '.tidemark') });
   const logsFolder = join(folder, 'logs');
   const app = await buildApiServer({
     config,

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { configSchema, type TidemarkConfig } from './config-schema.ts';
@@ -7,29 +6,30 @@ import { configSchema, type TidemarkConfig } from './config-schema.ts';
 export const CONFIG_FILE_NAME = 'tidemark.config.json';
 const ENV_PREFIX = 'TIDEMARK_';
 
-type Layer = Record<string, Record<string, unknown>>;
+/** Settings as `{section: {key: value}}`, one layer per source. */
+export type ConfigLayer = Record<string, Record<string, unknown>>;
+type Layer = ConfigLayer;
 
-export interface LoadConfigOptions {
-  /** Defaults to `process.env`. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Command-line flags, as `{section: {key: value}}`; they win over everything. */
+export interface ConfigSources {
+  /** The home folder, already resolved to an absolute path. */
+  readonly home: string;
+  /** `tidemark.config.json`'s content (see `parseConfigFile`), if there is one. */
+  readonly file?: Layer;
+  /** `TIDEMARK_<SECTION>__<KEY>` variables are read from it; others are ignored. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Command-line flags; they win over everything. */
   readonly overrides?: Layer;
-  readonly cwd?: string;
 }
 
 /**
  * SPEC §14: flag > environment `TIDEMARK_<SECTION>__<KEY>` > `tidemark.config.json` in the home
- * folder > default. Home: `TIDEMARK_HOME`, default `./.tidemark`. Unknown keys and bad values stop
- * start-up with a message naming the key and where it came from.
+ * folder > default. Unknown keys and bad values throw a ConfigError naming the key and where it came
+ * from. Pure: the caller reads the file and the environment (the CLI's `loadConfig`).
  */
-export function loadConfig(options: LoadConfigOptions = {}): TidemarkConfig {
-  const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  const home = resolve(cwd, env.TIDEMARK_HOME || '.tidemark');
-
-  const fileLayer = readConfigFile(join(home, CONFIG_FILE_NAME));
-  const envLayer = readEnvironment(env);
-  const overrideLayer = options.overrides ?? {};
+export function resolveConfig(sources: ConfigSources): TidemarkConfig {
+  const fileLayer = sources.file ?? {};
+  const envLayer = readEnvironment(sources.env ?? {});
+  const overrideLayer = sources.overrides ?? {};
   const merged = mergeLayers(fileLayer, envLayer, overrideLayer);
 
   const result = configSchema.safeParse(merged);
@@ -39,6 +39,7 @@ export function loadConfig(options: LoadConfigOptions = {}): TidemarkConfig {
     );
   }
   const parsed = result.data;
+  const home = sources.home;
   return {
     ...parsed,
     home,
@@ -46,11 +47,11 @@ export function loadConfig(options: LoadConfigOptions = {}): TidemarkConfig {
   };
 }
 
-function readConfigFile(path: string): Layer {
-  if (!existsSync(path)) return {};
+/** The layer a config file's text gives; `path` only names the file in errors. */
+export function parseConfigFile(path: string, text: string): Layer {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`);
   }
@@ -60,7 +61,7 @@ function readConfigFile(path: string): Layer {
   return data as Layer;
 }
 
-function readEnvironment(env: NodeJS.ProcessEnv): Layer {
+function readEnvironment(env: Readonly<Record<string, string | undefined>>): Layer {
   const layer: Layer = {};
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;

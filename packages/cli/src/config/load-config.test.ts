@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONFIG_FILE_NAME, ConfigError } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.ts';
-import { CONFIG_FILE_NAME, type LoadConfigOptions, loadConfig } from './load-config.ts';
+import { type LoadConfigOptions, loadConfig } from './load-config.ts';
 
 let cwd: string;
 
