@@ -4,6 +4,7 @@ export * from './auth/user-roles.ts';
 export * from './config/config-schema.ts';
 export * from './config/duration.ts';
 export * from './config/resolve-config.ts';
+export * from './dag/asset-condition.ts';
 export * from './dag/serialized-dag.ts';
 export * from './errors.ts';
 export * from './execution/execution-api-contract.ts';

@@ -1,6 +1,7 @@
 // What a task process needs from core, without the zod schemas (config, API contracts) that the
 // main entry also carries: importing zod costs a task process ~80 ms at start, on every attempt.
 export * from './config/duration.ts';
+export * from './dag/asset-condition.ts';
 export * from './dag/serialized-dag.ts';
 export * from './errors.ts';
 export * from './execution/supervisor-protocol.ts';

@@ -37,6 +37,7 @@ export type {
 } from './context/task-state-accessor.ts';
 export type { XComAccessor, XComPullOptions } from './context/xcom-accessor.ts';
 export { type Asset, type AssetOptions, asset } from './dag/asset.ts';
+export { type AssetScheduleCondition, allOf, anyOf, type DagSchedule } from './dag/asset-schedule.ts';
 export type { CallSite } from './dag/call-site.ts';
 export { DAG_MARKER, Dag, type DagOptions, dag, isDag } from './dag/dag.ts';
 export type { Duration } from './dag/duration-option.ts';

@@ -1,3 +1,5 @@
+import type { AssetCondition } from './asset-condition.ts';
+
 /**
  * A DAG as the scheduler sees it: structure and policy, no code. The DAG processor produces it
  * from a DAG file (`Dag.serialize()` in the SDK) and stores it in `dag.serialized`; workers import
@@ -32,6 +34,11 @@ export interface SerializedDag {
   readonly fileloc: string;
   /** Cron expression or preset (`@hourly`, `@daily`…); null: triggered by hand only. */
   readonly schedule: string | null;
+  /**
+   * The DAG also gets a run whenever this holds over the asset events queued for it (SPEC §15.1);
+   * absent or null: not scheduled on assets.
+   */
+  readonly assetCondition?: AssetCondition | null;
   /** Epoch ms; null: no start date (runs from the first time it is seen). */
   readonly startDate: number | null;
   readonly catchup: boolean;

@@ -1,10 +1,10 @@
-import type { AssetReference, SerializedDag } from '@tidemark/core/task-process';
+import type { AssetCondition, AssetReference, SerializedDag } from '@tidemark/core/task-process';
 import { DagDefinitionError } from '../errors.ts';
 import { type Asset, isAsset } from './asset.ts';
+import { type DagSchedule, parseDagSchedule } from './asset-schedule.ts';
 import { type CallSite, captureCallSite } from './call-site.ts';
 import { validateDefinitionId } from './definition-id.ts';
 import { checkOptionNames } from './option-names.ts';
-import { validateSchedule } from './schedule.ts';
 import { parseStartDate } from './start-date.ts';
 import {
   type MappedTaskFunction,
@@ -27,8 +27,12 @@ import { topologicalOrder } from './topological-order.ts';
 export const DAG_MARKER: unique symbol = Symbol.for('tidemark.dag');
 
 export interface DagOptions {
-  /** Cron expression (5 fields, or 6 with seconds first) or preset (`@daily`…); null or omitted: manual only. */
-  readonly schedule?: string | null;
+  /**
+   * Cron expression (5 fields, or 6 with seconds first) or preset (`@daily`…); an asset, a list of
+   * assets (all of them) or `allOf`/`anyOf` (a run when the condition holds over new asset
+   * events); `{ cron, assets }` for either; null or omitted: manual only.
+   */
+  readonly schedule?: DagSchedule;
   /** An ISO-8601 date or date-time (UTC unless it has an offset), or a Date. */
   readonly startDate?: string | Date;
   /** Create the runs missed since the start date. Default false. */
@@ -48,7 +52,10 @@ interface TaskEntry extends TaskDefinition {
 export class Dag {
   readonly [DAG_MARKER] = true as const;
   readonly dagId: string;
+  /** The cron part of the schedule, or null. */
   readonly schedule: string | null;
+  /** The asset part of the schedule, or null. */
+  readonly assetCondition: AssetCondition | null;
   readonly startDate: Date | null;
   readonly catchup: boolean;
   readonly description: string | null;
@@ -64,7 +71,9 @@ export class Dag {
     const where = `DAG "${dagId}"`;
     checkOptionNames(options, DAG_OPTION_NAMES, where);
     this.definedAt = definedAt;
-    this.schedule = validateSchedule(options.schedule, dagId);
+    const schedule = parseDagSchedule(options.schedule, dagId);
+    this.schedule = schedule.cron;
+    this.assetCondition = schedule.assetCondition;
     this.startDate = options.startDate === undefined ? null : parseStartDate(options.startDate, where);
     if (options.catchup !== undefined && typeof options.catchup !== 'boolean') {
       throw new DagDefinitionError(`catchup of ${where} must be true or false, got ${String(options.catchup)}`);
@@ -133,6 +142,7 @@ export class Dag {
       dagId: this.dagId,
       fileloc,
       schedule: this.schedule,
+      assetCondition: this.assetCondition,
       startDate: this.startDate === null ? null : this.startDate.getTime(),
       catchup: this.catchup,
       description: this.description,
