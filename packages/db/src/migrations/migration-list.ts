@@ -1,7 +1,13 @@
 import { initialSchema } from './0001-initial-schema.ts';
 import { runtimeSchema } from './0002-runtime.ts';
 import { stateGcSchema } from './0003-state-gc.ts';
+import { assetSchedulingSchema } from './0004-asset-scheduling.ts';
 import type { TidemarkMigration } from './migration.ts';
 
 /** Every migration this version of Tidemark knows, in order. Append; never edit a released one. */
-export const MIGRATIONS: readonly TidemarkMigration[] = [initialSchema, runtimeSchema, stateGcSchema];
+export const MIGRATIONS: readonly TidemarkMigration[] = [
+  initialSchema,
+  runtimeSchema,
+  stateGcSchema,
+  assetSchedulingSchema,
+];

@@ -17,6 +17,7 @@ import {
   takeStagedAssetWrites,
 } from '../state-store/staged-asset-writes.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
+import { findAssetId, recordAssetEvent } from './asset-event-repository.ts';
 import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
 
 /**
@@ -156,6 +157,8 @@ export async function finishAttemptSuccess(
   database: MetadataDatabase,
   finish: AttemptRef & {
     readonly returnValue?: string;
+    /** Extras for the events of the task's outlets; an outlet without one gets `{}`. */
+    readonly outletEvents?: readonly OutletEventExtra[];
     readonly now: number;
     readonly stagedWrites: StagedWritesOnSuccess;
   },
@@ -167,7 +170,7 @@ export async function finishAttemptSuccess(
       await setXcom(trx, { ...xcomOwner(ti), key: RETURN_VALUE_KEY, value: finish.returnValue, now: finish.now });
     }
     const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
-    await recordOutletEvents(trx, ti, task?.outlets ?? [], finish.now);
+    await recordOutletEvents(trx, ti, task?.outlets ?? [], finish.outletEvents ?? [], finish.now);
     const success = { state: 'success' as const, nextRetryAt: null };
     if (finish.stagedWrites.apply === 'return') {
       return { ...success, stagedWrites: await takeStagedAssetWrites(trx, finish) };
@@ -263,31 +266,34 @@ async function markFinished(trx: Trx, tiId: string, state: TaskInstanceState, no
     .execute();
 }
 
+/** What a task attached to the events of its outlets (`ctx.outletEvents.of(asset).extra`). */
+export interface OutletEventExtra {
+  readonly name: string;
+  readonly uri: string;
+  readonly extra: Readonly<Record<string, JsonValue>>;
+}
+
 async function recordOutletEvents(
   trx: Trx,
   ti: Selectable<TaskInstanceTable>,
   outlets: SerializedTask['outlets'],
+  extras: readonly OutletEventExtra[],
   now: number,
 ): Promise<void> {
   for (const outlet of outlets) {
-    const asset = await trx
-      .selectFrom('asset')
-      .select('id')
-      .where('name', '=', outlet.name)
-      .where('uri', '=', outlet.uri ?? outlet.name)
-      .executeTakeFirst();
-    if (!asset) continue;
-    await trx
-      .insertInto('asset_event')
-      .values({
-        asset_id: asset.id,
-        source_dag_id: ti.dag_id,
-        source_run_id: ti.run_id,
-        source_task_id: ti.task_id,
-        source_map_index: ti.map_index,
-        created_at: now,
-      })
-      .execute();
+    const uri = outlet.uri ?? outlet.name;
+    const assetId = await findAssetId(trx, { name: outlet.name, uri });
+    if (assetId === undefined) continue;
+    const extra = extras.find((candidate) => candidate.name === outlet.name && candidate.uri === uri)?.extra;
+    const source = {
+      kind: 'task' as const,
+      dagId: ti.dag_id,
+      runId: ti.run_id,
+      taskId: ti.task_id,
+      mapIndex: ti.map_index,
+      tryNumber: ti.try_number,
+    };
+    await recordAssetEvent(trx, { assetId, extra, source }, now);
   }
 }
 

@@ -81,13 +81,24 @@ export async function createRunWithTaskInstances(
   return inWriteTransaction(database, async (trx) => {
     const dag = await readSerializedDag(trx, run.dagId);
     if (!dag) throw new DagNotFoundError(run.dagId);
-    if (defaultRunId) run = { ...run, runId: await firstFreeRunId(trx, run.dagId, run.runId) };
-    else if (await runIdTaken(trx, run.dagId, run.runId)) throw new DagRunExistsError(run.dagId, run.runId);
-    const dagRunId = await createDagRun(trx, run, now);
-    const identity = { dagRunId, dagId: run.dagId, runId: run.runId };
-    await createTaskInstances(trx, identity, dag.tasks, now);
-    return identity;
+    return insertRunWithTaskInstances(trx, dag, run, now, defaultRunId);
   });
+}
+
+/** `createRunWithTaskInstances` inside the caller's transaction. */
+export async function insertRunWithTaskInstances(
+  trx: Db,
+  dag: SerializedDag,
+  run: NewDagRun,
+  now: number,
+  defaultRunId: boolean,
+): Promise<CreatedDagRun> {
+  if (defaultRunId) run = { ...run, runId: await firstFreeRunId(trx, run.dagId, run.runId) };
+  else if (await runIdTaken(trx, run.dagId, run.runId)) throw new DagRunExistsError(run.dagId, run.runId);
+  const dagRunId = await createDagRun(trx, run, now);
+  const identity = { dagRunId, dagId: run.dagId, runId: run.runId };
+  await createTaskInstances(trx, identity, dag.tasks, now);
+  return identity;
 }
 
 export interface ManualTrigger {

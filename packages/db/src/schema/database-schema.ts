@@ -12,6 +12,9 @@ export interface DatabaseSchema {
   asset: AssetTable;
   asset_active: AssetActiveTable;
   asset_event: AssetEventTable;
+  dag_schedule_asset: DagScheduleAssetTable;
+  asset_event_queue: AssetEventQueueTable;
+  dag_run_asset_event: DagRunAssetEventTable;
   xcom: XcomTable;
   task_state: TaskStateTable;
   asset_state: AssetStateTable;
@@ -103,8 +106,34 @@ export interface AssetEventTable {
   source_run_id: string | null;
   source_task_id: string | null;
   source_map_index: number | null;
+  /** `task` (a producing task's success), `api` (a person or script), `watcher`. */
+  source_kind: WithDefault<string>;
+  source_try_number: number | null;
+  /** The user who posted it (source `api`). */
+  source_user: string | null;
+  /** The watcher that emitted it (source `watcher`). */
+  source_watcher: string | null;
   extra: WithDefault<string>;
   created_at: EpochMs;
+}
+
+/** DAG `dag_id` is scheduled on asset `asset_id` (its condition names it). */
+export interface DagScheduleAssetTable {
+  dag_id: string;
+  asset_id: number;
+}
+
+/** An event not yet consumed by a run of DAG `dag_id`. */
+export interface AssetEventQueueTable {
+  dag_id: string;
+  asset_event_id: number;
+  created_at: EpochMs;
+}
+
+/** The events that triggered an asset-triggered run. */
+export interface DagRunAssetEventTable {
+  dag_run_id: number;
+  asset_event_id: number;
 }
 
 export interface XcomTable {

@@ -1,4 +1,4 @@
-import type { AssetReference, DagImportError, SerializedDag } from '@tidemark/core';
+import { type AssetReference, assetsOfCondition, type DagImportError, type SerializedDag } from '@tidemark/core';
 
 export interface DeclaredAssets {
   /** Every asset the DAGs declare, each once, none sharing a name or a uri with another. */
@@ -13,7 +13,7 @@ interface Declaration {
 }
 
 /**
- * The assets the DAGs declare as inlets or outlets. A name and a uri each identify one asset, so a
+ * The assets the DAGs declare as inlets, outlets or in their schedule. A name and a uri each identify one asset, so a
  * declaration that pairs a taken name with another uri (or a taken uri with another name) is an
  * import error of its DAG's file. Assets active now win such clashes, then the first by fileloc.
  */
@@ -55,13 +55,16 @@ export function assetKey(asset: AssetReference): string {
 function declarationsOf(dags: readonly SerializedDag[]): Declaration[] {
   const ordered = [...dags].sort((a, b) => compare(a.fileloc, b.fileloc) || compare(a.dagId, b.dagId));
   return ordered.flatMap((dag) =>
-    dag.tasks.flatMap((task) =>
-      [...(task.inlets ?? []), ...(task.outlets ?? [])].map((asset) => ({
-        asset: { name: asset.name, uri: asset.uri ?? asset.name },
-        dag,
-      })),
-    ),
+    assetsDeclaredBy(dag).map((asset) => ({ asset: { name: asset.name, uri: asset.uri ?? asset.name }, dag })),
   );
+}
+
+/** The DAG's inlets and outlets, then the assets its schedule names. */
+export function assetsDeclaredBy(dag: SerializedDag): AssetReference[] {
+  return [
+    ...dag.tasks.flatMap((task) => [...(task.inlets ?? []), ...(task.outlets ?? [])]),
+    ...(dag.assetCondition ? assetsOfCondition(dag.assetCondition) : []),
+  ];
 }
 
 function conflictError(declaration: Declaration, taken: Declaration): DagImportError {

@@ -1,4 +1,4 @@
-import type { AssetReference, DagImportError } from '@tidemark/core';
+import { type AssetReference, assetsOfCondition, type DagImportError } from '@tidemark/core';
 import {
   activateAsset,
   type Db,
@@ -9,6 +9,7 @@ import {
   listActiveSerializedDags,
   listImportErrors,
   replaceImportErrors,
+  syncDagScheduleAssets,
   upsertSerializedDag,
 } from '@tidemark/db';
 import { assetKey, resolveDeclaredAssets } from './declared-assets.ts';
@@ -41,6 +42,7 @@ export async function syncDagsToDatabase(
   const deactivatedDags = [...previousOwners.keys()].filter((dagId) => !ownership.owners.has(dagId));
   await deactivateDags(db, deactivatedDags, now);
   const assets = await syncActiveAssets(db, now);
+  await syncScheduleAssets(db);
   const errors = await syncImportErrors(
     db,
     [...files.flatMap((file) => file.errors), ...ownership.duplicateErrors, ...assets.conflictErrors],
@@ -86,6 +88,15 @@ async function syncActiveAssets(db: Db, now: number) {
       deactivatedAssets: deactivated.map(({ name, uri }) => ({ name, uri })),
     },
   };
+}
+
+/** SPEC §15.1: which assets each active DAG is scheduled on, so that their events are queued for it. */
+async function syncScheduleAssets(db: Db): Promise<void> {
+  const wanted = new Map<string, AssetReference[]>();
+  for (const dag of await listActiveSerializedDags(db)) {
+    if (dag.assetCondition) wanted.set(dag.dagId, assetsOfCondition(dag.assetCondition));
+  }
+  await syncDagScheduleAssets(db, wanted);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { TidemarkConfig } from '@tidemark/core';
 import { listActiveDagRunIds, type MetadataDatabase } from '@tidemark/db';
 import type { Logger } from 'pino';
 import { type StateGcLoopOptions, startStateGcLoop } from '../state-gc/index.ts';
+import { createAssetTriggeredRuns } from './asset-triggered-run-creation.ts';
 import { scheduleDagRun } from './dag-run-scheduling.ts';
 import { createDueScheduledRuns } from './scheduled-run-creation.ts';
 import { failZombies } from './zombie-detection.ts';
@@ -32,7 +33,7 @@ export interface RunningScheduler {
 const RUNS_PER_PASS = 500;
 
 /**
- * The scheduler loop: parse changed DAG files, create due scheduled runs, move every active run's
+ * The scheduler loop: parse changed DAG files, create due scheduled and asset-triggered runs, move every active run's
  * TIs along, and fail zombies. Each run is scheduled in its own short transaction, so several
  * schedulers on PostgreSQL share the work through row locks.
  */
@@ -95,6 +96,7 @@ export async function runSchedulingPass(
   log: Logger,
 ): Promise<void> {
   await createDueScheduledRuns(database, now, log);
+  await createAssetTriggeredRuns(database, now, log);
   for (const dagRunId of await listActiveDagRunIds(database.db, RUNS_PER_PASS)) {
     await scheduleDagRun(database, dagRunId, now, log);
   }
