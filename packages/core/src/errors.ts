@@ -45,6 +45,18 @@ export class ValueTooLargeError extends TidemarkError {
 }
 
 /** A compare-and-set write or delete whose `ifVersion` did not match the stored version. */
+/** An asset event's `extra` is limited like a state value (SPEC §15.2). */
+export class AssetEventExtraTooLargeError extends TidemarkError {
+  constructor(assetName: string, sizeBytes: number, limitBytes: number) {
+    super(
+      'value_too_large',
+      `the extra of the event for asset "${assetName}" is ${sizeBytes} bytes of JSON, over the limit of ` +
+        `${limitBytes} bytes (state.max_value_bytes); keep extras small (ids, counts, paths) and put data in the asset itself`,
+      { size_bytes: sizeBytes, limit_bytes: limitBytes },
+    );
+  }
+}
+
 export class StateConflictError extends TidemarkError {
   constructor(
     readonly key: string,

@@ -2,6 +2,7 @@
 // main entry also carries: importing zod costs a task process ~80 ms at start, on every attempt.
 export * from './config/duration.ts';
 export * from './dag/asset-condition.ts';
+export * from './dag/asset-event.ts';
 export * from './dag/serialized-dag.ts';
 export * from './errors.ts';
 export * from './execution/supervisor-protocol.ts';

@@ -3,11 +3,13 @@ import { fileURLToPath } from 'node:url';
 // What task authors import: DAG and task definitions, the TaskContext their functions receive, and
 // the errors a task may throw or see. The runtime also takes the task process entry from here.
 export {
+  type AssetEventSource,
   type JsonValue,
   StaleAttemptError,
   StateConflictError,
   type StateValue,
   TidemarkError,
+  type TriggeringAssetEvent,
   ValueTooLargeError,
 } from '@tidemark/core/task-process';
 export type {
@@ -17,6 +19,7 @@ export type {
   AssetStateStore,
   AssetStateUpdateOptions,
 } from './context/asset-state-accessor.ts';
+export type { OutletEvent, OutletEventAccessor } from './context/outlet-events.ts';
 export {
   type AdvanceResult,
   NEVER_EXPIRE,

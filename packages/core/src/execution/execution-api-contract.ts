@@ -34,6 +34,35 @@ export const claimRequestSchema = z.strictObject({
 });
 export type ClaimRequest = z.infer<typeof claimRequestSchema>;
 
+const assetEventExtraSchema = z.record(z.string(), jsonValue);
+
+/** An event that triggered the attempt's run (asset-triggered runs only). */
+export const triggeringAssetEventSchema = z.strictObject({
+  id: z.number().int(),
+  asset_name: z.string(),
+  asset_uri: z.string(),
+  extra: assetEventExtraSchema,
+  /** `task`, `api` or `watcher`; the `source_*` fields of that kind are set. */
+  source_kind: z.enum(['task', 'api', 'watcher']),
+  source_dag_id: z.string().optional(),
+  source_run_id: z.string().optional(),
+  source_task_id: z.string().optional(),
+  source_map_index: z.number().int().optional(),
+  source_try_number: z.number().int().nullable().optional(),
+  source_user: z.string().optional(),
+  source_watcher: z.string().optional(),
+  /** Epoch ms. */
+  timestamp: z.number(),
+});
+export type TriggeringAssetEventWire = z.infer<typeof triggeringAssetEventSchema>;
+
+/** Extra for the event one of the task's outlets emits on success. */
+export const outletEventSchema = z.strictObject({
+  name: z.string().min(1),
+  uri: z.string().min(1),
+  extra: assetEventExtraSchema,
+});
+
 export const claimedAttemptSchema = z.strictObject({
   token: z.string(),
   /** Epoch ms when the token expires; refresh before. */
@@ -51,6 +80,8 @@ export const claimedAttemptSchema = z.strictObject({
   logical_date: z.number().nullable(),
   /** For a mapped TI: its element of the upstream's returned array. */
   map_item: jsonValue.optional(),
+  /** For an asset-triggered run: the events that triggered it (absent otherwise). */
+  triggering_asset_events: z.array(triggeringAssetEventSchema).optional(),
   execution_timeout_ms: z.number().int().nullable(),
   /** How often the supervisor must heartbeat (well inside the scheduler's zombie timeout). */
   heartbeat_interval_ms: z.number().int().min(1),
@@ -61,7 +92,12 @@ export type ClaimedAttempt = z.infer<typeof claimedAttemptSchema>;
 
 /** PATCH state: how the attempt ended. The server decides retry vs. failure from the TI's policy. */
 export const finishRequestSchema = z.discriminatedUnion('state', [
-  z.strictObject({ state: z.literal('success'), return_value: jsonValue.optional() }),
+  z.strictObject({
+    state: z.literal('success'),
+    return_value: jsonValue.optional(),
+    /** Extras for the events of the task's outlets (`ctx.outletEvents`); each at most `state.max_value_bytes`. */
+    outlet_events: z.array(outletEventSchema).max(1_000).optional(),
+  }),
   z.strictObject({
     state: z.literal('failed'),
     error: z.string().max(10_000),

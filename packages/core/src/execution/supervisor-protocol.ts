@@ -1,3 +1,4 @@
+import type { OutletEventExtra, TriggeringAssetEvent } from '../dag/asset-event.ts';
 import type { JsonValue } from '../state-store/state-value-rules.ts';
 
 /**
@@ -21,6 +22,8 @@ export interface AttemptSpec {
   readonly logicalDate: number | null;
   /** Present for a mapped TI. */
   readonly mapItem?: JsonValue;
+  /** For an asset-triggered run: the events that triggered it. */
+  readonly triggeringAssetEvents?: readonly TriggeringAssetEvent[];
 }
 
 export type SupervisorToTask =
@@ -75,7 +78,13 @@ export type TaskToSupervisor =
       readonly message: string;
       readonly ts: number;
     }
-  | { readonly type: 'finished'; readonly outcome: 'success'; readonly returnValue?: JsonValue }
+  | {
+      readonly type: 'finished';
+      readonly outcome: 'success';
+      readonly returnValue?: JsonValue;
+      /** Extras the task set for its outlets' events (`ctx.outletEvents`). */
+      readonly outletEvents?: readonly OutletEventExtra[];
+    }
   | {
       readonly type: 'finished';
       readonly outcome: 'failed';

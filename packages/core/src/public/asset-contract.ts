@@ -44,6 +44,8 @@ export const assetResponseSchema = z.object({
   consuming_tasks: z.array(assetTaskReferenceSchema),
   /** Tasks of active DAGs with the asset among their outlets (their success emits an event). */
   producing_tasks: z.array(assetTaskReferenceSchema),
+  /** Active DAGs whose schedule names the asset: its events are queued for them. */
+  scheduled_dags: z.array(z.object({ dag_id: z.string() })),
   last_asset_event: z.object({ id: z.number().int(), timestamp: z.string() }).nullable(),
 });
 export type AssetResponse = z.infer<typeof assetResponseSchema>;
@@ -79,6 +81,11 @@ export const assetEventResponseSchema = z.object({
   source_run_id: z.string().nullable(),
   source_task_id: z.string().nullable(),
   source_map_index: z.number().int().nullable(),
+  /** `task` (a producing task succeeded), `api` (posted by `source_user`), `watcher` (`source_watcher`). */
+  source_kind: z.enum(['task', 'api', 'watcher']),
+  source_try_number: z.number().int().nullable(),
+  source_user: z.string().nullable(),
+  source_watcher: z.string().nullable(),
   extra: z.record(z.string(), z.unknown()),
   timestamp: z.string(),
 });
@@ -89,3 +96,32 @@ export const assetEventCollectionSchema = z.object({
   total_entries: z.number().int(),
 });
 export type AssetEventCollection = z.infer<typeof assetEventCollectionSchema>;
+
+/** POST /api/v2/assets/events: an event from outside (role op), queued for the DAGs scheduled on the asset. */
+export const createAssetEventBodySchema = z.strictObject({
+  asset_id: integerIdSchema,
+  extra: z
+    .record(z.string(), z.json())
+    .optional()
+    .describe("a JSON object the consuming runs see as the event's extra; at most state.max_value_bytes"),
+});
+export type CreateAssetEventBody = z.infer<typeof createAssetEventBodySchema>;
+
+/** GET /api/v2/dags/{dag_id}/assets/queuedEvents: what an asset-scheduled DAG is waiting for. */
+export const queuedEventCollectionSchema = z.object({
+  /** The DAG's asset condition, or null when it is not scheduled on assets. */
+  asset_expression: z.string().nullable(),
+  queued_events: z.array(
+    z.object({
+      asset_id: z.number().int(),
+      asset_name: z.string(),
+      asset_uri: z.string(),
+      asset_event_id: z.number().int(),
+      created_at: z.string(),
+    }),
+  ),
+  /** Assets of the condition with no queued event yet. */
+  waiting_for: z.array(z.object({ name: z.string(), uri: z.string() })),
+  total_entries: z.number().int(),
+});
+export type QueuedEventCollection = z.infer<typeof queuedEventCollectionSchema>;

@@ -92,8 +92,13 @@ export const dagResponseSchema = z.object({
   is_paused: z.boolean(),
   /** False once the DAG's file no longer defines it (its runs stay). */
   is_active: z.boolean(),
-  /** Cron expression or preset; null: triggered by hand only. */
+  /** Cron expression or preset; null: no cron (see `asset_expression`). */
   schedule: z.string().nullable(),
+  /**
+   * The asset condition that makes runs (SPEC §15.1), e.g. `any(orders, all(customers, refunds))`;
+   * null: not scheduled on assets.
+   */
+  asset_expression: z.string().nullable(),
   tags: z.array(z.string()),
   start_date: z.string().nullable(),
   catchup: z.boolean(),

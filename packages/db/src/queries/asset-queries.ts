@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from '../open-database.ts';
+import type { AssetEventTable } from '../schema/database-schema.ts';
 import { containsIgnoringCase, type Page, type PageOf, type SortOrder } from './dag-queries.ts';
 
 /** Read models of assets and asset events for the public API: filtered, ordered, paginated. */
@@ -93,6 +94,10 @@ export interface AssetEventRecord {
   readonly sourceRunId: string | null;
   readonly sourceTaskId: string | null;
   readonly sourceMapIndex: number | null;
+  readonly sourceKind: 'task' | 'api' | 'watcher';
+  readonly sourceTryNumber: number | null;
+  readonly sourceUser: string | null;
+  readonly sourceWatcher: string | null;
   readonly extra: Record<string, unknown>;
   readonly createdAt: number;
 }
@@ -135,21 +140,87 @@ export async function listAssetEvents(db: Db, filter: AssetEventListFilter): Pro
     .limit(filter.limit)
     .offset(filter.offset)
     .execute();
+  return { items: rows.map(assetEventRecordOf), totalEntries: Number(counted.count) };
+}
+
+type AssetEventRow = Selectable<AssetEventTable> & { asset_name: string; asset_uri: string };
+
+function assetEventRecordOf(row: AssetEventRow): AssetEventRecord {
   return {
-    items: rows.map((row) => ({
-      id: Number(row.id),
-      assetId: Number(row.asset_id),
-      assetName: row.asset_name,
-      assetUri: row.asset_uri,
-      sourceDagId: row.source_dag_id,
-      sourceRunId: row.source_run_id,
-      sourceTaskId: row.source_task_id,
-      sourceMapIndex: row.source_map_index,
-      extra: parseObject(row.extra),
-      createdAt: row.created_at,
-    })),
-    totalEntries: Number(counted.count),
+    id: Number(row.id),
+    assetId: Number(row.asset_id),
+    assetName: row.asset_name,
+    assetUri: row.asset_uri,
+    sourceDagId: row.source_dag_id,
+    sourceRunId: row.source_run_id,
+    sourceTaskId: row.source_task_id,
+    sourceMapIndex: row.source_map_index,
+    sourceKind: row.source_kind === 'api' || row.source_kind === 'watcher' ? row.source_kind : 'task',
+    sourceTryNumber: row.source_try_number,
+    sourceUser: row.source_user,
+    sourceWatcher: row.source_watcher,
+    extra: parseObject(row.extra),
+    createdAt: Number(row.created_at),
   };
+}
+
+/** One event, by id. */
+export async function findAssetEvent(db: Db, eventId: number): Promise<AssetEventRecord | undefined> {
+  const row = await db
+    .selectFrom('asset_event')
+    .innerJoin('asset', 'asset.id', 'asset_event.asset_id')
+    .selectAll('asset_event')
+    .select(['asset.name as asset_name', 'asset.uri as asset_uri'])
+    .where('asset_event.id', '=', eventId)
+    .executeTakeFirst();
+  return row ? assetEventRecordOf(row) : undefined;
+}
+
+/** The events that triggered a run, oldest first. */
+export async function listRunAssetEvents(db: Db, dagRunId: number): Promise<AssetEventRecord[]> {
+  const rows = await db
+    .selectFrom('dag_run_asset_event')
+    .innerJoin('asset_event', 'asset_event.id', 'dag_run_asset_event.asset_event_id')
+    .innerJoin('asset', 'asset.id', 'asset_event.asset_id')
+    .selectAll('asset_event')
+    .select(['asset.name as asset_name', 'asset.uri as asset_uri'])
+    .where('dag_run_asset_event.dag_run_id', '=', dagRunId)
+    .orderBy('asset_event.id')
+    .execute();
+  return rows.map(assetEventRecordOf);
+}
+
+export interface QueuedAssetEvent {
+  readonly assetId: number;
+  readonly assetName: string;
+  readonly assetUri: string;
+  readonly assetEventId: number;
+  readonly createdAt: number;
+}
+
+/** The events queued for a DAG, oldest first. */
+export async function listQueuedAssetEvents(db: Db, dagId: string): Promise<QueuedAssetEvent[]> {
+  const rows = await db
+    .selectFrom('asset_event_queue')
+    .innerJoin('asset_event', 'asset_event.id', 'asset_event_queue.asset_event_id')
+    .innerJoin('asset', 'asset.id', 'asset_event.asset_id')
+    .select([
+      'asset.id as asset_id',
+      'asset.name as asset_name',
+      'asset.uri as asset_uri',
+      'asset_event.id as asset_event_id',
+      'asset_event_queue.created_at as created_at',
+    ])
+    .where('asset_event_queue.dag_id', '=', dagId)
+    .orderBy('asset_event.id')
+    .execute();
+  return rows.map((row) => ({
+    assetId: Number(row.asset_id),
+    assetName: row.asset_name,
+    assetUri: row.asset_uri,
+    assetEventId: Number(row.asset_event_id),
+    createdAt: Number(row.created_at),
+  }));
 }
 
 interface AssetRow {

@@ -1,18 +1,5 @@
-import type { AssetReference, JsonValue } from '@tidemark/core';
+import type { AssetEventSource, AssetReference, JsonValue, TriggeringAssetEvent } from '@tidemark/core';
 import type { Db } from '../open-database.ts';
-
-/** Where an asset event came from (SPEC §15.2). */
-export type AssetEventSource =
-  | {
-      readonly kind: 'task';
-      readonly dagId: string;
-      readonly runId: string;
-      readonly taskId: string;
-      readonly mapIndex: number;
-      readonly tryNumber: number;
-    }
-  | { readonly kind: 'api'; readonly user: string }
-  | { readonly kind: 'watcher'; readonly watcher: string };
 
 export interface NewAssetEvent {
   readonly assetId: number;
@@ -110,4 +97,49 @@ export async function syncDagScheduleAssets(
     const [dagId, assetId] = JSON.parse(key) as [string, number];
     await db.insertInto('dag_schedule_asset').values({ dag_id: dagId, asset_id: assetId }).execute();
   }
+}
+
+interface AssetEventSourceRow {
+  readonly source_kind: string;
+  readonly source_dag_id: string | null;
+  readonly source_run_id: string | null;
+  readonly source_task_id: string | null;
+  readonly source_map_index: number | null;
+  readonly source_try_number: number | null;
+  readonly source_user: string | null;
+  readonly source_watcher: string | null;
+}
+
+/** The source of a stored event, from its `source_*` columns. */
+export function assetEventSourceOf(row: AssetEventSourceRow): AssetEventSource {
+  if (row.source_kind === 'api') return { kind: 'api', user: row.source_user ?? '' };
+  if (row.source_kind === 'watcher') return { kind: 'watcher', watcher: row.source_watcher ?? '' };
+  return {
+    kind: 'task',
+    dagId: row.source_dag_id ?? '',
+    runId: row.source_run_id ?? '',
+    taskId: row.source_task_id ?? '',
+    mapIndex: row.source_map_index ?? -1,
+    tryNumber: row.source_try_number,
+  };
+}
+
+/** The events that triggered a run, oldest first (none for a run not triggered by assets). */
+export async function listTriggeringAssetEvents(db: Db, dagRunId: number): Promise<TriggeringAssetEvent[]> {
+  const rows = await db
+    .selectFrom('dag_run_asset_event')
+    .innerJoin('asset_event', 'asset_event.id', 'dag_run_asset_event.asset_event_id')
+    .innerJoin('asset', 'asset.id', 'asset_event.asset_id')
+    .selectAll('asset_event')
+    .select(['asset.name as asset_name', 'asset.uri as asset_uri'])
+    .where('dag_run_asset_event.dag_run_id', '=', dagRunId)
+    .orderBy('asset_event.id')
+    .execute();
+  return rows.map((row) => ({
+    id: Number(row.id),
+    asset: { name: row.asset_name, uri: row.asset_uri },
+    extra: JSON.parse(row.extra) as Record<string, JsonValue>,
+    source: assetEventSourceOf(row),
+    timestamp: Number(row.created_at),
+  }));
 }

@@ -1,10 +1,10 @@
-import type { AssetCondition, SerializedDag } from '@tidemark/core';
+import type { AssetCondition, AssetEventSource, SerializedDag } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type MetadataDatabase, openDatabase } from '../open-database.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
-import { type AssetEventSource, recordAssetEvent, syncDagScheduleAssets } from './asset-event-repository.ts';
+import { recordAssetEvent, syncDagScheduleAssets } from './asset-event-repository.ts';
 import { activateAsset } from './asset-repository.ts';
 import { createAssetTriggeredRun, listDagsWithQueuedEvents } from './asset-triggered-run-repository.ts';
 import { setDagPaused } from './dag-pause-repository.ts';

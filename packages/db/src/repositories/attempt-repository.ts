@@ -1,9 +1,11 @@
 import {
   type JsonValue,
+  type OutletEventExtra,
   retryDelayMs,
   type SerializedDag,
   type SerializedTask,
   type TaskInstanceState,
+  type TriggeringAssetEvent,
 } from '@tidemark/core';
 import type { Selectable, Transaction } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
@@ -17,7 +19,7 @@ import {
   takeStagedAssetWrites,
 } from '../state-store/staged-asset-writes.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
-import { findAssetId, recordAssetEvent } from './asset-event-repository.ts';
+import { findAssetId, listTriggeringAssetEvents, recordAssetEvent } from './asset-event-repository.ts';
 import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
 
 /**
@@ -51,6 +53,8 @@ export interface ClaimedTaskInstance {
    * not an array, index out of range). The attempt is claimed all the same; the caller fails it.
    */
   readonly mapItemError?: string;
+  /** For an asset-triggered run: the events that triggered it; else empty. */
+  readonly triggeringAssetEvents: readonly TriggeringAssetEvent[];
 }
 
 export interface AttemptRef {
@@ -266,13 +270,6 @@ async function markFinished(trx: Trx, tiId: string, state: TaskInstanceState, no
     .execute();
 }
 
-/** What a task attached to the events of its outlets (`ctx.outletEvents.of(asset).extra`). */
-export interface OutletEventExtra {
-  readonly name: string;
-  readonly uri: string;
-  readonly extra: Readonly<Record<string, JsonValue>>;
-}
-
 async function recordOutletEvents(
   trx: Trx,
   ti: Selectable<TaskInstanceTable>,
@@ -301,7 +298,7 @@ async function describeClaim(trx: Trx, ti: Selectable<TaskInstanceTable>): Promi
   const context = await trx
     .selectFrom('dag_run')
     .innerJoin('dag', 'dag.dag_id', 'dag_run.dag_id')
-    .select(['dag_run.conf', 'dag_run.logical_date', 'dag.fileloc', 'dag.serialized'])
+    .select(['dag_run.conf', 'dag_run.logical_date', 'dag_run.run_type', 'dag.fileloc', 'dag.serialized'])
     .where('dag_run.id', '=', ti.dag_run_id)
     .executeTakeFirstOrThrow();
   const dag = parseSerializedDag(context.serialized);
@@ -312,6 +309,8 @@ async function describeClaim(trx: Trx, ti: Selectable<TaskInstanceTable>): Promi
     conf: JSON.parse(context.conf) as Record<string, JsonValue>,
     logicalDate: context.logical_date,
     executionTimeoutMs: task?.executionTimeoutMs ?? null,
+    triggeringAssetEvents:
+      context.run_type === 'asset_triggered' ? await listTriggeringAssetEvents(trx, ti.dag_run_id) : [],
   };
   if (ti.map_index < 0 || !task?.mapOver) return claimed;
   return { ...claimed, ...(await findMapItem(trx, ti, task.mapOver)) };

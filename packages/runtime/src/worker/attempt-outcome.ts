@@ -19,9 +19,11 @@ const STDERR_TAIL_LINES = 20;
 export function outcomeFromFinishedMessage(message: FinishedMessage): AttemptOutcome {
   switch (message.outcome) {
     case 'success':
-      return message.returnValue === undefined
-        ? { state: 'success' }
-        : { state: 'success', return_value: message.returnValue };
+      return {
+        state: 'success',
+        ...(message.returnValue === undefined ? {} : { return_value: message.returnValue }),
+        ...(message.outletEvents?.length ? { outlet_events: message.outletEvents.map((event) => ({ ...event })) } : {}),
+      };
     case 'failed':
       return { state: 'failed', error: capError(message.error), retryable: message.retryable };
     case 'skipped':

@@ -9,6 +9,7 @@ import {
   type StateRequestParams,
   type TaskToSupervisor,
   TidemarkError,
+  triggeringAssetEventFromWire,
 } from '@tidemark/core';
 import { TASK_PROCESS_ENTRY } from '@tidemark/sdk';
 import type { Logger } from 'pino';
@@ -424,6 +425,9 @@ export function attemptSpecOf(claimed: ClaimedAttempt, dagsFolder: string): Atte
     conf: claimed.conf,
     logicalDate: claimed.logical_date,
     ...(claimed.map_item === undefined ? {} : { mapItem: claimed.map_item }),
+    ...(claimed.triggering_asset_events === undefined
+      ? {}
+      : { triggeringAssetEvents: claimed.triggering_asset_events.map(triggeringAssetEventFromWire) }),
   };
 }
 

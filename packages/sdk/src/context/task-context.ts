@@ -1,6 +1,7 @@
-import type { AssetReference, AttemptSpec, JsonValue } from '@tidemark/core/task-process';
+import type { AssetReference, AttemptSpec, JsonValue, TriggeringAssetEvent } from '@tidemark/core/task-process';
 import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 import { type AssetStateAccessor, createAssetStateAccessor } from './asset-state-accessor.ts';
+import { createOutletEvents, type OutletEventAccessor, type OutletEvents } from './outlet-events.ts';
 import { createTaskLogger, type TaskLogger } from './task-logger.ts';
 import { createTaskStateAccessor, type TaskStateAccessor } from './task-state-accessor.ts';
 import { createXComAccessor, type XComAccessor } from './xcom-accessor.ts';
@@ -27,6 +28,16 @@ export interface TaskContext {
   readonly taskState: TaskStateAccessor;
   /** State of the task's inlets and outlets [Airflow: `asset_state_store`]. */
   readonly assetState: AssetStateAccessor;
+  /** For a run triggered by asset events: those events, oldest first; else empty. */
+  readonly triggeringAssetEvents: readonly TriggeringAssetEvent[];
+  /** The events the task's outlets emit when it succeeds: `ctx.outletEvents.of(asset).extra = {…}`. */
+  readonly outletEvents: OutletEventAccessor;
+}
+
+/** The context and what the runner reads back from it when the task function returns. */
+export interface TaskContextHandle {
+  readonly context: TaskContext;
+  readonly outletEvents: OutletEvents;
 }
 
 export function createTaskContext(
@@ -35,8 +46,10 @@ export function createTaskContext(
   signal: AbortSignal,
   /** The task's inlets and outlets, each once (declaredAssetsOf). */
   declaredAssets: readonly AssetReference[] = [],
-): TaskContext {
-  return Object.freeze({
+  outlets: readonly AssetReference[] = [],
+): TaskContextHandle {
+  const outletEvents = createOutletEvents(outlets);
+  const context: TaskContext = Object.freeze({
     dagId: attempt.dagId,
     runId: attempt.runId,
     taskId: attempt.taskId,
@@ -50,5 +63,8 @@ export function createTaskContext(
     log: createTaskLogger(supervisor),
     taskState: createTaskStateAccessor(supervisor, attempt.tryNumber),
     assetState: createAssetStateAccessor(supervisor, attempt.tryNumber, declaredAssets),
+    triggeringAssetEvents: Object.freeze([...(attempt.triggeringAssetEvents ?? [])]),
+    outletEvents: { of: (asset: AssetReference) => outletEvents.of(asset) },
   });
+  return { context, outletEvents };
 }

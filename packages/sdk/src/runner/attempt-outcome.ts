@@ -1,17 +1,39 @@
-import { encodeStateValue, type JsonValue } from '@tidemark/core/task-process';
+import { encodeStateValue, type JsonValue, type OutletEventExtra } from '@tidemark/core/task-process';
 import { describeThrown } from './describe-thrown.ts';
 import type { FinishedMessage } from './supervisor-channel.ts';
 
-/** `undefined` and `null` mean "no return value"; anything else must be JSON, or the try fails for good. */
-export function successOutcome(taskId: string, returnValue: unknown): FinishedMessage {
-  if (returnValue === undefined || returnValue === null) return { type: 'finished', outcome: 'success' };
-  try {
-    encodeStateValue(returnValue, 0);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^state value /, 'the value ') : String(error);
-    return failedOutcome(`task "${taskId}" returned a value that XCom cannot store: ${reason}`, false);
+/**
+ * `undefined` and `null` mean "no return value"; anything else must be JSON, or the try fails for
+ * good. So must the extras set for the outlets' events.
+ */
+export function successOutcome(
+  taskId: string,
+  returnValue: unknown,
+  outletEvents: readonly OutletEventExtra[] = [],
+): FinishedMessage {
+  for (const event of outletEvents) {
+    const refusal = jsonRefusal(event.extra);
+    if (refusal) {
+      return failedOutcome(
+        `task "${taskId}" set an extra for outlet "${event.name}" that is not JSON: ${refusal}`,
+        false,
+      );
+    }
   }
-  return { type: 'finished', outcome: 'success', returnValue: returnValue as JsonValue };
+  const events = outletEvents.length > 0 ? { outletEvents } : {};
+  if (returnValue === undefined || returnValue === null) return { type: 'finished', outcome: 'success', ...events };
+  const refusal = jsonRefusal(returnValue);
+  if (refusal) return failedOutcome(`task "${taskId}" returned a value that XCom cannot store: ${refusal}`, false);
+  return { type: 'finished', outcome: 'success', returnValue: returnValue as JsonValue, ...events };
+}
+
+function jsonRefusal(value: unknown): string | undefined {
+  try {
+    encodeStateValue(value, 0);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message.replace(/^state value /, 'the value ') : String(error);
+  }
 }
 
 /**

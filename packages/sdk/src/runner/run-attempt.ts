@@ -35,10 +35,16 @@ export async function runAttempt(
     );
   }
   if (signal.aborted) return failedOutcome(describeThrown(signal.reason), true);
-  const context = createTaskContext(attempt, supervisor, signal, declaredAssetsOf(task));
+  const { context, outletEvents } = createTaskContext(
+    attempt,
+    supervisor,
+    signal,
+    declaredAssetsOf(task),
+    task.outlets,
+  );
   try {
     const returned = task.mapOver === null ? await task.fn(context) : await task.fn(context, attempt.mapItem);
-    return successOutcome(attempt.taskId, returned);
+    return successOutcome(attempt.taskId, returned, outletEvents.collect());
   } catch (error) {
     return thrownOutcome(error);
   }

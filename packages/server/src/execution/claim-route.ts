@@ -1,4 +1,4 @@
-import { type ClaimedAttempt, claimRequestSchema, EXECUTION_ROUTES } from '@tidemark/core';
+import { type ClaimedAttempt, claimRequestSchema, EXECUTION_ROUTES, triggeringAssetEventToWire } from '@tidemark/core';
 import { type ClaimedTaskInstance, claimNextAttempt, hasQueuedAttempt, recordAttemptFailure } from '@tidemark/db';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { appendAttemptLog } from './attempt-log.ts';
@@ -77,6 +77,9 @@ function toClaimedAttempt(claimed: ClaimedTaskInstance, context: ExecutionContex
     conf: claimed.conf,
     logical_date: claimed.logicalDate,
     ...(claimed.mapItem !== undefined ? { map_item: claimed.mapItem } : {}),
+    ...(claimed.triggeringAssetEvents.length > 0
+      ? { triggering_asset_events: claimed.triggeringAssetEvents.map(triggeringAssetEventToWire) }
+      : {}),
     execution_timeout_ms: claimed.executionTimeoutMs,
     heartbeat_interval_ms: heartbeatIntervalMs(context.config),
   };

@@ -1,10 +1,12 @@
 import {
+  checkAssetEventExtraSize,
   EXECUTION_ROUTES,
   encodeStateValue,
   type FinishRequest,
   type FinishResponse,
   finishRequestSchema,
   type JsonValue,
+  type OutletEventExtra,
 } from '@tidemark/core';
 import {
   type AttemptOutcome,
@@ -50,7 +52,7 @@ async function finishAttempt(
   const now = context.now();
   switch (finish.state) {
     case 'success':
-      return finishSuccessfully(context, attempt, finish.return_value, now);
+      return finishSuccessfully(context, attempt, finish.return_value, finish.outlet_events ?? [], now);
     case 'skipped':
       return { outcome: await finishAttemptSkipped(context.database, { ...attempt, now }), notes: [] };
     case 'failed': {
@@ -70,10 +72,14 @@ async function finishSuccessfully(
   context: ExecutionContext,
   attempt: AttemptRef,
   returnValue: JsonValue | null | undefined,
+  outletEvents: readonly OutletEventExtra[],
   now: number,
 ): Promise<FinishResult> {
+  for (const event of outletEvents)
+    checkAssetEventExtraSize(event.name, event.extra, context.config.state.max_value_bytes);
   const outcome = await finishAttemptSuccess(context.database, {
     ...attempt,
+    outletEvents,
     // A task that returned nothing (or null) leaves no XCom, as in Airflow.
     ...(returnValue === undefined || returnValue === null
       ? {}

@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { registerAuthTokenRoute } from './auth-token-route.ts';
 import type { PublicRouteContext } from './public-route-context.ts';
+import { registerAssetEventRoutes } from './routes/asset-event-routes.ts';
 import { registerAssetRoutes } from './routes/asset-routes.ts';
 import { registerDagRoutes } from './routes/dag-routes.ts';
 import { registerDagRunRoutes } from './routes/dag-run-routes.ts';
@@ -48,6 +49,7 @@ export async function registerPublicApi(app: FastifyInstance, context: PublicRou
       registerDagRunRoutes(routes, context);
       registerTaskInstanceRoutes(routes, context);
       registerAssetRoutes(routes, context);
+      registerAssetEventRoutes(routes, context);
       registerStateRoutes(routes, context);
     },
     { prefix: PUBLIC_PREFIX },

@@ -87,6 +87,7 @@ describe.each(eachDialect())('asset routes on %s', (dialect) => {
           active: true,
           consuming_tasks: [{ dag_id: 'reports', task_id: 'build' }],
           producing_tasks: [{ dag_id: 'orders', task_id: 'load' }],
+          scheduled_dags: [],
           last_asset_event: { id: expect.any(Number), timestamp: new Date(T0 + 3_000).toISOString() },
         },
         expect.objectContaining({
@@ -95,6 +96,7 @@ describe.each(eachDialect())('asset routes on %s', (dialect) => {
           active: true,
           consuming_tasks: [],
           producing_tasks: [{ dag_id: 'reports', task_id: 'publish' }],
+          scheduled_dags: [],
           last_asset_event: { id: expect.any(Number), timestamp: new Date(T0 + 2_000).toISOString() },
         }),
       ]);
@@ -110,6 +112,7 @@ describe.each(eachDialect())('asset routes on %s', (dialect) => {
         active: false,
         consuming_tasks: [],
         producing_tasks: [],
+        scheduled_dags: [],
         last_asset_event: null,
       });
     });
@@ -171,6 +174,7 @@ describe.each(eachDialect())('asset routes on %s', (dialect) => {
         uri: 'file:///reports/daily.html',
         extra: {},
         producing_tasks: [{ dag_id: 'reports', task_id: 'publish' }],
+        scheduled_dags: [],
       });
     });
 
@@ -210,6 +214,10 @@ describe.each(eachDialect())('asset routes on %s', (dialect) => {
         source_run_id: 'manual__2',
         source_task_id: 'load',
         source_map_index: -1,
+        source_kind: 'task',
+        source_try_number: null,
+        source_user: null,
+        source_watcher: null,
         extra: { rows: 30 },
         timestamp: new Date(T0 + 3_000).toISOString(),
       });

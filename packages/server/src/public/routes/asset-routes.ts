@@ -21,6 +21,7 @@ import {
   listAssets,
 } from '@tidemark/db';
 import type { PublicApp, PublicRouteContext } from '../public-route-context.ts';
+import { assetEventResponse } from './asset-event-response.ts';
 import { AssetTaskIndex } from './asset-task-references.ts';
 import { errorResponses, iso, sortOrderOf, VIEWER_ERRORS } from './dag-route-support.ts';
 
@@ -82,7 +83,9 @@ export function registerAssetRoutes(app: PublicApp, context: PublicRouteContext)
       schema: {
         tags: ['Asset'],
         summary: 'List asset events',
-        description: 'Events emitted when a task with the asset among its outlets succeeded. Newest first by default.',
+        description:
+          'Events of producing tasks (outlets), of `POST /assets/events` and of watchers, with their source. ' +
+          'Newest first by default.',
         querystring: assetEventListQuerySchema,
         response: { 200: assetEventCollectionSchema, ...VIEWER_ERRORS },
       },
@@ -101,21 +104,7 @@ export function registerAssetRoutes(app: PublicApp, context: PublicRouteContext)
         ...(query.timestamp_gte === undefined ? {} : { createdAtGte: query.timestamp_gte }),
         ...(query.timestamp_lte === undefined ? {} : { createdAtLte: query.timestamp_lte }),
       });
-      return {
-        asset_events: page.items.map((event) => ({
-          id: event.id,
-          asset_id: event.assetId,
-          asset_name: event.assetName,
-          asset_uri: event.assetUri,
-          source_dag_id: event.sourceDagId,
-          source_run_id: event.sourceRunId,
-          source_task_id: event.sourceTaskId,
-          source_map_index: event.sourceMapIndex,
-          extra: event.extra,
-          timestamp: iso(event.createdAt),
-        })),
-        total_entries: page.totalEntries,
-      };
+      return { asset_events: page.items.map(assetEventResponse), total_entries: page.totalEntries };
     },
   );
 
@@ -150,7 +139,7 @@ async function assetResponses(context: PublicRouteContext, assets: readonly Asse
     ),
   ]);
   return assets.map((asset) => {
-    const { consuming, producing } = tasks.tasksOf(asset);
+    const { consuming, producing, scheduled } = tasks.tasksOf(asset);
     const latest = latestEvents.get(asset.id);
     return {
       id: asset.id,
@@ -163,6 +152,7 @@ async function assetResponses(context: PublicRouteContext, assets: readonly Asse
       active: asset.active,
       consuming_tasks: [...consuming],
       producing_tasks: [...producing],
+      scheduled_dags: [...scheduled],
       last_asset_event: latest ? { id: latest.id, timestamp: iso(latest.createdAt) } : null,
     };
   });

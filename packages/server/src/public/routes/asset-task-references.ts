@@ -1,19 +1,25 @@
-import type { AssetTaskReference, SerializedDag } from '@tidemark/core';
+import { type AssetTaskReference, assetsOfCondition, type SerializedDag } from '@tidemark/core';
 
 export interface AssetTasks {
   readonly consuming: readonly AssetTaskReference[];
   readonly producing: readonly AssetTaskReference[];
+  /** DAGs whose schedule names the asset. */
+  readonly scheduled: readonly { readonly dag_id: string }[];
 }
 
-const NONE: AssetTasks = { consuming: [], producing: [] };
+const NONE: AssetTasks = { consuming: [], producing: [], scheduled: [] };
 
 /**
- * Which tasks declare which asset, read from the DAGs' structure: inlets consume, outlets produce.
+ * Which tasks declare which asset, read from the DAGs' structure: inlets consume, outlets produce;
+ * and which DAGs are scheduled on it.
  * An asset is identified by name and URI together (a reference without a URI means its name).
  * Computed in memory from the active DAGs; fine while DAG counts are in the hundreds.
  */
 export class AssetTaskIndex {
-  readonly #byAsset = new Map<string, { consuming: AssetTaskReference[]; producing: AssetTaskReference[] }>();
+  readonly #byAsset = new Map<
+    string,
+    { consuming: AssetTaskReference[]; producing: AssetTaskReference[]; scheduled: { dag_id: string }[] }
+  >();
 
   constructor(dags: readonly SerializedDag[]) {
     for (const dag of dags) {
@@ -22,6 +28,10 @@ export class AssetTaskIndex {
         for (const inlet of task.inlets) this.#entry(inlet.name, inlet.uri ?? inlet.name).consuming.push(reference);
         for (const outlet of task.outlets)
           this.#entry(outlet.name, outlet.uri ?? outlet.name).producing.push(reference);
+      }
+      if (dag.assetCondition) {
+        for (const asset of assetsOfCondition(dag.assetCondition))
+          this.#entry(asset.name, asset.uri).scheduled.push({ dag_id: dag.dagId });
       }
     }
   }
@@ -34,7 +44,7 @@ export class AssetTaskIndex {
     const key = assetKey(name, uri);
     let entry = this.#byAsset.get(key);
     if (!entry) {
-      entry = { consuming: [], producing: [] };
+      entry = { consuming: [], producing: [], scheduled: [] };
       this.#byAsset.set(key, entry);
     }
     return entry;

@@ -12,6 +12,7 @@ const ERROR_DESCRIPTIONS = {
   403: "The token's role is too low for this route",
   404: 'Not found',
   409: 'Conflict with the current state',
+  413: 'A value is over its size limit (state.max_value_bytes)',
   422: 'The path, query or body does not match the contract; the message names the field',
 } as const;
 

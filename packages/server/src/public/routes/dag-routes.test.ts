@@ -66,6 +66,7 @@ describe.each(eachDialect())('DAG routes on %s', (dialect) => {
         is_paused: false,
         is_active: true,
         schedule: '@daily',
+        asset_expression: null,
         tags: ['sales'],
         start_date: '2025-12-01T00:00:00.000Z',
         catchup: false,
