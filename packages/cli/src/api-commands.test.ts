@@ -479,7 +479,7 @@ describe.runIf(eachDialect().includes('sqlite'))(
         expect(asset).toMatchObject({ total_entries: 1, assets: [{ name: 'cli_orders' }] });
         const assetId = asset.assets[0].id as number;
         expect(parseTable(events.stdout)).toEqual([
-          expect.objectContaining({ ASSET: 'cli_orders', SOURCE: 'cli_assets/assets-1/publish' }),
+          expect.objectContaining({ ASSET: 'cli_orders', SOURCE: 'task cli_assets/assets-1/publish' }),
         ]);
         expect(JSON.parse(eventsJson.stdout)).toMatchObject({
           total_entries: 1,
@@ -491,6 +491,22 @@ describe.runIf(eachDialect().includes('sqlite'))(
         ]);
         expect(JSON.parse(mine.stdout).total_entries).toBe(1);
         expect(other.stdout).toBe(`No events of asset ${assetId + 1000}.\n`);
+
+        const emitted = await tidemark(['assets', 'emit', 'cli_orders', '--extra', '{"file": "o-2.csv"}'], cli);
+        expect(emitted).toMatchObject({ code: 0, stderr: '' });
+        expect(emitted.stdout).toMatch(/^asset event \d+ of "cli_orders" recorded\n$/);
+        const [notObject, unknown, afterEmit] = await Promise.all([
+          tidemark(['assets', 'emit', 'cli_orders', '--extra', '[1, 2]'], cli),
+          tidemark(['assets', 'emit', 'no_such_asset'], cli),
+          tidemark(['assets', 'events', '--asset-id', String(assetId), '--json'], cli),
+        ]);
+        expect(notObject).toMatchObject({ code: 2, stdout: '' });
+        expect(notObject.stderr).toBe(`tidemark: --extra must be a JSON object such as '{"key": "value"}', not an array\n`);
+        expect(unknown.code).not.toBe(0);
+        expect(unknown.stderr).toBe('tidemark: no asset named "no_such_asset"; "tidemark assets list" shows the assets\n');
+        const listed = JSON.parse(afterEmit.stdout);
+        expect(listed.total_entries).toBe(2);
+        expect(listed.asset_events[0]).toMatchObject({ source_kind: 'api', extra: { file: 'o-2.csv' } });
       },
       SLOW,
     );

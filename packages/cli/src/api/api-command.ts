@@ -45,15 +45,21 @@ export function wholeNumber(min: number) {
 
 /** `--conf`: a JSON object, or why not (for `usageError`). */
 export function parseConf(text: string): { conf: Record<string, unknown> } | { problem: string } {
+  const parsed = parseJsonObject('--conf', text);
+  return 'problem' in parsed ? parsed : { conf: parsed.object };
+}
+
+/** An option holding a JSON object (`--conf`, `--extra`), or why not (for `usageError`). */
+export function parseJsonObject(flag: string, text: string): { object: Record<string, unknown> } | { problem: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { problem: `--conf is not valid JSON: ${(error as Error).message}` };
+    return { problem: `${flag} is not valid JSON: ${(error as Error).message}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    return { problem: `--conf must be a JSON object such as '{"key": "value"}', not ${kind}` };
+    return { problem: `${flag} must be a JSON object such as '{"key": "value"}', not ${kind}` };
   }
-  return { conf: value as Record<string, unknown> };
+  return { object: value as Record<string, unknown> };
 }

@@ -1,6 +1,7 @@
 import {
   type AssetCollection,
   type AssetEventCollection,
+  type AssetEventResponse,
   type AssetStateCollection,
   type AssetStateEntryResponse,
   type ClearTaskInstancesBody,
@@ -140,6 +141,10 @@ export class PublicApiClient {
 
   listAssetEvents(query: { asset_id?: number; limit?: number; offset?: number } = {}) {
     return this.request<AssetEventCollection>('GET', '/api/v2/assets/events', { query });
+  }
+
+  createAssetEvent(body: { asset_id: number; extra?: Record<string, unknown> }) {
+    return this.request<AssetEventResponse>('POST', '/api/v2/assets/events', { body });
   }
 
   // task state (SPEC §11.2); `ifVersion` is sent as `If-Match`

@@ -1,6 +1,6 @@
-import type { AssetEventResponse, AssetResponse } from '@tidemark/core';
+import { type AssetEventResponse, type AssetResponse, TidemarkError } from '@tidemark/core';
 import type { Command } from 'commander';
-import { apiCommandGroup, wholeNumber, withApiUrl } from '../api/api-command.ts';
+import { apiCommandGroup, parseJsonObject, usageError, wholeNumber, withApiUrl } from '../api/api-command.ts';
 import { connectApi } from '../api/api-connection.ts';
 import { formatTime, printJson, printTable } from '../output/print.ts';
 import type { Column } from '../output/table.ts';
@@ -52,7 +52,34 @@ export function assetsCommand(): Command {
         offset: options.offset,
       });
     });
+  withApiUrl(assets.command('emit').description('record an event of an asset (role op): DAGs scheduled on it may run'))
+    .argument('<asset>', 'the asset name')
+    .option('--extra <json>', "a JSON object the triggered runs see as the event's extra")
+    .option('--json', 'print the API response as JSON')
+    .action(async (name: string, options: EmitOptions, command: Command) => {
+      const extra = options.extra === undefined ? undefined : parseExtra(options.extra, command);
+      const client = connectApi(options);
+      const assetId = await client.findAssetId(name);
+      if (assetId === undefined) {
+        throw new TidemarkError('asset_not_found', `no asset named "${name}"; "tidemark assets list" shows the assets`);
+      }
+      const event = await client.createAssetEvent({ asset_id: assetId, ...(extra ? { extra } : {}) });
+      if (options.json) return printJson(event);
+      console.log(`asset event ${event.id} of "${event.asset_name}" recorded`);
+    });
   return assets;
+}
+
+interface EmitOptions {
+  apiUrl?: string;
+  extra?: string;
+  json?: boolean;
+}
+
+function parseExtra(text: string, command: Command): Record<string, unknown> {
+  const parsed = parseJsonObject('--extra', text);
+  if ('problem' in parsed) usageError(command, parsed.problem);
+  return parsed.object;
 }
 
 const tasks = (references: readonly { dag_id: string; task_id: string }[]) =>
@@ -71,12 +98,13 @@ const ASSET_EVENT_COLUMNS: readonly Column<AssetEventResponse>[] = [
   { header: 'ID', value: (event) => event.id, align: 'right' },
   { header: 'ASSET', value: (event) => event.asset_name },
   { header: 'TIMESTAMP', value: (event) => formatTime(event.timestamp) },
-  {
-    header: 'SOURCE',
-    value: (event) =>
-      event.source_dag_id
-        ? `${event.source_dag_id}/${event.source_run_id ?? '-'}/${event.source_task_id ?? '-'}` +
-          (event.source_map_index !== null && event.source_map_index >= 0 ? `[${event.source_map_index}]` : '')
-        : null,
-  },
+  { header: 'SOURCE', value: (event) => eventSource(event) },
 ];
+
+/** `task orders/run/load[2]`, `api alice`, `watcher new_files`. */
+function eventSource(event: AssetEventResponse): string {
+  if (event.source_kind === 'api') return `api ${event.source_user ?? '-'}`;
+  if (event.source_kind === 'watcher') return `watcher ${event.source_watcher ?? '-'}`;
+  const mapIndex = event.source_map_index !== null && event.source_map_index >= 0 ? `[${event.source_map_index}]` : '';
+  return `task ${event.source_dag_id ?? '-'}/${event.source_run_id ?? '-'}/${event.source_task_id ?? '-'}${mapIndex}`;
+}
