@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { findAssetId, inWriteTransaction, recordAssetEvent, triggerDagRun } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { E2eEnvironment } from './support/e2e-environment.ts';
 import { TidemarkCluster } from './support/tidemark-cluster.ts';
 import { TidemarkProcess, waitUntil } from './support/tidemark-process.ts';
 
+const EXAMPLE_DAGS = join(import.meta.dirname, '..', '..', 'examples', 'dags');
 const RAW_ORDERS = { name: 'e2e_raw_orders', uri: 'file:///lake/raw_orders' };
 
 describe.each(eachDialect())('data-aware scheduling end to end on %s', (dialect) => {
@@ -75,6 +77,23 @@ describe.each(eachDialect())('data-aware scheduling end to end on %s', (dialect)
     expect(await queuedFor(world, 'e2e_on_either')).toEqual([]);
     expect(await runsOf(world, 'e2e_on_both')).toHaveLength(1);
     expect(await runsOf(world, 'e2e_on_either')).toHaveLength(2);
+  });
+
+  it('the example pipeline: example_ingest makes example_sales_report run with both events', async () => {
+    env = await E2eEnvironment.create(dialect, { TIDEMARK_CORE__DAGS_FOLDER: EXAMPLE_DAGS });
+    const world = env;
+    const standalone = TidemarkProcess.start(['standalone'], world.env);
+    processes.push(standalone);
+    await standalone.waitFor(/Tidemark is running at http/);
+    await world.waitForDag('example_sales_report');
+    await triggerDagRun(world.database, { dagId: 'example_ingest', runId: 'ingest-1' });
+    expect(await world.waitForRunFinished('example_ingest', 'ingest-1')).toBe('success');
+    const [report] = await finishedRunsOf(world, 'example_sales_report', 1);
+    expect(report).toMatchObject({ run_type: 'asset_triggered', state: 'success' });
+    expect(await world.xcom('example_sales_report', report?.run_id ?? '', 'build_report')).toMatchObject({
+      events: 2,
+      order_rows: expect.any(Number),
+    });
   });
 
   it('events queued while the scheduler is SIGKILLed make exactly one run when a scheduler is back', async () => {
