@@ -122,4 +122,38 @@ describe.each(eachDialect())('data-aware scheduling end to end on %s', (dialect)
     expect(await queuedFor(world, 'e2e_on_either')).toEqual([]);
     expect(await runsOf(world, 'e2e_on_either')).toHaveLength(1);
   });
+
+  it.runIf(dialect === 'postgres')(
+    'two schedulers over 200 events: every event consumed by exactly one run, no duplicate run',
+    async () => {
+      env = await E2eEnvironment.create(dialect);
+      const world = env;
+      cluster = await TidemarkCluster.start(world, 0);
+      const second = TidemarkProcess.start(['scheduler'], world.env);
+      processes.push(second);
+      await world.waitForDag('e2e_on_either');
+      const assetId = await waitUntil(() => findAssetId(world.database.db, RAW_ORDERS), 'the asset to be active');
+      for (let i = 0; i < 200; i++) {
+        await inWriteTransaction(world.database, (trx) =>
+          recordAssetEvent(trx, { assetId, extra: { i }, source: { kind: 'api', user: 'test' } }, Date.now()),
+        );
+      }
+      await waitUntil(
+        async () => ((await queuedFor(world, 'e2e_on_either')).length === 0 ? true : undefined),
+        'both schedulers to consume every queued event',
+        120_000,
+      );
+      const links = await world.database.db
+        .selectFrom('dag_run_asset_event')
+        .innerJoin('dag_run', 'dag_run.id', 'dag_run_asset_event.dag_run_id')
+        .select(['dag_run_asset_event.asset_event_id as event', 'dag_run.run_id as run'])
+        .where('dag_run.dag_id', '=', 'e2e_on_either')
+        .execute();
+      expect(links).toHaveLength(200);
+      expect(new Set(links.map((link) => Number(link.event))).size).toBe(200);
+      const runs = await runsOf(world, 'e2e_on_either');
+      expect(new Set(links.map((link) => link.run)).size).toBe(runs.length);
+      expect(runs.every((run) => run.run_type === 'asset_triggered')).toBe(true);
+    },
+  );
 });
