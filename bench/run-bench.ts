@@ -11,6 +11,7 @@ import type { DialectName } from '@tidemark/db';
 import { startPostgresTestServer } from '@tidemark/db/testing';
 import { type BenchRow, machineDescription, renderTable } from './harness/bench-results.ts';
 import { databaseVersions } from './harness/database-versions.ts';
+import { assetTriggerLatencyScenario } from './scenarios/asset-trigger-latency.ts';
 import { checkpointOverheadScenario } from './scenarios/checkpoint-overhead.ts';
 import { largeTableScenario } from './scenarios/large-table.ts';
 import { runtimeOverheadScenario } from './scenarios/runtime-overhead.ts';
@@ -26,6 +27,7 @@ const SCENARIOS: readonly Scenario[] = [
   { ids: ['5'], name: 'per-attempt overhead', perDialect: true, run: runtimeOverheadScenario },
   { ids: ['6'], name: 'get with a large task_state table', perDialect: true, run: largeTableScenario },
   { ids: ['7'], name: 'garbage collection with writers', perDialect: true, run: stateGcScenario },
+  { ids: ['8'], name: 'asset event to consumer task', perDialect: true, run: assetTriggerLatencyScenario },
 ];
 
 async function main(): Promise<void> {
