@@ -447,15 +447,17 @@ function attemptLogger(logger: Logger, claimed: ClaimedAttempt): Logger {
 }
 
 /**
- * A success whose return value the server cannot store (too large, not storable JSON) becomes a
- * failure that says why; retrying would return the same value.
+ * A success whose return value or outlet extras the server cannot store (too large, not storable
+ * JSON) becomes a failure that says why; retrying would return the same value.
  */
 function returnValueRefusal(outcome: FinishRequest, error: unknown): FinishRequest | undefined {
   const status = httpStatusOf(error);
   if (outcome.state !== 'success' || (status !== 413 && status !== 422)) return undefined;
   return {
     state: 'failed',
-    error: `the task's return value could not be stored as its XCom: ${(error as Error).message}`,
+    error: `the task's result could not be stored (its return value as XCom, its outlet events' extras): ${
+      (error as Error).message
+    }`,
     retryable: false,
   };
 }
