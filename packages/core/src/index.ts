@@ -27,5 +27,7 @@ export * from './state-store/state-key-rules.ts';
 export * from './state-store/state-scope.ts';
 export * from './state-store/state-value-rules.ts';
 export * from './state-store/state-writer.ts';
+export * from './task-instance/dag-run-transitions.ts';
 export * from './task-instance/task-instance-state.ts';
+export * from './task-instance/task-instance-transitions.ts';
 export * from './version.ts';

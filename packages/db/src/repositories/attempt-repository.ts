@@ -1,10 +1,4 @@
-import {
-  type JsonValue,
-  retryDelayMs,
-  type SerializedDag,
-  type SerializedTask,
-  type TaskInstanceState,
-} from '@tidemark/core';
+import { type JsonValue, retryDelayMs, type SerializedDag, type SerializedTask } from '@tidemark/core';
 import type { Selectable, Transaction } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
@@ -16,6 +10,7 @@ import {
   type TakenStagedWrite,
   takeStagedAssetWrites,
 } from '../state-store/staged-asset-writes.ts';
+import { finishAttempt, scheduleRetry, startAttempt } from '../transitions/task-instance-transitions.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
 
@@ -87,21 +82,8 @@ export async function claimNextAttempt(
   return inWriteTransaction(database, async (trx) => {
     const next = await selectOldestQueued(trx, database.dialect);
     if (!next) return undefined;
-    const taskInstance = await trx
-      .updateTable('task_instance')
-      .set((eb) => ({
-        state: 'running' satisfies TaskInstanceState,
-        try_number: eb('try_number', '+', 1),
-        start_date: claim.now,
-        heartbeat_at: claim.now,
-        end_date: null,
-        next_retry_at: null,
-        worker: claim.worker,
-        updated_at: claim.now,
-      }))
-      .where('id', '=', next.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const taskInstance = await startAttempt(trx, { tiId: next.id, worker: claim.worker, now: claim.now });
+    if (!taskInstance) return undefined;
     await clearXcoms(trx, {
       dagRunId: taskInstance.dag_run_id,
       taskId: taskInstance.task_id,
@@ -162,7 +144,7 @@ export async function finishAttemptSuccess(
 ): Promise<SuccessOutcome> {
   return inWriteTransaction(database, async (trx) => {
     const ti = await lockCurrentAttempt(trx, database.dialect, finish);
-    await markFinished(trx, ti.id, 'success', finish.now);
+    await finishAttempt(trx, ti.id, 'success', finish.now);
     if (finish.returnValue !== undefined) {
       await setXcom(trx, { ...xcomOwner(ti), key: RETURN_VALUE_KEY, value: finish.returnValue, now: finish.now });
     }
@@ -188,7 +170,7 @@ export async function finishAttemptSkipped(
 ): Promise<AttemptOutcome> {
   return inWriteTransaction(database, async (trx) => {
     const ti = await lockCurrentAttempt(trx, database.dialect, finish);
-    await markFinished(trx, ti.id, 'skipped', finish.now);
+    await finishAttempt(trx, ti.id, 'skipped', finish.now);
     await dropStagedAssetWrites(trx, finish);
     return { state: 'skipped', nextRetryAt: null };
   });
@@ -210,14 +192,10 @@ export async function recordAttemptFailure(
     if (failure.retryable && ti.try_number < ti.max_tries) {
       const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
       const nextRetryAt = failure.now + (task ? retryDelayMs(task, ti.try_number) : 0);
-      await trx
-        .updateTable('task_instance')
-        .set({ state: 'up_for_retry', end_date: failure.now, next_retry_at: nextRetryAt, updated_at: failure.now })
-        .where('id', '=', ti.id)
-        .execute();
+      await scheduleRetry(trx, ti.id, nextRetryAt, failure.now);
       return { state: 'up_for_retry' as const, nextRetryAt };
     }
-    await markFinished(trx, ti.id, 'failed', failure.now);
+    await finishAttempt(trx, ti.id, 'failed', failure.now);
     return { state: 'failed' as const, nextRetryAt: null };
   });
 }
@@ -253,14 +231,6 @@ async function lockCurrentAttempt(
   const ti = await (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
   if (!ti || !isCurrentAttempt(ti, attempt.tryNumber)) throw notCurrentAttemptError(attempt, ti);
   return ti;
-}
-
-async function markFinished(trx: Trx, tiId: string, state: TaskInstanceState, now: number): Promise<void> {
-  await trx
-    .updateTable('task_instance')
-    .set({ state, end_date: now, next_retry_at: null, updated_at: now })
-    .where('id', '=', tiId)
-    .execute();
 }
 
 async function recordOutletEvents(

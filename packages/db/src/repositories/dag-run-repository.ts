@@ -161,24 +161,6 @@ export async function lockDagRunForScheduling(
   return row as ActiveDagRun | undefined;
 }
 
-export async function markDagRunRunning(db: Db, dagRunId: number, now: number): Promise<void> {
-  await db
-    .updateTable('dag_run')
-    .set({ state: 'running', start_date: now, updated_at: now })
-    .where('id', '=', dagRunId)
-    .where('state', '=', 'queued')
-    .execute();
-}
-
-export async function markDagRunFinished(
-  db: Db,
-  dagRunId: number,
-  state: 'success' | 'failed',
-  now: number,
-): Promise<void> {
-  await db.updateTable('dag_run').set({ state, end_date: now, updated_at: now }).where('id', '=', dagRunId).execute();
-}
-
 export async function readSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
   const row = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
   return row?.serialized ? (JSON.parse(row.serialized) as SerializedDag) : undefined;

@@ -12,6 +12,12 @@ import type { DialectName } from '../dialect/database-url.ts';
 import type { MetadataDatabase } from '../open-database.ts';
 import type { TaskInstanceRow } from '../queries/task-instance-queries.ts';
 import type { DatabaseSchema } from '../schema/database-schema.ts';
+import { requeueFinishedRuns } from '../transitions/dag-run-transitions.ts';
+import {
+  clearTaskInstanceStates,
+  clearUpstreamFailed,
+  markTaskInstanceState,
+} from '../transitions/task-instance-transitions.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 
 /**
@@ -141,11 +147,7 @@ export async function markTaskInstance(
     const previousState = ti.state as TaskInstanceState | null;
     if (previousState === request.newState) return { taskInstance: ti, previousState, changed: false };
 
-    await trx
-      .updateTable('task_instance')
-      .set({ state: request.newState, end_date: request.now, next_retry_at: null, updated_at: request.now })
-      .where('id', '=', ti.id)
-      .execute();
+    await markTaskInstanceState(trx, ti.id, request.newState, request.now);
     await deletePendingStateWrites(trx, [ti.id]);
     if (request.newState === 'success') await resetUpstreamFailedDownstream(trx, ti, request.now);
     await requeueFinishedRuns(trx, [ti.dag_run_id], request.now);
@@ -244,24 +246,12 @@ async function resetTaskInstances(
 ): Promise<void> {
   for (const [taskId, group] of groupBy(tis, (ti) => ti.task_id)) {
     const extraTries = (retries.get(taskId) ?? 0) + 1;
-    await trx
-      .updateTable('task_instance')
-      .set((eb) => ({
-        state: null,
-        max_tries: eb('try_number', '+', extraTries),
-        queued_at: null,
-        start_date: null,
-        end_date: null,
-        heartbeat_at: null,
-        next_retry_at: null,
-        updated_at: now,
-      }))
-      .where(
-        'id',
-        'in',
-        group.map((ti) => ti.id),
-      )
-      .execute();
+    await clearTaskInstanceStates(
+      trx,
+      group.map((ti) => ti.id),
+      extraTries,
+      now,
+    );
   }
 }
 
@@ -290,31 +280,11 @@ async function deletePendingStateWrites(trx: Trx, tiIds: readonly string[]): Pro
     .execute();
 }
 
-/** Finished runs go back to `queued`; returns their ids. */
-async function requeueFinishedRuns(trx: Trx, dagRunIds: readonly number[], now: number): Promise<number[]> {
-  if (dagRunIds.length === 0) return [];
-  const rows = await trx
-    .updateTable('dag_run')
-    .set({ state: 'queued', end_date: null, queued_at: now, updated_at: now })
-    .where('id', 'in', [...dagRunIds])
-    .where('state', 'in', ['success', 'failed'])
-    .returning('id')
-    .execute();
-  return rows.map((row) => row.id).sort((a, b) => a - b);
-}
-
 /** The TIs of every task downstream of `ti`'s (transitively) that never ran because an upstream failed. */
 async function resetUpstreamFailedDownstream(trx: Trx, ti: TaskInstanceRow, now: number): Promise<void> {
   const dag = await trx.selectFrom('dag').select('serialized').where('dag_id', '=', ti.dag_id).executeTakeFirst();
   const downstream = downstreamTaskIds(parseDag(dag?.serialized ?? null), ti.task_id);
-  if (downstream.length === 0) return;
-  await trx
-    .updateTable('task_instance')
-    .set({ state: null, end_date: null, updated_at: now })
-    .where('dag_run_id', '=', ti.dag_run_id)
-    .where('task_id', 'in', downstream)
-    .where('state', '=', 'upstream_failed')
-    .execute();
+  await clearUpstreamFailed(trx, ti.dag_run_id, downstream, now);
 }
 
 /** Every task that depends on `taskId`, directly or not. */
