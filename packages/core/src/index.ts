@@ -6,6 +6,7 @@ export * from './config/config-schema.ts';
 export * from './config/duration.ts';
 export * from './config/load-config.ts';
 export * from './dag/serialized-dag.ts';
+export * from './dag/serialized-dag-format.ts';
 export * from './errors.ts';
 export * from './execution/execution-api-contract.ts';
 export * from './execution/state-store-contract.ts';

@@ -1,4 +1,4 @@
-import { type JsonValue, retryDelayMs, type SerializedDag, type SerializedTask } from '@tidemark/core';
+import { type JsonValue, parseStoredDag, retryDelayMs, type SerializedDag, type SerializedTask } from '@tidemark/core';
 import type { Selectable, Transaction } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
@@ -66,7 +66,7 @@ export async function findTaskInstance(db: Db, tiId: string): Promise<Selectable
 /** The task's policy from the DAG's serialized form; undefined when the DAG or task is unknown. */
 export async function findSerializedTask(db: Db, dagId: string, taskId: string): Promise<SerializedTask | undefined> {
   const dag = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
-  return taskOf(parseSerializedDag(dag?.serialized ?? null), taskId);
+  return taskOf(dag?.serialized ? parseStoredDag(dag.serialized, dagId) : undefined, taskId);
 }
 
 /**
@@ -268,7 +268,7 @@ async function describeClaim(trx: Trx, ti: Selectable<TaskInstanceTable>): Promi
     .select(['dag_run.conf', 'dag_run.logical_date', 'dag.fileloc', 'dag.serialized'])
     .where('dag_run.id', '=', ti.dag_run_id)
     .executeTakeFirstOrThrow();
-  const dag = parseSerializedDag(context.serialized);
+  const dag = context.serialized ? parseStoredDag(context.serialized, ti.dag_id) : undefined;
   const task = taskOf(dag, ti.task_id);
   const claimed: ClaimedTaskInstance = {
     taskInstance: ti,
@@ -311,10 +311,6 @@ function xcomOwner(ti: Selectable<TaskInstanceTable>) {
     taskId: ti.task_id,
     mapIndex: ti.map_index,
   };
-}
-
-function parseSerializedDag(serialized: string | null): SerializedDag | undefined {
-  return serialized ? (JSON.parse(serialized) as SerializedDag) : undefined;
 }
 
 function taskOf(dag: SerializedDag | undefined, taskId: string): SerializedTask | undefined {

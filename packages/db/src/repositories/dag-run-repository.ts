@@ -4,6 +4,7 @@ import {
   type DagRunState,
   type DagRunType,
   type JsonValue,
+  parseStoredDag,
   type SerializedDag,
 } from '@tidemark/core';
 import type { DialectName } from '../dialect/database-url.ts';
@@ -163,5 +164,5 @@ export async function lockDagRunForScheduling(
 
 export async function readSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
   const row = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
-  return row?.serialized ? (JSON.parse(row.serialized) as SerializedDag) : undefined;
+  return row?.serialized ? parseStoredDag(row.serialized, dagId) : undefined;
 }

@@ -2,6 +2,7 @@ import {
   DagNotFoundError,
   DagRunNotFoundError,
   MAX_CLEARED_TASK_INSTANCES,
+  parseStoredDag,
   type SerializedDag,
   TaskInstanceNotFoundError,
   type TaskInstanceState,
@@ -98,7 +99,7 @@ export async function clearTaskInstances(
     if (request.dryRun || matched.length === 0) return { taskInstances: matched, requeuedDagRunIds: [] };
 
     const ids = matched.map((ti) => ti.id);
-    await resetTaskInstances(trx, matched, retriesByTask(dag.serialized), request.now);
+    await resetTaskInstances(trx, matched, retriesByTask(dag.serialized, request.dagId), request.now);
     await deleteXcomsOf(trx, matched);
     await deletePendingStateWrites(trx, ids);
     const requeuedDagRunIds = await requeueFinishedRuns(
@@ -283,7 +284,7 @@ async function deletePendingStateWrites(trx: Trx, tiIds: readonly string[]): Pro
 /** The TIs of every task downstream of `ti`'s (transitively) that never ran because an upstream failed. */
 async function resetUpstreamFailedDownstream(trx: Trx, ti: TaskInstanceRow, now: number): Promise<void> {
   const dag = await trx.selectFrom('dag').select('serialized').where('dag_id', '=', ti.dag_id).executeTakeFirst();
-  const downstream = downstreamTaskIds(parseDag(dag?.serialized ?? null), ti.task_id);
+  const downstream = downstreamTaskIds(parseDag(dag?.serialized ?? null, ti.dag_id), ti.task_id);
   await clearUpstreamFailed(trx, ti.dag_run_id, downstream, now);
 }
 
@@ -316,12 +317,12 @@ async function selectByIds(trx: Trx, ids: readonly string[]): Promise<TaskInstan
     .execute();
 }
 
-function retriesByTask(serialized: string | null): Map<string, number> {
-  return new Map((parseDag(serialized)?.tasks ?? []).map((task) => [task.taskId, task.retries]));
+function retriesByTask(serialized: string | null, dagId: string): Map<string, number> {
+  return new Map((parseDag(serialized, dagId)?.tasks ?? []).map((task) => [task.taskId, task.retries]));
 }
 
-function parseDag(serialized: string | null): SerializedDag | undefined {
-  return serialized ? (JSON.parse(serialized) as SerializedDag) : undefined;
+function parseDag(serialized: string | null, dagId: string): SerializedDag | undefined {
+  return serialized ? parseStoredDag(serialized, dagId) : undefined;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
