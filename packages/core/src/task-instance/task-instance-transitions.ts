@@ -58,8 +58,3 @@ export function allowedFromStates(to: TiStateName, actor: TransitionActor): read
 export function isAllowedTiTransition(from: TiStateName, to: TiStateName, actor: TransitionActor): boolean {
   return allowedFromStates(to, actor).includes(from);
 }
-
-/** The column's value as a state name: NULL is `none`. */
-export function tiStateName(state: TaskInstanceState | null): TiStateName {
-  return state ?? 'none';
-}
