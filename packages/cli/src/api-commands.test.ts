@@ -501,9 +501,13 @@ describe.runIf(eachDialect().includes('sqlite'))(
           tidemark(['assets', 'events', '--asset-id', String(assetId), '--json'], cli),
         ]);
         expect(notObject).toMatchObject({ code: 2, stdout: '' });
-        expect(notObject.stderr).toBe(`tidemark: --extra must be a JSON object such as '{"key": "value"}', not an array\n`);
+        expect(notObject.stderr).toBe(
+          `tidemark: --extra must be a JSON object such as '{"key": "value"}', not an array\n`,
+        );
         expect(unknown.code).not.toBe(0);
-        expect(unknown.stderr).toBe('tidemark: no asset named "no_such_asset"; "tidemark assets list" shows the assets\n');
+        expect(unknown.stderr).toBe(
+          'tidemark: no asset named "no_such_asset"; "tidemark assets list" shows the assets\n',
+        );
         const listed = JSON.parse(afterEmit.stdout);
         expect(listed.total_entries).toBe(2);
         expect(listed.asset_events[0]).toMatchObject({ source_kind: 'api', extra: { file: 'o-2.csv' } });

@@ -183,3 +183,18 @@ export class UserNotFoundError extends TidemarkError {
     super('user_not_found', `user "${username}" does not exist`);
   }
 }
+
+/**
+ * A DAG's stored serialized form (`dag.serialized`) that this Tidemark cannot read: not JSON, not
+ * the shape of a serialized DAG, or written in a format version it does not know (by a newer
+ * Tidemark). `problem` says which.
+ */
+export class SerializedDagError extends TidemarkError {
+  constructor(
+    readonly problem: 'not_json' | 'unknown_format_version' | 'malformed',
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super('serialized_dag_invalid', message, { problem, ...details });
+  }
+}

@@ -27,5 +27,6 @@ export * from './state-store/offload/offload-orphan-sweep.ts';
 export * from './state-store/staged-asset-writes.ts';
 export * from './state-store/state-cleanup.ts';
 export * from './state-store/state-gc-lease.ts';
+export * from './transitions/index.ts';
 export * from './users/index.ts';
 export * from './write-transaction.ts';

@@ -97,6 +97,10 @@ describe.each(eachDialect())('asset queries on %s', (dialect) => {
       sourceRunId: 'r2',
       sourceTaskId: 'load',
       sourceMapIndex: -1,
+      sourceKind: 'task',
+      sourceTryNumber: null,
+      sourceUser: null,
+      sourceWatcher: null,
       extra: { rows: 3 },
       createdAt: NOW + 30,
     });

@@ -1,4 +1,4 @@
-import type { SerializedDag } from '@tidemark/core';
+import { parseStoredDag, type SerializedDag } from '@tidemark/core';
 import { type SqlBool, sql } from 'kysely';
 import type { Db } from '../open-database.ts';
 
@@ -136,6 +136,6 @@ function toDagRecord(row: DagRow): DagRecord {
     isActive: Number(row.is_active) === 1,
     lastParsedAt: row.last_parsed_at,
     nextRunAt: row.next_run_at,
-    serialized: row.serialized ? (JSON.parse(row.serialized) as SerializedDag) : null,
+    serialized: row.serialized ? parseStoredDag(row.serialized, row.dag_id) : null,
   };
 }

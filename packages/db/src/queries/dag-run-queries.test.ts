@@ -2,15 +2,11 @@ import type { SerializedDag, SerializedTask } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { upsertSerializedDag } from '../repositories/dag-repository.ts';
-import {
-  createDagRun,
-  markDagRunFinished,
-  markDagRunRunning,
-  triggerDagRun,
-} from '../repositories/dag-run-repository.ts';
+import { createDagRun, triggerDagRun } from '../repositories/dag-run-repository.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
+import { markDagRunFinished, markDagRunRunning } from '../transitions/dag-run-transitions.ts';
 import { countTaskInstanceStates, findDagRun, findLatestDagRuns, listDagRuns } from './dag-run-queries.ts';
 
 const NOW = Date.UTC(2026, 0, 1);

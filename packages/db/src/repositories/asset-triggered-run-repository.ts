@@ -1,4 +1,4 @@
-import { assetConditionHolds, assetIdentity, type SerializedDag } from '@tidemark/core';
+import { assetConditionHolds, assetIdentity, parseStoredDag, type SerializedDag } from '@tidemark/core';
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
@@ -64,7 +64,7 @@ async function lockSchedulableDag(trx: Db, dialect: DialectName, dagId: string):
     .where('is_paused', '=', 0)
     .where('is_active', '=', 1);
   const row = await (dialect === 'postgres' ? query.forUpdate().skipLocked() : query).executeTakeFirst();
-  return row?.serialized ? (JSON.parse(row.serialized) as SerializedDag) : undefined;
+  return row?.serialized ? parseStoredDag(row.serialized, dagId) : undefined;
 }
 
 interface QueuedEvent {

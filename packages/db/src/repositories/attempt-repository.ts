@@ -1,10 +1,10 @@
 import {
   type JsonValue,
   type OutletEventExtra,
+  parseStoredDag,
   retryDelayMs,
   type SerializedDag,
   type SerializedTask,
-  type TaskInstanceState,
   type TriggeringAssetEvent,
 } from '@tidemark/core';
 import type { Selectable, Transaction } from 'kysely';
@@ -18,6 +18,7 @@ import {
   type TakenStagedWrite,
   takeStagedAssetWrites,
 } from '../state-store/staged-asset-writes.ts';
+import { finishAttempt, scheduleRetry, startAttempt } from '../transitions/task-instance-transitions.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { findAssetId, listTriggeringAssetEvents, recordAssetEvent } from './asset-event-repository.ts';
 import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
@@ -76,7 +77,7 @@ export async function findTaskInstance(db: Db, tiId: string): Promise<Selectable
 /** The task's policy from the DAG's serialized form; undefined when the DAG or task is unknown. */
 export async function findSerializedTask(db: Db, dagId: string, taskId: string): Promise<SerializedTask | undefined> {
   const dag = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
-  return taskOf(parseSerializedDag(dag?.serialized ?? null), taskId);
+  return taskOf(dag?.serialized ? parseStoredDag(dag.serialized, dagId) : undefined, taskId);
 }
 
 /**
@@ -92,21 +93,8 @@ export async function claimNextAttempt(
   return inWriteTransaction(database, async (trx) => {
     const next = await selectOldestQueued(trx, database.dialect);
     if (!next) return undefined;
-    const taskInstance = await trx
-      .updateTable('task_instance')
-      .set((eb) => ({
-        state: 'running' satisfies TaskInstanceState,
-        try_number: eb('try_number', '+', 1),
-        start_date: claim.now,
-        heartbeat_at: claim.now,
-        end_date: null,
-        next_retry_at: null,
-        worker: claim.worker,
-        updated_at: claim.now,
-      }))
-      .where('id', '=', next.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const taskInstance = await startAttempt(trx, { tiId: next.id, worker: claim.worker, now: claim.now });
+    if (!taskInstance) return undefined;
     await clearXcoms(trx, {
       dagRunId: taskInstance.dag_run_id,
       taskId: taskInstance.task_id,
@@ -169,7 +157,7 @@ export async function finishAttemptSuccess(
 ): Promise<SuccessOutcome> {
   return inWriteTransaction(database, async (trx) => {
     const ti = await lockCurrentAttempt(trx, database.dialect, finish);
-    await markFinished(trx, ti.id, 'success', finish.now);
+    await finishAttempt(trx, ti.id, 'success', finish.now);
     if (finish.returnValue !== undefined) {
       await setXcom(trx, { ...xcomOwner(ti), key: RETURN_VALUE_KEY, value: finish.returnValue, now: finish.now });
     }
@@ -195,7 +183,7 @@ export async function finishAttemptSkipped(
 ): Promise<AttemptOutcome> {
   return inWriteTransaction(database, async (trx) => {
     const ti = await lockCurrentAttempt(trx, database.dialect, finish);
-    await markFinished(trx, ti.id, 'skipped', finish.now);
+    await finishAttempt(trx, ti.id, 'skipped', finish.now);
     await dropStagedAssetWrites(trx, finish);
     return { state: 'skipped', nextRetryAt: null };
   });
@@ -217,14 +205,10 @@ export async function recordAttemptFailure(
     if (failure.retryable && ti.try_number < ti.max_tries) {
       const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
       const nextRetryAt = failure.now + (task ? retryDelayMs(task, ti.try_number) : 0);
-      await trx
-        .updateTable('task_instance')
-        .set({ state: 'up_for_retry', end_date: failure.now, next_retry_at: nextRetryAt, updated_at: failure.now })
-        .where('id', '=', ti.id)
-        .execute();
+      await scheduleRetry(trx, ti.id, nextRetryAt, failure.now);
       return { state: 'up_for_retry' as const, nextRetryAt };
     }
-    await markFinished(trx, ti.id, 'failed', failure.now);
+    await finishAttempt(trx, ti.id, 'failed', failure.now);
     return { state: 'failed' as const, nextRetryAt: null };
   });
 }
@@ -262,14 +246,6 @@ async function lockCurrentAttempt(
   return ti;
 }
 
-async function markFinished(trx: Trx, tiId: string, state: TaskInstanceState, now: number): Promise<void> {
-  await trx
-    .updateTable('task_instance')
-    .set({ state, end_date: now, next_retry_at: null, updated_at: now })
-    .where('id', '=', tiId)
-    .execute();
-}
-
 async function recordOutletEvents(
   trx: Trx,
   ti: Selectable<TaskInstanceTable>,
@@ -301,7 +277,7 @@ async function describeClaim(trx: Trx, ti: Selectable<TaskInstanceTable>): Promi
     .select(['dag_run.conf', 'dag_run.logical_date', 'dag_run.run_type', 'dag.fileloc', 'dag.serialized'])
     .where('dag_run.id', '=', ti.dag_run_id)
     .executeTakeFirstOrThrow();
-  const dag = parseSerializedDag(context.serialized);
+  const dag = context.serialized ? parseStoredDag(context.serialized, ti.dag_id) : undefined;
   const task = taskOf(dag, ti.task_id);
   const claimed: ClaimedTaskInstance = {
     taskInstance: ti,
@@ -346,10 +322,6 @@ function xcomOwner(ti: Selectable<TaskInstanceTable>) {
     taskId: ti.task_id,
     mapIndex: ti.map_index,
   };
-}
-
-function parseSerializedDag(serialized: string | null): SerializedDag | undefined {
-  return serialized ? (JSON.parse(serialized) as SerializedDag) : undefined;
 }
 
 function taskOf(dag: SerializedDag | undefined, taskId: string): SerializedTask | undefined {

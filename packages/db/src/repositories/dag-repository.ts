@@ -1,4 +1,4 @@
-import type { SerializedDag } from '@tidemark/core';
+import { parseStoredDag, type SerializedDag, serializeStoredDag } from '@tidemark/core';
 import type { Db } from '../open-database.ts';
 
 export interface DagRegistration {
@@ -53,7 +53,7 @@ export async function upsertSerializedDag(db: Db, dag: SerializedDag, now = Date
     schedule: dag.schedule,
     description: dag.description,
     is_active: 1,
-    serialized: JSON.stringify(dag),
+    serialized: serializeStoredDag(dag),
     last_parsed_at: now,
     updated_at: now,
   };
@@ -70,7 +70,7 @@ export async function upsertSerializedDag(db: Db, dag: SerializedDag, now = Date
 /** The DAG's structure as last parsed, active or not; `undefined` when it was never parsed. */
 export async function getSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
   const row = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
-  return row?.serialized ? (JSON.parse(row.serialized) as SerializedDag) : undefined;
+  return row?.serialized ? parseStoredDag(row.serialized, dagId) : undefined;
 }
 
 /** Every active DAG and its file, ordered by DAG id. */
@@ -88,12 +88,12 @@ export async function listActiveDagLocations(db: Db): Promise<DagLocation[]> {
 export async function listActiveSerializedDags(db: Db): Promise<SerializedDag[]> {
   const rows = await db
     .selectFrom('dag')
-    .select('serialized')
+    .select(['dag_id', 'serialized'])
     .where('is_active', '=', 1)
     .where('serialized', 'is not', null)
     .orderBy('dag_id')
     .execute();
-  return rows.map((row) => JSON.parse(row.serialized as string) as SerializedDag);
+  return rows.map((row) => parseStoredDag(row.serialized as string, row.dag_id));
 }
 
 /** The DAGs' files no longer define them: they stay in the database, with their runs, but inactive. */

@@ -4,6 +4,7 @@ import {
   type DagRunState,
   type DagRunType,
   type JsonValue,
+  parseStoredDag,
   type SerializedDag,
 } from '@tidemark/core';
 import type { DialectName } from '../dialect/database-url.ts';
@@ -172,25 +173,7 @@ export async function lockDagRunForScheduling(
   return row as ActiveDagRun | undefined;
 }
 
-export async function markDagRunRunning(db: Db, dagRunId: number, now: number): Promise<void> {
-  await db
-    .updateTable('dag_run')
-    .set({ state: 'running', start_date: now, updated_at: now })
-    .where('id', '=', dagRunId)
-    .where('state', '=', 'queued')
-    .execute();
-}
-
-export async function markDagRunFinished(
-  db: Db,
-  dagRunId: number,
-  state: 'success' | 'failed',
-  now: number,
-): Promise<void> {
-  await db.updateTable('dag_run').set({ state, end_date: now, updated_at: now }).where('id', '=', dagRunId).execute();
-}
-
 export async function readSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
   const row = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
-  return row?.serialized ? (JSON.parse(row.serialized) as SerializedDag) : undefined;
+  return row?.serialized ? parseStoredDag(row.serialized, dagId) : undefined;
 }

@@ -1,4 +1,4 @@
-import type { SerializedDag } from '@tidemark/core';
+import { parseStoredDag, type SerializedDag } from '@tidemark/core';
 import type { Db } from '../open-database.ts';
 
 export interface SchedulableDag {
@@ -21,7 +21,7 @@ export async function listDueScheduledDags(db: Db, now: number): Promise<Schedul
   return rows.map((row) => ({
     dagId: row.dag_id,
     nextRunAt: row.next_run_at,
-    dag: JSON.parse(row.serialized as string) as SerializedDag,
+    dag: parseStoredDag(row.serialized as string, row.dag_id),
   }));
 }
 

@@ -2,6 +2,7 @@ import {
   DagNotFoundError,
   DagRunNotFoundError,
   MAX_CLEARED_TASK_INSTANCES,
+  parseStoredDag,
   type SerializedDag,
   TaskInstanceNotFoundError,
   type TaskInstanceState,
@@ -12,6 +13,12 @@ import type { DialectName } from '../dialect/database-url.ts';
 import type { MetadataDatabase } from '../open-database.ts';
 import type { TaskInstanceRow } from '../queries/task-instance-queries.ts';
 import type { DatabaseSchema } from '../schema/database-schema.ts';
+import { requeueFinishedRuns } from '../transitions/dag-run-transitions.ts';
+import {
+  clearTaskInstanceStates,
+  clearUpstreamFailed,
+  markTaskInstanceState,
+} from '../transitions/task-instance-transitions.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 
 /**
@@ -92,7 +99,7 @@ export async function clearTaskInstances(
     if (request.dryRun || matched.length === 0) return { taskInstances: matched, requeuedDagRunIds: [] };
 
     const ids = matched.map((ti) => ti.id);
-    await resetTaskInstances(trx, matched, retriesByTask(dag.serialized), request.now);
+    await resetTaskInstances(trx, matched, retriesByTask(dag.serialized, request.dagId), request.now);
     await deleteXcomsOf(trx, matched);
     await deletePendingStateWrites(trx, ids);
     const requeuedDagRunIds = await requeueFinishedRuns(
@@ -141,11 +148,7 @@ export async function markTaskInstance(
     const previousState = ti.state as TaskInstanceState | null;
     if (previousState === request.newState) return { taskInstance: ti, previousState, changed: false };
 
-    await trx
-      .updateTable('task_instance')
-      .set({ state: request.newState, end_date: request.now, next_retry_at: null, updated_at: request.now })
-      .where('id', '=', ti.id)
-      .execute();
+    await markTaskInstanceState(trx, ti.id, request.newState, request.now);
     await deletePendingStateWrites(trx, [ti.id]);
     if (request.newState === 'success') await resetUpstreamFailedDownstream(trx, ti, request.now);
     await requeueFinishedRuns(trx, [ti.dag_run_id], request.now);
@@ -244,24 +247,12 @@ async function resetTaskInstances(
 ): Promise<void> {
   for (const [taskId, group] of groupBy(tis, (ti) => ti.task_id)) {
     const extraTries = (retries.get(taskId) ?? 0) + 1;
-    await trx
-      .updateTable('task_instance')
-      .set((eb) => ({
-        state: null,
-        max_tries: eb('try_number', '+', extraTries),
-        queued_at: null,
-        start_date: null,
-        end_date: null,
-        heartbeat_at: null,
-        next_retry_at: null,
-        updated_at: now,
-      }))
-      .where(
-        'id',
-        'in',
-        group.map((ti) => ti.id),
-      )
-      .execute();
+    await clearTaskInstanceStates(
+      trx,
+      group.map((ti) => ti.id),
+      extraTries,
+      now,
+    );
   }
 }
 
@@ -290,31 +281,11 @@ async function deletePendingStateWrites(trx: Trx, tiIds: readonly string[]): Pro
     .execute();
 }
 
-/** Finished runs go back to `queued`; returns their ids. */
-async function requeueFinishedRuns(trx: Trx, dagRunIds: readonly number[], now: number): Promise<number[]> {
-  if (dagRunIds.length === 0) return [];
-  const rows = await trx
-    .updateTable('dag_run')
-    .set({ state: 'queued', end_date: null, queued_at: now, updated_at: now })
-    .where('id', 'in', [...dagRunIds])
-    .where('state', 'in', ['success', 'failed'])
-    .returning('id')
-    .execute();
-  return rows.map((row) => row.id).sort((a, b) => a - b);
-}
-
 /** The TIs of every task downstream of `ti`'s (transitively) that never ran because an upstream failed. */
 async function resetUpstreamFailedDownstream(trx: Trx, ti: TaskInstanceRow, now: number): Promise<void> {
   const dag = await trx.selectFrom('dag').select('serialized').where('dag_id', '=', ti.dag_id).executeTakeFirst();
-  const downstream = downstreamTaskIds(parseDag(dag?.serialized ?? null), ti.task_id);
-  if (downstream.length === 0) return;
-  await trx
-    .updateTable('task_instance')
-    .set({ state: null, end_date: null, updated_at: now })
-    .where('dag_run_id', '=', ti.dag_run_id)
-    .where('task_id', 'in', downstream)
-    .where('state', '=', 'upstream_failed')
-    .execute();
+  const downstream = downstreamTaskIds(parseDag(dag?.serialized ?? null, ti.dag_id), ti.task_id);
+  await clearUpstreamFailed(trx, ti.dag_run_id, downstream, now);
 }
 
 /** Every task that depends on `taskId`, directly or not. */
@@ -346,12 +317,12 @@ async function selectByIds(trx: Trx, ids: readonly string[]): Promise<TaskInstan
     .execute();
 }
 
-function retriesByTask(serialized: string | null): Map<string, number> {
-  return new Map((parseDag(serialized)?.tasks ?? []).map((task) => [task.taskId, task.retries]));
+function retriesByTask(serialized: string | null, dagId: string): Map<string, number> {
+  return new Map((parseDag(serialized, dagId)?.tasks ?? []).map((task) => [task.taskId, task.retries]));
 }
 
-function parseDag(serialized: string | null): SerializedDag | undefined {
-  return serialized ? (JSON.parse(serialized) as SerializedDag) : undefined;
+function parseDag(serialized: string | null, dagId: string): SerializedDag | undefined {
+  return serialized ? parseStoredDag(serialized, dagId) : undefined;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -43,52 +43,6 @@ export async function listRunTaskInstances(db: Db, dagRunId: number): Promise<Sc
   return rows as SchedulableTaskInstance[];
 }
 
-/** Ready to run (dependencies met, or a retry's delay passed): a worker may claim it now. */
-export async function queueTaskInstances(db: Db, ids: readonly string[], now: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .updateTable('task_instance')
-    .set({ state: 'queued', queued_at: now, next_retry_at: null, updated_at: now })
-    .where('id', 'in', ids)
-    .execute();
-}
-
-/** An upstream failed: these TIs will not run in this run. */
-export async function markUpstreamFailed(db: Db, ids: readonly string[], now: number): Promise<void> {
-  await finishWithoutRunning(db, ids, 'upstream_failed', now);
-}
-
-/** An upstream was skipped (or a mapped task got an empty list): these TIs are skipped too. */
-export async function markSkipped(db: Db, ids: readonly string[], now: number): Promise<void> {
-  await finishWithoutRunning(db, ids, 'skipped', now);
-}
-
-/** A TI that cannot run at all (a mapped task whose upstream did not return a list). */
-export async function markFailedWithoutAttempt(db: Db, ids: readonly string[], now: number): Promise<void> {
-  await finishWithoutRunning(db, ids, 'failed', now);
-}
-
-/** Tasks no longer in the DAG: their unfinished TIs will never run. */
-export async function markRemoved(db: Db, ids: readonly string[], now: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .updateTable('task_instance')
-    .set({ state: 'removed', end_date: now, updated_at: now })
-    .where('id', 'in', ids)
-    .where((eb) => eb.or([eb('state', 'is', null), eb('state', 'in', ['scheduled', 'queued', 'up_for_retry'])]))
-    .execute();
-}
-
-async function finishWithoutRunning(db: Db, ids: readonly string[], state: TaskInstanceState, now: number) {
-  if (ids.length === 0) return;
-  await db
-    .updateTable('task_instance')
-    .set({ state, end_date: now, updated_at: now })
-    .where('id', 'in', ids)
-    .where('state', 'is', null)
-    .execute();
-}
-
 /**
  * Dynamic task mapping: the placeholder at map index -1 becomes one queued TI per element of the
  * upstream's list, at map indices 0…n-1.

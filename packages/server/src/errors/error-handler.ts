@@ -38,6 +38,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   advance_type_mismatch: 422,
   weak_password: 422,
   database_unavailable: 503,
+  serialized_dag_invalid: 500,
 };
 
 const INTERNAL_ERROR: ErrorBody = {

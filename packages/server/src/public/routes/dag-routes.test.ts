@@ -224,6 +224,15 @@ describe.each(eachDialect())('DAG routes on %s', (dialect) => {
       });
     });
 
+    it('answers 500 serialized_dag_invalid naming the DAG and the fix when its stored form has an unknown format version', async () => {
+      const stored = JSON.stringify({ ...ORDERS_DAG, formatVersion: 2 });
+      await harness.database.db.updateTable('dag').set({ serialized: stored }).where('dag_id', '=', 'orders').execute();
+      const response = await harness.request({ method: 'GET', url: '/api/v2/dags/orders' });
+      expect(response.statusCode).toBe(500);
+      expect(detailOf(response)).toMatchObject({ reason: 'serialized_dag_invalid' });
+      expect(detailOf(response).message).toMatch(/"orders".*format version 2.*reads version 1.*parse the file again/);
+    });
+
     it('answers 401 without a token', async () => {
       const response = await harness.request({ method: 'GET', url: '/api/v2/dags/orders', role: 'none' });
       expect(response.statusCode).toBe(401);

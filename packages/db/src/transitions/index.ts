@@ -1,0 +1,2 @@
+export * from './dag-run-transitions.ts';
+export * from './task-instance-transitions.ts';

@@ -1,0 +1,187 @@
+import type { Selectable, Transaction } from 'kysely';
+import type { Db } from '../open-database.ts';
+import type { DatabaseSchema, TaskInstanceTable } from '../schema/database-schema.ts';
+import { tiStateAllows } from './transition-guards.ts';
+
+/**
+ * Every write of a task instance's state, one named function per transition of core's
+ * `TASK_INSTANCE_TRANSITIONS`, each guarded by it: a TI that is not in one of the transition's
+ * from-states is left as it is. Nothing outside this folder writes `task_instance.state`
+ * (`test/check-state-writes.mjs` fails the lint if something does). The callers (the scheduler,
+ * `attempt-repository.ts`, `task-instance-operator-repository.ts`) hold the transaction and the locks.
+ */
+
+type Trx = Transaction<DatabaseSchema>;
+
+// ── scheduler ────────────────────────────────────────────────────────────────────────────────
+
+/** Ready to run (dependencies met, or a retry's delay passed): a worker may claim it now. */
+export async function queueTaskInstances(db: Db, ids: readonly string[], now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('task_instance')
+    .set({ state: 'queued', queued_at: now, next_retry_at: null, updated_at: now })
+    .where('id', 'in', [...ids])
+    .where(tiStateAllows('queued', 'scheduler'))
+    .execute();
+}
+
+/** An upstream failed: these TIs will not run in this run. */
+export async function markUpstreamFailed(db: Db, ids: readonly string[], now: number): Promise<void> {
+  await finishWithoutRunning(db, ids, 'upstream_failed', now);
+}
+
+/** An upstream was skipped (or a mapped task got an empty list): these TIs are skipped too. */
+export async function markSkipped(db: Db, ids: readonly string[], now: number): Promise<void> {
+  await finishWithoutRunning(db, ids, 'skipped', now);
+}
+
+/** A TI that cannot run at all (a mapped task whose upstream did not return a list). */
+export async function markFailedWithoutAttempt(db: Db, ids: readonly string[], now: number): Promise<void> {
+  await finishWithoutRunning(db, ids, 'failed', now);
+}
+
+/** Tasks no longer in the DAG: their unfinished TIs will never run. */
+export async function markRemoved(db: Db, ids: readonly string[], now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('task_instance')
+    .set({ state: 'removed', end_date: now, updated_at: now })
+    .where('id', 'in', [...ids])
+    .where(tiStateAllows('removed', 'scheduler'))
+    .execute();
+}
+
+async function finishWithoutRunning(
+  db: Db,
+  ids: readonly string[],
+  state: 'upstream_failed' | 'skipped' | 'failed',
+  now: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('task_instance')
+    .set({ state, end_date: now, updated_at: now })
+    .where('id', 'in', [...ids])
+    .where(tiStateAllows(state, 'scheduler'))
+    .execute();
+}
+
+// ── attempt ──────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A worker claimed the queued TI: it becomes `running` with the next try number. Returns the TI
+ * after the claim; undefined when it was no longer queued.
+ */
+export async function startAttempt(
+  trx: Trx,
+  claim: { readonly tiId: string; readonly worker: string; readonly now: number },
+): Promise<Selectable<TaskInstanceTable> | undefined> {
+  return trx
+    .updateTable('task_instance')
+    .set((eb) => ({
+      state: 'running',
+      try_number: eb('try_number', '+', 1),
+      start_date: claim.now,
+      heartbeat_at: claim.now,
+      end_date: null,
+      next_retry_at: null,
+      worker: claim.worker,
+      updated_at: claim.now,
+    }))
+    .where('id', '=', claim.tiId)
+    .where(tiStateAllows('running', 'attempt'))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The running attempt ended for good: `success`, `skipped` or `failed`. */
+export async function finishAttempt(
+  trx: Trx,
+  tiId: string,
+  state: 'success' | 'skipped' | 'failed',
+  now: number,
+): Promise<void> {
+  await trx
+    .updateTable('task_instance')
+    .set({ state, end_date: now, next_retry_at: null, updated_at: now })
+    .where('id', '=', tiId)
+    .where(tiStateAllows(state, 'attempt'))
+    .execute();
+}
+
+/** The running attempt failed with tries left: the TI waits for `nextRetryAt`. */
+export async function scheduleRetry(trx: Trx, tiId: string, nextRetryAt: number, now: number): Promise<void> {
+  await trx
+    .updateTable('task_instance')
+    .set({ state: 'up_for_retry', end_date: now, next_retry_at: nextRetryAt, updated_at: now })
+    .where('id', '=', tiId)
+    .where(tiStateAllows('up_for_retry', 'attempt'))
+    .execute();
+}
+
+// ── operator ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Cleared: the TIs go back to none with their dates and heartbeat reset, and `extraTries` more
+ * tries (`max_tries = try_number + extraTries`).
+ */
+export async function clearTaskInstanceStates(
+  trx: Trx,
+  ids: readonly string[],
+  extraTries: number,
+  now: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await trx
+    .updateTable('task_instance')
+    .set((eb) => ({
+      state: null,
+      max_tries: eb('try_number', '+', extraTries),
+      queued_at: null,
+      start_date: null,
+      end_date: null,
+      heartbeat_at: null,
+      next_retry_at: null,
+      updated_at: now,
+    }))
+    .where('id', 'in', [...ids])
+    .where(tiStateAllows('none', 'operator'))
+    .execute();
+}
+
+/** Marked `success` or `failed` by an operator. */
+export async function markTaskInstanceState(
+  trx: Trx,
+  tiId: string,
+  state: 'success' | 'failed',
+  now: number,
+): Promise<void> {
+  await trx
+    .updateTable('task_instance')
+    .set({ state, end_date: now, next_retry_at: null, updated_at: now })
+    .where('id', '=', tiId)
+    .where(tiStateAllows(state, 'operator'))
+    .execute();
+}
+
+/**
+ * A TI was marked success: the run's `upstream_failed` TIs of `taskIds` (its downstream tasks)
+ * go back to none, so that the scheduler decides them again.
+ */
+export async function clearUpstreamFailed(
+  trx: Trx,
+  dagRunId: number,
+  taskIds: readonly string[],
+  now: number,
+): Promise<void> {
+  if (taskIds.length === 0) return;
+  await trx
+    .updateTable('task_instance')
+    .set({ state: null, end_date: null, updated_at: now })
+    .where('dag_run_id', '=', dagRunId)
+    .where('task_id', 'in', [...taskIds])
+    .where('state', '=', 'upstream_failed')
+    .where(tiStateAllows('none', 'operator'))
+    .execute();
+}
