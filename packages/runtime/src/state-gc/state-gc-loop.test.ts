@@ -121,7 +121,7 @@ describe.each(eachDialect())('automatic state garbage collection on %s', (dialec
     };
 
     await expect.poll(() => passes.length, { timeout: 15_000 }).toBe(1);
-    await expect.poll(() => countTaskState(database, run, 'expired')).toBe(0);
+    await expect.poll(() => countTaskState(database, run, 'expired'), { timeout: 15_000 }).toBe(0);
     // Garbage that a second pass within the same hour would remove.
     await insertExpiredTaskState(database, run, { count: 10, expiresAt: clock.now() - 1, taskId: 'second' });
     await bothLookAgain(3);

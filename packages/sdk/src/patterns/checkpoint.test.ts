@@ -110,7 +110,9 @@ describe('checkpoint in a task process', () => {
     await supervisor.waitForLog((log) => log.message === 'hanging at item-00120');
     const writesBefore = answerer.setsOf('items').length;
     supervisor.child.kill('SIGTERM');
-    while (answerer.setsOf('items').length === writesBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+    await expect
+      .poll(() => answerer.setsOf('items').length, { timeout: 10_000, message: 'the progress write on SIGTERM' })
+      .toBeGreaterThan(writesBefore);
     supervisor.child.kill('SIGKILL');
     await supervisor.result;
     expect(await progress(answerer)).toMatchObject({ done: 120, total: 1_000 });
