@@ -27,6 +27,8 @@ export interface ApiServerOptions {
   readonly clock?: () => number;
   /** The built web UI served at `/`; default packages/ui/dist. */
   readonly uiFolder?: string;
+  /** Test hook: a claim with `wait_ms` found nothing queued and starts waiting for work. */
+  readonly onClaimWaiting?: () => void;
 }
 
 /** Log batches (up to 10 000 lines) and XCom values above the default 1 MiB must fit. */
@@ -61,6 +63,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     identities: new TaskInstanceIdentities(options.database.db),
     stateBackend,
     now,
+    ...(options.onClaimWaiting ? { onClaimWaiting: options.onClaimWaiting } : {}),
   });
   await registerPublicApi(app, {
     config: options.config,

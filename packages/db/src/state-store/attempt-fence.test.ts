@@ -6,6 +6,7 @@ import { registerDag } from '../repositories/dag-repository.ts';
 import { createDagRun } from '../repositories/dag-run-repository.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
+import { backendPid, waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 
 const RUN = { dagId: 'fenced', runId: 'manual__1' };
@@ -99,25 +100,25 @@ describe.each(eachDialect())('attempt fencing in the metastore backend on %s', (
       const released = new Promise<void>((resolve) => {
         release = resolve;
       });
-      let locked: () => void = () => {};
-      const isLocked = new Promise<void>((resolve) => {
+      let locked: (holderPid: number) => void = () => {};
+      const isLocked = new Promise<number>((resolve) => {
         locked = resolve;
       });
       // The scheduler failing the zombie: it locks the TI, changes it, and commits a moment later.
       const transition = database.db.transaction().execute(async (trx) => {
         await trx.selectFrom('task_instance').select('id').where('id', '=', tiId).forUpdate().execute();
         await trx.updateTable('task_instance').set({ state: 'up_for_retry' }).where('id', '=', tiId).execute();
-        locked();
+        locked(await backendPid(trx));
         await released;
       });
-      await isLocked;
+      const holderPid = await isLocked;
       const write = backend.set(scope, 'job', 'from-the-zombie', { fence: { tiId, tryNumber: 2 } });
       const settled = write.then(
         () => 'written',
         (error: unknown) => (error instanceof StaleAttemptError ? 'stale' : String(error)),
       );
-      // Give the write time to reach the lock; a check made before the write transaction would pass here.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The write waits on the TI's lock: a check made before the write transaction would pass here.
+      await waitForLockWaiter(database.db, holderPid);
       release();
       await transition;
       expect(await settled).toBe('stale');

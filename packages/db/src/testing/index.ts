@@ -3,3 +3,4 @@ export * from './manual-clock.ts';
 export * from './postgres-test-server.ts';
 export * from './serialized-dag-fixtures.ts';
 export * from './test-database.ts';
+export * from './wait-for-lock-waiter.ts';

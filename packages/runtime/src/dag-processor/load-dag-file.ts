@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { DagImportError, SerializedDag } from '@tidemark/core';
+import { commonJsDagFileReason } from '../dag-file-format/commonjs-dag-file.ts';
 import { describeError, errorLineInFile, isSyntaxError } from './import-error-location.ts';
 import type { FoundDag, ParsedDagFile } from './parsed-dag-file.ts';
 import { failedDagFile } from './parsed-dag-file.ts';
@@ -22,6 +23,8 @@ interface DagLike {
 export async function loadDagFile(filePath: string, fileloc: string): Promise<ParsedDagFile> {
   // Node imports a module under its real path, and its errors and stack frames name that path.
   const path = await realpath(filePath).catch(() => filePath);
+  const commonJsReason = commonJsDagFileReason(path);
+  if (commonJsReason !== null) return failedDagFile(fileloc, null, commonJsReason);
   let namespace: Record<string, unknown>;
   try {
     namespace = await import(pathToFileURL(path).href);

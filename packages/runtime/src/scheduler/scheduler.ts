@@ -20,7 +20,7 @@ export interface SchedulerOptions {
   readonly dagProcessor?: DagFolderScanner;
   readonly clock?: () => number;
   /** State garbage collection (SPEC §6) every `state.gc_interval`; default: the configured backend. */
-  readonly stateGc?: Pick<StateGcLoopOptions, 'backend' | 'extraSweeps' | 'pollIntervalMs' | 'onPass'>;
+  readonly stateGc?: Pick<StateGcLoopOptions, 'backend' | 'extraSweeps' | 'pollIntervalMs' | 'onPass' | 'onCheck'>;
 }
 
 export interface RunningScheduler {

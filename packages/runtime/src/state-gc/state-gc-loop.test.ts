@@ -8,10 +8,11 @@ import {
   renewStateGcLease,
 } from '@tidemark/db';
 import { eachDialect, ManualClock, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningScheduler, startScheduler } from '../scheduler/scheduler.ts';
 import type { StateGcReport } from './run-state-gc.ts';
+import type { StateGcCheckOutcome } from './state-gc-loop.ts';
 import { countTaskState, type GcRun, insertExpiredTaskState, seedGcRun } from './testing/expired-state-load.ts';
 
 const silent = pino({ level: process.env.GC_TEST_LOG ?? 'silent' });
@@ -28,7 +29,15 @@ describe.each(eachDialect())('automatic state garbage collection on %s', (dialec
   }
 
   /** A scheduler on its own connection, as a separate process would have. */
-  function scheduler(config: TidemarkConfig, options: { clock?: ManualClock; onPass?: (r: StateGcReport) => void }) {
+  function scheduler(
+    config: TidemarkConfig,
+    options: {
+      clock?: ManualClock;
+      onPass?: (r: StateGcReport) => void;
+      onCheck?: (outcome: StateGcCheckOutcome) => void;
+      log?: Logger;
+    },
+  ) {
     const connection = openDatabase(test.url);
     connections.push(connection);
     const clock = options.clock?.now ?? Date.now;
@@ -36,9 +45,14 @@ describe.each(eachDialect())('automatic state garbage collection on %s', (dialec
     const running = startScheduler({
       config,
       database: connection,
-      log: silent,
+      log: options.log ?? silent,
       clock,
-      stateGc: { backend, pollIntervalMs: 20, ...(options.onPass ? { onPass: options.onPass } : {}) },
+      stateGc: {
+        backend,
+        pollIntervalMs: 20,
+        ...(options.onPass ? { onPass: options.onPass } : {}),
+        ...(options.onCheck ? { onCheck: options.onCheck } : {}),
+      },
     });
     schedulers.push(running);
     return running;
@@ -70,9 +84,12 @@ describe.each(eachDialect())('automatic state garbage collection on %s', (dialec
 
   it('state.gc_interval 0 turns it off', async () => {
     await insertExpiredTaskState(database, run, { count: 5, expiresAt: Date.now() - 1 });
-    const running = scheduler(configWith({ gc_interval: '0' }), {});
+    const logged: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
+    const running = scheduler(configWith({ gc_interval: '0' }), { log });
     await running.nextPass();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // No loop starts at all (nothing to wait for): the scheduler says so once.
+    expect(logged.join('')).toContain('automatic state garbage collection is off (state.gc_interval is 0)');
     expect(await countTaskState(database, run, 'expired')).toBe(5);
     expect(await database.db.selectFrom('state_gc_lease').selectAll().execute()).toEqual([]);
   });
@@ -81,22 +98,40 @@ describe.each(eachDialect())('automatic state garbage collection on %s', (dialec
     const clock = new ManualClock(Date.now());
     const config = configWith({ gc_interval: '1h' });
     const passes: string[] = [];
+    const checks: string[] = [];
     await insertExpiredTaskState(database, run, { count: 10, expiresAt: clock.now() - 1 });
-    scheduler(config, { clock, onPass: (report) => passes.push(`a:${report.expiredTaskState}`) });
-    scheduler(config, { clock, onPass: (report) => passes.push(`b:${report.expiredTaskState}`) });
+    for (const name of ['a', 'b']) {
+      scheduler(config, {
+        clock,
+        onPass: (report) => passes.push(`${name}:${report.expiredTaskState}`),
+        onCheck: (outcome) => checks.push(`${name}:${outcome}`),
+      });
+    }
+    /** Waits until each loop has looked at the lease `times` more times, and found no pass to run. */
+    const bothLookAgain = async (times: number) => {
+      const from = checks.length;
+      const idleLooks = (name: string) =>
+        checks.slice(from).filter((check) => check === `${name}:not_due` || check === `${name}:held_elsewhere`).length;
+      await expect
+        .poll(() => Math.min(idleLooks('a'), idleLooks('b')), {
+          timeout: 15_000,
+          message: `both GC loops to look at the lease ${times} more times`,
+        })
+        .toBeGreaterThanOrEqual(times);
+    };
 
     await expect.poll(() => passes.length, { timeout: 15_000 }).toBe(1);
-    await expect.poll(() => countTaskState(database, run, 'expired')).toBe(0);
+    await expect.poll(() => countTaskState(database, run, 'expired'), { timeout: 15_000 }).toBe(0);
     // Garbage that a second pass within the same hour would remove.
     await insertExpiredTaskState(database, run, { count: 10, expiresAt: clock.now() - 1, taskId: 'second' });
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // both loops look at the lease ~50 times
+    await bothLookAgain(3);
     expect(await countTaskState(database, run, 'second')).toBe(10);
     expect(passes).toHaveLength(1);
 
     clock.advance(3_600_000);
     await expect.poll(() => passes.length, { timeout: 15_000 }).toBe(2);
     expect(await countTaskState(database, run, 'second')).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await bothLookAgain(3);
     expect(passes).toHaveLength(2);
     expect(passes.map((pass) => pass.slice(2))).toEqual(['10', '10']);
   });

@@ -25,7 +25,12 @@ export interface StateGcLoopOptions {
   readonly pollIntervalMs?: number;
   /** After each pass this loop ran. */
   readonly onPass?: (report: StateGcReport) => void;
+  /** Test hook: after each look at the clock and lease, with what the loop decided. */
+  readonly onCheck?: (outcome: StateGcCheckOutcome) => void;
 }
+
+/** `not_due`: before its next due time; `held_elsewhere`: another scheduler has the pass; `ran`: it ran one. */
+export type StateGcCheckOutcome = 'not_due' | 'held_elsewhere' | 'ran';
 
 export interface RunningStateGc {
   /** Interrupts a pass between batches, frees the lease, and stops. */
@@ -55,8 +60,8 @@ export function startStateGcLoop(options: StateGcLoopOptions): RunningStateGc {
   let retryAt = Number.NEGATIVE_INFINITY;
   let wake: (() => void) | undefined;
 
-  async function passIfDue(): Promise<void> {
-    if (now() < retryAt) return;
+  async function passIfDue(): Promise<StateGcCheckOutcome> {
+    if (now() < retryAt) return 'not_due';
     const claim = await claimStateGcPass(database.db, {
       holder,
       now: now(),
@@ -65,7 +70,7 @@ export function startStateGcLoop(options: StateGcLoopOptions): RunningStateGc {
     });
     if (!claim.claimed) {
       retryAt = claim.retryAt;
-      return;
+      return 'held_elsewhere';
     }
     retryAt = now() + config.state.gc_interval;
     const renewal = keepLease();
@@ -84,6 +89,7 @@ export function startStateGcLoop(options: StateGcLoopOptions): RunningStateGc {
       clearInterval(renewal);
       await releaseStateGcLease(database.db, { holder, now: now() });
     }
+    return 'ran';
   }
 
   function keepLease(): NodeJS.Timeout {
@@ -99,7 +105,8 @@ export function startStateGcLoop(options: StateGcLoopOptions): RunningStateGc {
   const loop = (async () => {
     while (!abort.signal.aborted) {
       try {
-        await passIfDue();
+        const outcome = await passIfDue();
+        options.onCheck?.(outcome);
       } catch (error) {
         if (!abort.signal.aborted) log.error({ err: error }, 'state garbage collection failed; retrying next interval');
       }

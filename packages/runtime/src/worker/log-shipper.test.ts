@@ -1,6 +1,5 @@
 import type { LogLine } from '@tidemark/core';
 import { describe, expect, it } from 'vitest';
-import { sleep } from './backoff.ts';
 import { ExecutionApiUnreachableError } from './execution-api-errors.ts';
 import { LogShipper, MAX_LOG_MESSAGE_CHARS } from './log-shipper.ts';
 
@@ -26,9 +25,9 @@ describe('LogShipper', () => {
     shipper.push(line('a'));
     shipper.push(line('b'));
 
-    await sleep(80);
-
-    expect(batches).toEqual([['a', 'b']]);
+    await expect
+      .poll(() => batches, { timeout: 10_000, message: 'the timer to send the buffered lines' })
+      .toEqual([['a', 'b']]);
   });
 
   it('sends everything in order, in batches of at most 1000 lines', async () => {
@@ -49,9 +48,9 @@ describe('LogShipper', () => {
     await shipper.flush();
     shipper.push(line('second'));
 
-    await sleep(100);
-
-    expect(batches.flat()).toEqual(['first', 'second']);
+    await expect
+      .poll(() => batches.flat(), { timeout: 10_000, message: 'the timer to send the kept-back lines' })
+      .toEqual(['first', 'second']);
   });
 
   it('drops a batch the server refuses for good, and says so', async () => {

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import type { SupervisorToTask, TaskToSupervisor } from '@tidemark/core';
+import { DAG_FILE_MODULE_HOOKS_URL } from '../dag-file-format/dag-file-module-hooks-url.ts';
 
 /** How the task process ended: an exit code, a signal, or a failure to start at all. */
 export interface TaskProcessExit {
@@ -43,10 +44,14 @@ export class TaskProcess {
   /** Starts the process; without `handlers` it waits, warm, for `attach`. */
   constructor(entryFile: string, handlers?: TaskProcessHandlers) {
     this.#handlers = handlers;
-    this.#child = spawn(process.execPath, ['--import', TSX_LOADER_URL, entryFile], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: taskEnvironment(process.env),
-    });
+    this.#child = spawn(
+      process.execPath,
+      ['--import', TSX_LOADER_URL, '--import', DAG_FILE_MODULE_HOOKS_URL, entryFile],
+      {
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        env: taskEnvironment(process.env),
+      },
+    );
     this.#child.on('message', (message) => this.#deliver((to) => to.onMessage(message as TaskToSupervisor)));
     readLines(this.#child.stdout, (line) => this.#deliver((to) => to.onOutputLine('stdout', line)));
     readLines(this.#child.stderr, (line) => this.#deliver((to) => to.onOutputLine('stderr', line)));

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { childTaskProcessPids } from './fixtures/child-task-processes.ts';
 import {
   FIXTURE_DAGS_FOLDER,
   isProcessAlive,
@@ -61,11 +62,15 @@ describe('worker', () => {
 
     let maxRunning = 0;
     let maxSupervised = 0;
-    while (done.length < 3) {
-      maxRunning = Math.max(maxRunning, await runningCount());
-      maxSupervised = Math.max(maxSupervised, worker.running);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await waitFor(
+      async () => {
+        maxRunning = Math.max(maxRunning, await runningCount());
+        maxSupervised = Math.max(maxSupervised, worker.running);
+        return done.length === 3 ? true : undefined;
+      },
+      30_000,
+      'the 3 attempts to end',
+    );
 
     expect(maxRunning).toBe(2);
     expect(maxSupervised).toBe(2);
@@ -75,20 +80,22 @@ describe('worker', () => {
 
   it('with warm processes, an attempt runs in a process started before its claim, one process per attempt', async () => {
     const { done } = start({ warmProcesses: 1 });
-    const runs = [];
+    const usedPids: number[] = [];
     for (let attempt = 1; attempt <= 2; attempt++) {
+      // The process that will run this attempt is alive before the attempt is even queued.
+      const warmPid = await waitFor(
+        () => childTaskProcessPids().find((pid) => !usedPids.includes(pid)),
+        15_000,
+        `a warm task process for attempt ${attempt}`,
+      );
       const run = await world.trigger('worker_basics');
-      const tiId = await world.queue(run, 'process_age');
+      await world.queue(run, 'process_age');
       await waitFor(() => (done.length === attempt ? true : undefined), 15_000, `attempt ${attempt} to end`);
-      runs.push({ run, ti: await world.taskInstance(tiId) });
+      const age = (await world.returnValue(run, 'process_age')) as { pid: number };
+      expect(age.pid).toBe(warmPid);
+      usedPids.push(warmPid);
     }
-    const processes = [];
-    for (const { run, ti } of runs) {
-      const age = (await world.returnValue(run, 'process_age')) as { pid: number; startedAt: number };
-      expect(age.startedAt).toBeLessThan(Number(ti.start_date));
-      processes.push(age.pid);
-    }
-    expect(new Set(processes).size).toBe(2);
+    expect(new Set(usedPids).size).toBe(2);
   });
 
   it('without warm processes, the task process starts after the claim', async () => {
@@ -131,8 +138,10 @@ describe('worker', () => {
     expect(worker.running).toBe(0);
     expect((await world.taskInstance(tiId)).state).toBe('success');
     const later = await queueSleepy(0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await world.taskInstance(later)).state).toBe('queued');
+    // A worker started now claims it: had the stopped one still been claiming, the TI would be its.
+    const next = start({ workerName: 'next-worker:2' });
+    await waitFor(() => (next.done.length === 1 ? true : undefined), 15_000, 'the next worker to run the queued TI');
+    expect((await world.taskInstance(later)).worker).toBe('next-worker:2');
   });
 
   it('stop() ends attempts still running after the grace, and reports them for retry', async () => {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { TestSupervisor } from '../runner/fixtures/test-supervisor.ts';
 import { checkpoint } from './checkpoint.ts';
 import { PROGRESS_FORMAT } from './checkpoint-storage.ts';
+import { type BackendStateAnswerer, TASK, useBackendStateAnswerers } from './fixtures/backend-state-answerer.ts';
 import { inProcessContext } from './fixtures/in-process-context.ts';
-import { MemoryStateAnswerer, TASK } from './fixtures/memory-state-answerer.ts';
 import { checkpointIds } from './fixtures/patterns-dag.ts';
 
 const PATTERNS_DAG_FILE = fileURLToPath(new URL('./fixtures/patterns-dag.ts', import.meta.url));
@@ -24,23 +24,26 @@ function attemptOf(tryNumber: number, conf: Record<string, JsonValue>): AttemptS
   };
 }
 
-async function runTry(answerer: MemoryStateAnswerer, tryNumber: number, conf: Record<string, JsonValue>) {
+async function runTry(answerer: BackendStateAnswerer, tryNumber: number, conf: Record<string, JsonValue>) {
   const result = await new TestSupervisor(attemptOf(tryNumber, conf), answerer.answer).result;
   expect(result.finished, `stderr: ${result.stderr}`).toHaveLength(1);
   return { ...result, finished: result.finished[0] };
 }
 
-const progress = (answerer: MemoryStateAnswerer) => answerer.value(TASK, 'items') as Record<string, JsonValue>;
+const progress = async (answerer: BackendStateAnswerer) =>
+  (await answerer.value(TASK, 'items')) as Record<string, JsonValue>;
 
 describe('checkpoint in a task process', () => {
+  const openAnswerer = useBackendStateAnswerers();
+
   it('writes progress once per window, flushes the last on return, and a retry skips nothing more', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const { finished } = await runTry(answerer, 1, { count: 1_000, every: { items: 100 } });
     expect(finished).toMatchObject({ outcome: 'success', returnValue: { done: 1_000, total: 1_000, skipped: 0 } });
     const writes = answerer.setsOf('items').length;
     expect(writes).toBeGreaterThanOrEqual(2);
     expect(writes).toBeLessThanOrEqual(12); // one at the start, at most one per 100 items, the last
-    expect(progress(answerer)).toEqual({
+    expect(await progress(answerer)).toEqual({
       format: PROGRESS_FORMAT,
       done: 1_000,
       total: 1_000,
@@ -51,17 +54,17 @@ describe('checkpoint in a task process', () => {
   });
 
   it('a time window alone writes at the start and at the end only', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     await runTry(answerer, 1, { count: 500, every: { ms: 3_600_000 } });
     expect(answerer.setsOf('items')).toHaveLength(2);
-    expect(progress(answerer)).toMatchObject({ done: 500, total: 500 });
+    expect(await progress(answerer)).toMatchObject({ done: 500, total: 500 });
   });
 
   it('flushes on throw; the retry skips exactly the items whose body completed', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const first = await runTry(answerer, 1, { count: 1_000, every: { items: 400 }, throwAt: 'item-00250' });
     expect(first.finished).toMatchObject({ outcome: 'failed', error: expect.stringContaining('item-00250') });
-    expect(progress(answerer)).toMatchObject({
+    expect(await progress(answerer)).toMatchObject({
       done: 250,
       ranges: [['item-00000', 'item-00249', 250, expect.any(Number)]],
     });
@@ -76,7 +79,7 @@ describe('checkpoint in a task process', () => {
   });
 
   it('on SIGTERM, counts the item whose body completes, flushes, and ends the loop with the signal reason', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const supervisor = new TestSupervisor(
       attemptOf(1, { count: 1_000, every: { items: 10_000 }, completeAfterAbortAt: 'item-00300' }),
       answerer.answer,
@@ -92,14 +95,14 @@ describe('checkpoint in a task process', () => {
         error: expect.stringMatching(/^TaskTerminatedError/),
       }),
     ]);
-    expect(progress(answerer)).toMatchObject({
+    expect(await progress(answerer)).toMatchObject({
       done: 301,
       ranges: [['item-00000', 'item-00300', 301, expect.any(Number)]],
     });
   });
 
   it('on SIGTERM while the body hangs, writes the progress so far at once', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const supervisor = new TestSupervisor(
       attemptOf(1, { count: 1_000, every: { items: 10_000 }, hangAt: 'item-00120' }),
       answerer.answer,
@@ -107,14 +110,16 @@ describe('checkpoint in a task process', () => {
     await supervisor.waitForLog((log) => log.message === 'hanging at item-00120');
     const writesBefore = answerer.setsOf('items').length;
     supervisor.child.kill('SIGTERM');
-    while (answerer.setsOf('items').length === writesBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+    await expect
+      .poll(() => answerer.setsOf('items').length, { timeout: 10_000, message: 'the progress write on SIGTERM' })
+      .toBeGreaterThan(writesBefore);
     supervisor.child.kill('SIGKILL');
     await supervisor.result;
-    expect(progress(answerer)).toMatchObject({ done: 120, total: 1_000 });
+    expect(await progress(answerer)).toMatchObject({ done: 120, total: 1_000 });
   });
 
   it('splits out-of-order progress over chunk keys under the limit, and a retry reads it all back', async () => {
-    const answerer = new MemoryStateAnswerer(65_536);
+    const answerer = await openAnswerer(65_536);
     const conf = {
       count: 10_000,
       idPrefix: 'a-rather-long-item-name-for-chunks-',
@@ -126,15 +131,15 @@ describe('checkpoint in a task process', () => {
       throwAt: checkpointIds(10_000, conf.idPrefix, true)[5_000] as string,
     });
     expect(first.finished).toMatchObject({ outcome: 'failed' });
-    const head = progress(answerer);
+    const head = await progress(answerer);
     expect(head).toMatchObject({ done: 5_000, total: 10_000, chunks: expect.any(Number) });
     const chunks = head.chunks as number;
     expect(chunks).toBeGreaterThanOrEqual(3);
-    expect(answerer.keys(TASK)).toEqual(
+    expect(await answerer.keys(TASK)).toEqual(
       ['items', ...Array.from({ length: chunks }, (_, i) => `items/${i + 1}`)].sort(),
     );
-    for (const key of answerer.keys(TASK)) {
-      expect(Buffer.byteLength(JSON.stringify(answerer.value(TASK, key)))).toBeLessThanOrEqual(48 * 1024);
+    for (const key of await answerer.keys(TASK)) {
+      expect(Buffer.byteLength(JSON.stringify(await answerer.value(TASK, key)))).toBeLessThanOrEqual(48 * 1024);
     }
     const second = await runTry(answerer, 2, { ...conf, returnProcessed: true });
     expect(second.finished).toMatchObject({
@@ -147,14 +152,16 @@ describe('checkpoint in a task process', () => {
     const firstTryIds = checkpointIds(10_000, conf.idPrefix, true).slice(0, 5_000);
     expect(firstTryIds.some((id) => processedAgain.has(id))).toBe(false);
     // Done at last: one range, so the chunk keys are deleted.
-    expect(answerer.keys(TASK)).toEqual(['items']);
-    expect(progress(answerer)).toMatchObject({ done: 10_000, ranges: [expect.any(Array)] });
+    expect(await answerer.keys(TASK)).toEqual(['items']);
+    expect(await progress(answerer)).toMatchObject({ done: 10_000, ranges: [expect.any(Array)] });
   });
 });
 
 describe('checkpoint (in process)', () => {
+  const openAnswerer = useBackendStateAnswerers();
+
   it('shrinks its chunks when the server limit is lower than 48 KiB, and says so', async () => {
-    const answerer = new MemoryStateAnswerer(8_192);
+    const answerer = await openAnswerer(8_192);
     const { ctx, logs } = inProcessContext(answerer);
     const ids = checkpointIds(4_000, 'some-long-prefix-to-make-it-big-', true);
     const cp = checkpoint(ctx, { key: 'files', every: { items: 1_000_000 } });
@@ -163,10 +170,10 @@ describe('checkpoint (in process)', () => {
       for await (const _ of cp.over(ids)) if (++seen > 2_000) throw new Error('stop');
     }).rejects.toThrow('stop');
     expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining('8192') }));
-    const head = answerer.value(TASK, 'files') as { done: number; chunks: number };
+    const head = (await answerer.value(TASK, 'files')) as { done: number; chunks: number };
     expect(head.done).toBe(2_000);
-    for (const key of answerer.keys(TASK)) {
-      expect(Buffer.byteLength(JSON.stringify(answerer.value(TASK, key)))).toBeLessThanOrEqual(8_192);
+    for (const key of await answerer.keys(TASK)) {
+      expect(Buffer.byteLength(JSON.stringify(await answerer.value(TASK, key)))).toBeLessThanOrEqual(8_192);
     }
     const retry = checkpoint(inProcessContext(answerer).ctx, { key: 'files', every: { items: 1_000 } });
     for await (const _ of retry.over(ids));
@@ -174,7 +181,7 @@ describe('checkpoint (in process)', () => {
   });
 
   it('names items with the id function; done/total/skipped read as it goes', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const { ctx } = inProcessContext(answerer);
     const files = [{ path: 'b.csv' }, { path: 'a.csv' }, { path: 'c.csv' }];
     const cp = checkpoint(ctx, { key: 'files', every: { items: 1 } });
@@ -185,30 +192,30 @@ describe('checkpoint (in process)', () => {
     }
     expect(seen).toEqual(['b.csv@0/3', 'a.csv@1/3', 'c.csv@2/3']);
     expect(cp.done).toBe(3);
-    expect(answerer.value(TASK, 'files')).toMatchObject({ done: 3, total: 3 });
+    expect(await answerer.value(TASK, 'files')).toMatchObject({ done: 3, total: 3 });
   });
 
   it('a break does not count the item it leaves; the progress before it is written', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const { ctx } = inProcessContext(answerer);
     const cp = checkpoint(ctx, { key: 'k', every: { ms: '1h' } });
     for await (const id of cp.over(['a', 'b', 'c', 'd'])) if (id === 'c') break;
-    expect(answerer.value(TASK, 'k')).toMatchObject({ done: 2, ids: ['a', 'b'] });
+    expect(await answerer.value(TASK, 'k')).toMatchObject({ done: 2, ids: ['a', 'b'] });
   });
 
   it('an abort between items writes progress and throws the reason', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const { ctx, abort } = inProcessContext(answerer);
     const cp = checkpoint(ctx, { key: 'k', every: { items: 100 } });
     const reason = new Error('stopped');
     await expect(async () => {
       for await (const id of cp.over(['a', 'b', 'c', 'd'])) if (id === 'b') abort(reason);
     }).rejects.toBe(reason);
-    expect(answerer.value(TASK, 'k')).toMatchObject({ done: 2, ids: ['a', 'b'] });
+    expect(await answerer.value(TASK, 'k')).toMatchObject({ done: 2, ids: ['a', 'b'] });
   });
 
   it('refuses bad options and items with errors that say what to do, before any request', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const { ctx } = inProcessContext(answerer);
     const bad = (options: unknown) => () => checkpoint(ctx, options as never);
     expect(bad({ every: { items: 1 } })).toThrow('checkpoint("?") needs a key');
@@ -232,8 +239,8 @@ describe('checkpoint (in process)', () => {
   });
 
   it('refuses a key that holds something else, naming it', async () => {
-    const answerer = new MemoryStateAnswerer();
-    answerer.put(TASK, 'k', { cursor: 5 });
+    const answerer = await openAnswerer();
+    await answerer.put(TASK, 'k', { cursor: 5 });
     const cp = checkpoint(inProcessContext(answerer).ctx, { key: 'k', every: { items: 1 } });
     await expect(async () => {
       for await (const _ of cp.over(['a']));

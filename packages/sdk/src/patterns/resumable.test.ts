@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { AttemptSpec, JsonValue } from '@tidemark/core/task-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestSupervisor } from '../runner/fixtures/test-supervisor.ts';
+import { type BackendStateAnswerer, TASK, useBackendStateAnswerers } from './fixtures/backend-state-answerer.ts';
 import { FakeJobService } from './fixtures/fake-job-service.ts';
 import { inProcessContext } from './fixtures/in-process-context.ts';
-import { MemoryStateAnswerer, TASK } from './fixtures/memory-state-answerer.ts';
 import { ExternalJobFailedError } from './pattern-errors.ts';
 import { type JobRecord, resumable } from './resumable.ts';
 
@@ -42,18 +42,20 @@ function attemptOf(tryNumber: number, conf: Record<string, JsonValue>, maxTries 
   };
 }
 
-async function runTry(answerer: MemoryStateAnswerer, attempt: AttemptSpec) {
+async function runTry(answerer: BackendStateAnswerer, attempt: AttemptSpec) {
   const result = await new TestSupervisor(attempt, answerer.answer).result;
   return { ...result, finished: result.finished[0] };
 }
 
-const record = (answerer: MemoryStateAnswerer) => answerer.value(TASK, 'job') as JobRecord | undefined;
+const record = async (answerer: BackendStateAnswerer) => (await answerer.value(TASK, 'job')) as JobRecord | undefined;
 const decisionsLogged = (logs: readonly { message: string }[]) =>
   logs.flatMap((log) => /"metric":"resumable_decision","decision":"(\w+)"/.exec(log.message)?.[1] ?? []);
 
 describe.concurrent('resumable in a task process', () => {
+  const openAnswerer = useBackendStateAnswerers();
+
   it('fresh submit: the intent is written before submit, the id right after, both NEVER_EXPIRE', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const service = newService();
     const { finished, logs } = await runTry(answerer, attemptOf(1, { jobsFile: service.file }));
     expect(finished).toMatchObject({
@@ -70,17 +72,17 @@ describe.concurrent('resumable in a task process', () => {
       value: { job_id: 'job-1', status: 'running' },
     });
     expect(service.read().submitCalls).toEqual([{ idempotency_key: intent.idempotency_key, returned: 'job-1' }]);
-    expect(record(answerer)).toMatchObject({ job_id: 'job-1', status: 'succeeded', submissions: 1 });
+    expect(await record(answerer)).toMatchObject({ job_id: 'job-1', status: 'succeeded', submissions: 1 });
     expect(decisionsLogged(logs)).toEqual(['fresh_submit']);
   });
 
   it('reattach: a retry after the worker died mid-poll watches the same job instead of submitting', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const service = newService({ pollsToFinish: 3 });
     const conf = { jobsFile: service.file, killOnFirstPoll: true };
     const first = await runTry(answerer, attemptOf(1, conf));
     expect(first.exitSignal).toBe('SIGKILL');
-    expect(record(answerer)).toMatchObject({ job_id: 'job-1', status: 'running' });
+    expect(await record(answerer)).toMatchObject({ job_id: 'job-1', status: 'running' });
     const second = await runTry(answerer, attemptOf(2, conf));
     expect(second.finished).toMatchObject({
       outcome: 'success',
@@ -92,12 +94,12 @@ describe.concurrent('resumable in a task process', () => {
   });
 
   it('an intent without an id: the retry submits with the same idempotency key and gets the same job', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const service = newService();
     const conf = { jobsFile: service.file, killInSubmit: true };
     const first = await runTry(answerer, attemptOf(1, conf));
     expect(first.exitSignal).toBe('SIGKILL');
-    const intent = record(answerer) as JobRecord;
+    const intent = (await record(answerer)) as JobRecord;
     expect(intent).toMatchObject({ status: 'submitting' });
     expect(intent.job_id).toBeUndefined();
     const second = await runTry(answerer, attemptOf(2, conf));
@@ -116,7 +118,7 @@ describe.concurrent('resumable in a task process', () => {
   });
 
   it('a terminal failure fails the try; the retry resubmits with a new idempotency key', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const service = newService({ outcomes: ['failed', 'succeeded'] });
     const first = await runTry(answerer, attemptOf(1, { jobsFile: service.file }));
     expect(first.finished).toMatchObject({
@@ -124,7 +126,11 @@ describe.concurrent('resumable in a task process', () => {
       retryable: true,
       error: expect.stringContaining('external job job-1 (resumable "job") failed: job-1 ran out of memory'),
     });
-    expect(record(answerer)).toMatchObject({ job_id: 'job-1', status: 'failed', reason: 'job-1 ran out of memory' });
+    expect(await record(answerer)).toMatchObject({
+      job_id: 'job-1',
+      status: 'failed',
+      reason: 'job-1 ran out of memory',
+    });
     const second = await runTry(answerer, attemptOf(2, { jobsFile: service.file }));
     expect(second.finished).toMatchObject({
       outcome: 'success',
@@ -132,11 +138,11 @@ describe.concurrent('resumable in a task process', () => {
     });
     const [firstJob, secondJob] = service.read().jobs;
     expect(firstJob?.idempotency_key).not.toBe(secondJob?.idempotency_key);
-    expect(record(answerer)).toMatchObject({ job_id: 'job-2', status: 'succeeded', submissions: 2 });
+    expect(await record(answerer)).toMatchObject({ job_id: 'job-2', status: 'succeeded', submissions: 2 });
   });
 
   it('already done: a retry after the job succeeded returns its result without submitting', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const service = newService();
     const conf = { jobsFile: service.file, throwAfter: true };
     expect((await runTry(answerer, attemptOf(1, conf))).finished).toMatchObject({ outcome: 'failed' });
@@ -149,7 +155,7 @@ describe.concurrent('resumable in a task process', () => {
   });
 
   it('SIGTERM while polling stops watching without cancelling; the next try re-attaches', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const service = newService({ pollsToFinish: 2 });
     const conf = { jobsFile: service.file, pollInterval: '1h' };
     const supervisor = new TestSupervisor(attemptOf(1, conf), answerer.answer);
@@ -176,7 +182,7 @@ describe.concurrent('resumable in a task process', () => {
   });
 
   it('onClear "resubmit": after a clear that kept task state, cancels the running job and submits anew', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const service = newService({ pollsToFinish: 5 });
     const conf = { jobsFile: service.file, killOnFirstPoll: true, onClear: 'resubmit' };
     await runTry(answerer, attemptOf(1, conf));
@@ -190,7 +196,7 @@ describe.concurrent('resumable in a task process', () => {
   });
 
   it('onClear "reattach" (default) treats a kept record like a retry would', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const service = newService({ pollsToFinish: 3 });
     const conf = { jobsFile: service.file, killOnFirstPoll: true };
     await runTry(answerer, attemptOf(1, conf));
@@ -201,6 +207,8 @@ describe.concurrent('resumable in a task process', () => {
 });
 
 describe('resumable (in process)', () => {
+  const openAnswerer = useBackendStateAnswerers();
+
   const fine = {
     key: 'job',
     submit: async () => 'j-1',
@@ -208,7 +216,7 @@ describe('resumable (in process)', () => {
   };
 
   it('refuses bad options before any request', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const { ctx } = inProcessContext(answerer);
     const bad = (options: unknown) => resumable(ctx, options as never);
     await expect(bad({ ...fine, key: undefined })).rejects.toThrow('resumable("?") needs a key');
@@ -223,27 +231,27 @@ describe('resumable (in process)', () => {
   });
 
   it('refuses what submit and poll must not return, and a key holding something else', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const { ctx } = inProcessContext(answerer);
     await expect(resumable(ctx, { ...fine, submit: async () => 42 as never })).rejects.toThrow(
       'submit must return the job id as a non-empty string, got 42',
     );
-    const other = new MemoryStateAnswerer();
+    const other = await openAnswerer();
     const context = inProcessContext(other).ctx;
     await expect(
       resumable(context, { ...fine, pollInterval: 1, poll: async () => ({ status: 'done' }) as never }),
     ).rejects.toThrow(
       'poll("j-1") returned {"status":"done"}; it must return { state: "running" | "succeeded" | "failed" }',
     );
-    const taken = new MemoryStateAnswerer();
-    taken.put(TASK, 'job', 'spark-123');
+    const taken = await openAnswerer();
+    await taken.put(TASK, 'job', 'spark-123');
     await expect(resumable(inProcessContext(taken).ctx, fine)).rejects.toThrow(
       'task-state key "job" holds "spark-123", not a job record',
     );
   });
 
   it('submits nothing when the attempt is already being stopped', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const { ctx, abort } = inProcessContext(answerer);
     const reason = new Error('stopping');
     abort(reason);
@@ -254,7 +262,7 @@ describe('resumable (in process)', () => {
   });
 
   it('uses result() for the result once the job succeeded', async () => {
-    const answerer = new MemoryStateAnswerer();
+    const answerer = await openAnswerer();
     const { ctx } = inProcessContext(answerer);
     const outcome = await resumable<string>(ctx, {
       ...fine,
@@ -266,7 +274,7 @@ describe('resumable (in process)', () => {
   });
 
   it('throws ExternalJobFailedError naming the job and the reason', async () => {
-    const { ctx } = inProcessContext(new MemoryStateAnswerer());
+    const { ctx } = inProcessContext(await openAnswerer());
     const error = await resumable(ctx, {
       ...fine,
       pollInterval: 1,

@@ -43,13 +43,14 @@ describe.each(eachDialect())('POST /execution/workloads/claim on %s', (dialect) 
 
   it('with wait_ms, holds the claim until a TI is queued, then hands it out', async () => {
     const tiId = await harness.seedTi(run, { taskId: 'extract', state: 'scheduled' });
+    const waiting = harness.nextClaimWaiting();
     const claim = harness.request({
       method: 'POST',
       url: CLAIM,
       token: harness.workerToken,
       payload: { worker: 'host:1', wait_ms: 20_000 },
     });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waiting;
     await harness.database.db.updateTable('task_instance').set({ state: 'queued' }).where('id', '=', tiId).execute();
 
     const response = await claim;
@@ -61,12 +62,13 @@ describe.each(eachDialect())('POST /execution/workloads/claim on %s', (dialect) 
   it('with wait_ms over a real connection, the claim waits for work queued after it was sent', async () => {
     const tiId = await harness.seedTi(run, { taskId: 'extract', state: 'scheduled' });
     const origin = await harness.app.listen({ host: '127.0.0.1', port: 0 });
+    const waiting = harness.nextClaimWaiting();
     const claim = fetch(`${origin}${CLAIM}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${harness.workerToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ worker: 'host:1', wait_ms: 20_000 }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waiting;
     await harness.database.db.updateTable('task_instance').set({ state: 'queued' }).where('id', '=', tiId).execute();
 
     const response = await claim;

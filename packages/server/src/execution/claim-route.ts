@@ -48,6 +48,7 @@ async function claimQueuedAttempt(
 
 /** Polls (a read) until something is queued: true then, false when the deadline passed or the worker left. */
 async function waitForQueuedWork(context: ExecutionContext, deadline: number, hungUp: () => boolean): Promise<boolean> {
+  if (performance.now() < deadline && !hungUp()) context.onClaimWaiting?.();
   while (performance.now() < deadline && !hungUp()) {
     await new Promise((resolve) => setTimeout(resolve, QUEUED_CHECK_INTERVAL_MS));
     if (await hasQueuedAttempt(context.database.db)) return true;

@@ -15,6 +15,8 @@ export interface ExecutionContext {
   readonly stateBackend: StateBackend;
   /** Epoch ms; tests pass a manual clock. */
   readonly now: () => number;
+  /** Test hook: a claim with `wait_ms` found nothing queued and starts waiting for work. */
+  readonly onClaimWaiting?: () => void;
 }
 
 /** How often a supervisor heartbeats: a quarter of the zombie timeout, at least every 100 ms. */

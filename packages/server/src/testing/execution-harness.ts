@@ -82,6 +82,8 @@ export interface ExecutionHarness {
   /** POST claim with the worker token; expects 200 and returns the contract-checked body. */
   claim(worker?: string): Promise<ClaimedAttempt>;
   request(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
+  /** Resolves when a claim with `wait_ms` next starts waiting for work (call it before the claim). */
+  nextClaimWaiting(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ export async function openExecutionHarness(
     home: logsFolder,
     database: { url: test.url },
   };
+  const claimWaiters: (() => void)[] = [];
   const app = await buildApiServer({
     config,
     database,
@@ -111,6 +114,9 @@ export async function openExecutionHarness(
     sessionKey: SESSION_KEY,
     logsFolder,
     clock: clock.now,
+    onClaimWaiting: () => {
+      for (const resolve of claimWaiters.splice(0)) resolve();
+    },
     ...(options.stateBackend ? { stateBackend: options.stateBackend(database) } : {}),
   });
   await registerDag(database.db, { dagId: ORDERS_DAG.dagId, fileloc: ORDERS_DAG.fileloc, schedule: '@daily' }, T0);
@@ -128,6 +134,9 @@ export async function openExecutionHarness(
     clock,
     logsFolder,
     workerToken,
+    nextClaimWaiting() {
+      return new Promise((resolve) => claimWaiters.push(resolve));
+    },
     async seedRun(runId = 'manual__1', conf = {}) {
       const dagRunId = await createDagRun(database.db, { dagId: 'orders', runId, conf, logicalDate: T0 }, T0);
       return { dagRunId, runId };
