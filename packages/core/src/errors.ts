@@ -1,17 +1,164 @@
 /**
+ * The HTTP status of every error code an API answers with (SPEC §11): the server's error handler
+ * reads it, and a code that is not here (or in LOCAL_ERROR_CODES) does not compile.
+ */
+export const HTTP_STATUS_OF_ERROR = {
+  bad_request: 400,
+  invalid_token: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  undeclared_asset: 403,
+  not_found: 404,
+  task_instance_not_found: 404,
+  dag_run_not_found: 404,
+  asset_not_found: 404,
+  xcom_not_found: 404,
+  state_not_found: 404,
+  dag_not_found: 404,
+  user_not_found: 404,
+  dag_run_exists: 409,
+  user_exists: 409,
+  stale_attempt: 409,
+  state_not_writable: 409,
+  state_conflict: 412,
+  value_too_large: 413,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  validation_error: 422,
+  invalid_state_key: 422,
+  invalid_state_value: 422,
+  invalid_state_option: 422,
+  advance_type_mismatch: 422,
+  weak_password: 422,
+  precondition_required: 428,
+  internal_error: 500,
+  /** A stored DAG this version cannot read: the caller cannot fix it; the message says who can. */
+  serialized_dag_invalid: 500,
+  database_unavailable: 503,
+} as const satisfies Record<string, number>;
+
+export type ApiErrorCode = keyof typeof HTTP_STATUS_OF_ERROR;
+
+/** Codes raised and handled inside one process (SDK, worker, CLI, start-up), never answered over HTTP. */
+export const LOCAL_ERROR_CODES = [
+  'task_failed',
+  'task_skipped',
+  'task_terminated',
+  'dag_definition_error',
+  'dag_file_import_failed',
+  'dag_not_in_file',
+  'invalid_pattern_option',
+  'external_job_failed',
+  'supervisor_disconnected',
+  'unknown_request',
+  'invalid_request',
+  'invalid_config',
+  'database_too_new',
+  'unsupported_database_url',
+  'invalid_cron',
+  'offload_failed',
+  'execution_api_unreachable',
+  'invalid_execution_api_response',
+  'api_timeout',
+  'api_unreachable',
+  'invalid_api_url',
+  'not_logged_in',
+  'credentials_unreadable',
+  'invalid_schedule',
+  'migration_failed',
+  'database_not_migrated',
+  'dags_folder_not_found',
+  'invalid_offload_ref',
+  'offload_missing',
+  'invalid_asset',
+  'ambiguous_asset_state',
+  'invalid_xcom_pull',
+  'invalid_xcom_push',
+  'no_supervisor_channel',
+  'invalid_credentials_file',
+  /** An API answered with a reason this version does not know, or with no `{detail}` at all. */
+  'unexpected_api_answer',
+] as const;
+
+export type LocalErrorCode = (typeof LOCAL_ERROR_CODES)[number];
+
+/** Every stable code a TidemarkError may carry: a closed set, checked at compile time. */
+export type ErrorCode = ApiErrorCode | LocalErrorCode;
+
+export function isApiErrorCode(code: string): code is ApiErrorCode {
+  return Object.hasOwn(HTTP_STATUS_OF_ERROR, code);
+}
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return isApiErrorCode(code) || (LOCAL_ERROR_CODES as readonly string[]).includes(code);
+}
+
+/** A code received from elsewhere (an API answer, an IPC message): itself if known, else `unexpected_api_answer`. */
+export function errorCodeOf(received: string): ErrorCode {
+  return isErrorCode(received) ? received : 'unexpected_api_answer';
+}
+
+/**
  * Every error Tidemark raises on purpose carries a stable `code`. The HTTP layers map codes to
  * statuses and to `{"detail": {"reason": code, "message": message}}`; the CLI prints the message.
  */
 export class TidemarkError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: string, message: string, details: Record<string, unknown> = {}) {
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(message);
     this.name = new.target.name;
     this.code = code;
     this.details = details;
   }
+}
+
+/**
+ * An error answer of a Tidemark API, rebuilt by a client (worker, CLI): its code is the answer's
+ * reason when this version knows it, else `unexpected_api_answer`; `details` keep the HTTP status
+ * and the reason as answered.
+ */
+export class ApiAnswerError extends TidemarkError {
+  constructor(status: number, reason: string | undefined, message: string) {
+    super(errorCodeOf(reason ?? ''), message, {
+      status,
+      reason: reason ?? null,
+    });
+  }
+}
+
+export interface ErrorDetail {
+  readonly reason: string;
+  readonly message: string;
+}
+
+/**
+ * The `{"detail": {"reason", "message"}}` of an API error answer (SPEC §11), read from its body
+ * text; undefined when the body has none. The one parser of the worker, CLI and UI clients.
+ */
+export function readErrorDetail(bodyText: string): ErrorDetail | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+  const detail = (body as { detail?: { reason?: unknown; message?: unknown } } | null)?.detail;
+  if (typeof detail?.reason !== 'string' && typeof detail?.message !== 'string') return undefined;
+  const reason = typeof detail.reason === 'string' ? detail.reason : 'error';
+  return { reason, message: typeof detail.message === 'string' ? detail.message : reason };
+}
+
+/**
+ * The error an API answered with: its `{detail}` when it has one, else a message naming the
+ * request (`what`), the status and the start of the body.
+ */
+export function apiAnswerError(status: number, bodyText: string, what: string): ApiAnswerError {
+  const detail = readErrorDetail(bodyText);
+  if (detail) return new ApiAnswerError(status, detail.reason, detail.message);
+  const excerpt = bodyText.trim().split('\n')[0]?.slice(0, 200);
+  return new ApiAnswerError(status, undefined, `${what} answered HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`);
 }
 
 export function isTidemarkError(error: unknown): error is TidemarkError {

@@ -4,6 +4,7 @@ import {
   type AssetEventResponse,
   type AssetStateCollection,
   type AssetStateEntryResponse,
+  apiAnswerError,
   type ClearTaskInstancesBody,
   type DagCollection,
   type DagDetailsResponse,
@@ -270,7 +271,7 @@ export class PublicApiClient {
     }
     const text = await response.text();
     const body = parseJson(text);
-    if (!response.ok) throw this.#failure(method, path, response.status, body, text);
+    if (!response.ok) throw this.#failure(method, path, response.status, text);
     return (text === '' ? undefined : body) as T;
   }
 
@@ -289,19 +290,12 @@ export class PublicApiClient {
     );
   }
 
-  #failure(method: string, path: string, status: number, body: unknown, text: string): TidemarkError {
-    const detail = (body as { detail?: { reason?: unknown; message?: unknown } } | undefined)?.detail;
-    if (detail && typeof detail.message === 'string') {
-      const reason = typeof detail.reason === 'string' ? detail.reason : `http_${status}`;
-      const hint = status === 401 && path !== '/auth/token' ? `; run "tidemark login" or set TIDEMARK_API_TOKEN` : '';
-      return new TidemarkError(reason, `${detail.message}${hint}`, { status });
+  #failure(method: string, path: string, status: number, text: string): TidemarkError {
+    const error = apiAnswerError(status, text, `the api-server at ${this.baseUrl}, asked ${method} ${path},`);
+    if (status === 401 && path !== '/auth/token') {
+      error.message = `${error.message}; run "tidemark login" or set TIDEMARK_API_TOKEN`;
     }
-    const excerpt = text.trim().split('\n')[0]?.slice(0, 200);
-    return new TidemarkError(
-      `http_${status}`,
-      `the api-server at ${this.baseUrl} answered HTTP ${status} to ${method} ${path}${excerpt ? `: ${excerpt}` : ''}`,
-      { status },
-    );
+    return error;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { TidemarkError } from '@tidemark/core';
+import { apiAnswerError, TidemarkError } from '@tidemark/core';
 import { ExecutionApiUnreachableError } from './execution-api-errors.ts';
 
 export interface ExecutionApiRequest {
@@ -123,27 +123,7 @@ function describeFailure(error: unknown, timeoutMs: number): string {
 }
 
 function errorFromResponse(request: ExecutionApiRequest, response: RawAnswer): TidemarkError {
-  const { text } = response;
-  const detail = readErrorDetail(text);
-  const where = `${request.method} ${request.path}`;
-  if (detail) return new TidemarkError(detail.reason, detail.message, { status: response.status });
-  return new TidemarkError(
-    `http_${response.status}`,
-    `the execution API answered ${response.status} ${response.statusText} to ${where}${text ? `: ${text.slice(0, 500)}` : ''}`,
-    { status: response.status },
-  );
-}
-
-function readErrorDetail(text: string): { reason: string; message: string } | undefined {
-  try {
-    const detail = (JSON.parse(text) as { detail?: { reason?: unknown; message?: unknown } }).detail;
-    if (typeof detail?.reason === 'string') {
-      return { reason: detail.reason, message: typeof detail.message === 'string' ? detail.message : detail.reason };
-    }
-  } catch {
-    // not JSON: fall through to the generic error
-  }
-  return undefined;
+  return apiAnswerError(response.status, response.text, `the execution API, asked ${request.method} ${request.path},`);
 }
 
 function parseJson(text: string, request: ExecutionApiRequest): unknown {

@@ -274,8 +274,7 @@ export function rebuildStateError(channel: StateChannel, error: unknown, key?: s
       const sizes = /(\d+) bytes.*?limit of (\d+) bytes/.exec(message);
       return withMessage(new ValueTooLargeError(Number(sizes?.[1] ?? -1), Number(sizes?.[2] ?? -1)), message);
     }
-    case 'undeclared_asset':
-    case 'asset_not_declared': {
+    case 'undeclared_asset': {
       const target = channel.target;
       const name = target.kind === 'asset' ? ('name' in target ? target.name : target.uri) : '';
       return new UndeclaredAssetError(name, channel.declaredAssets, message);

@@ -1,5 +1,6 @@
 import {
   type AttemptSpec,
+  errorCodeOf,
   type JsonValue,
   type SupervisorToTask,
   type TaskRequest,
@@ -112,7 +113,10 @@ export class SupervisorChannel implements SupervisorRequester {
     if (!pending) return;
     this.#pending.delete(message.id);
     if (message.ok) pending.resolve(message.value);
-    else pending.reject(new TidemarkError(message.error.code, message.error.message, { method: pending.method }));
+    else {
+      const { code, message: text } = message.error;
+      pending.reject(new TidemarkError(errorCodeOf(code), text, { method: pending.method, reason: code }));
+    }
   }
 
   #close(reason: TidemarkError): void {

@@ -1,4 +1,10 @@
-import { InvalidTokenError, StaleAttemptError, TidemarkError, ValueTooLargeError } from '@tidemark/core';
+import {
+  HTTP_STATUS_OF_ERROR,
+  InvalidTokenError,
+  StaleAttemptError,
+  TidemarkError,
+  ValueTooLargeError,
+} from '@tidemark/core';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -17,11 +23,20 @@ describe('the error handler', () => {
     expect(describeError(new ValueTooLargeError(10, 5))[0]).toBe(413);
   });
 
-  it('answers 500 for a code it does not know, keeping the reason', () => {
-    expect(describeError(new TidemarkError('brand_new', 'new thing'))).toEqual([
+  it('answers 500 for a code that is never meant to reach HTTP, keeping the reason', () => {
+    expect(describeError(new TidemarkError('task_failed', 'a task process error'))).toEqual([
       500,
-      { detail: { reason: 'brand_new', message: 'new thing' } },
+      { detail: { reason: 'task_failed', message: 'a task process error' } },
     ]);
+  });
+
+  it('maps every API error code to a 4xx or 5xx status, and refuses unknown codes at compile time', () => {
+    for (const [code, status] of Object.entries(HTTP_STATUS_OF_ERROR)) {
+      expect(status, code).toBeGreaterThanOrEqual(400);
+      expect(describeError(new TidemarkError(code as keyof typeof HTTP_STATUS_OF_ERROR, 'x'))[0]).toBe(status);
+    }
+    // @ts-expect-error a code outside the closed set (a typo) does not compile
+    expect(new TidemarkError('stale_atempt', 'typo').code).toBe('stale_atempt');
   });
 
   it('answers 422 for a zod error, naming the field', () => {

@@ -1,4 +1,4 @@
-import { isTidemarkError } from '@tidemark/core';
+import { HTTP_STATUS_OF_ERROR, isApiErrorCode, isTidemarkError } from '@tidemark/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { RouteNotFoundError } from '../errors.ts';
@@ -8,38 +8,6 @@ import { describeZodError } from './describe-zod-error.ts';
 export interface ErrorBody {
   readonly detail: { readonly reason: string; readonly message: string };
 }
-
-/** HTTP status of each TidemarkError code. A code missing here is a bug: it answers 500 and is logged. */
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  invalid_token: 401,
-  invalid_credentials: 401,
-  forbidden: 403,
-  undeclared_asset: 403,
-  not_found: 404,
-  task_instance_not_found: 404,
-  dag_run_not_found: 404,
-  asset_not_found: 404,
-  xcom_not_found: 404,
-  state_not_found: 404,
-  dag_not_found: 404,
-  user_not_found: 404,
-  dag_run_exists: 409,
-  user_exists: 409,
-  stale_attempt: 409,
-  state_conflict: 412,
-  precondition_required: 428,
-  value_too_large: 413,
-  body_too_large: 413,
-  unsupported_media_type: 415,
-  validation_error: 422,
-  invalid_state_key: 422,
-  invalid_state_value: 422,
-  invalid_state_option: 422,
-  advance_type_mismatch: 422,
-  weak_password: 422,
-  database_unavailable: 503,
-  serialized_dag_invalid: 500,
-};
 
 const INTERNAL_ERROR: ErrorBody = {
   detail: { reason: 'internal_error', message: 'internal server error; the api-server log has the details' },
@@ -62,8 +30,8 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
 /** The status and body for an error; exported for tests. */
 export function describeError(error: unknown): [number, ErrorBody] {
   if (isTidemarkError(error)) {
-    const status = STATUS_BY_CODE[error.code];
-    if (status === undefined) return [500, errorBody(error.code, error.message)];
+    // A local code (task_failed, invalid_config…) reaching HTTP is a bug: 500, logged.
+    const status = isApiErrorCode(error.code) ? HTTP_STATUS_OF_ERROR[error.code] : 500;
     return [status, errorBody(error.code, error.message)];
   }
   if (error instanceof ZodError) return [422, errorBody('validation_error', describeZodError(error, 'request'))];
