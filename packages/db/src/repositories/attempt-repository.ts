@@ -28,7 +28,8 @@ import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
  * claimed (`queued → running`), heartbeat, and finished (`success`, `skipped`, `up_for_retry`,
  * `failed`). `max_tries` is the number of attempts allowed (retries + 1); `try_number` counts the
  * attempts started. Every write but the claim is fenced (SPEC §7): it must come from the TI's
- * current running attempt, or it is refused with StaleAttemptError and changes nothing.
+ * current running attempt, or it is refused with StaleAttemptError and changes nothing. The
+ * state writes themselves are the `attempt` transitions of `../transitions/`.
  */
 
 type Trx = Transaction<DatabaseSchema>;
