@@ -2,7 +2,13 @@ import { Background, Controls, type Edge, MarkerType, ReactFlow } from '@xyflow/
 import '@xyflow/react/dist/style.css';
 import { useMemo } from 'react';
 import { listAssets } from '../api/assets-api.ts';
-import { type AssetGraph, type AssetGraphEdge, assetGraphOf, describeEdge } from '../graph/asset-graph.ts';
+import {
+  type AssetGraph,
+  type AssetGraphEdge,
+  type AssetGraphNode as AssetGraphNodeModel,
+  assetGraphOf,
+  describeEdge,
+} from '../graph/asset-graph.ts';
 import { layOutAssetGraph } from '../graph/asset-graph-layout.ts';
 import { navigate } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
@@ -10,6 +16,13 @@ import { paths } from '../routes.ts';
 import { type AssetGraphFlowNode, AssetGraphNode } from './AssetGraphNode.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
+
+/** The arrowheads' colours (SVG markers take no class): those of styles.css's edge classes. */
+const EDGE_COLOURS: Record<AssetGraphEdge['kind'], string> = {
+  produces: '#0b6e99',
+  schedules: '#2e9d4f',
+  inlet: '#65717f',
+};
 
 /** Outside the component: React Flow re-creates every node when this object changes. */
 const NODE_TYPES = { dag: AssetGraphNode, asset: AssetGraphNode };
@@ -36,20 +49,13 @@ export function AssetGraphPage() {
 
 function AssetGraphView({ graph }: { graph: AssetGraph }) {
   const { nodes, edges } = useMemo(() => toFlow(graph), [graph]);
-  const byId = useMemo(() => new Map(graph.edges.map((edge) => [edge.id, edge])), [graph]);
-  // Following an edge opens the page of the node it points at.
-  const follow = (_: unknown, flowEdge: Edge) => {
-    const edge = byId.get(flowEdge.id);
-    const target = graph.nodes.find((node) => node.id === edge?.target);
-    if (target) navigate(target.kind === 'dag' ? paths.dag(target.dagId) : paths.asset(target.assetId));
-  };
   return (
     <div className="asset-graph" data-testid="asset-graph">
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
-        onEdgeClick={follow}
+        onEdgeClick={(_, edge) => edge.data && navigate(edge.data.to)}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
@@ -64,29 +70,45 @@ function AssetGraphView({ graph }: { graph: AssetGraph }) {
   );
 }
 
-function toFlow(graph: AssetGraph): { nodes: AssetGraphFlowNode[]; edges: Edge[] } {
+/** An edge leads to the page of the node it points at (the asset, or the consuming DAG). */
+type AssetGraphFlowEdge = Edge<{ readonly to: string }>;
+
+function toFlow(graph: AssetGraph): { nodes: AssetGraphFlowNode[]; edges: AssetGraphFlowEdge[] } {
   const positions = layOutAssetGraph(graph);
+  const pageOf = new Map(graph.nodes.map((node) => [node.id, pathOf(node)]));
   const nodes = graph.nodes.map((node) => ({
     id: node.id,
     type: node.kind,
     position: positions.get(node.id) ?? { x: 0, y: 0 },
     data: { node },
   }));
-  const edges = graph.edges.map((edge) => flowEdge(edge, describeEdge(edge, graph)));
+  const edges = graph.edges.map((edge) =>
+    flowEdge(edge, describeEdge(edge, graph), pageOf.get(edge.target) ?? paths.assetGraph()),
+  );
   return { nodes, edges };
 }
 
-function flowEdge(edge: AssetGraphEdge, description: string): Edge {
+function pathOf(node: AssetGraphNodeModel): string {
+  return node.kind === 'dag' ? paths.dag(node.dagId) : paths.asset(node.assetId);
+}
+
+function flowEdge(edge: AssetGraphEdge, description: string, to: string): AssetGraphFlowEdge {
   return {
     id: edge.id,
     source: edge.source,
     target: edge.target,
+    data: { to },
     className: `graph-edge graph-edge-${edge.kind}`,
-    markerEnd: { type: MarkerType.ArrowClosed },
-    animated: edge.kind === 'schedules',
+    markerEnd: { type: MarkerType.ArrowClosed, color: EDGE_COLOURS[edge.kind] },
     focusable: true,
     ariaRole: 'link',
     ariaLabel: description,
+    // Enter on a focused edge follows it, as a click does.
+    domAttributes: {
+      onKeyDown: (event) => {
+        if (event.key === 'Enter') navigate(to);
+      },
+    },
     ...(edge.kind === 'produces' ? {} : { label: edge.kind === 'schedules' ? 'schedules' : 'inlet' }),
   };
 }
