@@ -145,6 +145,13 @@ describe('web UI: data-aware scheduling', () => {
     await page.waitForURL(new RegExp(`/dags/${CONSUMER}$`));
     await page.getByRole('heading', { name: CONSUMER }).waitFor();
 
+    // From the keyboard: Enter on a focused edge follows it too.
+    await page.goBack();
+    await produces.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/assets/${assetId(ORDERS)}$`));
+    await page.getByRole('heading', { name: ORDERS }).waitFor();
+
     // A node links to its page.
     await page.goBack();
     await page.getByTestId('asset-graph').getByRole('link', { name: CUSTOMERS, exact: true }).click();
