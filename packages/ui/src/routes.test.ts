@@ -22,6 +22,7 @@ describe('routes', () => {
     });
     expect(route(paths.task('etl', runId, 'load'))).toMatchObject({ mapIndex: -1, tab: null });
     expect(route(paths.assets())).toEqual({ page: 'assets' });
+    expect(route(paths.assetGraph())).toEqual({ page: 'asset_graph' });
     expect(route(paths.asset(7, 'state'))).toEqual({ page: 'asset', assetId: 7, tab: 'state' });
   });
 

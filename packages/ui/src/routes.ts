@@ -12,6 +12,7 @@ export type Route =
       readonly tab: string | null;
     }
   | { readonly page: 'assets' }
+  | { readonly page: 'asset_graph' }
   | { readonly page: 'asset'; readonly assetId: number; readonly tab: string | null }
   | { readonly page: 'not_found' };
 
@@ -24,6 +25,7 @@ export const paths = {
   task: (dagId: string, runId: string, taskId: string, mapIndex = -1, tab?: string) =>
     `/dags/${e(dagId)}/runs/${e(runId)}/tasks/${e(taskId)}${query({ map_index: mapIndex === -1 ? undefined : mapIndex, tab })}`,
   assets: () => '/assets',
+  assetGraph: () => '/assets/graph',
   asset: (assetId: number, tab?: string) => `/assets/${assetId}${query({ tab })}`,
 };
 
@@ -46,6 +48,7 @@ export function routeOf(pathname: string, search: URLSearchParams): Route {
   }
   if (parts[0] === 'assets') {
     if (parts.length === 1) return { page: 'assets' };
+    if (parts.length === 2 && parts[1] === 'graph') return { page: 'asset_graph' };
     const assetId = Number(parts[1]);
     if (parts.length === 2 && Number.isInteger(assetId)) return { page: 'asset', assetId, tab };
   }

@@ -7,6 +7,8 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 const BIN = join(ROOT, 'packages', 'cli', 'bin', 'tidemark.mjs');
 const BUILD_UI = join(ROOT, 'packages', 'ui', 'scripts', 'build-if-stale.mjs');
 export const EXAMPLE_DAGS = join(ROOT, 'examples', 'dags');
+/** The UI tests' own DAGs (the asset graph's pipeline). */
+export const UI_DAGS = join(import.meta.dirname, '..', 'dags');
 
 export interface UiUser {
   readonly username: string;
@@ -19,8 +21,8 @@ export function buildUi(): void {
 }
 
 /**
- * A real `tidemark standalone` on the example DAGs, serving the built UI, with three users: admin,
- * an `op` and a `viewer` (made with `tidemark users create`, as a person would).
+ * A real `tidemark standalone` on the example DAGs (or another DAGs folder), serving the built UI,
+ * with three users: admin, an `op` and a `viewer` (made with `tidemark users create`, as a person would).
  */
 export class TidemarkUiServer {
   private constructor(
@@ -31,9 +33,9 @@ export class TidemarkUiServer {
   ) {}
 
   /** The UI reads no database, so one dialect is enough here: SQLite. */
-  static async start(): Promise<TidemarkUiServer> {
+  static async start(dagsFolder = EXAMPLE_DAGS): Promise<TidemarkUiServer> {
     const env = await E2eEnvironment.create('sqlite', {
-      TIDEMARK_CORE__DAGS_FOLDER: EXAMPLE_DAGS,
+      TIDEMARK_CORE__DAGS_FOLDER: dagsFolder,
       TIDEMARK_API__ADMIN_PASSWORD: 'admin-password-ui',
     });
     const tidemark = TidemarkProcess.start(['standalone'], env.env);

@@ -1,5 +1,5 @@
 import { request, segment } from './http.ts';
-import type { Asset, AssetEvent } from './types.ts';
+import type { Asset, AssetEvent, QueuedAssetEvents } from './types.ts';
 
 const API = '/api/v2';
 
@@ -17,4 +17,17 @@ export async function listAssetEvents(assetId: number): Promise<readonly AssetEv
     query: { asset_id: assetId, limit: 100, order_by: '-timestamp' },
   });
   return page.asset_events;
+}
+
+/** The events that triggered an asset-triggered run (empty for other runs). */
+export async function listUpstreamAssetEvents(dagId: string, runId: string): Promise<readonly AssetEvent[]> {
+  const page = await request<{ asset_events: AssetEvent[] }>(
+    `${API}/dags/${segment(dagId)}/dagRuns/${segment(runId)}/upstreamAssetEvents`,
+  );
+  return page.asset_events;
+}
+
+/** The asset events queued for a DAG scheduled on assets, and the assets it still waits for. */
+export function getQueuedAssetEvents(dagId: string): Promise<QueuedAssetEvents> {
+  return request(`${API}/dags/${segment(dagId)}/assets/queuedEvents`);
 }

@@ -31,6 +31,8 @@ export interface Dag {
   readonly is_paused: boolean;
   readonly is_active: boolean;
   readonly schedule: string | null;
+  /** The asset condition that makes runs, e.g. `all(orders, customers)`; null: not scheduled on assets. */
+  readonly asset_expression: string | null;
   readonly tags: readonly string[];
   readonly next_dagrun_run_after: string | null;
   readonly latest_dag_run: DagLatestRun | null;
@@ -147,6 +149,8 @@ export interface Asset {
   readonly active: boolean;
   readonly consuming_tasks: readonly { readonly dag_id: string; readonly task_id: string }[];
   readonly producing_tasks: readonly { readonly dag_id: string; readonly task_id: string }[];
+  /** DAGs whose schedule names the asset: its events make their runs. */
+  readonly scheduled_dags: readonly { readonly dag_id: string }[];
   readonly last_asset_event: { readonly id: number; readonly timestamp: string } | null;
 }
 
@@ -154,12 +158,32 @@ export interface AssetEvent {
   readonly id: number;
   readonly asset_id: number;
   readonly asset_name: string;
+  readonly asset_uri: string;
+  /** `task`: a producing task succeeded; `api`: posted by `source_user`; `watcher`: `source_watcher`. */
+  readonly source_kind: 'task' | 'api' | 'watcher';
   readonly source_dag_id: string | null;
   readonly source_run_id: string | null;
   readonly source_task_id: string | null;
   readonly source_map_index: number | null;
+  readonly source_try_number: number | null;
+  readonly source_user: string | null;
+  readonly source_watcher: string | null;
   readonly extra: Record<string, JsonValue>;
   readonly timestamp: string;
+}
+
+/** What an asset-scheduled DAG waits for: its condition, the events queued for it, and the assets still missing. */
+export interface QueuedAssetEvents {
+  readonly asset_expression: string | null;
+  readonly queued_events: readonly {
+    readonly asset_id: number;
+    readonly asset_name: string;
+    readonly asset_uri: string;
+    readonly asset_event_id: number;
+    readonly created_at: string;
+  }[];
+  readonly waiting_for: readonly AssetReference[];
+  readonly total_entries: number;
 }
 
 /** The expiry of a task-state write: the configured default, never, or a time (ISO-8601). */

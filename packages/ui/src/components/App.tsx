@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { forgetSession, loadSession, SESSION_ENDED_EVENT, type Session, saveSession } from '../auth/session.ts';
 import { SessionContext, type SessionControls } from '../auth/session-context.ts';
 import { useLocation } from '../hooks/use-location.ts';
@@ -11,6 +11,11 @@ import { LoginPage } from './LoginPage.tsx';
 import { NavBar } from './NavBar.tsx';
 import { RunPage } from './RunPage.tsx';
 import { TaskInstancePage } from './TaskInstancePage.tsx';
+
+/** The graph page brings React Flow and dagre (half the UI's code): loaded when first opened. */
+const AssetGraphPage = lazy(() =>
+  import('./AssetGraphPage.tsx').then((module) => ({ default: module.AssetGraphPage })),
+);
 
 /**
  * The signed-in shell: the session, the nav bar, and the page the URL names. Requests read the
@@ -76,6 +81,12 @@ function CurrentPage() {
       );
     case 'assets':
       return <AssetListPage />;
+    case 'asset_graph':
+      return (
+        <Suspense fallback={<p className="muted">Loading the graph…</p>}>
+          <AssetGraphPage />
+        </Suspense>
+      );
     case 'asset':
       return <AssetPage key={route.assetId} assetId={route.assetId} tab={route.tab} />;
     default:

@@ -11,7 +11,10 @@ export function AssetListPage() {
   const assets = usePolling(listAssets, 'assets', 10_000);
   return (
     <section>
-      <h1>Assets</h1>
+      <div className="page-head">
+        <h1>Assets</h1>
+        <Link to={paths.assetGraph()}>Show as a graph</Link>
+      </div>
       <ErrorNotice error={assets.error} onRetry={assets.reload} />
       {assets.data && assets.data.length === 0 && <p className="muted">No DAG declares an asset yet.</p>}
       {assets.data && assets.data.length > 0 && (

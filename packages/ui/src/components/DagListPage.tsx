@@ -1,5 +1,6 @@
 import { listDagRuns, listDags } from '../api/dags-api.ts';
 import type { DagRun } from '../api/types.ts';
+import { scheduleLabel } from '../format/schedule.ts';
 import { formatTime } from '../format/time.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { paths } from '../routes.ts';
@@ -55,7 +56,7 @@ export function DagListPage() {
                     ))}
                   </td>
                   <td data-label="Schedule">
-                    <code>{dag.schedule ?? 'manual'}</code>
+                    <code>{scheduleLabel(dag)}</code>
                   </td>
                   <td data-label="Next run">{formatTime(dag.next_dagrun_run_after)}</td>
                   <td data-label="Latest run">

@@ -4,6 +4,7 @@ import { useCanOperate } from '../auth/session-context.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { useRunGrid } from '../hooks/use-run-grid.ts';
 import { paths } from '../routes.ts';
+import { AssetCondition } from './AssetCondition.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
 import { PauseToggle } from './PauseToggle.tsx';
@@ -39,8 +40,10 @@ export function DagPage({ dagId }: { dagId: string }) {
         <dl className="facts">
           <dt>Schedule</dt>
           <dd>
-            <code>{dag.data.schedule ?? 'manual'}</code>
+            <code>{dag.data.schedule ?? (dag.data.asset_expression ? 'on assets' : 'manual')}</code>
+            {dag.data.schedule && dag.data.asset_expression && <span className="muted"> or on assets</span>}
           </dd>
+          {dag.data.asset_expression && <AssetCondition dagId={dagId} expression={dag.data.asset_expression} />}
           <dt>File</dt>
           <dd>
             <code>{dag.data.fileloc}</code>

@@ -6,18 +6,22 @@ import { Link } from './Link.tsx';
 export function NavBar() {
   const { session, signOut } = useSession();
   const { pathname } = useLocation();
-  const onAssets = pathname.startsWith('/assets');
+  const onGraph = pathname === paths.assetGraph();
+  const onAssets = pathname.startsWith('/assets') && !onGraph;
   return (
     <header className="navbar">
       <Link to={paths.dags()} className="brand">
         Tidemark
       </Link>
       <nav>
-        <Link to={paths.dags()} className={onAssets ? '' : 'active'}>
+        <Link to={paths.dags()} className={onAssets || onGraph ? '' : 'active'}>
           DAGs
         </Link>
         <Link to={paths.assets()} className={onAssets ? 'active' : ''}>
           Assets
+        </Link>
+        <Link to={paths.assetGraph()} className={onGraph ? 'active' : ''}>
+          Asset graph
         </Link>
         <a href="/docs">API</a>
       </nav>

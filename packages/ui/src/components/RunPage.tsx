@@ -8,6 +8,7 @@ import { JsonView } from './JsonView.tsx';
 import { Link } from './Link.tsx';
 import { RunActions } from './RunActions.tsx';
 import { StateBadge } from './StateBadge.tsx';
+import { TriggeringAssetEvents } from './TriggeringAssetEvents.tsx';
 
 const LIVE_MS = 2_000;
 const IDLE_MS = 15_000;
@@ -59,6 +60,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
           }}
         />
       )}
+      {run.data?.run_type === 'asset_triggered' && <TriggeringAssetEvents dagId={dagId} runId={runId} />}
       <h2>Task instances</h2>
       {tis.data && (
         <div className="table-wrap">
