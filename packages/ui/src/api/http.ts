@@ -1,3 +1,4 @@
+import { readErrorDetail } from '@tidemark/core/errors';
 /** The one way the UI talks to the api-server: JSON over fetch, with the session's bearer token. */
 
 /** An error answer of the API (`{detail: {reason, message}}`), or a network failure (status 0). */
@@ -56,13 +57,13 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     throw new ApiError(0, 'network_error', `the api-server does not answer (${String(error)})`);
   }
   if (response.status === 204) return undefined as T;
-  const body = await readBody(response);
+  const text = await response.text();
   if (!response.ok) {
     // A 401 anywhere but at sign-in means the session is over (expired, or signed by an older key).
     if (response.status === 401 && path !== SIGN_IN_PATH) onUnauthorized();
-    throw errorOf(response.status, body);
+    throw errorOf(response.status, text);
   }
-  return body as T;
+  return parseBody(text) as T;
 }
 
 /** `/state-store/a/b` keys and ids go into paths encoded, `/` included. */
@@ -79,8 +80,7 @@ function withQuery(path: string, query: RequestOptions['query']): string {
   return text === '' ? path : `${path}?${text}`;
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
+function parseBody(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -89,10 +89,8 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-function errorOf(status: number, body: unknown): ApiError {
-  const detail = (body as { detail?: { reason?: string; message?: string } } | undefined)?.detail;
-  if (detail && typeof detail === 'object') {
-    return new ApiError(status, detail.reason ?? 'error', detail.message ?? `HTTP ${status}`);
-  }
-  return new ApiError(status, 'error', `HTTP ${status}${typeof body === 'string' ? `: ${body.slice(0, 200)}` : ''}`);
+function errorOf(status: number, text: string): ApiError {
+  const detail = readErrorDetail(text);
+  if (detail) return new ApiError(status, detail.reason, detail.message);
+  return new ApiError(status, 'error', `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`);
 }
