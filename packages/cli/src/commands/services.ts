@@ -23,7 +23,9 @@ import type { FastifyInstance } from 'fastify';
 export { createLogger } from '@tidemark/runtime';
 
 export async function openMigratedDatabase(config: TidemarkConfig, migrate: boolean): Promise<MetadataDatabase> {
-  const database = await connectDatabase(config.database.url);
+  const database = await connectDatabase(config.database.url, {
+    sqliteBusyTimeoutMs: config.database.sqlite_busy_timeout,
+  });
   try {
     if (migrate) await migrateToLatest(database);
     else await assertSchemaCurrent(database);

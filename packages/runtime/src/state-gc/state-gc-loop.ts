@@ -11,6 +11,7 @@ import {
   renewStateGcLease,
 } from '@tidemark/db';
 import type { Logger } from 'pino';
+import { DatabaseOutageWatch } from '../database-outage/database-outage-watch.ts';
 import { runStateGc, type StateGcReport, type StateGcSweep } from './run-state-gc.ts';
 
 export interface StateGcLoopOptions {
@@ -54,6 +55,7 @@ export function startStateGcLoop(options: StateGcLoopOptions): RunningStateGc {
   let backend: StateBackend | undefined = options.backend;
   let retryAt = Number.NEGATIVE_INFINITY;
   let wake: (() => void) | undefined;
+  const outage = new DatabaseOutageWatch(log, 'state garbage collection', now);
 
   async function passIfDue(): Promise<void> {
     if (now() < retryAt) return;
@@ -100,8 +102,11 @@ export function startStateGcLoop(options: StateGcLoopOptions): RunningStateGc {
     while (!abort.signal.aborted) {
       try {
         await passIfDue();
+        outage.succeeded();
       } catch (error) {
-        if (!abort.signal.aborted) log.error({ err: error }, 'state garbage collection failed; retrying next interval');
+        if (!abort.signal.aborted && !outage.failed(error)) {
+          log.error({ err: error }, 'state garbage collection failed; retrying next interval');
+        }
       }
       if (abort.signal.aborted) break;
       await new Promise<void>((resolve) => {

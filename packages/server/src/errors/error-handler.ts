@@ -1,4 +1,5 @@
 import { isTidemarkError } from '@tidemark/core';
+import { describeDatabaseOutage, isDatabaseOutage } from '@tidemark/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { RouteNotFoundError } from '../errors.ts';
@@ -52,9 +53,13 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/** Seconds a client should wait before retrying a 503 (the database is restarting or locked). */
+export const RETRY_AFTER_SECONDS = 2;
+
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const [status, body] = describeError(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   void reply.code(status).send(body);
 }
 
@@ -66,6 +71,7 @@ export function describeError(error: unknown): [number, ErrorBody] {
     return [status, errorBody(error.code, error.message)];
   }
   if (error instanceof ZodError) return [422, errorBody('validation_error', describeZodError(error, 'request'))];
+  if (isDatabaseOutage(error)) return [503, errorBody('database_unavailable', describeDatabaseOutage(error))];
   return describeFastifyError(error as Partial<FastifyError>);
 }
 
