@@ -55,6 +55,7 @@ export async function listenApiServer(
     sessionKey: resolveSecretKey(config.api.session_key, config.home, SESSION_KEY_FILE),
     logsFolder: logsFolder(config),
     stateBackend: await createStateBackend(config, database),
+    loggerInstance: createLogger(config, 'api-server'),
   });
   await app.listen({ host: config.api.host, port: config.api.port });
   const address = app.server.address();

@@ -7,7 +7,8 @@ import { describeZodError } from './describe-zod-error.ts';
 
 /** Every error body: `{"detail": {"reason": "<stable code>", "message": "<what to do>"}}` (SPEC §11). */
 export interface ErrorBody {
-  readonly detail: { readonly reason: string; readonly message: string };
+  /** `request_id`: on 5xx answers, the id under which the api-server logged the error (also `X-Request-Id`). */
+  readonly detail: { readonly reason: string; readonly message: string; readonly request_id?: string };
 }
 
 /** HTTP status of each TidemarkError code. A code missing here is a bug: it answers 500 and is logged. */
@@ -42,7 +43,10 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
 };
 
 const INTERNAL_ERROR: ErrorBody = {
-  detail: { reason: 'internal_error', message: 'internal server error; the api-server log has the details' },
+  detail: {
+    reason: 'internal_error',
+    message: 'internal server error; the api-server log has the details under this request_id',
+  },
 };
 
 /** Installs the one error handler and the 404 handler on `app` (and so on every route inside it). */
@@ -58,9 +62,9 @@ export const RETRY_AFTER_SECONDS = 2;
 
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const [status, body] = describeError(error);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (status >= 500) request.log.error({ err: error }, `request failed: ${request.method} ${request.url}`);
   if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  void reply.code(status).send(body);
+  void reply.code(status).send(status >= 500 ? withRequestId(body, request.id) : body);
 }
 
 /** The status and body for an error; exported for tests. */
@@ -93,6 +97,10 @@ function describeFastifyError(error: Partial<FastifyError>): [number, ErrorBody]
     return [status, errorBody('bad_request', error.message ?? 'bad request')];
   }
   return [500, INTERNAL_ERROR];
+}
+
+function withRequestId(body: ErrorBody, requestId: string): ErrorBody {
+  return { detail: { ...body.detail, request_id: requestId } };
 }
 
 function errorBody(reason: string, message: string): ErrorBody {
