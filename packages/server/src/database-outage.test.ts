@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ const SESSION_KEY = 'outage-session-key-outage-session-key-0123456789';
 /** A database this test may take away and give back: its own PostgreSQL server, or a SQLite file. */
 interface OutageWorld {
   readonly database: MetadataDatabase;
-  /** PostgreSQL: `pg_ctl stop -m fast`. SQLite: another connection holds the write lock. */
+  /** PostgreSQL: `pg_ctl stop -m fast`. SQLite: another process holds the file's exclusive lock. */
   takeAway(): Promise<void>;
   giveBack(): Promise<void>;
   destroy(): Promise<void>;
@@ -31,39 +32,46 @@ interface OutageWorld {
 
 async function openOutageWorld(dialect: DialectName, folder: string): Promise<OutageWorld> {
   if (dialect === 'postgres') return openPostgresWorld(await startPostgresTestServer());
-  const url = `sqlite:${join(folder, 'tidemark.db')}`;
-  const database = openDatabase(url, { sqliteBusyTimeoutMs: 50 });
+  const file = join(folder, 'tidemark.db');
+  const database = openDatabase(`sqlite:${file}`, { sqliteBusyTimeoutMs: 50 });
   await migrateToLatest(database);
-  const other = openDatabase(url);
-  let release: (() => void) | undefined;
-  let holding: Promise<void> | undefined;
+  let holder: ChildProcess | undefined;
   return {
     database,
     async takeAway() {
-      let locked: () => void = () => {};
-      const lockTaken = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      // A write transaction (BEGIN IMMEDIATE) on another connection: every other writer gets SQLITE_BUSY.
-      holding = other.db.transaction().execute(async (trx) => {
-        await trx.updateTable('dag').set({ is_paused: 0 }).where('dag_id', '=', '').execute();
-        locked();
-        await released;
-      });
-      await lockTaken;
+      holder = await holdSqliteLock(file);
     },
     async giveBack() {
-      release?.();
-      await holding;
+      const exited = new Promise((resolve) => holder?.once('exit', resolve));
+      holder?.stdin?.end();
+      await exited;
     },
     async destroy() {
-      await other.close();
+      holder?.kill('SIGKILL');
       await database.close();
     },
   };
+}
+
+/** Another process takes the SQLite file's exclusive lock and holds it until its stdin closes. */
+const LOCK_HOLDER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1]);
+db.exec('BEGIN EXCLUSIVE');
+process.stdout.write('locked\\n');
+process.stdin.resume();
+process.stdin.on('end', () => { db.exec('COMMIT'); db.close(); process.exit(0); });
+`;
+
+async function holdSqliteLock(file: string): Promise<ChildProcess> {
+  const holder = spawn(process.execPath, ['-e', LOCK_HOLDER, file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('locked')) resolve();
+    });
+    holder.once('exit', (code) => reject(new Error(`the lock holder exited (${code}) before taking the lock`)));
+  });
+  return holder;
 }
 
 async function openPostgresWorld(server: PostgresTestServer): Promise<OutageWorld> {
