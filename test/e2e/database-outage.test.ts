@@ -100,8 +100,9 @@ describe.runIf(testDialects().includes('postgres'))('a PostgreSQL restart under 
     );
     expect(processes.every(isRunning)).toBe(true);
 
-    server.startUp();
     writeFileSync(signal('across_outage.go'), '');
+    await waitUntil(() => existsSync(signal('across_outage.writing')), 'a state write during the outage', 30_000);
+    server.startUp();
 
     const state = await waitUntil(
       evenWhileDown(async () => {
@@ -120,6 +121,15 @@ describe.runIf(testDialects().includes('postgres'))('a PostgreSQL restart under 
       ['report', 'success', 1],
     ]);
     expect(await env.xcom(DAG_ID, RUN_ID, 'report')).toBe(22);
+    const stage = await env.database.db
+      .selectFrom('task_state')
+      .select('value')
+      .where('dag_id', '=', DAG_ID)
+      .where('run_id', '=', RUN_ID)
+      .where('task_id', '=', 'across_outage')
+      .where('key', '=', 'stage')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(stage.value)).toBe('written through the outage');
     await cluster.scheduler.waitFor(/scheduler: the database is back/);
     expect(processes.map((process) => process.pid)).toEqual(pids);
     expect(processes.every(isRunning)).toBe(true);

@@ -6,7 +6,8 @@ import { dag } from '@tidemark/sdk';
  * For the database-outage test. After `prepare`, two tasks run side by side and each writes
  * `<conf.signal_dir>/<task>.started`, then waits for `<task>.go` from the test: the test lets
  * `finish_during_outage` end while the database is down (its finish must be retried) and
- * `across_outage` only once the database is back (it must not be judged a zombie meanwhile).
+ * `across_outage` write task state while it is down (the write must be retried until it is back), and
+ * neither may be judged a zombie meanwhile.
  */
 const outage = dag('e2e_outage', { defaults: { retries: 0 } });
 
@@ -24,8 +25,11 @@ const during = outage.task('finish_during_outage', async (ctx) => {
   return 1;
 });
 const across = outage.task('across_outage', async (ctx) => {
-  await signalAndWait((ctx.conf as { signal_dir: string }).signal_dir, 'across_outage');
-  await ctx.taskState.set('stage', 'after the outage');
+  const signalDir = (ctx.conf as { signal_dir: string }).signal_dir;
+  await signalAndWait(signalDir, 'across_outage');
+  // The test lets it write while the database is still away: the write is answered 503 until it is back.
+  writeFileSync(join(signalDir, 'across_outage.writing'), '');
+  await ctx.taskState.set('stage', 'written through the outage');
   return (await ctx.xcom.pull(prepare)) + 1;
 });
 const report = outage.task('report', async (ctx) => (await ctx.xcom.pull(during)) + (await ctx.xcom.pull(across)));
