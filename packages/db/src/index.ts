@@ -1,3 +1,4 @@
+export * from './database-outage.ts';
 export * from './dialect/database-url.ts';
 export * from './migrations/migration-list.ts';
 export * from './migrations/migrator.ts';

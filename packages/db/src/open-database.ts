@@ -15,11 +15,16 @@ export interface MetadataDatabase {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: PostgresOptions = {}): MetadataDatabase {
+export interface DatabaseOptions extends PostgresOptions {
+  /** SQLite: how long to wait for another process's lock (`database.sqlite_busy_timeout`). */
+  readonly sqliteBusyTimeoutMs?: number;
+}
+
+export function openDatabase(url: string, options: DatabaseOptions = {}): MetadataDatabase {
   const location = parseDatabaseUrl(url);
   const dialect =
     location.dialect === 'sqlite'
-      ? createSqliteDialect(location.file)
+      ? createSqliteDialect(location.file, options.sqliteBusyTimeoutMs)
       : createPostgresDialect(location.connectionString, options);
   const db = new Kysely<DatabaseSchema>({ dialect });
   return {
@@ -34,7 +39,7 @@ export function openDatabase(url: string, options: PostgresOptions = {}): Metada
  * Opens the database and proves it answers, turning the usual failures (no server, wrong password,
  * unwritable folder) into one actionable error instead of a driver stack trace.
  */
-export async function connectDatabase(url: string, options: PostgresOptions = {}): Promise<MetadataDatabase> {
+export async function connectDatabase(url: string, options: DatabaseOptions = {}): Promise<MetadataDatabase> {
   let database: MetadataDatabase;
   try {
     database = openDatabase(url, options);

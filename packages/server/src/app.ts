@@ -1,6 +1,6 @@
 import { ConfigError, type StateBackend, type TidemarkConfig } from '@tidemark/core';
 import { type MetadataDatabase, MetastoreStateBackend } from '@tidemark/db';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './errors/error-handler.ts';
 import { executionApi } from './execution/execution-api.ts';
 import { ExecutionAuth } from './execution/execution-auth.ts';
@@ -8,6 +8,7 @@ import { TaskInstanceIdentities } from './execution/task-instance-identities.ts'
 import { registerHealthRoute } from './health-route.ts';
 import { registerPublicApi } from './public/public-api.ts';
 import { UserAuth } from './public/user-auth.ts';
+import { newRequestId, requestLogController, sendRequestIds } from './request-id.ts';
 import { registerWebUiRoute } from './ui/web-ui-route.ts';
 
 export interface ApiServerOptions {
@@ -21,7 +22,9 @@ export interface ApiServerOptions {
   readonly logsFolder: string;
   /** Default: the metastore backend with the configured limits (the CLI passes `createStateBackend`'s). */
   readonly stateBackend?: StateBackend;
-  /** Fastify's `logger` option: false (default), true, or pino options. */
+  /** The process logger (the CLI's pino logger); 5xx answers are logged to it with their stack and request id. */
+  readonly loggerInstance?: FastifyBaseLogger;
+  /** Fastify's `logger` option (pino options) when there is no `loggerInstance`. Default: errors only, to stderr. */
   readonly logger?: FastifyServerOptions['logger'];
   /** Epoch ms; for tests. */
   readonly clock?: () => number;
@@ -41,7 +44,13 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       'api.session_key must differ from api.secret_key: workers hold the secret key, and with it they could sign user tokens',
     );
   }
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({
+    ...loggerOptions(options),
+    genReqId: newRequestId,
+    logController: requestLogController(),
+    bodyLimit: BODY_LIMIT_BYTES,
+  });
+  sendRequestIds(app);
   acceptEmptyJsonBodies(app);
   installErrorHandling(app);
   registerHealthRoute(app, options.database);
@@ -75,6 +84,12 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   });
   registerWebUiRoute(app, options.uiFolder);
   return app;
+}
+
+/** A 5xx is always logged somewhere: the given logger, else errors only to stderr. */
+function loggerOptions(options: ApiServerOptions): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
+  if (options.loggerInstance) return { loggerInstance: options.loggerInstance };
+  return { logger: options.logger ?? { level: 'error', stream: process.stderr } };
 }
 
 /** A bodiless request sent with `Content-Type: application/json` (a heartbeat, a refresh) is not an error. */

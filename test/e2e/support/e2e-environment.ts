@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DagRunState, TaskInstanceState } from '@tidemark/core';
 import { type DialectName, readSerializedDag } from '@tidemark/db';
-import { openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
+import { createTestDatabase, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
 import { waitUntil } from './tidemark-process.ts';
 
 export const E2E_DAGS = join(import.meta.dirname, '..', 'dags');
@@ -26,8 +26,15 @@ export class E2eEnvironment {
     readonly env: Record<string, string>,
   ) {}
 
-  static async create(dialect: DialectName, settings: Record<string, string> = {}): Promise<E2eEnvironment> {
-    const test = await openTestDatabaseFor(dialect);
+  /** `postgresServerUrl`: a PostgreSQL server of the test's own (one it may stop), instead of the run's. */
+  static async create(
+    dialect: DialectName,
+    settings: Record<string, string> = {},
+    options: { postgresServerUrl?: string } = {},
+  ): Promise<E2eEnvironment> {
+    const test = options.postgresServerUrl
+      ? await createTestDatabase(dialect, { postgresUrl: options.postgresServerUrl })
+      : await openTestDatabaseFor(dialect);
     const home = mkdtempSync(join(tmpdir(), 'tidemark-e2e-'));
     const port = await freePort();
     const env = {

@@ -24,7 +24,9 @@ import { resolveSecretKey, SESSION_KEY_FILE } from '../config/secret-key.ts';
 export { createLogger } from '@tidemark/runtime';
 
 export async function openMigratedDatabase(config: TidemarkConfig, migrate: boolean): Promise<MetadataDatabase> {
-  const database = await connectDatabase(config.database.url);
+  const database = await connectDatabase(config.database.url, {
+    sqliteBusyTimeoutMs: config.database.sqlite_busy_timeout,
+  });
   try {
     if (migrate) await migrateToLatest(database);
     else await assertSchemaCurrent(database);
@@ -54,6 +56,7 @@ export async function listenApiServer(
     sessionKey: resolveSecretKey(config.api.session_key, config.home, SESSION_KEY_FILE),
     logsFolder: logsFolder(config),
     stateBackend: await createStateBackend(config, database),
+    loggerInstance: createLogger(config, 'api-server'),
   });
   await app.listen({ host: config.api.host, port: config.api.port });
   const address = app.server.address();

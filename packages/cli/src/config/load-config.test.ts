@@ -44,7 +44,7 @@ describe('loadConfig defaults', () => {
     expect(load()).toEqual({
       home,
       core: { dags_folder: './dags' },
-      database: { url: `sqlite:${join(home, 'tidemark.db')}` },
+      database: { url: `sqlite:${join(home, 'tidemark.db')}`, sqlite_busy_timeout: 5_000 },
       state: {
         backend: 'metastore',
         max_value_bytes: 65_536,

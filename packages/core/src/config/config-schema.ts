@@ -89,6 +89,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Default: SQLite file `tidemark.db` in the home folder. */
       url: z.string().min(1).optional(),
+      /** SQLite: how long a statement waits for another process's lock before answering 503. */
+      sqlite_busy_timeout: duration().default(5_000),
     })
     .prefault({}),
   state: z
@@ -161,8 +163,12 @@ export const configSchema = z.strictObject({
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 
-export interface TidemarkConfig extends ParsedConfig {
+export interface TidemarkConfig extends Omit<ParsedConfig, 'database'> {
   /** The home folder, absolute. */
   readonly home: string;
-  readonly database: ParsedConfig['database'] & { readonly url: string };
+  /** `sqlite_busy_timeout` is optional here so that configs built by hand (tests) need not name it. */
+  readonly database: Omit<ParsedConfig['database'], 'url' | 'sqlite_busy_timeout'> & {
+    readonly url: string;
+    readonly sqlite_busy_timeout?: number;
+  };
 }

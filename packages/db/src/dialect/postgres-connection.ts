@@ -12,6 +12,8 @@ export interface PostgresOptions {
   /** Work inside this schema (tests give each case its own). */
   readonly schema?: string;
   readonly poolSize?: number;
+  /** A pooled connection was lost (the server restarted or went away); the process goes on. */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 export function createPostgresDialect(connectionString: string, options: PostgresOptions = {}): PostgresDialect {
@@ -20,7 +22,22 @@ export function createPostgresDialect(connectionString: string, options: Postgre
     max: options.poolSize ?? 10,
     ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
   });
+  surviveLostConnections(pool, options.onConnectionError);
   return new PostgresDialect({ pool });
+}
+
+/**
+ * node-postgres emits 'error' on the pool (idle clients) and on each checked-out client when the
+ * server goes away (a restart: 57P01 "terminating connection due to administrator command"). An
+ * 'error' event without a listener ends the process, so both get one. Nothing else is needed: the
+ * query in flight rejects on its own, the pool drops the broken client, and the next query opens a
+ * new connection once the server is back.
+ */
+function surviveLostConnections(pool: pg.Pool, onError: (error: Error) => void = () => {}): void {
+  pool.on('error', onError);
+  pool.on('connect', (client) => {
+    client.on('error', onError);
+  });
 }
 
 export function quoteIdentifier(name: string): string {

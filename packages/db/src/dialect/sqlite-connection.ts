@@ -55,12 +55,15 @@ class ImmediateTransactionSqliteDialect extends SqliteDialect {
   }
 }
 
-export function createSqliteDialect(file: string): SqliteDialect {
+/** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+export function createSqliteDialect(file: string, busyTimeoutMs = DEFAULT_SQLITE_BUSY_TIMEOUT_MS): SqliteDialect {
   if (file !== SQLITE_IN_MEMORY) mkdirSync(dirname(file), { recursive: true });
   const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
   database.pragma('foreign_keys = ON');
   return new ImmediateTransactionSqliteDialect(database);
 }

@@ -1,5 +1,6 @@
 export * from './describe-each-dialect.ts';
 export * from './manual-clock.ts';
+export * from './outage-database.ts';
 export * from './postgres-test-server.ts';
 export * from './serialized-dag-fixtures.ts';
 export * from './test-database.ts';

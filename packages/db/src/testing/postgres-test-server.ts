@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +8,19 @@ const DEFAULT_BIN_DIR = '/usr/lib/postgresql/15/bin';
 
 export interface PostgresTestServer {
   readonly url: string;
+  /** The data folder (holds `postmaster.pid` and `server.log`). */
+  readonly dataDir: string;
+  /** The running postmaster's pid, read from `postmaster.pid` (undefined while shut down). */
+  postmasterPid(): number | undefined;
+  /** Shuts the server down as an operator restarting it would (`pg_ctl stop -m fast`); the data stays. */
+  shutDown(): void;
+  /** Starts it again, on the same port, after `shutDown`. */
+  startUp(): void;
+  /** Stops it for good and removes its data. */
   stop(): void;
 }
+
+const WATCHDOG = join(import.meta.dirname, 'postgres-watchdog.mjs');
 
 /**
  * Starts a throw-away PostgreSQL 15 for tests: a temp data folder, loopback only, a free port,
@@ -31,30 +42,61 @@ export async function startPostgresTestServer(
   const run = (command: string, args: string[]) => runAsPostgres(join(binDir, command), args, asRoot);
 
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
-  run('pg_ctl', [
-    '-D',
-    dataDir,
-    '-l',
-    join(dataDir, 'server.log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
-    'start',
-  ]);
+  const startUp = () =>
+    run('pg_ctl', [
+      '-D',
+      dataDir,
+      '-l',
+      join(dataDir, 'server.log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+      'start',
+    ]);
+  startUp();
+  const watchdog = startWatchdog(join(binDir, 'pg_ctl'), dataDir, asRoot);
 
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    dataDir,
+    postmasterPid: () => readPostmasterPid(dataDir),
+    shutDown: () => run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']),
+    startUp,
     stop() {
       if (stopped) return;
       stopped = true;
+      watchdog.kill('SIGTERM');
       try {
-        run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+        if (readPostmasterPid(dataDir) !== undefined) run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }
     },
   };
+}
+
+/**
+ * pg_ctl detaches the postmaster from the test run, so a run that is killed (CI timeout, SIGKILL,
+ * Ctrl-C before teardown) would leave it running. A detached watchdog polls this process and stops
+ * the server when it is gone.
+ */
+function startWatchdog(pgCtl: string, dataDir: string, asRoot: boolean) {
+  const watchdog = spawn(process.execPath, [WATCHDOG, String(process.pid), pgCtl, dataDir, asRoot ? '1' : '0'], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+  return watchdog;
+}
+
+function readPostmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function runAsPostgres(command: string, args: string[], asRoot: boolean): void {

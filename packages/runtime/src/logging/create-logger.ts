@@ -31,7 +31,19 @@ export function formatLine(json: string): string {
     .filter(([key]) => !OMITTED.has(key))
     .map(([key, value]) => `${key}=${formatValue(value)}`)
     .join(' ');
-  return `${time} ${level} ${component} ${entry.msg ?? ''}${fields ? ` ${fields}` : ''}\n`;
+  return `${time} ${level} ${component} ${entry.msg ?? ''}${fields ? ` ${fields}` : ''}\n${errorStack(entry)}`;
+}
+
+const ERROR_LEVEL = 50;
+
+/** An error-level entry's `err` stack, indented under its line (a warning keeps to one line). */
+function errorStack(entry: Record<string, unknown>): string {
+  const stack = (entry.err as { stack?: unknown } | undefined)?.stack;
+  if ((entry.level as number) < ERROR_LEVEL || typeof stack !== 'string') return '';
+  return `${stack
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n')}\n`;
 }
 
 function formatValue(value: unknown): string {

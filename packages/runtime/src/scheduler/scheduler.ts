@@ -1,6 +1,7 @@
 import type { TidemarkConfig } from '@tidemark/core';
 import { listActiveDagRunIds, type MetadataDatabase } from '@tidemark/db';
 import type { Logger } from 'pino';
+import { DatabaseOutageWatch } from '../database-outage/database-outage-watch.ts';
 import { type StateGcLoopOptions, startStateGcLoop } from '../state-gc/index.ts';
 import { createAssetTriggeredRuns } from './asset-triggered-run-creation.ts';
 import { scheduleDagRun } from './dag-run-scheduling.ts';
@@ -45,21 +46,26 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   let passWaiters: (() => void)[] = [];
   let lastScan = Number.NEGATIVE_INFINITY;
   const stateGc = startStateGcLoop({ ...options.stateGc, config, database: options.database, log, clock: now });
+  const outage = new DatabaseOutageWatch(log, 'scheduler', now);
 
   async function pass(): Promise<void> {
     if (options.dagProcessor && now() - lastScan >= config.scheduler.dag_scan_interval) {
       lastScan = now();
       await options.dagProcessor.runOnce(lastScan);
     }
-    await runSchedulingPass(options.database, now(), config.scheduler.task_heartbeat_timeout, log);
+    const heartbeatTimeout = config.scheduler.task_heartbeat_timeout;
+    await runSchedulingPass(options.database, now(), heartbeatTimeout, log, {
+      judgeZombies: mayJudgeZombies(outage, now(), heartbeatTimeout),
+    });
   }
 
   const loop = (async () => {
     while (!stopped) {
       try {
         await pass();
+        outage.succeeded();
       } catch (error) {
-        log.error({ err: error }, 'scheduler pass failed; retrying');
+        if (!outage.failed(error)) log.error({ err: error }, 'scheduler pass failed; retrying');
       }
       const waiters = passWaiters;
       passWaiters = [];
@@ -88,17 +94,31 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   };
 }
 
+/**
+ * Workers cannot heartbeat while the database is away, so every running TI looks silent when it
+ * comes back: zombies are judged again only once a whole heartbeat timeout has passed since then.
+ */
+function mayJudgeZombies(outage: DatabaseOutageWatch, now: number, heartbeatTimeoutMs: number): boolean {
+  return !outage.inOutage && now - outage.recoveredAt >= heartbeatTimeoutMs;
+}
+
+export interface SchedulingPassOptions {
+  /** False right after a database outage (see mayJudgeZombies). Default true. */
+  readonly judgeZombies?: boolean;
+}
+
 /** One pass without the DAG processor. Exported for tests and for `tidemark scheduler --once`. */
 export async function runSchedulingPass(
   database: MetadataDatabase,
   now: number,
   heartbeatTimeoutMs: number,
   log: Logger,
+  options: SchedulingPassOptions = {},
 ): Promise<void> {
   await createDueScheduledRuns(database, now, log);
   await createAssetTriggeredRuns(database, now, log);
   for (const dagRunId of await listActiveDagRunIds(database.db, RUNS_PER_PASS)) {
     await scheduleDagRun(database, dagRunId, now, log);
   }
-  await failZombies(database, now, heartbeatTimeoutMs, log);
+  if (options.judgeZombies ?? true) await failZombies(database, now, heartbeatTimeoutMs, log);
 }

@@ -11,6 +11,7 @@ import {
   renewStateGcLease,
 } from '@tidemark/db';
 import type { Logger } from 'pino';
+import { DatabaseOutageWatch } from '../database-outage/database-outage-watch.ts';
 import { runStateGc, type StateGcReport, type StateGcSweep } from './run-state-gc.ts';
 
 export interface StateGcLoopOptions {
@@ -59,6 +60,7 @@ export function startStateGcLoop(options: StateGcLoopOptions): RunningStateGc {
   let backend: StateBackend | undefined = options.backend;
   let retryAt = Number.NEGATIVE_INFINITY;
   let wake: (() => void) | undefined;
+  const outage = new DatabaseOutageWatch(log, 'state garbage collection', now);
 
   async function passIfDue(): Promise<StateGcCheckOutcome> {
     if (now() < retryAt) return 'not_due';
@@ -106,9 +108,12 @@ export function startStateGcLoop(options: StateGcLoopOptions): RunningStateGc {
     while (!abort.signal.aborted) {
       try {
         const outcome = await passIfDue();
+        outage.succeeded();
         options.onCheck?.(outcome);
       } catch (error) {
-        if (!abort.signal.aborted) log.error({ err: error }, 'state garbage collection failed; retrying next interval');
+        if (!abort.signal.aborted && !outage.failed(error)) {
+          log.error({ err: error }, 'state garbage collection failed; retrying next interval');
+        }
       }
       if (abort.signal.aborted) break;
       await new Promise<void>((resolve) => {

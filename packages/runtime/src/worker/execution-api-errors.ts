@@ -35,3 +35,11 @@ export function isTransientApiError(error: unknown): boolean {
 export function isStaleAttemptError(error: unknown): boolean {
   return error instanceof TidemarkError && error.code === 'stale_attempt';
 }
+
+/**
+ * The api-server answered 503 `database_unavailable`: its database is restarting or locked, and the
+ * request was not applied (a write whose commit was cut off is as uncertain as a lost answer).
+ */
+export function isDatabaseUnavailableAnswer(error: unknown): boolean {
+  return error instanceof TidemarkError && error.code === 'database_unavailable' && httpStatusOf(error) === 503;
+}

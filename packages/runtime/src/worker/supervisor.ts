@@ -27,7 +27,12 @@ import {
 } from './attempt-outcome.ts';
 import { Backoff, retryTransient, sleep } from './backoff.ts';
 import type { AttemptApiClient, ExecutionApiClient } from './execution-api-client.ts';
-import { ExecutionApiUnreachableError, httpStatusOf, isStaleAttemptError } from './execution-api-errors.ts';
+import {
+  ExecutionApiUnreachableError,
+  httpStatusOf,
+  isDatabaseUnavailableAnswer,
+  isStaleAttemptError,
+} from './execution-api-errors.ts';
 import { type HeartbeatLoop, startHeartbeatLoop } from './heartbeat-loop.ts';
 import { LogShipper } from './log-shipper.ts';
 import { TaskProcess, type TaskProcessExit } from './task-process.ts';
@@ -132,9 +137,15 @@ class AttemptSupervisor {
     const decided = this.#decideOutcome(exit);
     this.#logSupervisorLine(decided.state === 'failed' ? 'error' : 'info', describeOutcome(decided));
     await this.#shipper.flush();
-    heartbeats.stop();
-    tokenRefresh.stop();
-    const reported = decided.state === 'stale' ? { outcome: decided, state: null } : await this.#reportFinish(decided);
+    // The attempt lives until its finish is recorded: while finish is retried (the api-server or its
+    // database is away), heartbeats go on, or the scheduler would judge the attempt a zombie.
+    let reported: { outcome: AttemptOutcome; state: FinishResponse['state'] | null };
+    try {
+      reported = decided.state === 'stale' ? { outcome: decided, state: null } : await this.#reportFinish(decided);
+    } finally {
+      heartbeats.stop();
+      tokenRefresh.stop();
+    }
     await this.#shipper.flush();
     return this.#result(reported.outcome, reported.state);
   }
@@ -323,8 +334,8 @@ class AttemptSupervisor {
    * Relays a `state.*` request, through the offload store when one is configured (values above
    * its threshold; see OffloadingStateRelay). Reads (get, keys) and the idempotent clear and unconditional delete
    * are retried like XCom pulls, also after 5xx answers. Writes (set, advance, a delete with
-   * `ifVersion`) are retried only after transport failures, never after an answer: a 5xx or a
-   * 4xx is final. Even so, a write whose answer was lost (timeout) may have been applied: a
+   * `ifVersion`) are retried only after transport failures and 503 `database_unavailable` (the
+   * database is away; nothing was written), never after another answer: any other 5xx or a 4xx is final. Even so, a write whose answer was lost (timeout) may have been applied: a
    * retried `set` then stores the same value again (one extra version), a retried `set` or
    * `delete` with `ifVersion` answers a spurious StateConflictError (nothing wrong was written;
    * `update` re-reads and applies its function again), and a retried `advance` is harmless (it
@@ -467,7 +478,10 @@ function requestErrorOf(error: unknown): { code: string; message: string } {
   return { code: 'internal_error', message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Retries only when the api-server could not be reached or did not answer (no HTTP answer at all). */
+/**
+ * Retries only when the api-server could not be reached or did not answer (no HTTP answer at all),
+ * or answered that its database is unavailable (nothing was written).
+ */
 async function retryOnTransportFailure<T>(operation: () => Promise<T>, retryWindowMs: number): Promise<T> {
   const deadline = Date.now() + retryWindowMs;
   const backoff = new Backoff(100, 5_000);
@@ -476,7 +490,8 @@ async function retryOnTransportFailure<T>(operation: () => Promise<T>, retryWind
       return await operation();
     } catch (error) {
       const delay = backoff.next();
-      if (!(error instanceof ExecutionApiUnreachableError) || Date.now() + delay > deadline) throw error;
+      const retryable = error instanceof ExecutionApiUnreachableError || isDatabaseUnavailableAnswer(error);
+      if (!retryable || Date.now() + delay > deadline) throw error;
       await sleep(delay);
     }
   }

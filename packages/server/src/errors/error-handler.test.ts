@@ -59,7 +59,11 @@ describe('the error handler', () => {
     const response = await app.inject({ method: 'GET', url: '/boom' });
     expect(response.statusCode).toBe(500);
     expect(response.json()).toEqual({
-      detail: { reason: 'internal_error', message: 'internal server error; the api-server log has the details' },
+      detail: {
+        reason: 'internal_error',
+        message: 'internal server error; the api-server log has the details under this request_id',
+        request_id: response.headers['x-request-id'] ?? expect.any(String),
+      },
     });
     expect(response.body).not.toContain('secret internals');
     expect(logged).toEqual([expect.objectContaining({ err: expect.any(TypeError) })]);

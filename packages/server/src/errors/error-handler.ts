@@ -1,4 +1,5 @@
-import { HTTP_STATUS_OF_ERROR, isApiErrorCode, isTidemarkError } from '@tidemark/core';
+import { type ErrorCode, HTTP_STATUS_OF_ERROR, isApiErrorCode, isTidemarkError } from '@tidemark/core';
+import { describeDatabaseOutage, isDatabaseOutage } from '@tidemark/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { RouteNotFoundError } from '../errors.ts';
@@ -6,11 +7,15 @@ import { describeZodError } from './describe-zod-error.ts';
 
 /** Every error body: `{"detail": {"reason": "<stable code>", "message": "<what to do>"}}` (SPEC §11). */
 export interface ErrorBody {
-  readonly detail: { readonly reason: string; readonly message: string };
+  /** `request_id`: on 5xx answers, the id under which the api-server logged the error (also `X-Request-Id`). */
+  readonly detail: { readonly reason: string; readonly message: string; readonly request_id?: string };
 }
 
 const INTERNAL_ERROR: ErrorBody = {
-  detail: { reason: 'internal_error', message: 'internal server error; the api-server log has the details' },
+  detail: {
+    reason: 'internal_error',
+    message: 'internal server error; the api-server log has the details under this request_id',
+  },
 };
 
 /** Installs the one error handler and the 404 handler on `app` (and so on every route inside it). */
@@ -21,10 +26,14 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/** Seconds a client should wait before retrying a 503 (the database is restarting or locked). */
+export const RETRY_AFTER_SECONDS = 2;
+
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const [status, body] = describeError(error);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
-  void reply.code(status).send(body);
+  if (status >= 500) request.log.error({ err: error }, `request failed: ${request.method} ${request.url}`);
+  if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  void reply.code(status).send(status >= 500 ? withRequestId(body, request.id) : body);
 }
 
 /** The status and body for an error; exported for tests. */
@@ -35,6 +44,7 @@ export function describeError(error: unknown): [number, ErrorBody] {
     return [status, errorBody(error.code, error.message)];
   }
   if (error instanceof ZodError) return [422, errorBody('validation_error', describeZodError(error, 'request'))];
+  if (isDatabaseOutage(error)) return [503, errorBody('database_unavailable', describeDatabaseOutage(error))];
   return describeFastifyError(error as Partial<FastifyError>);
 }
 
@@ -58,6 +68,11 @@ function describeFastifyError(error: Partial<FastifyError>): [number, ErrorBody]
   return [500, INTERNAL_ERROR];
 }
 
-function errorBody(reason: string, message: string): ErrorBody {
+function withRequestId(body: ErrorBody, requestId: string): ErrorBody {
+  return { detail: { ...body.detail, request_id: requestId } };
+}
+
+/** `reason` is a code of the closed set (core ErrorCode): a typo does not compile. */
+function errorBody(reason: ErrorCode, message: string): ErrorBody {
   return { detail: { reason, message } };
 }
