@@ -2,6 +2,7 @@ import { ConfigError, type StateBackend, type TidemarkConfig } from '@tidemark/c
 import { type MetadataDatabase, MetastoreStateBackend } from '@tidemark/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './errors/error-handler.ts';
+import { handleFrameworkError, MAX_PATH_PARAMETER_LENGTH } from './errors/framework-errors.ts';
 import { executionApi } from './execution/execution-api.ts';
 import { ExecutionAuth } from './execution/execution-auth.ts';
 import { TaskInstanceIdentities } from './execution/task-instance-identities.ts';
@@ -39,7 +40,12 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       'api.session_key must differ from api.secret_key: workers hold the secret key, and with it they could sign user tokens',
     );
   }
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors: handleFrameworkError,
+  });
   acceptEmptyJsonBodies(app);
   installErrorHandling(app);
   registerHealthRoute(app, options.database);

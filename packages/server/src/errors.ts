@@ -37,3 +37,26 @@ export class RouteNotFoundError extends TidemarkError {
     super('not_found', `no route for ${method} ${url}`);
   }
 }
+
+/** A URL whose percent-encoding is broken or does not decode to UTF-8 (`%ZZ`, `%FF`, a lone `%`). */
+export class BadUrlError extends TidemarkError {
+  constructor(url: string) {
+    super(
+      'bad_url',
+      `the URL ${JSON.stringify(url.slice(0, 200))} is not valid: percent-encode every path and query value as UTF-8 ` +
+        '(encodeURIComponent), e.g. "%" as %25',
+    );
+  }
+}
+
+/** A path parameter longer than any valid id or key can be, even fully percent-encoded. */
+export class PathParameterTooLongError extends TidemarkError {
+  constructor(limit: number) {
+    super(
+      'path_parameter_too_long',
+      `a path parameter is longer than ${limit} characters; ids and state keys are at most 512 characters ` +
+        '(each at most 12 once percent-encoded)',
+      { limit },
+    );
+  }
+}
