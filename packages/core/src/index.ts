@@ -10,6 +10,7 @@ export * from './errors.ts';
 export * from './execution/execution-api-contract.ts';
 export * from './execution/state-store-contract.ts';
 export * from './execution/supervisor-protocol.ts';
+export * from './http/path-segment.ts';
 export * from './ids/uuid-v7.ts';
 export * from './public/asset-contract.ts';
 export * from './public/dag-contract.ts';
