@@ -15,12 +15,16 @@ import { sendError } from './error-handler.ts';
 export const MAX_PATH_PARAMETER_LENGTH = 512 * 4 * 3;
 
 export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  sendError(routerErrorOf(error, request), request, reply);
+}
+
+function routerErrorOf(error: FastifyError, request: FastifyRequest): Error {
   switch (error.code) {
     case 'FST_ERR_BAD_URL':
-      return sendError(new BadUrlError(request.raw.url ?? ''), request, reply);
+      return new BadUrlError(request.raw.url ?? '');
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return sendError(new PathParameterTooLongError(MAX_PATH_PARAMETER_LENGTH), request, reply);
+      return new PathParameterTooLongError(MAX_PATH_PARAMETER_LENGTH);
     default:
-      return sendError(error, request, reply);
+      return error;
   }
 }
