@@ -7,6 +7,7 @@ import { executionApi } from './execution/execution-api.ts';
 import { ExecutionAuth } from './execution/execution-auth.ts';
 import { TaskInstanceIdentities } from './execution/task-instance-identities.ts';
 import { registerHealthRoute } from './health-route.ts';
+import { registerOpenApi } from './openapi/openapi-documents.ts';
 import { registerPublicApi } from './public/public-api.ts';
 import { UserAuth } from './public/user-auth.ts';
 import { registerWebUiRoute } from './ui/web-ui-route.ts';
@@ -49,6 +50,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   acceptEmptyJsonBodies(app);
   installErrorHandling(app);
   registerHealthRoute(app, options.database);
+  await registerOpenApi(app);
   const now = options.clock ?? Date.now;
   // One backend for both APIs.
   const stateBackend =
