@@ -10,6 +10,8 @@ import { registerHealthRoute } from './health-route.ts';
 import { registerOpenApi } from './openapi/openapi-documents.ts';
 import { registerPublicApi } from './public/public-api.ts';
 import { UserAuth } from './public/user-auth.ts';
+import { installJsonBodyParser } from './request-body/json-body-parser.ts';
+import { installUrlTextGuard } from './request-url/url-text-guard.ts';
 import { registerWebUiRoute } from './ui/web-ui-route.ts';
 
 export interface ApiServerOptions {
@@ -47,7 +49,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     frameworkErrors: handleFrameworkError,
   });
-  acceptEmptyJsonBodies(app);
+  installJsonBodyParser(app);
+  installUrlTextGuard(app);
   installErrorHandling(app);
   registerHealthRoute(app, options.database);
   await registerOpenApi(app);
@@ -80,15 +83,4 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   });
   registerWebUiRoute(app, options.uiFolder);
   return app;
-}
-
-/** A bodiless request sent with `Content-Type: application/json` (a heartbeat, a refresh) is not an error. */
-function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    if (text === '') done(null, undefined);
-    else parseJson(request, text, done);
-  });
 }

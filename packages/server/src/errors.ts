@@ -60,3 +60,20 @@ export class PathParameterTooLongError extends TidemarkError {
     );
   }
 }
+
+/** Bytes that are not UTF-8: decoded leniently they would be stored as U+FFFD, silently. */
+export class InvalidUtf8Error extends TidemarkError {
+  constructor(what: string) {
+    super('invalid_utf8', `${what} is not valid UTF-8; send text encoded as UTF-8 (JSON bodies, percent-encoded URLs)`);
+  }
+}
+
+/** NUL (U+0000) in an id, key, name or filter: PostgreSQL text cannot hold it, so no dialect takes it. */
+export class NulCharacterError extends TidemarkError {
+  constructor(where: string) {
+    super(
+      'invalid_text',
+      `${where} contains the NUL character (\\u0000, %00); ids, keys, names and filters must not contain it`,
+    );
+  }
+}
