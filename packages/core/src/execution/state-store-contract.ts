@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INT32_MAX } from '../public/int32-range.ts';
 
 /**
  * The execution API's state store (SPEC §11.1): Airflow 3.3's paths and bodies, plus key listing,
@@ -39,7 +40,7 @@ export const stateSetRequestSchema = z.strictObject({
   expires_at: z.string().nullable().optional(),
   /** Relative expiry, computed on the server; wins over expires_at when both are sent. */
   retention: z.string().optional(),
-  if_version: z.number().int().min(0).optional(),
+  if_version: z.number().int().min(0).max(INT32_MAX).optional(),
   /** Asset state only: staged, applied when the attempt succeeds (SPEC §7). */
   on_success: z.boolean().optional(),
 });
