@@ -223,6 +223,7 @@ function registerHistoryRoute(app: PublicApp, family: StateKeyFamily): void {
     method: 'GET',
     url: `${family.base}/:key/history`,
     onRequest: family.viewer,
+    preValidation: wildcardToKey,
     schema: {
       tags: [...family.tags],
       summary: `Get the history of a ${family.noun} key`,
@@ -248,6 +249,7 @@ function registerRestoreRoute(app: PublicApp, family: StateKeyFamily): void {
     method: 'POST',
     url: `${family.base}/:key/history/:version/restore`,
     onRequest: family.op,
+    preValidation: wildcardToKey,
     schema: {
       tags: [...family.tags],
       summary: `Restore a version of a ${family.noun} key`,
