@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { INT32_MAX } from '../public/int32-range.ts';
 import { plainText } from '../public/plain-text.ts';
+import { workerJsonValueSchema } from './state-store-contract.ts';
 
 /**
  * The execution API's task lifecycle (workers ↔ api-server), under `/execution`. Workers never
@@ -63,7 +64,7 @@ export type ClaimedAttempt = z.infer<typeof claimedAttemptSchema>;
 
 /** PATCH state: how the attempt ended. The server decides retry vs. failure from the TI's policy. */
 export const finishRequestSchema = z.discriminatedUnion('state', [
-  z.strictObject({ state: z.literal('success'), return_value: jsonValue.optional() }),
+  z.strictObject({ state: z.literal('success'), return_value: workerJsonValueSchema.optional() }),
   z.strictObject({
     state: z.literal('failed'),
     error: z.string().max(10_000),
@@ -102,7 +103,7 @@ export const xcomPullQuerySchema = z.strictObject({
   map_index: z.coerce.number().int().min(-1).max(INT32_MAX).optional(),
   key: z.string().min(1).default('return_value'),
 });
-export const xcomValueSchema = z.strictObject({ value: jsonValue });
+export const xcomValueSchema = z.strictObject({ value: workerJsonValueSchema });
 
 /** PUT xcom/{key} body `{value}` → 204. */
 

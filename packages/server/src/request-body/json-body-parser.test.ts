@@ -80,6 +80,37 @@ describe.each(eachDialect())('JSON request bodies (%s)', (dialect) => {
     expect((await put(MAX_JSON_DEPTH)).statusCode).toBe(204);
   });
 
+  it('names a non-finite number in a worker value as the public API does (core value rules), storing nothing', async () => {
+    const finite = 'state value must be finite JSON: Infinity at $.a[1]';
+    const put = await harness.request({
+      method: 'PUT',
+      url: executionKey(),
+      token,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"value":{"a":[1,1e999]}}',
+    });
+    expect(put.statusCode).toBe(422);
+    expect(detailOf(put)).toEqual({ reason: 'invalid_state_value', message: finite });
+    const xcom = await harness.request({
+      method: 'PUT',
+      url: `/execution/task-instances/${tiId}/xcom/k`,
+      token,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"value":{"a":[1,1e999]}}',
+    });
+    expect(detailOf(xcom)).toEqual({ reason: 'invalid_state_value', message: finite });
+    const finish = await harness.request({
+      method: 'PATCH',
+      url: `/execution/task-instances/${tiId}/state`,
+      token,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"state":"success","return_value":{"a":[1,1e999]}}',
+    });
+    expect(detailOf(finish)).toEqual({ reason: 'invalid_state_value', message: finite });
+    expect((await tiRow(harness, 'manual__1', 'extract')).state).toBe('running');
+    expect(await storedKeys()).toEqual([]);
+  });
+
   it('refuses a deep return value at finish, and the attempt keeps running', async () => {
     const response = await harness.request({
       method: 'PATCH',
