@@ -9,5 +9,5 @@ import { z } from 'zod';
 export const NUL_MESSAGE = 'must not contain the NUL character (\\u0000)';
 
 export function plainText() {
-  return z.string().regex(/^[^\u0000]*$/, NUL_MESSAGE);
+  return z.string().refine((text) => !text.includes('\u0000'), NUL_MESSAGE);
 }
