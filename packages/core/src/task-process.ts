@@ -8,6 +8,7 @@ export * from './errors.ts';
 export * from './execution/supervisor-protocol.ts';
 export * from './ids/uuid-v7.ts';
 export * from './state-store/advance-order.ts';
+export * from './state-store/json-depth-rule.ts';
 export * from './state-store/state-backend.ts';
 export * from './state-store/state-key-rules.ts';
 export * from './state-store/state-scope.ts';

@@ -2,13 +2,17 @@ import { ConfigError, type StateBackend, type TidemarkConfig } from '@tidemark/c
 import { type MetadataDatabase, MetastoreStateBackend } from '@tidemark/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './errors/error-handler.ts';
+import { handleFrameworkError, MAX_PATH_PARAMETER_LENGTH } from './errors/framework-errors.ts';
 import { executionApi } from './execution/execution-api.ts';
 import { ExecutionAuth } from './execution/execution-auth.ts';
 import { TaskInstanceIdentities } from './execution/task-instance-identities.ts';
 import { registerHealthRoute } from './health-route.ts';
+import { registerOpenApi } from './openapi/openapi-documents.ts';
 import { registerPublicApi } from './public/public-api.ts';
 import { UserAuth } from './public/user-auth.ts';
+import { installJsonBodyParser } from './request-body/json-body-parser.ts';
 import { newRequestId, requestLogController, sendRequestIds } from './request-id.ts';
+import { installUrlTextGuard } from './request-url/url-text-guard.ts';
 import { registerWebUiRoute } from './ui/web-ui-route.ts';
 
 export interface ApiServerOptions {
@@ -49,11 +53,15 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     genReqId: newRequestId,
     logController: requestLogController(),
     bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors: handleFrameworkError,
   });
   sendRequestIds(app);
-  acceptEmptyJsonBodies(app);
+  installJsonBodyParser(app);
+  installUrlTextGuard(app);
   installErrorHandling(app);
   registerHealthRoute(app, options.database);
+  await registerOpenApi(app);
   const now = options.clock ?? Date.now;
   // One backend for both APIs.
   const stateBackend =
@@ -90,15 +98,4 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
 function loggerOptions(options: ApiServerOptions): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
   if (options.loggerInstance) return { loggerInstance: options.loggerInstance };
   return { logger: options.logger ?? { level: 'error', stream: process.stderr } };
-}
-
-/** A bodiless request sent with `Content-Type: application/json` (a heartbeat, a refresh) is not an error. */
-function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    if (text === '') done(null, undefined);
-    else parseJson(request, text, done);
-  });
 }

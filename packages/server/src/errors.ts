@@ -37,3 +37,43 @@ export class RouteNotFoundError extends TidemarkError {
     super('not_found', `no route for ${method} ${url}`);
   }
 }
+
+/** A URL whose percent-encoding is broken or does not decode to UTF-8 (`%ZZ`, `%FF`, a lone `%`). */
+export class BadUrlError extends TidemarkError {
+  constructor(url: string) {
+    super(
+      'bad_url',
+      `the URL ${JSON.stringify(url.slice(0, 200))} is not valid: percent-encode every path and query value as UTF-8 ` +
+        '(encodeURIComponent), e.g. "%" as %25',
+    );
+  }
+}
+
+/** A path parameter longer than any valid id or key can be, even fully percent-encoded. */
+export class PathParameterTooLongError extends TidemarkError {
+  constructor(limit: number) {
+    super(
+      'path_parameter_too_long',
+      `a path parameter is longer than ${limit} characters; ids and state keys are at most 512 characters ` +
+        '(each at most 12 once percent-encoded)',
+      { limit },
+    );
+  }
+}
+
+/** Bytes that are not UTF-8: decoded leniently they would be stored as U+FFFD, silently. */
+export class InvalidUtf8Error extends TidemarkError {
+  constructor(what: string) {
+    super('invalid_utf8', `${what} is not valid UTF-8; send text encoded as UTF-8 (JSON bodies, percent-encoded URLs)`);
+  }
+}
+
+/** NUL (U+0000) in an id, key, name or filter: PostgreSQL text cannot hold it, so no dialect takes it. */
+export class NulCharacterError extends TidemarkError {
+  constructor(where: string) {
+    super(
+      'invalid_text',
+      `${where} contains the NUL character (\\u0000, %00); ids, keys, names and filters must not contain it`,
+    );
+  }
+}

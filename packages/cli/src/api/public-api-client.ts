@@ -11,6 +11,7 @@ import {
   type DagResponse,
   type DagRunCollection,
   type DagRunResponse,
+  encodePathSegment,
   type HealthResponse,
   type StateHistoryResponse,
   type TaskInstanceCollection,
@@ -22,6 +23,7 @@ import {
   type TriggerDagRunBody,
   type VersionResponse,
 } from '@tidemark/core';
+import { type RawPathResponse, sendRawPathRequest } from './raw-path-http.ts';
 
 type Query = Record<string, string | number | boolean | undefined>;
 
@@ -251,25 +253,27 @@ export class PublicApiClient {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const url = new URL(`${this.baseUrl}${path}`);
+    const query = new URLSearchParams();
     for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
+      if (value !== undefined) query.set(name, String(value));
     }
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (this.#token && !options.anonymous) headers.authorization = `Bearer ${this.#token}`;
-    let response: Response;
+    let response: RawPathResponse;
     try {
-      response = await fetch(url, {
+      response = await sendRawPathRequest({
+        baseUrl: this.baseUrl,
+        path: query.size > 0 ? `${path}?${query.toString()}` : path,
         method,
         headers,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        timeoutMs: REQUEST_TIMEOUT_MS,
       });
     } catch (error) {
       throw this.#unreachable(error);
     }
-    const text = await response.text();
+    const text = response.text;
     const body = parseJson(text);
     if (!response.ok) throw this.#failure(method, path, response.status, text);
     return (text === '' ? undefined : body) as T;
@@ -309,7 +313,7 @@ function parseJson(text: string): unknown {
 }
 
 function segment(value: string): string {
-  return encodeURIComponent(value);
+  return encodePathSegment(value);
 }
 
 function runPath(dagId: string, runId: string): string {

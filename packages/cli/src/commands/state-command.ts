@@ -1,4 +1,12 @@
-import { type StateHistoryEntryResponse, type StateWriterResponse, TidemarkError } from '@tidemark/core';
+import {
+  encodeStateValue,
+  JsonTooDeepError,
+  jsonTextExceedsDepth,
+  MAX_JSON_DEPTH,
+  type StateHistoryEntryResponse,
+  type StateWriterResponse,
+  TidemarkError,
+} from '@tidemark/core';
 import { type Command, Option } from 'commander';
 import { apiCommandGroup, usageError, wholeNumber, withApiUrl } from '../api/api-command.ts';
 import { connectApi } from '../api/api-connection.ts';
@@ -232,6 +240,9 @@ function targetOf(options: ScopeOptions, command: Command): StateTarget {
 
 /** A command-line JSON value; `null` is refused here as the API would (delete the key instead). */
 export function parseStateValue(text: string): { value: unknown } | { problem: string } {
+  // Checked on the text first: a value nested thousands deep is refused before anything walks it.
+  if (jsonTextExceedsDepth(text, MAX_JSON_DEPTH))
+    return { problem: new JsonTooDeepError('state value', MAX_JSON_DEPTH).message };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -241,6 +252,13 @@ export function parseStateValue(text: string): { value: unknown } | { problem: s
     };
   }
   if (value === null) return { problem: 'the value must not be null; use "tidemark state delete" to remove a key' };
+  try {
+    // The API's own rules (core): JSON.parse reads 1e999 as Infinity, which would be sent as null.
+    encodeStateValue(value, 0);
+  } catch (error) {
+    if (error instanceof TidemarkError) return { problem: error.message };
+    throw error;
+  }
   return { value };
 }
 

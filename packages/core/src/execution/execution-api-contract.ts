@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { INT32_MAX } from '../public/int32-range.ts';
+import { plainText } from '../public/plain-text.ts';
+import { workerJsonValueSchema } from './state-store-contract.ts';
 
 /**
  * The execution API's task lifecycle (workers ↔ api-server), under `/execution`. Workers never
@@ -28,7 +31,7 @@ export const MAX_CLAIM_WAIT_MS = 30_000;
 /** POST claim → 204 (nothing to do) or 200 ClaimedAttempt. The claimed TI is `running` at once. */
 export const claimRequestSchema = z.strictObject({
   /** Shown as the TI's `worker` (hostname:pid). */
-  worker: z.string().min(1).max(250),
+  worker: plainText().min(1).max(250),
   /** Long poll: when nothing is queued, hold the request up to this long for something to be. */
   wait_ms: z.number().int().min(0).max(MAX_CLAIM_WAIT_MS).optional(),
 });
@@ -94,7 +97,7 @@ export type ClaimedAttempt = z.infer<typeof claimedAttemptSchema>;
 export const finishRequestSchema = z.discriminatedUnion('state', [
   z.strictObject({
     state: z.literal('success'),
-    return_value: jsonValue.optional(),
+    return_value: workerJsonValueSchema.optional(),
     /** Extras for the events of the task's outlets (`ctx.outletEvents`); each at most `state.max_value_bytes`. */
     outlet_events: z.array(outletEventSchema).max(1_000).optional(),
   }),
@@ -133,10 +136,10 @@ export const logBatchSchema = z.strictObject({ lines: z.array(logLineSchema).max
  */
 export const xcomPullQuerySchema = z.strictObject({
   task_id: z.string().min(1),
-  map_index: z.coerce.number().int().min(-1).optional(),
+  map_index: z.coerce.number().int().min(-1).max(INT32_MAX).optional(),
   key: z.string().min(1).default('return_value'),
 });
-export const xcomValueSchema = z.strictObject({ value: jsonValue });
+export const xcomValueSchema = z.strictObject({ value: workerJsonValueSchema });
 
 /** PUT xcom/{key} body `{value}` → 204. */
 

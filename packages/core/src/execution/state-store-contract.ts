@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { INT32_MAX } from '../public/int32-range.ts';
+import type { JsonValue } from '../state-store/state-value-rules.ts';
 
 /**
  * The execution API's state store (SPEC §11.1): Airflow 3.3's paths and bodies, plus key listing,
@@ -32,14 +34,21 @@ export const stateEntryResponseSchema = z.strictObject({
   expires_at: z.string().nullable(),
 });
 
+/**
+ * A JSON value a worker sends (state, XCom, return value). Not checked here: core's value rules
+ * (`encodeStateValue`) check it where it is stored and name the problem (`must be finite JSON:
+ * Infinity at $.a[1]`), where z.json() said only "Invalid input".
+ */
+export const workerJsonValueSchema = z.custom<JsonValue>((value) => value !== undefined, 'a JSON value is required');
+
 /** PUT body → 204 with `ETag: "<new version>"`. Task state only: `expires_at` / `retention`. */
 export const stateSetRequestSchema = z.strictObject({
-  value: z.json(),
+  value: workerJsonValueSchema,
   /** Absolute expiry (Airflow compatibility); ISO-8601 or null (never). */
   expires_at: z.string().nullable().optional(),
   /** Relative expiry, computed on the server; wins over expires_at when both are sent. */
   retention: z.string().optional(),
-  if_version: z.number().int().min(0).optional(),
+  if_version: z.number().int().min(0).max(INT32_MAX).optional(),
   /** Asset state only: staged, applied when the attempt succeeds (SPEC §7). */
   on_success: z.boolean().optional(),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanQuerySchema, isoDateTimeQuerySchema, orderBySchema } from './dag-contract.ts';
+import { INT32_MAX } from './int32-range.ts';
 import { paginationQuerySchema } from './pagination.ts';
 
 /** Public API contracts of assets and asset events (`/api/v2/assets…`), Airflow 3 shaped. */
@@ -66,7 +67,7 @@ export const assetEventListQuerySchema = paginationQuerySchema.extend({
   source_dag_id: z.string().min(1).optional(),
   source_run_id: z.string().min(1).optional(),
   source_task_id: z.string().min(1).optional(),
-  source_map_index: z.coerce.number().int().min(-1).optional(),
+  source_map_index: z.coerce.number().int().min(-1).max(INT32_MAX).optional(),
   timestamp_gte: isoDateTimeQuerySchema.optional(),
   timestamp_lte: isoDateTimeQuerySchema.optional(),
 });

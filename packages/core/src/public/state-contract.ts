@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { integerIdSchema } from './asset-contract.ts';
+import { INT32_MAX } from './int32-range.ts';
 import { paginationQuerySchema } from './pagination.ts';
 import { taskInstancePathSchema, wholeNumberQueryParam } from './task-instance-contract.ts';
 
@@ -118,6 +119,7 @@ export const assetStateListQuerySchema = paginationQuerySchema;
 export const ifMatchHeadersSchema = z.object({
   'if-match': z
     .string()
-    .regex(/^\s*"?\d+"?\s*$/, 'If-Match must be a version, e.g. "3"')
+    .regex(/^\s*"?\d{1,10}"?\s*$/, 'If-Match must be a version, e.g. "3"')
+    .refine((text) => Number(text.replaceAll(/[\s"]/g, '')) <= INT32_MAX, `If-Match must be a version ≤ ${INT32_MAX}`)
     .optional(),
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { TASK_INSTANCE_STATES } from '../task-instance/task-instance-state.ts';
+import { INT32_MAX } from './int32-range.ts';
 import { paginationQuerySchema } from './pagination.ts';
+import { plainText } from './plain-text.ts';
 
 /**
  * Public API (SPEC §11.2), task instances, Airflow 3 shapes:
@@ -15,12 +17,21 @@ import { paginationQuerySchema } from './pagination.ts';
 /** At most this many task instances per `clearTaskInstances` call; more is a 422 asking to narrow it. */
 export const MAX_CLEARED_TASK_INSTANCES = 1_000;
 
-/** A whole number in a query string (`?map_index=3`); an empty value is an error, not 0. */
-export function wholeNumberQueryParam(min: number) {
+/**
+ * A whole number in a query string (`?map_index=3`); an empty value is an error, not 0. At most
+ * INT32_MAX unless `max` says otherwise (a byte offset).
+ */
+export function wholeNumberQueryParam(min: number, max: number = INT32_MAX) {
   return z
     .union([z.number(), z.string().regex(/^-?\d+$/, 'expected a whole number')])
     .transform(Number)
-    .pipe(z.number().int('expected a whole number').min(min, `expected a whole number ≥ ${min}`));
+    .pipe(
+      z
+        .number()
+        .int('expected a whole number')
+        .min(min, `expected a whole number ≥ ${min}`)
+        .max(max, `expected a whole number ≤ ${max}`),
+    );
 }
 
 export const taskInstanceStateSchema = z.enum(TASK_INSTANCE_STATES);
@@ -102,11 +113,11 @@ export type PatchTaskInstanceBody = z.infer<typeof patchTaskInstanceBodySchema>;
  */
 export const clearTaskInstancesBodySchema = z.strictObject({
   /** Omitted: every run of the DAG (at most MAX_CLEARED_TASK_INSTANCES TIs in all). */
-  dag_run_id: z.string().min(1).optional(),
+  dag_run_id: plainText().min(1).optional(),
   /** Omitted: every task. */
-  task_ids: z.array(z.string().min(1)).min(1).optional(),
+  task_ids: z.array(plainText().min(1)).min(1).optional(),
   /** Only these map indices (`-1` for unmapped TIs). */
-  map_indexes: z.array(z.number().int().min(-1)).min(1).optional(),
+  map_indexes: z.array(z.number().int().min(-1).max(INT32_MAX)).min(1).optional(),
   /** Only TIs in `failed` or `upstream_failed`. */
   only_failed: z.boolean().default(false),
   keep_task_state: z.boolean().default(false),

@@ -14,9 +14,9 @@ export const taskLogPathSchema = taskInstancePathSchema.extend({ try_number: who
 export const taskLogQuerySchema = z.object({
   map_index: wholeNumberQueryParam(-1).optional(),
   /** Byte offset to read from (a previous `continuation_token`). */
-  offset: wholeNumberQueryParam(0).optional(),
+  offset: wholeNumberQueryParam(0, Number.MAX_SAFE_INTEGER).optional(),
   /** Airflow's name for the same thing. */
-  token: wholeNumberQueryParam(0).optional(),
+  token: wholeNumberQueryParam(0, Number.MAX_SAFE_INTEGER).optional(),
 });
 export type TaskLogQuery = z.infer<typeof taskLogQuerySchema>;
 

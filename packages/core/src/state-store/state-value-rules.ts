@@ -1,4 +1,5 @@
 import { InvalidStateValueError, ValueTooLargeError } from '../errors.ts';
+import { JsonTooDeepError, MAX_JSON_DEPTH } from './json-depth-rule.ts';
 import { describeType } from './state-key-rules.ts';
 
 /** A JSON value other than `null` at the top (SPEC §5). Nested `null` is ordinary JSON. */
@@ -19,7 +20,7 @@ export function encodeStateValue(value: unknown, maxBytes: number): string {
       `state value must not be ${value === null ? 'null' : 'undefined'}; delete the key to remove it`,
     );
   }
-  assertJson(value, '$', new Set());
+  assertJson(value, '$', new Set(), 0);
   const json = JSON.stringify(value);
   if (maxBytes > 0) {
     // Cheap bound first: UTF-8 needs at most 3 bytes per UTF-16 code unit.
@@ -35,7 +36,7 @@ export function decodeStateValue(json: string): StateValue {
   return JSON.parse(json) as StateValue;
 }
 
-function assertJson(value: unknown, path: string, ancestors: Set<object>): void {
+function assertJson(value: unknown, path: string, ancestors: Set<object>, depth: number): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -47,6 +48,7 @@ function assertJson(value: unknown, path: string, ancestors: Set<object>): void 
       return;
     case 'object': {
       if (value === null) return;
+      if (depth >= MAX_JSON_DEPTH) throw new JsonTooDeepError('state value', MAX_JSON_DEPTH);
       if (ancestors.has(value)) {
         throw new InvalidStateValueError(`state value must not be circular: ${path} refers to itself`);
       }
@@ -58,7 +60,7 @@ function assertJson(value: unknown, path: string, ancestors: Set<object>): void 
           if (item === undefined) {
             throw new InvalidStateValueError(`state value must be JSON: undefined at ${path}[${index}]`);
           }
-          assertJson(item, `${path}[${index}]`, ancestors);
+          assertJson(item, `${path}[${index}]`, ancestors, depth + 1);
         }
       } else {
         const prototype = Object.getPrototypeOf(value);
@@ -70,7 +72,7 @@ function assertJson(value: unknown, path: string, ancestors: Set<object>): void 
           if (item === undefined) {
             throw new InvalidStateValueError(`state value must be JSON: undefined at ${path}.${key}`);
           }
-          assertJson(item, `${path}.${key}`, ancestors);
+          assertJson(item, `${path}.${key}`, ancestors, depth + 1);
         }
       }
       ancestors.delete(value);

@@ -2,6 +2,7 @@ import {
   type ClaimedAttempt,
   claimedAttemptSchema,
   EXECUTION_ROUTES,
+  encodePathSegment,
   type FinishRequest,
   type FinishResponse,
   finishResponseSchema,
@@ -149,7 +150,7 @@ export class AttemptApiClient {
 
   /** PUT an XCom of this attempt under `key` (wiped if the TI is tried again). */
   async pushXcom(key: string, value: JsonValue): Promise<void> {
-    const path = this.#path(EXECUTION_ROUTES.xcomPush).replace(':key', encodeURIComponent(key));
+    const path = this.#path(EXECUTION_ROUTES.xcomPush).replace(':key', encodePathSegment(key));
     await this.#send({ method: 'PUT', path, body: { value } });
   }
 
@@ -273,7 +274,7 @@ export class AttemptApiClient {
     key?: string,
   ): { path: string; query?: Record<string, string> } {
     if (target.kind === 'task') {
-      const keyPath = (route: string) => this.#path(route).replace(':key', encodeURIComponent(key ?? ''));
+      const keyPath = (route: string) => this.#path(route).replace(':key', encodePathSegment(key ?? ''));
       switch (what) {
         case 'value':
           return { path: keyPath(STATE_STORE_ROUTES.taskKey) };
@@ -331,7 +332,7 @@ export class AttemptApiClient {
   }
 
   #path(route: string): string {
-    return route.replace(':ti_id', encodeURIComponent(this.tiId));
+    return route.replace(':ti_id', encodePathSegment(this.tiId));
   }
 }
 

@@ -64,15 +64,22 @@ const AGENTS = {
 
 class RequestTimeoutError extends Error {}
 
-function exchange(url: URL, request: ExecutionApiRequest, timeoutMs: number): Promise<RawAnswer> {
+function exchange(url: RequestUrl, request: ExecutionApiRequest, timeoutMs: number): Promise<RawAnswer> {
   const body = request.body === undefined ? undefined : JSON.stringify(request.body);
   const headers: Record<string, string | number> = buildHeaders(request);
   if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const outgoing = send(
-      url,
-      { method: request.method, headers, agent: url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'] },
+      {
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.path,
+        method: request.method,
+        headers,
+        agent: url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'],
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -102,12 +109,26 @@ function toHeaders(incoming: Record<string, string | string[] | undefined>): Hea
   return headers;
 }
 
-function buildUrl(apiUrl: string, request: ExecutionApiRequest): URL {
-  const url = new URL(request.path, apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`);
+/** Where to send a request. The path stays a raw string: parsed as a WHATWG `URL`, a state key
+ *  `.` or `..` (sent as `%2E`) would be removed by dot-segment normalization. */
+interface RequestUrl {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: string;
+  readonly path: string;
+}
+
+function buildUrl(apiUrl: string, request: ExecutionApiRequest): RequestUrl {
+  const base = new URL(apiUrl);
+  const query = new URLSearchParams();
   for (const [name, value] of Object.entries(request.query ?? {})) {
-    if (value !== undefined) url.searchParams.set(name, String(value));
+    if (value !== undefined) query.set(name, String(value));
   }
-  return url;
+  const search = query.size > 0 ? `?${query.toString()}` : '';
+  // As URL resolution does: an absolute route replaces the API URL's path, a relative one joins it.
+  const path = request.path.startsWith('/') ? request.path : `${base.pathname.replace(/\/*$/, '/')}${request.path}`;
+  const hostname = base.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { protocol: base.protocol, hostname, port: base.port, path: `${path}${search}` };
 }
 
 function buildHeaders(request: ExecutionApiRequest): Record<string, string> {

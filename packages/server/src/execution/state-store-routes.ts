@@ -4,6 +4,7 @@ import {
   assetScope,
   assetStateQuerySchema,
   encodeStateValue,
+  INT32_MAX,
   InvalidStateOptionError,
   NEVER_EXPIRE,
   parseDurationMs,
@@ -326,7 +327,7 @@ export function ifVersionOf(request: FastifyRequest, bodyVersion: number | undef
   if (header === undefined) return bodyVersion;
   const text = Array.isArray(header) ? header.join(',') : header;
   const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(text);
-  if (!match) {
+  if (!match || Number(match[1]) > INT32_MAX) {
     throw new InvalidStateOptionError(`If-Match must be one version, such as "3" (0 = only if absent), got ${text}`);
   }
   return Number(match[1]);

@@ -1,9 +1,9 @@
-import { TidemarkError, verifyPassword } from '@tidemark/core';
+import { plainText, TidemarkError, verifyPassword } from '@tidemark/core';
 import { findUser } from '@tidemark/db';
 import { z } from 'zod';
 import type { PublicApp, PublicRouteContext } from './public-route-context.ts';
 
-export const tokenRequestSchema = z.strictObject({ username: z.string().min(1), password: z.string().min(1) });
+export const tokenRequestSchema = z.strictObject({ username: plainText().min(1), password: z.string().min(1) });
 export const tokenResponseSchema = z.strictObject({
   access_token: z.string(),
   token_type: z.literal('bearer'),

@@ -1,13 +1,6 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import { TIDEMARK_VERSION } from '@tidemark/core';
 import type { FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { PUBLIC_PREFIX } from '../openapi/openapi-documents.ts';
 import { registerAuthTokenRoute } from './auth-token-route.ts';
 import type { PublicRouteContext } from './public-route-context.ts';
 import { registerAssetEventRoutes } from './routes/asset-event-routes.ts';
@@ -18,7 +11,7 @@ import { registerMonitorRoutes } from './routes/monitor-routes.ts';
 import { registerStateRoutes } from './routes/state-routes.ts';
 import { registerTaskInstanceRoutes } from './routes/task-instance-routes.ts';
 
-export const PUBLIC_PREFIX = '/api/v2';
+export { PUBLIC_PREFIX, publicDocument } from '../openapi/openapi-documents.ts';
 
 /**
  * The public API (people, the UI, the CLI): Airflow-shaped routes under /api/v2, user bearer tokens
@@ -28,17 +21,6 @@ export async function registerPublicApi(app: FastifyInstance, context: PublicRou
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('user', null);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Tidemark API', version: TIDEMARK_VERSION },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-
   const typed = app.withTypeProvider<ZodTypeProvider>();
   registerAuthTokenRoute(typed, context);
   await app.register(
@@ -54,14 +36,4 @@ export async function registerPublicApi(app: FastifyInstance, context: PublicRou
     },
     { prefix: PUBLIC_PREFIX },
   );
-  app.get('/api/v2/openapi.json', { schema: { hide: true } }, async () => publicDocument(app));
-}
-
-/** The OpenAPI document of the public API (the execution API's routes are left out). */
-export function publicDocument(app: FastifyInstance) {
-  const document = app.swagger() as { paths?: Record<string, unknown> };
-  const paths = Object.fromEntries(
-    Object.entries(document.paths ?? {}).filter(([path]) => path.startsWith(PUBLIC_PREFIX) || path === '/auth/token'),
-  );
-  return { ...document, paths };
 }

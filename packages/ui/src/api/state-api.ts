@@ -13,8 +13,16 @@ function storePath(owner: StateOwner): string {
     : `/api/v2/assets/${segment(owner.assetId)}/state-store`;
 }
 
+/**
+ * The browser drops `.` and `..` path segments even percent-encoded, so a key made only of dots
+ * goes as the placeholder segment `~` with `?key=` (the public API's STATE_KEY_IN_QUERY, core).
+ */
 function keyPath(owner: StateOwner, key: string): string {
-  return `${storePath(owner)}/${segment(key)}`;
+  return `${storePath(owner)}/${/^\.+$/.test(key) ? '~' : segment(key)}`;
+}
+
+function keyQuery(owner: StateOwner, key: string) {
+  return /^\.+$/.test(key) ? { ...mapIndexQuery(owner), key } : mapIndexQuery(owner);
 }
 
 function mapIndexQuery(owner: StateOwner) {
@@ -41,7 +49,7 @@ export function writeState(owner: StateOwner, key: string, write: StateWrite): P
   const keepExpiry = owner.kind === 'task' && write.expiry === undefined;
   return request(keyPath(owner, key), {
     method: keepExpiry ? 'PATCH' : 'PUT',
-    query: mapIndexQuery(owner),
+    query: keyQuery(owner, key),
     body:
       owner.kind === 'task' && !keepExpiry ? { value: write.value, expires_at: write.expiry } : { value: write.value },
     ...(write.ifVersion === undefined ? {} : { ifMatch: write.ifVersion }),
@@ -49,7 +57,7 @@ export function writeState(owner: StateOwner, key: string, write: StateWrite): P
 }
 
 export function deleteState(owner: StateOwner, key: string, ifVersion: number): Promise<void> {
-  return request(keyPath(owner, key), { method: 'DELETE', query: mapIndexQuery(owner), ifMatch: ifVersion });
+  return request(keyPath(owner, key), { method: 'DELETE', query: keyQuery(owner, key), ifMatch: ifVersion });
 }
 
 /** Removes every key of the task instance (its own map index) or of the asset. */
@@ -59,7 +67,7 @@ export function clearState(owner: StateOwner): Promise<void> {
 
 export async function stateHistory(owner: StateOwner, key: string): Promise<readonly StateHistoryEntry[]> {
   const page = await request<{ history: StateHistoryEntry[] }>(`${keyPath(owner, key)}/history`, {
-    query: mapIndexQuery(owner),
+    query: keyQuery(owner, key),
   });
   return page.history;
 }
@@ -73,7 +81,7 @@ export function restoreState(
 ): Promise<StateEntry> {
   return request(`${keyPath(owner, key)}/history/${version}/restore`, {
     method: 'POST',
-    query: mapIndexQuery(owner),
+    query: keyQuery(owner, key),
     ifMatch: currentVersion,
   });
 }

@@ -1,4 +1,5 @@
 import {
+  INT32_MAX,
   InvalidStateOptionError,
   InvalidStateValueError,
   ifMatchHeadersSchema,
@@ -72,6 +73,7 @@ const versionParamSchema = z.coerce
   .number()
   .int('expected a whole number')
   .min(1, 'versions start at 1')
+  .max(INT32_MAX, `versions are at most ${INT32_MAX}`)
   .meta({ description: 'a version listed by the history route' });
 
 /** GET, PUT, DELETE of a key, its history, and restoring a version from it (SPEC §8, §11.2). */
@@ -221,6 +223,7 @@ function registerHistoryRoute(app: PublicApp, family: StateKeyFamily): void {
     method: 'GET',
     url: `${family.base}/:key/history`,
     onRequest: family.viewer,
+    preValidation: wildcardToKey,
     schema: {
       tags: [...family.tags],
       summary: `Get the history of a ${family.noun} key`,
@@ -246,6 +249,7 @@ function registerRestoreRoute(app: PublicApp, family: StateKeyFamily): void {
     method: 'POST',
     url: `${family.base}/:key/history/:version/restore`,
     onRequest: family.op,
+    preValidation: wildcardToKey,
     schema: {
       tags: [...family.tags],
       summary: `Restore a version of a ${family.noun} key`,

@@ -1,5 +1,6 @@
 import {
   errorBodySchema,
+  STATE_KEY_IN_QUERY,
   type StateEntry,
   type StateHistoryEntry,
   type StateHistoryResponse,
@@ -122,12 +123,22 @@ export const KEY_ROUTE_TWINS: readonly { readonly suffix: string; readonly hide:
   { suffix: '/*', hide: true },
 ];
 
-/** preValidation of both twins: the wildcard twin's `*` becomes `key`. */
+/**
+ * preValidation of every `{key}` route: the wildcard twin's `*` becomes `key`, and the key
+ * segment STATE_KEY_IN_QUERY (`~`) with `?key=` addresses the key given there (how a browser, whose
+ * URL parser drops `.` and `..` segments, reaches the keys `.` and `..`).
+ */
 export async function wildcardToKey(request: FastifyRequest): Promise<void> {
   const params = request.params as Record<string, string>;
-  if (!('*' in params)) return;
-  const { '*': key, ...rest } = params;
-  request.params = { ...rest, key };
+  if ('*' in params) {
+    const { '*': key, ...rest } = params;
+    request.params = { ...rest, key };
+  }
+  const query = request.query as Record<string, unknown>;
+  const keyParams = request.params as Record<string, string>;
+  if (keyParams.key === STATE_KEY_IN_QUERY && typeof query.key === 'string') {
+    request.params = { ...keyParams, key: query.key };
+  }
 }
 
 /** The documented body of a 204. */
