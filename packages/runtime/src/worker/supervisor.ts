@@ -5,10 +5,7 @@ import {
   type FinishRequest,
   type FinishResponse,
   type LogLine,
-  type StateMethod,
-  type StateRequestParams,
   type TaskToSupervisor,
-  TidemarkError,
   triggeringAssetEventFromWire,
 } from '@tidemark/core';
 import { TASK_PROCESS_ENTRY } from '@tidemark/sdk';
@@ -25,17 +22,13 @@ import {
   outcomeFromFinishedMessage,
   outcomeFromInterruption,
 } from './attempt-outcome.ts';
-import { Backoff, retryTransient, sleep } from './backoff.ts';
+import { retryTransient } from './backoff.ts';
 import type { AttemptApiClient, ExecutionApiClient } from './execution-api-client.ts';
-import {
-  ExecutionApiUnreachableError,
-  httpStatusOf,
-  isDatabaseUnavailableAnswer,
-  isStaleAttemptError,
-} from './execution-api-errors.ts';
+import { httpStatusOf, isStaleAttemptError } from './execution-api-errors.ts';
 import { type HeartbeatLoop, startHeartbeatLoop } from './heartbeat-loop.ts';
 import { LogShipper } from './log-shipper.ts';
 import { TaskProcess, type TaskProcessExit } from './task-process.ts';
+import { type TaskRequestMessage, TaskRequestRelay } from './task-request-relay.ts';
 import { startTokenRefreshLoop, type TokenRefreshLoop } from './token-refresh-loop.ts';
 import type { WarmTaskProcesses } from './warm-task-processes.ts';
 import { createSilentLogger } from './worker-logger.ts';
@@ -104,7 +97,7 @@ class AttemptSupervisor {
   readonly #shipper: LogShipper;
   readonly #startedAt = performance.now();
   readonly #stderrTail: string[] = [];
-  readonly #offload: OffloadingStateRelay | undefined;
+  readonly #relay: TaskRequestRelay;
   #task: TaskProcess | undefined;
   #finished: FinishedMessage | undefined;
   /** A task that reports after SIGTERM (timeout, stop) did not finish on its own. */
@@ -122,7 +115,10 @@ class AttemptSupervisor {
     this.#claimed = options.claimed;
     this.#api = options.api.forAttempt(options.claimed);
     this.#logger = attemptLogger(options.logger ?? createSilentLogger(), options.claimed);
-    this.#offload = options.offload && new OffloadingStateRelay(options.offload, taskInstanceOf(options.claimed));
+    this.#relay = new TaskRequestRelay(
+      this.#api,
+      options.offload && new OffloadingStateRelay(options.offload, taskInstanceOf(options.claimed)),
+    );
     this.#shipper = new LogShipper({
       send: (lines) => this.#api.sendLogs(lines),
       onError: (error, dropped) => this.#onLogShippingError(error, dropped),
@@ -296,64 +292,14 @@ class AttemptSupervisor {
     }, this.#options.killGracePeriodMs).unref();
   }
 
-  async #relayRequest(request: Extract<TaskToSupervisor, { type: 'request' }>): Promise<void> {
-    try {
-      const value = await this.#answerRequest(request);
-      this.#task?.send({ type: 'response', id: request.id, ok: true, value });
-    } catch (error) {
-      if (isStaleAttemptError(error)) this.#interrupt({ kind: 'stale', reason: (error as Error).message });
-      this.#task?.send({ type: 'response', id: request.id, ok: false, error: requestErrorOf(error) });
+  async #relayRequest(request: TaskRequestMessage): Promise<void> {
+    const answer = await this.#relay.answer(request);
+    if (answer.ok) {
+      this.#task?.send({ type: 'response', id: request.id, ok: true, value: answer.value });
+      return;
     }
-  }
-
-  #answerRequest(request: Extract<TaskToSupervisor, { type: 'request' }>) {
-    switch (request.method) {
-      case 'xcom.pull':
-        return retryTransient(() => this.#api.pullXcom(request.params), { retryWindowMs: 10_000 });
-      case 'xcom.push': {
-        const { key, value } = request.params;
-        return retryTransient(() => this.#api.pushXcom(key, value), { retryWindowMs: 10_000 }).then(() => undefined);
-      }
-      case 'state.get':
-      case 'state.set':
-      case 'state.delete':
-      case 'state.clear':
-      case 'state.keys':
-      case 'state.advance':
-        return this.#relayState(request.method.slice('state.'.length) as StateMethod, request.params);
-      default:
-        throw new TidemarkError(
-          'unknown_request',
-          `the supervisor does not know the request "${(request as { method: string }).method}"; ` +
-            'are the worker and the SDK the same Tidemark version?',
-        );
-    }
-  }
-
-  /**
-   * Relays a `state.*` request, through the offload store when one is configured (values above
-   * its threshold; see OffloadingStateRelay). Reads (get, keys) and the idempotent clear and unconditional delete
-   * are retried like XCom pulls, also after 5xx answers. Writes (set, advance, a delete with
-   * `ifVersion`) are retried only after transport failures and 503 `database_unavailable` (the
-   * database is away; nothing was written), never after another answer: any other 5xx or a 4xx is final. Even so, a write whose answer was lost (timeout) may have been applied: a
-   * retried `set` then stores the same value again (one extra version), a retried `set` or
-   * `delete` with `ifVersion` answers a spurious StateConflictError (nothing wrong was written;
-   * `update` re-reads and applies its function again), and a retried `advance` is harmless (it
-   * is monotonic) but may answer `advanced: false` for a value it did store.
-   */
-  #relayState(method: StateMethod, params: StateRequestParams) {
-    if (!this.#offload) return this.#relayStateRow(method, params);
-    return this.#offload.relay(method, params, (rowMethod, rowParams) => this.#relayStateRow(rowMethod, rowParams));
-  }
-
-  /** One state request to the execution API (the database rows), retried as described on #relayState. */
-  #relayStateRow(method: StateMethod, params: StateRequestParams) {
-    const operation = () => this.#api.relayState(method, params);
-    const isRead = method === 'get' || method === 'keys' || method === 'clear';
-    if (isRead || (method === 'delete' && params.ifVersion === undefined)) {
-      return retryTransient(operation, { retryWindowMs: 10_000 });
-    }
-    return retryOnTransportFailure(operation, 10_000);
+    if (isStaleAttemptError(answer.cause)) this.#interrupt({ kind: 'stale', reason: answer.error.message });
+    this.#task?.send({ type: 'response', id: request.id, ok: false, error: answer.error });
   }
 
   #onOutputLine(source: 'stdout' | 'stderr', line: string): void {
@@ -471,28 +417,4 @@ function returnValueRefusal(outcome: FinishRequest, error: unknown): FinishReque
     }`,
     retryable: false,
   };
-}
-
-function requestErrorOf(error: unknown): { code: string; message: string } {
-  if (error instanceof TidemarkError) return { code: error.code, message: error.message };
-  return { code: 'internal_error', message: error instanceof Error ? error.message : String(error) };
-}
-
-/**
- * Retries only when the api-server could not be reached or did not answer (no HTTP answer at all),
- * or answered that its database is unavailable (nothing was written).
- */
-async function retryOnTransportFailure<T>(operation: () => Promise<T>, retryWindowMs: number): Promise<T> {
-  const deadline = Date.now() + retryWindowMs;
-  const backoff = new Backoff(100, 5_000);
-  for (;;) {
-    try {
-      return await operation();
-    } catch (error) {
-      const delay = backoff.next();
-      const retryable = error instanceof ExecutionApiUnreachableError || isDatabaseUnavailableAnswer(error);
-      if (!retryable || Date.now() + delay > deadline) throw error;
-      await sleep(delay);
-    }
-  }
 }
