@@ -83,6 +83,7 @@ describe('S3OffloadStore', () => {
   it('lists only refs under its prefix, so the orphan sweep never sees other objects in the bucket', async () => {
     const store = s3Store({ prefix: 'shared/' });
     try {
+      await store.check();
       await store.put(ref, Buffer.from(json));
       for (const foreign of ['shared/report.csv', `shared/${ref}.bak`, `elsewhere/${ref}`]) {
         await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: foreign, Body: 'not ours' }));
@@ -107,6 +108,7 @@ describe('S3OffloadStore', () => {
         ),
       };
       await expect(store.put(ref, Buffer.from(json))).rejects.toMatchObject(expected);
+      await expect(store.check()).rejects.toMatchObject(expected);
       await expect(store.get(ref)).rejects.toMatchObject(expected);
       await expect(store.delete(ref)).rejects.toMatchObject(expected);
       await expect(listAll(store)).rejects.toMatchObject(expected);
@@ -128,6 +130,7 @@ describe('S3OffloadStore', () => {
         ),
       };
       await expect(store.put(ref, Buffer.from(json))).rejects.toMatchObject(expected);
+      await expect(store.check()).rejects.toMatchObject(expected);
       await expect(listAll(store)).rejects.toMatchObject(expected);
     } finally {
       store.destroy();

@@ -69,7 +69,7 @@ export class S3OffloadStore implements OffloadStore {
     const key = this.#keyOf(ref);
     const bytes = payload instanceof Uint8Array ? payload : await collect(payload);
     const body = this.gzip ? await gzipBytes(bytes) : bytes;
-    await this.#send('write', ref, () =>
+    await this.#send(`write offloaded object "${ref}"`, () =>
       this.#client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
@@ -84,7 +84,7 @@ export class S3OffloadStore implements OffloadStore {
 
   async get(ref: string): Promise<AsyncIterable<Uint8Array> | undefined> {
     const key = this.#keyOf(ref);
-    const answer = await this.#send('read', ref, () =>
+    const answer = await this.#send(`read offloaded object "${ref}"`, () =>
       this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })).catch((error: unknown) => {
         if (errorName(error) === 'NoSuchKey') return undefined;
         throw error;
@@ -101,7 +101,7 @@ export class S3OffloadStore implements OffloadStore {
 
   async delete(ref: string): Promise<void> {
     const key = this.#keyOf(ref);
-    await this.#send('delete', ref, () =>
+    await this.#send(`delete offloaded object "${ref}"`, () =>
       this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
     );
   }
@@ -112,7 +112,7 @@ export class S3OffloadStore implements OffloadStore {
     let truncated = true;
     while (truncated) {
       const after = startAfter;
-      const page = await this.#send('list', `${prefix}*`, () =>
+      const page = await this.#send(`list offloaded objects under "${this.prefix}${prefix}"`, () =>
         this.#client.send(
           new ListObjectsV2Command({
             Bucket: this.bucket,
@@ -132,6 +132,13 @@ export class S3OffloadStore implements OffloadStore {
     }
   }
 
+  /** Lists one key: the bucket exists, answers at the endpoint, and takes the credentials. */
+  async check(): Promise<void> {
+    await this.#send('open the offload store', () =>
+      this.#client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 })),
+    );
+  }
+
   /** Closes the client's connections. */
   destroy(): void {
     this.#client.destroy();
@@ -147,11 +154,11 @@ export class S3OffloadStore implements OffloadStore {
     return `${this.prefix}${ref}`;
   }
 
-  async #send<T>(action: string, ref: string, call: () => Promise<T>): Promise<T> {
+  async #send<T>(doing: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      throw new S3OffloadError(action, ref, this.bucket, this.#where, error);
+      throw new S3OffloadError(doing, this.bucket, this.#where, error);
     }
   }
 }
@@ -159,18 +166,14 @@ export class S3OffloadStore implements OffloadStore {
 /** An S3 failure as a worker or `tidemark state-store gc` reports it: what, where, and the fix. */
 class S3OffloadError extends TidemarkError {
   // The SDK's error is not kept as `cause`: it holds the whole HTTP response, and the message says what it said.
-  constructor(action: string, ref: string, bucket: string, where: string, cause: unknown) {
+  constructor(doing: string, bucket: string, where: string, cause: unknown) {
     const name = errorName(cause);
     const said = cause instanceof Error ? cause.message : String(cause);
-    super(
-      'offload_failed',
-      `could not ${action} offloaded object "${ref}" in bucket "${bucket}" at ${where}: ${fixFor(name, bucket, said)}`,
-      {
-        bucket,
-        endpoint: where,
-        reason: name,
-      },
-    );
+    super('offload_failed', `could not ${doing} in bucket "${bucket}" at ${where}: ${fixFor(name, bucket, said)}`, {
+      bucket,
+      endpoint: where,
+      reason: name,
+    });
   }
 }
 
