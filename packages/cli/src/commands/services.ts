@@ -77,7 +77,17 @@ export async function runScheduler(config: TidemarkConfig, database: MetadataDat
 }
 
 export async function runWorker(config: TidemarkConfig, apiUrl: string) {
+  const logger = createLogger(config, 'worker');
   const offload = await createStateOffload(config);
+  // The store may come up after the worker; until then only values above the threshold fail.
+  await offload?.store
+    .check?.()
+    .catch((error: unknown) =>
+      logger.warn(
+        { err: error },
+        'the offload store is not usable; the worker starts anyway, and values above the offload threshold fail until it is fixed',
+      ),
+    );
   return startWorker({
     apiUrl,
     secretKey: resolveSecretKey(config.api.secret_key, config.home),
@@ -86,7 +96,7 @@ export async function runWorker(config: TidemarkConfig, apiUrl: string) {
     pollIntervalMs: config.worker.poll_interval,
     warmProcesses: config.worker.warm_processes,
     killGracePeriodMs: config.worker.kill_grace_period,
-    logger: createLogger(config, 'worker'),
+    logger,
     offload,
   });
 }

@@ -53,7 +53,7 @@ describe('loadConfig defaults', () => {
         gc_interval: 3_600_000,
         gc_batch_size: 5_000,
         clear_on_success: false,
-        offload: { backend: 'none', threshold_bytes: 32_768 },
+        offload: { backend: 'none', threshold_bytes: 32_768, gzip: false },
       },
       api: { host: '127.0.0.1', port: 8080, token_ttl: 600_000, user_token_ttl: 86_400_000 },
       scheduler: { task_heartbeat_timeout: 30_000, loop_interval: 250, dag_scan_interval: 5_000 },

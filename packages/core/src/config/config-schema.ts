@@ -33,7 +33,7 @@ function duration() {
   });
 }
 
-export const OFFLOAD_BACKENDS = ['none', 'filesystem'] as const;
+export const OFFLOAD_BACKENDS = ['none', 'filesystem', 's3'] as const;
 
 /**
  * SPEC §9.2 `state.offload.*`, read by workers. In the config file it is an object
@@ -42,17 +42,39 @@ export const OFFLOAD_BACKENDS = ['none', 'filesystem'] as const;
  */
 function offloadSchema() {
   return z.strictObject({
-    /** `none`, `filesystem`, or a module path exporting `createOffloadStore`. */
+    /** `none`, `filesystem`, `s3`, or a module path exporting `createOffloadStore`. */
     backend: offloadBackend().default('none'),
     /** Values whose UTF-8 JSON is larger than this go to the offload store. */
     threshold_bytes: integer(1).default(32_768),
     /** Where the filesystem backend keeps payloads. Default: `<home>/offload`. */
     folder: z.string().min(1).optional(),
+    /** Store payloads gzip-compressed (marked so, so reads know; objects stored before still read). */
+    gzip: flag().default(false),
+    /** The `s3` backend's bucket and where to reach it (SPEC §17). */
+    s3: offloadS3Schema().optional(),
+  });
+}
+
+/**
+ * `state.offload.s3.*`. Credentials are not settings: they come from the standard AWS chain
+ * (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, `AWS_PROFILE`, an instance or container role).
+ */
+function offloadS3Schema() {
+  return z.strictObject({
+    bucket: z.string().min(1, 'expected the name of an existing bucket'),
+    /** Prepended to every object key, e.g. `tidemark/offload/`. */
+    prefix: z.string().default(''),
+    /** For S3-compatible stores (MinIO, Ceph, R2, …), e.g. `http://127.0.0.1:9000`. Default: AWS. */
+    endpoint: endpointUrl().optional(),
+    /** Default: `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`. */
+    region: z.string().min(1).optional(),
+    /** `bucket` in the path rather than the host name; most S3-compatible stores need it. */
+    force_path_style: flag().default(false),
   });
 }
 
 function offloadBackend() {
-  return z.string().min(1, 'expected "none", "filesystem" or a module path exporting createOffloadStore');
+  return z.string().min(1, 'expected "none", "filesystem", "s3" or a module path exporting createOffloadStore');
 }
 
 /** The environment's spelling of the offload keys (see offloadSchema). */
@@ -60,6 +82,12 @@ const offloadEnvironmentKeys = {
   offload__backend: offloadBackend().optional(),
   offload__threshold_bytes: integer(1).optional(),
   offload__folder: z.string().min(1).optional(),
+  offload__gzip: flag().optional(),
+  offload__s3__bucket: z.string().min(1).optional(),
+  offload__s3__prefix: z.string().optional(),
+  offload__s3__endpoint: endpointUrl().optional(),
+  offload__s3__region: z.string().min(1).optional(),
+  offload__s3__force_path_style: flag().optional(),
 };
 
 function foldOffloadKeys<
@@ -67,15 +95,56 @@ function foldOffloadKeys<
     [K in keyof typeof offloadEnvironmentKeys]?: z.output<(typeof offloadEnvironmentKeys)[K]>;
   },
 >(section: T) {
-  const { offload__backend, offload__threshold_bytes, offload__folder, ...rest } = section;
+  const { offload__backend, offload__threshold_bytes, offload__folder, offload__gzip, ...rest } = section;
+  const {
+    offload__s3__bucket,
+    offload__s3__prefix,
+    offload__s3__endpoint,
+    offload__s3__region,
+    offload__s3__force_path_style,
+    ...others
+  } = rest;
   const folder = offload__folder ?? section.offload.folder;
+  const s3 = foldS3Keys(section.offload.s3, {
+    bucket: offload__s3__bucket,
+    prefix: offload__s3__prefix,
+    endpoint: offload__s3__endpoint,
+    region: offload__s3__region,
+    force_path_style: offload__s3__force_path_style,
+  });
   return {
-    ...rest,
+    ...others,
     offload: {
       backend: offload__backend ?? section.offload.backend,
       threshold_bytes: offload__threshold_bytes ?? section.offload.threshold_bytes,
       ...(folder === undefined ? {} : { folder }),
+      gzip: offload__gzip ?? section.offload.gzip,
+      ...(s3 === undefined ? {} : { s3 }),
     },
+  };
+}
+
+function endpointUrl() {
+  return z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:9000' });
+}
+
+type OffloadS3Settings = z.output<ReturnType<typeof offloadS3Schema>>;
+
+/** The file's `state.offload.s3`, with the environment's keys winning; none without a bucket. */
+function foldS3Keys(
+  fromFile: OffloadS3Settings | undefined,
+  fromEnv: { [K in keyof OffloadS3Settings]?: OffloadS3Settings[K] | undefined },
+): OffloadS3Settings | undefined {
+  const bucket = fromEnv.bucket ?? fromFile?.bucket;
+  if (bucket === undefined) return undefined;
+  const endpoint = fromEnv.endpoint ?? fromFile?.endpoint;
+  const region = fromEnv.region ?? fromFile?.region;
+  return {
+    bucket,
+    prefix: fromEnv.prefix ?? fromFile?.prefix ?? '',
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(region === undefined ? {} : { region }),
+    force_path_style: fromEnv.force_path_style ?? fromFile?.force_path_style ?? false,
   };
 }
 

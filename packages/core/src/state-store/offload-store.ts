@@ -18,6 +18,11 @@ export interface OffloadStore {
   delete(ref: string): Promise<void>;
   /** Every object whose ref starts with `prefix` (all when omitted), in no particular order. */
   list(prefix?: string): AsyncIterable<OffloadObject>;
+  /**
+   * Optional: whether the store is usable (reachable, allowed); throws an error that names the
+   * fix. A worker calls it once at start and warns; it starts either way.
+   */
+  check?(): Promise<void>;
 }
 
 export interface OffloadObject {

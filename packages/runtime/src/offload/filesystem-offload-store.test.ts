@@ -5,6 +5,15 @@ import { Readable } from 'node:stream';
 import { offloadKeyPrefix, offloadRef, offloadScopePrefix } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilesystemOffloadStore } from './filesystem-offload-store.ts';
+import { runOffloadStoreConformance } from './testing/offload-store-conformance.ts';
+
+runOffloadStoreConformance('filesystem', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'tidemark-offload-conformance-'));
+  return {
+    store: new FilesystemOffloadStore(join(folder, 'offload')),
+    close: async () => rmSync(folder, { recursive: true, force: true }),
+  };
+});
 
 async function text(stream: AsyncIterable<Uint8Array> | undefined): Promise<string | undefined> {
   if (!stream) return undefined;
