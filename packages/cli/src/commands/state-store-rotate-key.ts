@@ -45,7 +45,7 @@ export function addRotateKeyCommand(stateStore: Command): void {
 }
 
 function assertKeysConfigured(config: TidemarkConfig): void {
-  if (config.state.encryption_key !== undefined || config.state.encryption_old_keys.length > 0) return;
+  if (config.state.encryption_key !== undefined || (config.state.encryption_old_keys ?? []).length > 0) return;
   throw new ConfigError(
     'state-store rotate-key needs state.encryption_key (the key to encrypt with); generate one with ' +
       '`openssl rand -base64 32`, and list the previous key, if any, in state.encryption_old_keys',

@@ -129,7 +129,7 @@ export const configSchema = z.strictObject({
       /** Encrypts state values at rest (AES-256-GCM); unset = values are stored as plain JSON. */
       encryption_key: encryptionKey().optional(),
       /** Keys that values may still be encrypted with; read, never written (`state-store rotate-key`). */
-      encryption_old_keys: encryptionKeyList().default([]),
+      encryption_old_keys: encryptionKeyList().optional(),
       offload: offloadSchema().prefault({}),
       ...offloadEnvironmentKeys,
     })
