@@ -86,6 +86,35 @@ describe.each(eachDialect())('state encryption through the APIs on %s', (dialect
     }
   });
 
+  it('staged writes wait encrypted in state_pending and are applied (advance compares plaintext) when the attempt succeeds', async () => {
+    const asset = (route: string, key: string) => `/execution/store/asset/by-name/${route}?name=orders&key=${key}`;
+    await exec('POST', asset('advance', 'watermark'), { value: 10 });
+    expect((await exec('PUT', asset('value', 'loaded'), { value: SECRET, on_success: true })).statusCode).toBe(202);
+    expect((await exec('POST', asset('advance', 'watermark'), { value: 20, on_success: true })).statusCode).toBe(202);
+    expect((await exec('POST', asset('advance', 'low'), { value: 50 })).statusCode).toBe(200);
+    expect((await exec('POST', asset('advance', 'low'), { value: 5, on_success: true })).statusCode).toBe(202);
+    const pending = (await sql<{ value: string }>`select value from state_pending`.execute(harness.database.db)).rows;
+    expect(pending).toHaveLength(3);
+    for (const row of pending) expect(row.value).toMatch(/^enc:v1:/);
+
+    const finished = await harness.request({
+      method: 'PATCH',
+      url: `/execution/task-instances/${tiId}/state`,
+      token,
+      payload: { state: 'success' },
+    });
+    expect(finished.statusCode).toBe(200);
+    const state = (await harness.api('GET', `/api/v2/assets/${assetId}/state-store`)).json().asset_state_store;
+    expect(
+      state.map((entry: { key: string; value: unknown; version: number }) => [entry.key, entry.value, entry.version]),
+    ).toEqual([
+      ['loaded', SECRET, 1],
+      ['low', 50, 1],
+      ['watermark', 20, 2],
+    ]);
+    for (const text of await storedTexts('asset_state')) expect(text).toMatch(/^enc:v1:/);
+  });
+
   it('a value encrypted with a key the server was not given is a clear 500 naming state.encryption_key, on both APIs, with no stack', async () => {
     const stranger = new MetastoreStateBackend(
       harness.database,
