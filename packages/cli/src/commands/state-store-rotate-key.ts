@@ -70,7 +70,16 @@ async function rotateKey(config: TidemarkConfig, database: MetadataDatabase, opt
     cipher.currentKeyId === undefined ? 'plain JSON (no state.encryption_key)' : `key ${cipher.currentKeyId}`;
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ rewritten: report.rewritten, skipped: report.skipped, key_id: cipher.currentKeyId ?? null }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          rewritten: report.rewritten,
+          skipped: report.skipped,
+          key_id: cipher.currentKeyId ?? null,
+          ...(report.vacuumFailed === undefined ? {} : { vacuum_failed: report.vacuumFailed }),
+        },
+        null,
+        2,
+      )}\n`,
     );
     return;
   }
@@ -79,6 +88,12 @@ async function rotateKey(config: TidemarkConfig, database: MetadataDatabase, opt
       (report.skipped > 0 ? `; ${report.skipped} changed meanwhile and were left as their writer stored them` : '') +
       '.\n',
   );
+  if (report.vacuumFailed !== undefined) {
+    process.stdout.write(
+      `The old bytes stay in the SQLite file's free pages until it is vacuumed (${report.vacuumFailed}); ` +
+        `run \`sqlite3 ${database.url.replace(/^sqlite:/, '')} VACUUM\` when the database is idle.\n`,
+    );
+  }
 }
 
 function positiveInteger(text: string): number {

@@ -20,6 +20,8 @@ export interface StateEncryptionRotationReport {
   readonly rewritten: number;
   /** Rows that changed between being read and rewritten: a writer already stored them anew. */
   readonly skipped: number;
+  /** SQLite: why the old bytes could not be vacuumed out of the file (then run `VACUUM` later). */
+  readonly vacuumFailed?: string;
 }
 
 /**
@@ -50,8 +52,8 @@ export async function rotateStateEncryption(
       rotation.onProgress?.(rewritten);
     }
   }
-  if (rewritten > 0) await dropOldPageImages(database);
-  return { rewritten, skipped };
+  const vacuumFailed = rewritten > 0 ? await dropOldPageImages(database) : undefined;
+  return { rewritten, skipped, ...(vacuumFailed === undefined ? {} : { vacuumFailed }) };
 }
 
 /**
@@ -60,11 +62,17 @@ export async function rotateStateEncryption(
  * rebuilds the file without them and the checkpoint empties the log. PostgreSQL keeps old row
  * versions only until its (auto)vacuum; a dump never holds them.
  */
-async function dropOldPageImages(database: MetadataDatabase): Promise<void> {
-  if (database.dialect !== 'sqlite') return;
-  await sql`pragma wal_checkpoint(truncate)`.execute(database.db);
-  await sql`vacuum`.execute(database.db);
-  await sql`pragma wal_checkpoint(truncate)`.execute(database.db);
+async function dropOldPageImages(database: MetadataDatabase): Promise<string | undefined> {
+  if (database.dialect !== 'sqlite') return undefined;
+  try {
+    await sql`pragma wal_checkpoint(truncate)`.execute(database.db);
+    await sql`vacuum`.execute(database.db);
+    await sql`pragma wal_checkpoint(truncate)`.execute(database.db);
+    return undefined;
+  } catch (error) {
+    // The values are re-encrypted either way; only the clean-up of old bytes waits (a busy database).
+    return (error as Error).message;
+  }
 }
 
 /** How many stored values a rotation would rewrite now: the total of a progress bar. */
