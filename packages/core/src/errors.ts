@@ -39,6 +39,8 @@ export const HTTP_STATUS_OF_ERROR = {
   internal_error: 500,
   /** A stored DAG this version cannot read: the caller cannot fix it; the message says who can. */
   serialized_dag_invalid: 500,
+  /** A stored state value encrypted with a key the server was not given: the operator fixes the config. */
+  state_encryption_key_unknown: 500,
   database_unavailable: 503,
 } as const satisfies Record<string, number>;
 
@@ -259,6 +261,17 @@ export class AssetNotFoundError extends TidemarkError {
 export class ConfigError extends TidemarkError {
   constructor(message: string) {
     super('invalid_config', message);
+  }
+}
+
+/** A stored state value the configured keys cannot decrypt (SPEC §17 encryption at rest). */
+export class StateEncryptionKeyError extends TidemarkError {
+  constructor(why: string) {
+    super(
+      'state_encryption_key_unknown',
+      `a stored state value cannot be decrypted: ${why}; set state.encryption_key (or list the key it was ` +
+        'written with in state.encryption_old_keys) on the api-server',
+    );
   }
 }
 

@@ -23,6 +23,8 @@ export * from './repositories/user-repository.ts';
 export * from './repositories/xcom-repository.ts';
 export type * from './schema/database-schema.ts';
 export * from './state-store/create-state-backend.ts';
+export * from './state-store/encryption/rotate-state-encryption.ts';
+export * from './state-store/encryption/state-value-cipher.ts';
 export * from './state-store/metastore-state-backend.ts';
 export * from './state-store/offload/offload-orphan-sweep.ts';
 export * from './state-store/staged-asset-writes.ts';

@@ -1,5 +1,5 @@
 import { ConfigError, type StateBackend, type TidemarkConfig } from '@tidemark/core';
-import { type MetadataDatabase, MetastoreStateBackend } from '@tidemark/db';
+import { type MetadataDatabase, MetastoreStateBackend, stateValueCipher } from '@tidemark/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './errors/error-handler.ts';
 import { handleFrameworkError, MAX_PATH_PARAMETER_LENGTH } from './errors/framework-errors.ts';
@@ -66,11 +66,15 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   // One backend for both APIs.
   const stateBackend =
     options.stateBackend ??
-    new MetastoreStateBackend(options.database, {
-      maxValueBytes: options.config.state.max_value_bytes,
-      historyDepth: options.config.state.history_depth,
-      clock: now,
-    });
+    new MetastoreStateBackend(
+      options.database,
+      {
+        maxValueBytes: options.config.state.max_value_bytes,
+        historyDepth: options.config.state.history_depth,
+        clock: now,
+      },
+      stateValueCipher(options.config),
+    );
   await app.register(executionApi, {
     config: options.config,
     database: options.database,

@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { formatMs } from '../output/print.ts';
 import { createProgressBar, type ProgressBar } from '../output/progress-bar.ts';
+import { addRotateKeyCommand } from './state-store-rotate-key.ts';
 
 interface CleanOptions {
   dryRun?: boolean;
@@ -54,6 +55,8 @@ export function stateStoreCommand(): Command {
         await database.close();
       }
     });
+
+  addRotateKeyCommand(stateStore);
 
   return stateStore;
 }

@@ -33,6 +33,30 @@ function duration() {
   });
 }
 
+/** 32 bytes in standard base64 is 43 characters and one `=`. */
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
+const KEY_FIX = 'expected 32 random bytes in base64 (44 characters); generate one with `openssl rand -base64 32`';
+
+/** `state.encryption_key`: an AES-256 key, 32 bytes written in base64. */
+function encryptionKey() {
+  return z.string().trim().regex(BASE64_32_BYTES, KEY_FIX);
+}
+
+/** `state.encryption_old_keys`: a list of keys, or (from the environment) one text of keys separated by commas. */
+function encryptionKeyList() {
+  return z
+    .union([
+      z.array(z.string()),
+      z.string().transform((text) =>
+        text
+          .split(',')
+          .map((key) => key.trim())
+          .filter((key) => key !== ''),
+      ),
+    ])
+    .pipe(z.array(encryptionKey()));
+}
+
 export const OFFLOAD_BACKENDS = ['none', 'filesystem', 's3'] as const;
 
 /**
@@ -171,6 +195,10 @@ export const configSchema = z.strictObject({
       gc_interval: duration().default(3_600_000),
       gc_batch_size: integer(1).default(5_000),
       clear_on_success: flag().default(false),
+      /** Encrypts state values at rest (AES-256-GCM); unset = values are stored as plain JSON. */
+      encryption_key: encryptionKey().optional(),
+      /** Keys that values may still be encrypted with; read, never written (`state-store rotate-key`). */
+      encryption_old_keys: encryptionKeyList().optional(),
       offload: offloadSchema().prefault({}),
       ...offloadEnvironmentKeys,
     })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type SerializedDag, StaleAttemptError } from '@tidemark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
+import { PLAINTEXT_CIPHER } from '../state-store/encryption/state-value-cipher.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
@@ -20,7 +21,7 @@ import { registerDag } from './dag-repository.ts';
 import { createDagRun } from './dag-run-repository.ts';
 import { getXcom, setXcom } from './xcom-repository.ts';
 
-const APPLY_STAGED = { stagedWrites: { apply: 'in_transaction', historyDepth: 10 } } as const;
+const APPLY_STAGED = { stagedWrites: { apply: 'in_transaction', historyDepth: 10, cipher: PLAINTEXT_CIPHER } } as const;
 
 const T0 = Date.UTC(2026, 0, 1);
 

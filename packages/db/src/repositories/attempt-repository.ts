@@ -12,6 +12,7 @@ import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import type { DatabaseSchema, TaskInstanceTable } from '../schema/database-schema.ts';
 import { isCurrentAttempt, notCurrentAttemptError } from '../state-store/attempt-fence.ts';
+import type { StateValueCipher } from '../state-store/encryption/state-value-cipher.ts';
 import {
   applyStagedAssetWrites,
   dropStagedAssetWrites,
@@ -131,9 +132,9 @@ export async function recordHeartbeat(db: Db, heartbeat: AttemptRef & { readonly
 /** Where the success transaction puts the attempt's staged asset-state writes (SPEC §7). */
 export type StagedWritesOnSuccess =
   /** The metastore backend: apply them in this transaction, keeping `state.history_depth` versions. */
-  | { readonly apply: 'in_transaction'; readonly historyDepth: number }
-  /** A custom backend: take them out and return them, for the caller to replay after the commit. */
-  | { readonly apply: 'return' };
+  | { readonly apply: 'in_transaction'; readonly historyDepth: number; readonly cipher: StateValueCipher }
+  /** A custom backend: take them out and return them (opened by `cipher`), for the caller to replay after the commit. */
+  | { readonly apply: 'return'; readonly cipher: StateValueCipher };
 
 export interface SuccessOutcome extends AttemptOutcome {
   /** With `apply: 'return'`: the staged writes, in order; else empty. */
@@ -166,12 +167,13 @@ export async function finishAttemptSuccess(
     await recordOutletEvents(trx, ti, task?.outlets ?? [], finish.outletEvents ?? [], finish.now);
     const success = { state: 'success' as const, nextRetryAt: null };
     if (finish.stagedWrites.apply === 'return') {
-      return { ...success, stagedWrites: await takeStagedAssetWrites(trx, finish) };
+      return { ...success, stagedWrites: await takeStagedAssetWrites(trx, finish, finish.stagedWrites.cipher) };
     }
     await applyStagedAssetWrites(trx, {
       ...finish,
       dialect: database.dialect,
       historyDepth: finish.stagedWrites.historyDepth,
+      cipher: finish.stagedWrites.cipher,
     });
     return { ...success, stagedWrites: [] };
   });

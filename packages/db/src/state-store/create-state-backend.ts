@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type StateBackend, type StateBackendFactory, type TidemarkConfig } from '@tidemark/core';
 import type { MetadataDatabase } from '../open-database.ts';
+import { stateValueCipher } from './encryption/state-value-cipher.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 
 export const METASTORE_BACKEND = 'metastore';
@@ -14,7 +15,7 @@ export async function createStateBackend(
 ): Promise<StateBackend> {
   const settings = { maxValueBytes: config.state.max_value_bytes, historyDepth: config.state.history_depth };
   const name = config.state.backend;
-  if (name === METASTORE_BACKEND) return new MetastoreStateBackend(database, settings);
+  if (name === METASTORE_BACKEND) return new MetastoreStateBackend(database, settings, stateValueCipher(config));
 
   const specifier = name.startsWith('.') || isAbsolute(name) ? pathToFileURL(resolve(cwd, name)).href : name;
   let module: { createStateBackend?: unknown; default?: unknown };

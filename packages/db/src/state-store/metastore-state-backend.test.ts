@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { StateBackendSettings } from '@tidemark/core';
 import { describe } from 'vitest';
 import { runStateBackendConformance } from '../conformance/state-backend-conformance.ts';
@@ -5,17 +6,29 @@ import { activateAsset, deactivateAsset } from '../repositories/asset-repository
 import { registerDag } from '../repositories/dag-repository.ts';
 import { createDagRun, deleteDagRun } from '../repositories/dag-run-repository.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { PLAINTEXT_CIPHER, StateValueCipher, stateKey } from './encryption/state-value-cipher.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 
-describe.each(eachDialect())('metastore backend on %s', (dialect) => {
-  runStateBackendConformance(`metastore (${dialect})`, async (settings) => {
+// SPEC §17: the encrypted backend must behave exactly like the plain one.
+const ENCRYPTED = new StateValueCipher(stateKey(randomBytes(32).toString('base64')));
+
+describe.each(
+  eachDialect().flatMap(
+    (dialect) =>
+      [
+        [dialect, 'plain', PLAINTEXT_CIPHER],
+        [dialect, 'encrypted', ENCRYPTED],
+      ] as const,
+  ),
+)('metastore backend on %s, values %s', (dialect, values, cipher) => {
+  runStateBackendConformance(`metastore (${dialect}, ${values})`, async (settings) => {
     const test = await openTestDatabaseFor(dialect);
     const { db } = test.database;
     await registerDag(db, { dagId: 'conformance' });
     let runs = 0;
     let assets = 0;
     return {
-      backend: new MetastoreStateBackend(test.database, settings),
+      backend: new MetastoreStateBackend(test.database, settings, cipher),
       async newRun() {
         const runId = `run-${++runs}`;
         await createDagRun(db, { dagId: 'conformance', runId });
@@ -27,7 +40,7 @@ describe.each(eachDialect())('metastore backend on %s', (dialect) => {
       newAsset: () => activateAsset(db, { name: `asset-${++assets}`, uri: `s3://bucket/asset-${assets}` }),
       deactivateAsset: (assetId) => deactivateAsset(db, assetId),
       withSettings: (changes: Partial<StateBackendSettings>) =>
-        new MetastoreStateBackend(test.database, { ...settings, ...changes }),
+        new MetastoreStateBackend(test.database, { ...settings, ...changes }, cipher),
       close: () => test.destroy(),
     };
   });

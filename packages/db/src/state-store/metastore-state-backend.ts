@@ -28,6 +28,7 @@ import {
 import type { MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { assertAttemptFence } from './attempt-fence.ts';
+import { PLAINTEXT_CIPHER, type StateValueCipher } from './encryption/state-value-cipher.ts';
 import { cleanupState } from './state-cleanup.ts';
 import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
 import {
@@ -61,11 +62,14 @@ export class MetastoreStateBackend implements StateBackend {
   readonly #database: MetadataDatabase;
   readonly #settings: StateBackendSettings;
   readonly #now: () => number;
+  /** Values are sealed on their way into the database and opened on their way out: here only. */
+  readonly cipher: StateValueCipher;
 
-  constructor(database: MetadataDatabase, settings: StateBackendSettings) {
+  constructor(database: MetadataDatabase, settings: StateBackendSettings, cipher: StateValueCipher = PLAINTEXT_CIPHER) {
     this.#database = database;
     this.#settings = settings;
     this.#now = settings.clock ?? Date.now;
+    this.cipher = cipher;
   }
 
   async get(scope: StateScope, key: string): Promise<StateEntry | undefined> {
@@ -73,7 +77,7 @@ export class MetastoreStateBackend implements StateBackend {
     const target = await findStateTarget(this.#database.db, scope);
     if (!target) return undefined;
     const row = await findStateRow(this.#database.db, this.#database.dialect, target, key, false);
-    return row && isLive(row, this.#now()) ? toEntry(row) : undefined;
+    return row && isLive(row, this.#now()) ? this.#toEntry(row) : undefined;
   }
 
   async set(scope: StateScope, key: string, value: StateValue, options: StateSetOptions = {}): Promise<StateEntry> {
@@ -148,7 +152,7 @@ export class MetastoreStateBackend implements StateBackend {
       listLiveStateRows(this.#database.db, this.#database.dialect, target, query),
       countLiveStateRows(this.#database.db, target, query),
     ]);
-    return { entries: rows.map(toEntry), total };
+    return { entries: rows.map((row) => this.#toEntry(row)), total };
   }
 
   async advance(
@@ -166,7 +170,7 @@ export class MetastoreStateBackend implements StateBackend {
       const row = await findStateRow(trx, this.#database.dialect, target, key, true);
       const now = this.#now();
       if (row && isLive(row, now)) {
-        const stored = decodeStateValue(row.value);
+        const stored = decodeStateValue(this.cipher.open(row.value));
         if (!isAdvance(key, stored, candidate)) return { value: stored, version: row.version, advanced: false };
       }
       const expiresAt = row && isLive(row, now) ? row.expires_at : null;
@@ -184,7 +188,7 @@ export class MetastoreStateBackend implements StateBackend {
     return rows.map((row) => ({
       version: row.version,
       operation: row.operation as StateHistoryOperation,
-      value: row.value === null ? null : decodeStateValue(row.value),
+      value: row.value === null ? null : decodeStateValue(this.cipher.open(row.value)),
       writtenAt: row.written_at,
       writtenBy: parseWriter(row.written_by),
     }));
@@ -212,8 +216,9 @@ export class MetastoreStateBackend implements StateBackend {
   ): Promise<StateEntry> {
     const version = (row ? row.version : await lastHistoryVersion(trx, target, key)) + 1;
     const updatedBy = write.writer ? JSON.stringify(write.writer) : null;
+    const sealed = this.cipher.seal(write.json);
     const stored = {
-      value: write.json,
+      value: sealed,
       version,
       updated_at: write.now,
       expires_at: write.expiresAt,
@@ -224,7 +229,7 @@ export class MetastoreStateBackend implements StateBackend {
     await recordHistory(
       trx,
       target,
-      [{ key, version, operation: 'set', value: write.json, writtenAt: write.now, writtenBy: updatedBy }],
+      [{ key, version, operation: 'set', value: sealed, writtenAt: write.now, writtenBy: updatedBy }],
       this.#settings.historyDepth,
     );
     return {
@@ -236,12 +241,16 @@ export class MetastoreStateBackend implements StateBackend {
       updatedBy: write.writer ?? null,
     };
   }
+
+  #toEntry(row: StoredStateRow): StateEntry {
+    return toEntry(row, this.cipher.open(row.value));
+  }
 }
 
-function toEntry(row: StoredStateRow): StateEntry {
+function toEntry(row: StoredStateRow, json: string): StateEntry {
   return {
     key: row.key,
-    value: decodeStateValue(row.value),
+    value: decodeStateValue(json),
     version: row.version,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,

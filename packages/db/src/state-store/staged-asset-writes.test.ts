@@ -8,10 +8,11 @@ import { registerDag } from '../repositories/dag-repository.ts';
 import { createDagRun } from '../repositories/dag-run-repository.ts';
 import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
+import { PLAINTEXT_CIPHER } from './encryption/state-value-cipher.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 import { applyStagedAssetWrites, type StagedAssetWrite, stageAssetWrite } from './staged-asset-writes.ts';
 
-const APPLY_STAGED = { stagedWrites: { apply: 'in_transaction', historyDepth: 10 } } as const;
+const APPLY_STAGED = { stagedWrites: { apply: 'in_transaction', historyDepth: 10, cipher: PLAINTEXT_CIPHER } } as const;
 
 const T0 = Date.UTC(2026, 0, 1);
 const WRITER = JSON.stringify({ kind: 'task', dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1, tryNumber: 1 });
@@ -57,15 +58,19 @@ describe.each(eachDialect())('staged asset writes on %s', (dialect) => {
   afterEach(() => test.destroy());
 
   const stage = (write: Partial<StagedAssetWrite> & Pick<StagedAssetWrite, 'key' | 'value'>) =>
-    stageAssetWrite(database.db, {
-      tiId,
-      tryNumber: 1,
-      assetId,
-      operation: 'set',
-      writtenBy: WRITER,
-      now: T0,
-      ...write,
-    });
+    stageAssetWrite(
+      database.db,
+      {
+        tiId,
+        tryNumber: 1,
+        assetId,
+        operation: 'set',
+        writtenBy: WRITER,
+        now: T0,
+        ...write,
+      },
+      PLAINTEXT_CIPHER,
+    );
   const pending = async () => (await database.db.selectFrom('state_pending').select('id').execute()).length;
 
   it('applies set and advance (only when greater) on success, with history and writer, and removes them', async () => {
@@ -94,9 +99,16 @@ describe.each(eachDialect())('staged asset writes on %s', (dialect) => {
     await backend.set(assetScope(assetId), 'w', 'text');
     await stage({ key: 'w', value: '5', operation: 'advance' });
     await expect(
-      database.db
-        .transaction()
-        .execute((trx) => applyStagedAssetWrites(trx, { tiId, tryNumber: 1, now: T0, dialect, historyDepth: 10 })),
+      database.db.transaction().execute((trx) =>
+        applyStagedAssetWrites(trx, {
+          tiId,
+          tryNumber: 1,
+          now: T0,
+          dialect,
+          historyDepth: 10,
+          cipher: PLAINTEXT_CIPHER,
+        }),
+      ),
     ).resolves.toBe(0);
     expect(await backend.get(assetScope(assetId), 'w')).toMatchObject({ value: 'text' });
   });

@@ -1,6 +1,7 @@
 import { assetScope, decodeStateValue, isAdvance } from '@tidemark/core';
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db } from '../open-database.ts';
+import type { StateValueCipher } from './encryption/state-value-cipher.ts';
 import { lastHistoryVersion, recordHistory } from './state-history-repository.ts';
 import { findStateRow, insertStateRow, updateStateRow } from './state-rows.ts';
 import { requireStateTarget } from './state-target.ts';
@@ -31,7 +32,8 @@ export interface StagedAssetWrite {
   readonly now: number;
 }
 
-export async function stageAssetWrite(db: Db, write: StagedAssetWrite): Promise<void> {
+/** The value goes into `state_pending` sealed by `cipher` (SPEC §17), like every stored state value. */
+export async function stageAssetWrite(db: Db, write: StagedAssetWrite, cipher: StateValueCipher): Promise<void> {
   await db
     .insertInto('state_pending')
     .values({
@@ -40,7 +42,7 @@ export async function stageAssetWrite(db: Db, write: StagedAssetWrite): Promise<
       asset_id: write.assetId,
       key: write.key,
       operation: write.operation,
-      value: write.value,
+      value: cipher.seal(write.value),
       written_by: write.writtenBy,
       created_at: write.now,
     })
@@ -61,6 +63,8 @@ export async function applyStagedAssetWrites(
     readonly dialect: DialectName;
     /** `state.history_depth`. */
     readonly historyDepth: number;
+    /** Opens the stored values an advance compares; the staged value is stored as it was sealed. */
+    readonly cipher: StateValueCipher;
   },
 ): Promise<number> {
   const staged = await selectStagedWrites(trx, attempt);
@@ -68,7 +72,7 @@ export async function applyStagedAssetWrites(
   for (const write of staged) {
     const target = await requireStateTarget(trx, assetScope(Number(write.asset_id)));
     const row = await findStateRow(trx, attempt.dialect, target, write.key, true);
-    if (row && write.operation === 'advance' && !advances(write.key, row.value, write.value)) continue;
+    if (row && write.operation === 'advance' && !advances(write.key, row.value, write.value, attempt.cipher)) continue;
     const version = (row ? row.version : await lastHistoryVersion(trx, target, write.key)) + 1;
     const stored = {
       value: write.value,
@@ -115,6 +119,7 @@ export interface TakenStagedWrite {
 export async function takeStagedAssetWrites(
   trx: Db,
   attempt: { readonly tiId: string; readonly tryNumber: number },
+  cipher: StateValueCipher,
 ): Promise<TakenStagedWrite[]> {
   const staged = await selectStagedWrites(trx, attempt);
   await dropStagedAssetWrites(trx, attempt);
@@ -122,7 +127,7 @@ export async function takeStagedAssetWrites(
     assetId: Number(write.asset_id),
     key: write.key,
     operation: write.operation as StagedOperation,
-    value: write.value,
+    value: cipher.open(write.value),
     writtenBy: write.written_by,
   }));
 }
@@ -150,9 +155,9 @@ export async function dropStagedAssetWrites(
 }
 
 /** A staged advance whose type no longer matches the stored value is skipped: it must not fail the success. */
-function advances(key: string, stored: string, candidate: string): boolean {
+function advances(key: string, stored: string, candidate: string, cipher: StateValueCipher): boolean {
   try {
-    return isAdvance(key, decodeStateValue(stored), decodeStateValue(candidate));
+    return isAdvance(key, decodeStateValue(cipher.open(stored)), decodeStateValue(cipher.open(candidate)));
   } catch {
     return false;
   }

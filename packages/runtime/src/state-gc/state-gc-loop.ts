@@ -9,6 +9,7 @@ import {
   MetastoreStateBackend,
   releaseStateGcLease,
   renewStateGcLease,
+  stateValueCipher,
 } from '@tidemark/db';
 import type { Logger } from 'pino';
 import { DatabaseOutageWatch } from '../database-outage/database-outage-watch.ts';
@@ -143,9 +144,9 @@ async function configuredBackend(
   clock: () => number,
 ): Promise<StateBackend> {
   if (config.state.backend !== METASTORE_BACKEND) return createStateBackend(config, database);
-  return new MetastoreStateBackend(database, {
-    maxValueBytes: config.state.max_value_bytes,
-    historyDepth: config.state.history_depth,
-    clock,
-  });
+  return new MetastoreStateBackend(
+    database,
+    { maxValueBytes: config.state.max_value_bytes, historyDepth: config.state.history_depth, clock },
+    stateValueCipher(config),
+  );
 }

@@ -9,7 +9,7 @@ import {
   stateAdvanceRequestSchema,
   stateSetRequestSchema,
 } from '@tidemark/core';
-import { findSerializedTask, stageAssetWrite } from '@tidemark/db';
+import { findSerializedTask, stageAssetWrite, stateValueCipher } from '@tidemark/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { attemptOf } from './execution-auth.ts';
 import { parseRequest } from './parse-request.ts';
@@ -152,14 +152,18 @@ async function stage(
 ): Promise<void> {
   if (at.scope.kind !== 'asset') throw new Error('only asset writes are staged');
   await assertCurrentAttempt(context, at.claims);
-  await stageAssetWrite(context.database.db, {
-    tiId: at.claims.sub,
-    tryNumber: at.claims.try,
-    assetId: at.scope.assetId,
-    key,
-    operation,
-    value: json,
-    writtenBy: JSON.stringify(writerOf(at)),
-    now: context.now(),
-  });
+  await stageAssetWrite(
+    context.database.db,
+    {
+      tiId: at.claims.sub,
+      tryNumber: at.claims.try,
+      assetId: at.scope.assetId,
+      key,
+      operation,
+      value: json,
+      writtenBy: JSON.stringify(writerOf(at)),
+      now: context.now(),
+    },
+    stateValueCipher(context.config),
+  );
 }

@@ -7,7 +7,12 @@ import {
   type TidemarkConfig,
   taskScope,
 } from '@tidemark/core';
-import { MetastoreStateBackend, type StagedWritesOnSuccess, type TakenStagedWrite } from '@tidemark/db';
+import {
+  MetastoreStateBackend,
+  type StagedWritesOnSuccess,
+  stateValueCipher,
+  type TakenStagedWrite,
+} from '@tidemark/db';
 import type { TaskInstanceIdentity } from './task-instance-identities.ts';
 
 /**
@@ -17,9 +22,10 @@ import type { TaskInstanceIdentity } from './task-instance-identities.ts';
 
 /** The metastore backend applies staged writes in the success transaction; any other backend gets them after it. */
 export function stagedWritesPolicy(config: TidemarkConfig, backend: StateBackend): StagedWritesOnSuccess {
+  const cipher = stateValueCipher(config);
   return backend instanceof MetastoreStateBackend
-    ? { apply: 'in_transaction', historyDepth: config.state.history_depth }
-    : { apply: 'return' };
+    ? { apply: 'in_transaction', historyDepth: config.state.history_depth, cipher }
+    : { apply: 'return', cipher };
 }
 
 /**

@@ -1,5 +1,11 @@
 import type { ConfigInput, UserRole } from '@tidemark/core';
-import { type DialectName, expandMappedTask, MetastoreStateBackend, triggerDagRun } from '@tidemark/db';
+import {
+  type DialectName,
+  expandMappedTask,
+  MetastoreStateBackend,
+  stateValueCipher,
+  triggerDagRun,
+} from '@tidemark/db';
 import type { LightMyRequestResponse } from 'fastify';
 import {
   type ExecutionHarness,
@@ -37,11 +43,15 @@ export async function openTaskInstanceHarness(
   const harness = await openExecutionHarness(dialect, settings);
   const auth = new UserAuth(SESSION_KEY, harness.clock.now);
   const token = (role: UserRole) => auth.issue('alice', role, 3_600_000).token;
-  const stateBackend = new MetastoreStateBackend(harness.database, {
-    maxValueBytes: harness.config.state.max_value_bytes,
-    historyDepth: harness.config.state.history_depth,
-    clock: harness.clock.now,
-  });
+  const stateBackend = new MetastoreStateBackend(
+    harness.database,
+    {
+      maxValueBytes: harness.config.state.max_value_bytes,
+      historyDepth: harness.config.state.history_depth,
+      clock: harness.clock.now,
+    },
+    stateValueCipher(harness.config),
+  );
   return Object.assign(harness, {
     token,
     stateBackend,
