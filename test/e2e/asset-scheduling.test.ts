@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import { TidemarkProcess } from '@tidemark/cli/testing';
 import { findAssetId, inWriteTransaction, recordAssetEvent, triggerDagRun } from '@tidemark/db';
-import { eachDialect } from '@tidemark/db/testing';
+import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eEnvironment } from './support/e2e-environment.ts';
 import { TidemarkCluster } from './support/tidemark-cluster.ts';
-import { TidemarkProcess, waitUntil } from './support/tidemark-process.ts';
 
 const EXAMPLE_DAGS = join(import.meta.dirname, '..', '..', 'examples', 'dags');
 const RAW_ORDERS = { name: 'e2e_raw_orders', uri: 'file:///lake/raw_orders' };

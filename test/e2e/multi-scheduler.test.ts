@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { TidemarkProcess } from '@tidemark/cli/testing';
 import { triggerDagRun } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eEnvironment } from './support/e2e-environment.ts';
-import { TidemarkProcess } from './support/tidemark-process.ts';
 
 // Several schedulers are a PostgreSQL feature: they share the work through row locks.
 const postgres = eachDialect().includes('postgres');

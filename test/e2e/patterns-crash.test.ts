@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assetScope, type JsonValue, taskScope } from '@tidemark/core';
 import { MetastoreStateBackend, triggerDagRun } from '@tidemark/db';
-import { eachDialect } from '@tidemark/db/testing';
+import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { parseDagFiles } from '@tidemark/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROGRESS_EVERY } from '../../examples/dags/example_checkpoint.ts';
@@ -28,7 +28,6 @@ import { E2eEnvironment } from './support/e2e-environment.ts';
 import { isAlive, readAttemptLog, type TaskInstanceName } from './support/running-attempt.ts';
 import { SeededRandom } from './support/seeded-random.ts';
 import { TidemarkCluster } from './support/tidemark-cluster.ts';
-import { waitUntil } from './support/tidemark-process.ts';
 
 const EXAMPLE_DAGS = resolve(import.meta.dirname, '..', '..', 'examples', 'dags');
 const PATTERN_EXAMPLES = ['example_resumable_job.ts', 'example_checkpoint.ts', 'example_watermark.ts'];

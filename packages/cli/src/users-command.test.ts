@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyPassword } from '@tidemark/core';
 import { findUser } from '@tidemark/db';
-import { eachDialect, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
+import { eachDialect, freePort, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CliResult, runTidemark, TIDEMARK_BIN } from './testing/run-tidemark.ts';
 
@@ -167,19 +166,6 @@ class Standalone {
     }
     return this.exited;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 const ADMIN_LINE =

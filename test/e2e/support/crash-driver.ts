@@ -1,6 +1,6 @@
+import { waitUntil } from '@tidemark/db/testing';
 import { isAlive, type RunningAttempt, type TaskInstanceName, waitForRunningAttempt } from './running-attempt.ts';
 import type { TidemarkCluster } from './tidemark-cluster.ts';
-import { waitUntil } from './tidemark-process.ts';
 
 /** What a kill hits: the try's task process, or the whole `tidemark worker` running it. */
 export type KillTarget = 'task' | 'worker';

@@ -1,5 +1,5 @@
+import { TidemarkProcess } from '@tidemark/cli/testing';
 import type { E2eEnvironment } from './e2e-environment.ts';
-import { TidemarkProcess } from './tidemark-process.ts';
 
 /**
  * Tidemark as separate processes over one environment: an api-server, a scheduler, and a number of

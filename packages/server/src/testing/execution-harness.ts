@@ -221,6 +221,9 @@ export async function putXcom(
     .execute();
 }
 
-export function errorOf(response: LightMyRequestResponse): { reason: string; message: string } {
+/** `{detail}` of an error response. */
+export function detailOf(response: LightMyRequestResponse): { reason: string; message: string } {
   return (response.json() as { detail: { reason: string; message: string } }).detail;
 }
+
+export { detailOf as errorOf };

@@ -1,0 +1,2 @@
+export * from './run-tidemark.ts';
+export * from './tidemark-process.ts';
