@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type SerializedDag, StaleAttemptError } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { activateAsset } from './asset-repository.ts';
 import {
   claimNextAttempt,
@@ -125,16 +125,14 @@ async function putXcom(database: MetadataDatabase, run: SeededRun, taskId: strin
 }
 
 describe.each(eachDialect())('attempt repository on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let run: SeededRun;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     run = await seedRun(database, 'manual__1', { region: 'eu', limit: 10 });
   });
-  afterEach(() => test.destroy());
 
   describe('findTaskInstance and findSerializedTask', () => {
     it('finds a TI by id, and undefined for an unknown id', async () => {

@@ -1,8 +1,8 @@
 import type { SerializedDag } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { describe, expect, it } from 'vitest';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { claimNextAttempt } from './attempt-repository.ts';
 import { registerDag } from './dag-repository.ts';
 import { createDagRun } from './dag-run-repository.ts';
@@ -22,13 +22,7 @@ const DAG: SerializedDag = {
 };
 
 describe.each(eachDialect())('mapped task instances on %s', (dialect) => {
-  let test: TestDatabase;
-
-  beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
-  });
-
-  afterEach(() => test.destroy());
+  const test = useTestDatabase(dialect);
 
   it('are claimed in map_index order when expanded in one millisecond', async () => {
     const { db } = test.database;

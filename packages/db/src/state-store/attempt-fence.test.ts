@@ -1,25 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { StaleAttemptError, type TaskScope, taskScope } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { registerDag } from '../repositories/dag-repository.ts';
 import { createDagRun } from '../repositories/dag-run-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { backendPid, waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 
 const RUN = { dagId: 'fenced', runId: 'manual__1' };
 
 describe.each(eachDialect())('attempt fencing in the metastore backend on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let backend: MetastoreStateBackend;
   let tiId: string;
   let scope: TaskScope;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     backend = new MetastoreStateBackend(database, { maxValueBytes: 65_536, historyDepth: 10 });
     await registerDag(database.db, { dagId: RUN.dagId });
@@ -49,7 +48,6 @@ describe.each(eachDialect())('attempt fencing in the metastore backend on %s', (
       .execute();
     scope = taskScope({ ...RUN, taskId: 'submit', mapIndex: -1 });
   });
-  afterEach(() => test.destroy());
 
   const moveTi = (state: string, tryNumber: number) =>
     database.db.updateTable('task_instance').set({ state, try_number: tryNumber }).where('id', '=', tiId).execute();

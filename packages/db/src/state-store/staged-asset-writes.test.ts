@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { assetScope } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { activateAsset } from '../repositories/asset-repository.ts';
 import { finishAttemptSuccess, recordAttemptFailure } from '../repositories/attempt-repository.ts';
 import { registerDag } from '../repositories/dag-repository.ts';
 import { createDagRun } from '../repositories/dag-run-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 import { applyStagedAssetWrites, type StagedAssetWrite, stageAssetWrite } from './staged-asset-writes.ts';
 
@@ -17,14 +17,13 @@ const T0 = Date.UTC(2026, 0, 1);
 const WRITER = JSON.stringify({ kind: 'task', dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1, tryNumber: 1 });
 
 describe.each(eachDialect())('staged asset writes on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let backend: MetastoreStateBackend;
   let assetId: number;
   let tiId: string;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     backend = new MetastoreStateBackend(database, { maxValueBytes: 0, historyDepth: 10, clock: () => T0 });
     assetId = await activateAsset(database.db, { name: 'orders' }, T0);
@@ -54,7 +53,6 @@ describe.each(eachDialect())('staged asset writes on %s', (dialect) => {
       })
       .execute();
   });
-  afterEach(() => test.destroy());
 
   const stage = (write: Partial<StagedAssetWrite> & Pick<StagedAssetWrite, 'key' | 'value'>) =>
     stageAssetWrite(database.db, {

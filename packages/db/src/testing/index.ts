@@ -6,3 +6,4 @@ export * from './serialized-dag-fixtures.ts';
 export * from './test-database.ts';
 export * from './wait-for-lock-waiter.ts';
 export * from './wait-until.ts';
+export * from './use-test-database.ts';
