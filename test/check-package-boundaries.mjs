@@ -4,7 +4,7 @@
 // files (*.test.ts, fixtures/, testing/) may also import the package's devDependencies, so that a
 // test can stand up the real api-server without the runtime depending on it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 
 const ALLOWED = {
   core: [],
@@ -38,6 +38,19 @@ for (const name of readdirSync('packages')) {
     for (const [, dep] of readFileSync(file, 'utf8').matchAll(/from '@tidemark\/([a-z]+)[^']*'/g)) {
       if (dep !== name && !usable.includes(dep)) {
         problems.push(`${file} imports @tidemark/${dep}, which @tidemark/${name} does not declare or may not use`);
+      }
+    }
+  }
+}
+// A relative import may not leave its package: cross-package imports name the package. Only
+// import/export-from specifiers count; a runtime file path (new URL('../…')) is not an import.
+for (const name of readdirSync('packages')) {
+  const root = resolve('packages', name);
+  for (const file of sourceFiles(join('packages', name, 'src'))) {
+    for (const [, relative] of readFileSync(file, 'utf8').matchAll(/(?:\bfrom|\bimport\(?)\s*'(\.[^']+)'/g)) {
+      const target = resolve(dirname(file), relative);
+      if (!target.startsWith(root + sep)) {
+        problems.push(`${file} imports '${relative}', outside packages/${name}; import it through its package name`);
       }
     }
   }

@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SerializedDag } from '@tidemark/core';
 import { type DialectName, type MetadataDatabase, triggerDagRun, upsertSerializedDag } from '@tidemark/db';
-import { createTestDatabase, serializedTask, type TestDatabase } from '@tidemark/db/testing';
+import { createTestDatabase, freePort, serializedTask, type TestDatabase, waitUntil } from '@tidemark/db/testing';
 import { issueWorkerToken } from '@tidemark/server';
 
 const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'tidemark.mjs');
@@ -125,17 +124,16 @@ async function waitForHealth(origin: string, server: ChildProcess): Promise<void
   server.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+  const answers = async () => {
     if (server.exitCode !== null) throw new Error(`api-server exited:\n${output}`);
-    try {
-      if ((await fetch(`${origin}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`api-server did not answer /health within 60 s:\n${output}`);
+    return fetch(`${origin}/health`).then(
+      (response) => response.ok,
+      () => false, // not listening yet
+    );
+  };
+  await waitUntil(answers, 'the api-server to answer /health', 60_000).catch((error: Error) => {
+    throw new Error(`${error.message}:\n${output}`);
+  });
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {
@@ -145,17 +143,4 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { freePort, stopProcess } from './bench-world.ts';
+import { freePort } from '@tidemark/db/testing';
+import { stopProcess } from './bench-world.ts';
 
 const SERVER = new URL('./minimal-state-server.ts', import.meta.url).pathname;
 

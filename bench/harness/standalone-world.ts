@@ -10,8 +10,8 @@ import {
   readSerializedDag,
   triggerDagRun,
 } from '@tidemark/db';
-import { createTestDatabase, type TestDatabase } from '@tidemark/db/testing';
-import { freePort, stopProcess } from './bench-world.ts';
+import { createTestDatabase, freePort, type TestDatabase, waitUntil } from '@tidemark/db/testing';
+import { stopProcess } from './bench-world.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'tidemark.mjs');
 const BENCH_DAGS = join(import.meta.dirname, '..', 'dags');
@@ -60,7 +60,8 @@ export async function openStandaloneWorld(
     rmSync(home, { recursive: true, force: true });
   };
   try {
-    for (const dagId of options.dags) await waitFor(() => readSerializedDag(database.db, dagId), 120_000);
+    for (const dagId of options.dags)
+      await waitUntil(() => readSerializedDag(database.db, dagId), `DAG ${dagId} to be parsed`, 120_000, 200);
   } catch (error) {
     await close();
     throw error;
@@ -72,16 +73,21 @@ export async function openStandaloneWorld(
       const runId = `bench-${++runs}`;
       const started = Date.now();
       await triggerDagRun(database, { dagId, runId, conf });
-      await waitFor(async () => {
-        const run = await database.db
-          .selectFrom('dag_run')
-          .select('state')
-          .where('dag_id', '=', dagId)
-          .where('run_id', '=', runId)
-          .executeTakeFirst();
-        if (run?.state === 'failed') throw new Error(`${dagId} failed; see ${home}/logs`);
-        return run?.state === 'success';
-      }, 900_000);
+      await waitUntil(
+        async () => {
+          const run = await database.db
+            .selectFrom('dag_run')
+            .select('state')
+            .where('dag_id', '=', dagId)
+            .where('run_id', '=', runId)
+            .executeTakeFirst();
+          if (run?.state === 'failed') throw new Error(`${dagId} failed; see ${home}/logs`);
+          return run?.state === 'success';
+        },
+        `run ${runId} of ${dagId} to succeed`,
+        900_000,
+        200,
+      );
       const wallMs = Date.now() - started;
       const rows = await database.db
         .selectFrom('task_instance as ti')
@@ -106,14 +112,4 @@ export async function openStandaloneWorld(
     },
     close,
   };
-}
-
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }

@@ -6,8 +6,9 @@
  */
 import type { DialectName } from '@tidemark/db';
 import { findAssetId, inWriteTransaction, recordAssetEvent, triggerDagRun } from '@tidemark/db';
+import { waitUntil } from '@tidemark/db/testing';
 import { type BenchRow, ms, ratio } from '../harness/bench-results.ts';
-import { openStandaloneWorld, waitFor } from '../harness/standalone-world.ts';
+import { openStandaloneWorld } from '../harness/standalone-world.ts';
 import { median, percentile } from '../stats.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
@@ -18,7 +19,12 @@ export async function assetTriggerLatencyScenario(dialect: DialectName, options:
   const world = await openStandaloneWorld(dialect, { postgresUrl: options.postgresUrl, dags: [DAG_ID] });
   try {
     const { database } = world;
-    const assetId = await waitFor(() => findAssetId(database.db, { name: 'bench_signal' }), 60_000);
+    const assetId = await waitUntil(
+      () => findAssetId(database.db, { name: 'bench_signal' }),
+      'asset bench_signal to be registered',
+      60_000,
+      200,
+    );
     const toRunning: number[] = [];
     const toEntered: number[] = [];
     for (let i = 0; i < samples; i++) {
@@ -71,31 +77,41 @@ type World = Awaited<ReturnType<typeof openStandaloneWorld>>['database'];
 
 /** The `count`-th asset-triggered run's task, once the run succeeded. */
 async function finishedTaskOfRun(database: World, count: number) {
-  const runs = await waitFor(async () => {
-    const rows = await database.db
-      .selectFrom('dag_run')
-      .select(['id', 'state'])
-      .where('dag_id', '=', DAG_ID)
-      .where('run_type', '=', 'asset_triggered')
-      .orderBy('id')
-      .execute();
-    return rows.length >= count ? rows : undefined;
-  }, 120_000);
+  const runs = await waitUntil(
+    async () => {
+      const rows = await database.db
+        .selectFrom('dag_run')
+        .select(['id', 'state'])
+        .where('dag_id', '=', DAG_ID)
+        .where('run_type', '=', 'asset_triggered')
+        .orderBy('id')
+        .execute();
+      return rows.length >= count ? rows : undefined;
+    },
+    `${count} asset-triggered runs`,
+    120_000,
+    200,
+  );
   return finishedTaskOf(database, Number(runs[count - 1]?.id));
 }
 
 async function finishedTaskOf(database: World, dagRunId: number) {
-  return waitFor(async () => {
-    const row = await database.db
-      .selectFrom('task_instance as ti')
-      .innerJoin('xcom', (join) =>
-        join.onRef('xcom.dag_run_id', '=', 'ti.dag_run_id').on('xcom.key', '=', 'return_value'),
-      )
-      .select(['ti.start_date', 'ti.state', 'xcom.value'])
-      .where('ti.dag_run_id', '=', dagRunId)
-      .executeTakeFirst();
-    if (row?.state !== 'success') return undefined;
-    const { enteredAt } = JSON.parse(row.value) as { enteredAt: number };
-    return { startDate: Number(row.start_date), enteredAt };
-  }, 120_000);
+  return waitUntil(
+    async () => {
+      const row = await database.db
+        .selectFrom('task_instance as ti')
+        .innerJoin('xcom', (join) =>
+          join.onRef('xcom.dag_run_id', '=', 'ti.dag_run_id').on('xcom.key', '=', 'return_value'),
+        )
+        .select(['ti.start_date', 'ti.state', 'xcom.value'])
+        .where('ti.dag_run_id', '=', dagRunId)
+        .executeTakeFirst();
+      if (row?.state !== 'success') return undefined;
+      const { enteredAt } = JSON.parse(row.value) as { enteredAt: number };
+      return { startDate: Number(row.start_date), enteredAt };
+    },
+    `the task of run ${dagRunId} to succeed`,
+    120_000,
+    200,
+  );
 }

@@ -7,15 +7,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DialectName, type MetadataDatabase, MetastoreStateBackend } from '@tidemark/db';
 import { createTestDatabase } from '@tidemark/db/testing';
+import { countTaskState, type GcRun, insertExpiredTaskState, seedGcRun, writeUntil } from '@tidemark/runtime/testing';
 import { sql } from 'kysely';
 import { runStateGc } from '../../packages/runtime/src/state-gc/run-state-gc.ts';
-import {
-  countTaskState,
-  type GcRun,
-  insertExpiredTaskState,
-  seedGcRun,
-  writeUntil,
-} from '../../packages/runtime/src/state-gc/testing/expired-state-load.ts';
 import { type BenchRow, ms, perSecond, ratio } from '../harness/bench-results.ts';
 import { median, percentile } from '../stats.ts';
 import type { ScenarioOptions } from './scenario.ts';

@@ -1,17 +1,16 @@
 import { join } from 'node:path';
+import { TidemarkCluster, TidemarkProcess } from '@tidemark/cli/testing';
 import { findAssetId, inWriteTransaction, recordAssetEvent, triggerDagRun } from '@tidemark/db';
-import { eachDialect } from '@tidemark/db/testing';
+import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eEnvironment } from './support/e2e-environment.ts';
-import { TidemarkCluster } from './support/tidemark-cluster.ts';
-import { TidemarkProcess, waitUntil } from './support/tidemark-process.ts';
 
 const EXAMPLE_DAGS = join(import.meta.dirname, '..', '..', 'examples', 'dags');
 const RAW_ORDERS = { name: 'e2e_raw_orders', uri: 'file:///lake/raw_orders' };
 
 describe.each(eachDialect())('data-aware scheduling end to end on %s', (dialect) => {
   const processes: TidemarkProcess[] = [];
-  let cluster: TidemarkCluster | undefined;
+  let cluster: TidemarkCluster<E2eEnvironment> | undefined;
   let env: E2eEnvironment | undefined;
 
   afterEach(async () => {
@@ -99,7 +98,7 @@ describe.each(eachDialect())('data-aware scheduling end to end on %s', (dialect)
   it('events queued while the scheduler is SIGKILLed make exactly one run when a scheduler is back', async () => {
     env = await E2eEnvironment.create(dialect);
     const world = env;
-    cluster = await TidemarkCluster.start(world, 1);
+    cluster = await TidemarkCluster.start(world, { workers: 1 });
     await world.waitForDag('e2e_on_either');
     cluster.scheduler.kill('SIGKILL');
     await cluster.scheduler.exited;
@@ -128,7 +127,7 @@ describe.each(eachDialect())('data-aware scheduling end to end on %s', (dialect)
     async () => {
       env = await E2eEnvironment.create(dialect);
       const world = env;
-      cluster = await TidemarkCluster.start(world, 0);
+      cluster = await TidemarkCluster.start(world, { workers: 0 });
       const second = TidemarkProcess.start(['scheduler'], world.env);
       processes.push(second);
       await world.waitForDag('e2e_on_either');

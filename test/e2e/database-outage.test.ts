@@ -1,13 +1,11 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TidemarkCluster, type TidemarkProcess } from '@tidemark/cli/testing';
 import { triggerDagRun } from '@tidemark/db';
-import { type PostgresTestServer, startPostgresTestServer, testDialects } from '@tidemark/db/testing';
+import { type PostgresTestServer, startPostgresTestServer, testDialects, waitUntil } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eEnvironment } from './support/e2e-environment.ts';
-import { TidemarkCluster } from './support/tidemark-cluster.ts';
-import type { TidemarkProcess } from './support/tidemark-process.ts';
-import { waitUntil } from './support/tidemark-process.ts';
 
 const DAG_ID = 'e2e_outage';
 const RUN_ID = 'outage-1';
@@ -53,7 +51,7 @@ describe.runIf(testDialects().includes('postgres'))('a PostgreSQL restart under 
   it('keeps every process alive, answers 503 meanwhile, and completes the run', async () => {
     server = await startPostgresTestServer();
     env = await E2eEnvironment.create('postgres', {}, { postgresServerUrl: server.url });
-    cluster = await TidemarkCluster.start(env, 2);
+    cluster = await TidemarkCluster.start(env, { workers: 2 });
     signalDir = mkdtempSync(join(tmpdir(), 'tidemark-outage-'));
     const signal = (name: string) => join(signalDir as string, name);
 

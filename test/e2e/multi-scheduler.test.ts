@@ -1,36 +1,29 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { TidemarkCluster } from '@tidemark/cli/testing';
 import { triggerDagRun } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eEnvironment } from './support/e2e-environment.ts';
-import { TidemarkProcess } from './support/tidemark-process.ts';
 
 // Several schedulers are a PostgreSQL feature: they share the work through row locks.
 const postgres = eachDialect().includes('postgres');
 
 describe.runIf(postgres)('two schedulers on one PostgreSQL', () => {
-  const processes: TidemarkProcess[] = [];
+  let cluster: TidemarkCluster | undefined;
   let env: E2eEnvironment | undefined;
 
   afterEach(async () => {
-    await Promise.all(processes.splice(0).map((process) => process.stop()));
+    await cluster?.stop();
+    cluster = undefined;
     await env?.destroy();
   });
 
   it('run a 1,000-TI DAG with every TI attempted exactly once', { timeout: 600_000 }, async () => {
     env = await E2eEnvironment.create('postgres', { TIDEMARK_WORKER__PARALLELISM: '4' });
     const world = env;
-    await TidemarkProcess.start(['db', 'migrate'], world.env).exited;
-    const server = TidemarkProcess.start(['api-server'], world.env);
-    const schedulers = [
-      TidemarkProcess.start(['scheduler'], world.env),
-      TidemarkProcess.start(['scheduler'], world.env),
-    ];
-    processes.push(server, ...schedulers);
-    await server.waitFor(/listening at http/);
-    const workers = [1, 2].map(() => TidemarkProcess.start(['worker', '--api-url', world.apiUrl], world.env));
-    processes.push(...workers);
+    cluster = await TidemarkCluster.start(world, { schedulers: 2, workers: 2 });
+    const { schedulers } = cluster;
     await world.waitForDag('e2e_thousand');
 
     const started = Date.now();

@@ -3,6 +3,7 @@
 // try's task process or the worker running it (the scheduler then fails the zombie and another
 // worker retries it). Every example allows KILLS_PER_RUN retries; each run takes that many kills,
 // 20 per dialect in all. The seed is logged; TIDEMARK_E2E_SEED=<seed> replays the same points.
+
 import {
   existsSync,
   mkdirSync,
@@ -16,9 +17,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TidemarkCluster } from '@tidemark/cli/testing';
 import { assetScope, type JsonValue, taskScope } from '@tidemark/core';
 import { MetastoreStateBackend, triggerDagRun } from '@tidemark/db';
-import { eachDialect } from '@tidemark/db/testing';
+import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { parseDagFiles } from '@tidemark/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROGRESS_EVERY } from '../../examples/dags/example_checkpoint.ts';
@@ -27,8 +29,6 @@ import { type KillTarget, killTries, type PlannedKill, untilPoint } from './supp
 import { E2eEnvironment } from './support/e2e-environment.ts';
 import { isAlive, readAttemptLog, type TaskInstanceName } from './support/running-attempt.ts';
 import { SeededRandom } from './support/seeded-random.ts';
-import { TidemarkCluster } from './support/tidemark-cluster.ts';
-import { waitUntil } from './support/tidemark-process.ts';
 
 const EXAMPLE_DAGS = resolve(import.meta.dirname, '..', '..', 'examples', 'dags');
 const PATTERN_EXAMPLES = ['example_resumable_job.ts', 'example_checkpoint.ts', 'example_watermark.ts'];
@@ -72,7 +72,7 @@ describe('the pattern examples', () => {
 
 describe.each(eachDialect())('pattern examples under SIGKILL on %s', (dialect) => {
   let world: E2eEnvironment | undefined;
-  let cluster: TidemarkCluster | undefined;
+  let cluster: TidemarkCluster<E2eEnvironment> | undefined;
   const scratch: string[] = [];
   const log = (line: string) => console.info(`[patterns-crash ${dialect} seed ${seeds.seed}] ${line}`);
 
@@ -94,7 +94,7 @@ describe.each(eachDialect())('pattern examples under SIGKILL on %s', (dialect) =
       TIDEMARK_CORE__DAGS_FOLDER: dagsFolder,
       TIDEMARK_STATE__HISTORY_DEPTH: String(HISTORY_DEPTH),
     });
-    cluster = await TidemarkCluster.start(world, 2);
+    cluster = await TidemarkCluster.start(world, { workers: 2 });
     const state = new MetastoreStateBackend(world.database, { maxValueBytes: 0, historyDepth: HISTORY_DEPTH });
     return { world, cluster, state };
   }

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TidemarkProcess } from '@tidemark/cli/testing';
 import { triggerDagRun } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeJobService } from '../../packages/sdk/src/patterns/fixtures/fake-job-service.ts';
 import { E2eEnvironment } from './support/e2e-environment.ts';
-import { TidemarkProcess } from './support/tidemark-process.ts';
 
 // The pattern helpers through worker → execution API → database (dags/patterns_helpers.ts).
 describe.each(eachDialect())('pattern helpers end to end on %s', (dialect) => {

@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TidemarkProcess } from '@tidemark/cli/testing';
 import { triggerDagRun } from '@tidemark/db';
-import { eachDialect } from '@tidemark/db/testing';
+import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eEnvironment } from './support/e2e-environment.ts';
-import { TidemarkProcess, waitUntil } from './support/tidemark-process.ts';
 
 /** The attempt log the api-server writes (see packages/server attemptLogPath). */
 function attemptLog(

@@ -1,12 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runTidemark, TidemarkProcess } from '@tidemark/cli/testing';
 import { triggerDagRun } from '@tidemark/db';
-import { eachDialect } from '@tidemark/db/testing';
+import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runTidemark } from '../../packages/cli/src/testing/run-tidemark.ts';
 import { E2eEnvironment } from './support/e2e-environment.ts';
-import { TidemarkProcess, waitUntil } from './support/tidemark-process.ts';
 
 /**
  * Task state through real runs (SPEC §3, §7): a retry keeps it, a clear discards it unless told to

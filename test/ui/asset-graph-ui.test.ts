@@ -1,7 +1,7 @@
 import { recordAssetEvent } from '@tidemark/db';
+import { waitUntil } from '@tidemark/db/testing';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../e2e/support/tidemark-process.ts';
 import { DESKTOP, launchBrowser, WatchedPage } from './support/browser.ts';
 import { buildUi, TidemarkUiServer, UI_DAGS, type UiUser } from './support/tidemark-ui-server.ts';
 

@@ -1,10 +1,6 @@
 import { eachDialect } from '@tidemark/db/testing';
+import { openTaskInstanceHarness, seedOrdersRun, type TaskInstanceHarness } from '@tidemark/server/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  openTaskInstanceHarness,
-  seedOrdersRun,
-  type TaskInstanceHarness,
-} from '../../packages/server/src/public/routes/task-instance-test-kit.ts';
 import { configureHttp } from '../../packages/ui/src/api/http.ts';
 import {
   deleteState,

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitUntil } from '@tidemark/db/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../e2e/support/tidemark-process.ts';
 import { DESKTOP, launchBrowser, PHONE, WatchedPage } from './support/browser.ts';
 import { buildUi, TidemarkUiServer, type UiUser } from './support/tidemark-ui-server.ts';
 

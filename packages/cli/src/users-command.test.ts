@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyPassword } from '@tidemark/core';
 import { findUser } from '@tidemark/db';
-import { eachDialect, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
+import { eachDialect, freePort, useTestDatabase } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CliResult, runTidemark, TIDEMARK_BIN } from './testing/run-tidemark.ts';
 
@@ -21,18 +20,14 @@ function expectOneLineError(result: CliResult, message: string | RegExp): void {
 }
 
 describe.each(eachDialect())('tidemark users on %s (real binary)', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let home: string;
   let env: Record<string, string>;
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     home = mkdtempSync(join(tmpdir(), 'tidemark-cli-'));
     env = { TIDEMARK_HOME: home, TIDEMARK_DATABASE__URL: test.url };
   });
-  afterEach(async () => {
-    await test.destroy();
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
 
   const listed = async () => {
     const result = await tidemark(['users', 'list', '--json'], env);
@@ -169,29 +164,15 @@ class Standalone {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 const ADMIN_LINE =
   /Created user "admin" with password (\S+) \(also in (\S+)\); change it with: tidemark users reset-password admin/;
 
 describe.each(eachDialect())('tidemark standalone creates user admin on %s (real process)', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect, { migrate: false });
   let scratch: string;
   let env: Record<string, string>;
   const started: Standalone[] = [];
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect, { migrate: false });
     scratch = mkdtempSync(join(tmpdir(), 'tidemark-standalone-'));
     const dags = join(scratch, 'dags');
     mkdirSync(dags);
@@ -204,7 +185,6 @@ describe.each(eachDialect())('tidemark standalone creates user admin on %s (real
   });
   afterEach(async () => {
     await Promise.all(started.splice(0).map((process) => process.stop()));
-    await test.destroy();
     rmSync(scratch, { recursive: true, force: true });
   });
 

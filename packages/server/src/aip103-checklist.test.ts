@@ -2,6 +2,7 @@ import { activateAsset, deactivateAsset } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { putXcom, requeue, T0 } from './testing/execution-harness.ts';
 import {
   detailOf,
   finished,
@@ -10,8 +11,7 @@ import {
   seedOrdersRun,
   type TaskInstanceHarness,
   updateTi,
-} from './public/routes/task-instance-test-kit.ts';
-import { putXcom, requeue, T0 } from './testing/execution-harness.ts';
+} from './testing/task-instance-test-kit.ts';
 
 /*
  * The AIP-103 checklist (shared/reference/airflow-aip103.md §15), one case per row that HTTP can

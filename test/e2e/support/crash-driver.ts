@@ -1,6 +1,7 @@
+import type { TidemarkCluster } from '@tidemark/cli/testing';
+import { waitUntil } from '@tidemark/db/testing';
+import type { E2eEnvironment } from './e2e-environment.ts';
 import { isAlive, type RunningAttempt, type TaskInstanceName, waitForRunningAttempt } from './running-attempt.ts';
-import type { TidemarkCluster } from './tidemark-cluster.ts';
-import { waitUntil } from './tidemark-process.ts';
 
 /** What a kill hits: the try's task process, or the whole `tidemark worker` running it. */
 export type KillTarget = 'task' | 'worker';
@@ -25,7 +26,7 @@ export interface LandedKill {
  * retry runs on another worker.
  */
 export async function killTries(
-  cluster: TidemarkCluster,
+  cluster: TidemarkCluster<E2eEnvironment>,
   ti: TaskInstanceName,
   kills: readonly PlannedKill[],
   log: (line: string) => void,

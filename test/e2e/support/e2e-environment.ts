@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DagRunState, TaskInstanceState } from '@tidemark/core';
 import { type DialectName, readSerializedDag } from '@tidemark/db';
-import { createTestDatabase, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
-import { waitUntil } from './tidemark-process.ts';
+import { createTestDatabase, freePort, openTestDatabaseFor, type TestDatabase, waitUntil } from '@tidemark/db/testing';
 
 export const E2E_DAGS = join(import.meta.dirname, '..', 'dags');
 
@@ -114,17 +112,4 @@ export class E2eEnvironment {
     await this.test.destroy();
     rmSync(this.home, { recursive: true, force: true });
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

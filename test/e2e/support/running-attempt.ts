@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitUntil } from '@tidemark/db/testing';
 import type { E2eEnvironment } from './e2e-environment.ts';
-import { waitUntil } from './tidemark-process.ts';
 
 /** One task instance, by name. */
 export interface TaskInstanceName {

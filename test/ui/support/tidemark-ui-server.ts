@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { TidemarkProcess } from '@tidemark/cli/testing';
 import { E2eEnvironment } from '../../e2e/support/e2e-environment.ts';
-import { TidemarkProcess } from '../../e2e/support/tidemark-process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const BIN = join(ROOT, 'packages', 'cli', 'bin', 'tidemark.mjs');

@@ -1,12 +1,7 @@
 import { activateAsset } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
+import { openTaskInstanceHarness, seedOrdersRun, T0, type TaskInstanceHarness } from '@tidemark/server/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  openTaskInstanceHarness,
-  seedOrdersRun,
-  type TaskInstanceHarness,
-} from '../../../server/src/public/routes/task-instance-test-kit.ts';
-import { T0 } from '../../../server/src/testing/execution-harness.ts';
 import { main } from '../main.ts';
 import { runTidemark } from '../testing/run-tidemark.ts';
 import { parseExpires, parseStateValue, resolveTarget, writerCell } from './state-command.ts';

@@ -1,10 +1,6 @@
 import { eachDialect } from '@tidemark/db/testing';
+import { openTaskInstanceHarness, T0, type TaskInstanceHarness } from '@tidemark/server/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  openTaskInstanceHarness,
-  type TaskInstanceHarness,
-} from '../../../server/src/public/routes/task-instance-test-kit.ts';
-import { T0 } from '../../../server/src/testing/execution-harness.ts';
 import { main } from '../main.ts';
 
 /**

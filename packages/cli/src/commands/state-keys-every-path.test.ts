@@ -1,14 +1,14 @@
 import { encodePathSegment, MAX_STATE_KEY_CHARACTERS } from '@tidemark/core';
 import { eachDialect } from '@tidemark/db/testing';
 import { ExecutionApiClient } from '@tidemark/runtime';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   openTaskInstanceHarness,
+  SECRET_KEY,
   seedOrdersRun,
   type TaskInstanceHarness,
   updateTi,
-} from '../../../server/src/public/routes/task-instance-test-kit.ts';
-import { SECRET_KEY } from '../../../server/src/testing/execution-harness.ts';
+} from '@tidemark/server/testing';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sendRawPathRequest } from '../api/raw-path-http.ts';
 import { main } from '../main.ts';
 

@@ -1,12 +1,12 @@
 import { MAX_JSON_DEPTH } from '@tidemark/core';
 import { eachDialect } from '@tidemark/db/testing';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deeplyNested } from '../../../server/src/fuzz/odd-inputs.ts';
 import {
+  deeplyNested,
   openTaskInstanceHarness,
   seedOrdersRun,
   type TaskInstanceHarness,
-} from '../../../server/src/public/routes/task-instance-test-kit.ts';
+} from '@tidemark/server/testing';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.ts';
 
 /**

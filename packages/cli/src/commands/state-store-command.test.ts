@@ -4,13 +4,8 @@ import { dirname, join } from 'node:path';
 import { assetScope, taskScope } from '@tidemark/core';
 import { activateAsset, deactivateAsset, MetastoreStateBackend } from '@tidemark/db';
 import { eachDialect, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
+import { countTaskState, type GcRun, insertExpiredTaskState, seedGcRun } from '@tidemark/runtime/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  countTaskState,
-  type GcRun,
-  insertExpiredTaskState,
-  seedGcRun,
-} from '../../../runtime/src/state-gc/testing/expired-state-load.ts';
 import { runTidemark } from '../testing/run-tidemark.ts';
 
 const HOUR = 3_600_000;

@@ -1,21 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
 import { activateAsset, deactivateAsset } from '../repositories/asset-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { findAsset, findLatestAssetEvents, listAssetEvents, listAssets } from './asset-queries.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 
 describe.each(eachDialect())('asset queries on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let db: Db;
   let orders: number;
   let clicks: number;
   let old: number;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     db = test.database.db;
     orders = await activateAsset(db, { name: 'orders', uri: 's3://lake/orders' }, NOW);
     clicks = await activateAsset(db, { name: 'clicks', uri: 's3://lake/clicks' }, NOW + 1);
@@ -38,7 +37,6 @@ describe.each(eachDialect())('asset queries on %s', (dialect) => {
     await event(clicks, 'r1', NOW + 20, 'track');
     await event(orders, 'r2', NOW + 30);
   });
-  afterEach(() => test.destroy());
 
   it('reads an asset with its activity flag', async () => {
     expect(await findAsset(db, orders)).toEqual({

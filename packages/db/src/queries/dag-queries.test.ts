@@ -1,11 +1,11 @@
 import type { SerializedDag } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
 import { replaceImportErrors } from '../repositories/dag-import-error-repository.ts';
 import { deactivateDags, registerDag, upsertSerializedDag } from '../repositories/dag-repository.ts';
 import { advanceNextRunAt } from '../repositories/dag-schedule-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { findDag, listDags, listImportErrorPage } from './dag-queries.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -27,16 +27,14 @@ function serialized(dagId: string, changes: Partial<SerializedDag> = {}): Serial
 const ids = (page: { items: { dagId: string }[] }) => page.items.map((dag) => dag.dagId);
 
 describe.each(eachDialect())('DAG queries on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let db: Db;
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     db = test.database.db;
     await upsertSerializedDag(db, serialized('Sales_Daily'), NOW);
     await upsertSerializedDag(db, serialized('sales%weekly'), NOW + 2);
     await upsertSerializedDag(db, serialized('marketing', { schedule: null }), NOW + 1);
   });
-  afterEach(() => test.destroy());
 
   it('reads a DAG with its structure, flags and times', async () => {
     await advanceNextRunAt(db, 'marketing', null, NOW + 3_600_000);

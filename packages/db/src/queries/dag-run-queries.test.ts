@@ -1,11 +1,11 @@
 import type { SerializedDag, SerializedTask } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { upsertSerializedDag } from '../repositories/dag-repository.ts';
 import { createDagRun, triggerDagRun } from '../repositories/dag-run-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { markDagRunFinished, markDagRunRunning } from '../transitions/dag-run-transitions.ts';
 import { countTaskInstanceStates, findDagRun, findLatestDagRuns, listDagRuns } from './dag-run-queries.ts';
 
@@ -32,13 +32,12 @@ function dag(dagId: string): SerializedDag {
 const runIds = (page: { items: { runId: string }[] }) => page.items.map((run) => run.runId);
 
 describe.each(eachDialect())('DAG run queries on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let ids: Record<string, number>;
 
   /** etl: e1 (success, day 2), e2 (running, day 0), e3 (queued, day 1, no start); ml: m1 (scheduled, failed). */
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     const { db } = database;
     await upsertSerializedDag(db, dag('etl'), NOW);
@@ -55,7 +54,6 @@ describe.each(eachDialect())('DAG run queries on %s', (dialect) => {
     await markDagRunRunning(db, ids.m1 as number, NOW + 40);
     await markDagRunFinished(db, ids.m1 as number, 'failed', NOW + 50);
   });
-  afterEach(() => test.destroy());
 
   it('reads one run with its conf and times', async () => {
     expect(await findDagRun(database.db, 'etl', 'e1')).toEqual({

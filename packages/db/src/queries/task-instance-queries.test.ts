@@ -1,12 +1,12 @@
 import type { SerializedDag } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
 import { upsertSerializedDag } from '../repositories/dag-repository.ts';
 import { triggerDagRun } from '../repositories/dag-run-repository.ts';
 import { expandMappedTask } from '../repositories/task-instance-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import {
   countMappedTaskInstances,
   findDagRunKey,
@@ -31,12 +31,11 @@ const FANOUT: SerializedDag = {
 };
 
 describe.each(eachDialect())('task-instance queries on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let db: Db;
   let dagRunId: number;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     db = test.database.db;
     await upsertSerializedDag(db, FANOUT, T0);
     const run = await triggerDagRun(test.database, { dagId: 'fanout', runId: 'r1' }, T0);
@@ -58,7 +57,6 @@ describe.each(eachDialect())('task-instance queries on %s', (dialect) => {
       .where('map_index', '=', 1)
       .execute();
   });
-  afterEach(() => test.destroy());
 
   const page = { limit: 100, offset: 0 };
   const names = (rows: { task_id: string; map_index: number }[]) =>

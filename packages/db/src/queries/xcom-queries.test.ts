@@ -1,21 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
 import { registerDag } from '../repositories/dag-repository.ts';
 import { createDagRun } from '../repositories/dag-run-repository.ts';
 import { setXcom } from '../repositories/xcom-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { findXcomEntry, listXcomEntryPage } from './xcom-queries.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
 describe.each(eachDialect())('XCom queries on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let db: Db;
   let dagRunId: number;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     db = test.database.db;
     await registerDag(db, { dagId: 'fanout' }, T0);
     dagRunId = await createDagRun(db, { dagId: 'fanout', runId: 'r1' }, T0);
@@ -31,7 +30,6 @@ describe.each(eachDialect())('XCom queries on %s', (dialect) => {
       now: T0,
     });
   });
-  afterEach(() => test.destroy());
 
   const page = { limit: 100, offset: 0 };
 

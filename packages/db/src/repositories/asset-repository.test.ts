@@ -1,17 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { activateAsset, deactivateAsset, listActiveAssets } from './asset-repository.ts';
 
 describe.each(eachDialect())('asset repository on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let db: Db;
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     db = test.database.db;
   });
-  afterEach(() => test.destroy());
 
   it('activates an asset once, with the name as its default uri', async () => {
     const id = await activateAsset(db, { name: 'orders' });

@@ -1,9 +1,9 @@
 import type { AssetCondition, AssetEventSource, SerializedDag } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type MetadataDatabase, openDatabase } from '../open-database.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { recordAssetEvent, syncDagScheduleAssets } from './asset-event-repository.ts';
 import { activateAsset } from './asset-repository.ts';
 import { createAssetTriggeredRun, listDagsWithQueuedEvents } from './asset-triggered-run-repository.ts';
@@ -29,17 +29,15 @@ function consumer(dagId: string, assetCondition: AssetCondition): SerializedDag 
 }
 
 describe.each(eachDialect())('asset-triggered runs on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   const assetIds: Record<string, number> = {};
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     for (const name of ['orders', 'customers', 'refunds'])
       assetIds[name] = await activateAsset(database.db, { name }, NOW);
   });
-  afterEach(() => test.destroy());
 
   async function schedule(dag: SerializedDag, assets: string[]): Promise<void> {
     await upsertSerializedDag(database.db, dag, NOW);

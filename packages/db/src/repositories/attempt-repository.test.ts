@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { type SerializedDag, StaleAttemptError } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { PLAINTEXT_CIPHER } from '../state-store/encryption/state-value-cipher.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import {
+  type SeededDagRun,
+  type SeedTaskInstance,
+  seedDagRun,
+  seedTaskInstance,
+} from '../testing/seed-task-instance.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { activateAsset } from './asset-repository.ts';
 import {
   claimNextAttempt,
@@ -17,8 +23,6 @@ import {
   recordAttemptFailure,
   recordHeartbeat,
 } from './attempt-repository.ts';
-import { registerDag } from './dag-repository.ts';
-import { createDagRun } from './dag-run-repository.ts';
 import { getXcom, setXcom } from './xcom-repository.ts';
 
 const APPLY_STAGED = { stagedWrites: { apply: 'in_transaction', historyDepth: 10, cipher: PLAINTEXT_CIPHER } } as const;
@@ -53,66 +57,31 @@ const DAG: SerializedDag = {
   ],
 };
 
-interface SeededRun {
-  readonly dagRunId: number;
-  readonly runId: string;
+function seedRun(database: MetadataDatabase, runId = 'manual__1', conf = {}): Promise<SeededDagRun> {
+  return seedDagRun(database.db, DAG, { runId, conf, logicalDate: T0 }, T0);
 }
 
-async function seedRun(database: MetadataDatabase, runId = 'manual__1', conf = {}): Promise<SeededRun> {
-  const { db } = database;
-  await registerDag(db, { dagId: DAG.dagId, fileloc: DAG.fileloc, schedule: DAG.schedule }, T0);
-  await db
-    .updateTable('dag')
-    .set({ serialized: JSON.stringify(DAG) })
-    .where('dag_id', '=', DAG.dagId)
-    .execute();
-  const dagRunId = await createDagRun(db, { dagId: DAG.dagId, runId, conf, logicalDate: T0 }, T0);
-  return { dagRunId, runId };
+function seedTi(database: MetadataDatabase, run: SeededDagRun, ti: Omit<SeedTaskInstance, 'now'>): Promise<string> {
+  return seedTaskInstance(database.db, run, { ...ti, now: T0 });
 }
 
-async function seedTi(
+async function xcomAt(
   database: MetadataDatabase,
-  run: SeededRun,
-  ti: {
-    taskId: string;
-    mapIndex?: number;
-    state?: string | null;
-    tryNumber?: number;
-    maxTries?: number;
-    queuedAt?: number;
-  },
-): Promise<string> {
-  const id = randomUUID();
-  await database.db
-    .insertInto('task_instance')
-    .values({
-      id,
-      dag_run_id: run.dagRunId,
-      dag_id: DAG.dagId,
-      run_id: run.runId,
-      task_id: ti.taskId,
-      map_index: ti.mapIndex ?? -1,
-      state: ti.state === undefined ? 'queued' : ti.state,
-      try_number: ti.tryNumber ?? 0,
-      max_tries: ti.maxTries ?? 1,
-      queued_at: ti.queuedAt ?? T0,
-      start_date: null,
-      end_date: null,
-      heartbeat_at: null,
-      next_retry_at: null,
-      worker: null,
-      created_at: T0,
-      updated_at: T0,
-    })
-    .execute();
-  return id;
-}
-
-async function xcomAt(database: MetadataDatabase, run: SeededRun, taskId: string, mapIndex = -1, key = 'return_value') {
+  run: SeededDagRun,
+  taskId: string,
+  mapIndex = -1,
+  key = 'return_value',
+) {
   return getXcom(database.db, { dagRunId: run.dagRunId, taskId, mapIndex, key });
 }
 
-async function putXcom(database: MetadataDatabase, run: SeededRun, taskId: string, mapIndex: number, value: unknown) {
+async function putXcom(
+  database: MetadataDatabase,
+  run: SeededDagRun,
+  taskId: string,
+  mapIndex: number,
+  value: unknown,
+) {
   await setXcom(database.db, {
     dagRunId: run.dagRunId,
     dagId: DAG.dagId,
@@ -126,16 +95,14 @@ async function putXcom(database: MetadataDatabase, run: SeededRun, taskId: strin
 }
 
 describe.each(eachDialect())('attempt repository on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
-  let run: SeededRun;
+  let run: SeededDagRun;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     run = await seedRun(database, 'manual__1', { region: 'eu', limit: 10 });
   });
-  afterEach(() => test.destroy());
 
   describe('findTaskInstance and findSerializedTask', () => {
     it('finds a TI by id, and undefined for an unknown id', async () => {

@@ -1,19 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { listImportErrors, replaceImportErrors } from './dag-import-error-repository.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 
 describe.each(eachDialect())('DAG import error repository on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let db: Db;
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     db = test.database.db;
   });
-  afterEach(() => test.destroy());
 
   it("replaces a file's errors and leaves other files' alone", async () => {
     await replaceImportErrors(db, 'b.ts', [{ line: 3, message: 'old' }], NOW);

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { setDagPaused } from './dag-pause-repository.ts';
 import { registerDag } from './dag-repository.ts';
 import { advanceNextRunAt } from './dag-schedule-repository.ts';
@@ -9,16 +9,14 @@ import { advanceNextRunAt } from './dag-schedule-repository.ts';
 const NOW = Date.UTC(2026, 0, 1);
 
 describe.each(eachDialect())('DAG pause repository on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let db: Db;
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     db = test.database.db;
     await registerDag(db, { dagId: 'etl', schedule: '@daily' }, NOW);
     await registerDag(db, { dagId: 'other', schedule: '@daily' }, NOW);
     await advanceNextRunAt(db, 'etl', null, NOW + 1_000);
   });
-  afterEach(() => test.destroy());
 
   const row = (dagId: string) =>
     db

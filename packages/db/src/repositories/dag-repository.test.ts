@@ -1,8 +1,8 @@
 import type { SerializedDag } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import {
   deactivateDags,
   getSerializedDag,
@@ -46,13 +46,11 @@ function dagRow(db: Db, dagId: string) {
 }
 
 describe.each(eachDialect())('dag repository on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let db: Db;
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     db = test.database.db;
   });
-  afterEach(() => test.destroy());
 
   it('stores a new DAG active and unpaused, with its structure', async () => {
     await upsertSerializedDag(db, serialized('etl'), NOW);

@@ -1,9 +1,9 @@
 import type { SerializedDag } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { upsertSerializedDag } from './dag-repository.ts';
 import { triggerDagRun } from './dag-run-repository.ts';
 
@@ -21,14 +21,12 @@ const etl: SerializedDag = {
 };
 
 describe.each(eachDialect())('DAG run repository on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     await upsertSerializedDag(database.db, etl, NOW);
   });
-  afterEach(() => test.destroy());
 
   it('gives runs triggered in the same millisecond distinct default run ids', async () => {
     const runs = [];

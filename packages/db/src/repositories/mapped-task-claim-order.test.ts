@@ -1,11 +1,10 @@
 import type { SerializedDag } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { describe, expect, it } from 'vitest';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { seedDagRun } from '../testing/seed-task-instance.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { claimNextAttempt } from './attempt-repository.ts';
-import { registerDag } from './dag-repository.ts';
-import { createDagRun } from './dag-run-repository.ts';
 import { createTaskInstances, expandMappedTask } from './task-instance-repository.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -22,24 +21,11 @@ const DAG: SerializedDag = {
 };
 
 describe.each(eachDialect())('mapped task instances on %s', (dialect) => {
-  let test: TestDatabase;
-
-  beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
-  });
-
-  afterEach(() => test.destroy());
+  const test = useTestDatabase(dialect);
 
   it('are claimed in map_index order when expanded in one millisecond', async () => {
     const { db } = test.database;
-    await registerDag(db, { dagId: DAG.dagId, fileloc: DAG.fileloc, schedule: DAG.schedule }, T0);
-    await db
-      .updateTable('dag')
-      .set({ serialized: JSON.stringify(DAG) })
-      .where('dag_id', '=', DAG.dagId)
-      .execute();
-    const dagRunId = await createDagRun(db, { dagId: DAG.dagId, runId: 'manual__1', conf: {}, logicalDate: T0 }, T0);
-    const run = { dagRunId, dagId: DAG.dagId, runId: 'manual__1' };
+    const run = await seedDagRun(db, DAG, { runId: 'manual__1', logicalDate: T0 }, T0);
     await createTaskInstances(db, run, [MAPPED], T0);
     const placeholder = await db
       .selectFrom('task_instance')

@@ -1,9 +1,9 @@
 import type { SerializedDag, SerializedTask } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { activateAsset } from './asset-repository.ts';
 import { upsertSerializedDag } from './dag-repository.ts';
 import { triggerDagRun } from './dag-run-repository.ts';
@@ -43,13 +43,12 @@ describe('downstreamTaskIds', () => {
 });
 
 describe.each(eachDialect())('task-instance operator repository on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let run1: number;
   let assetId: number;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     await upsertSerializedDag(database.db, PIPELINE, T0);
     run1 = (await triggerDagRun(database, { dagId: 'pipeline', runId: 'r1' }, T0)).dagRunId;
@@ -74,7 +73,6 @@ describe.each(eachDialect())('task-instance operator repository on %s', (dialect
     assetId = await activateAsset(database.db, { name: 'orders', uri: 'orders' }, T0);
     await pending('r1', 'b');
   });
-  afterEach(() => test.destroy());
 
   async function setTi(runId: string, taskId: string, fields: Record<string, unknown>) {
     await database.db

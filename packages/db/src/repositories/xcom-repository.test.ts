@@ -1,20 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { registerDag } from './dag-repository.ts';
 import { createDagRun, deleteDagRun } from './dag-run-repository.ts';
 import { clearXcoms, getMappedXcoms, getXcom, setXcom } from './xcom-repository.ts';
 
 describe.each(eachDialect())('xcom repository on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let dagRunId: number;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     await registerDag(test.database.db, { dagId: 'fanout' });
     dagRunId = await createDagRun(test.database.db, { dagId: 'fanout', runId: 'r1' });
   });
-  afterEach(() => test.destroy());
 
   function set(taskId: string, mapIndex: number, value: unknown, key = 'return_value', now = 1) {
     return setXcom(test.database.db, {

@@ -1,55 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { StaleAttemptError, type TaskScope, taskScope } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
-import { registerDag } from '../repositories/dag-repository.ts';
-import { createDagRun } from '../repositories/dag-run-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { seedDagRun, seedTaskInstance } from '../testing/seed-task-instance.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { backendPid, waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 
 const RUN = { dagId: 'fenced', runId: 'manual__1' };
 
 describe.each(eachDialect())('attempt fencing in the metastore backend on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let backend: MetastoreStateBackend;
   let tiId: string;
   let scope: TaskScope;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     backend = new MetastoreStateBackend(database, { maxValueBytes: 65_536, historyDepth: 10 });
-    await registerDag(database.db, { dagId: RUN.dagId });
-    const dagRunId = await createDagRun(database.db, RUN);
-    tiId = randomUUID();
-    await database.db
-      .insertInto('task_instance')
-      .values({
-        id: tiId,
-        dag_run_id: dagRunId,
-        dag_id: RUN.dagId,
-        run_id: RUN.runId,
-        task_id: 'submit',
-        map_index: -1,
-        state: 'running',
-        try_number: 2,
-        max_tries: 3,
-        queued_at: 0,
-        start_date: 0,
-        end_date: null,
-        heartbeat_at: 0,
-        next_retry_at: null,
-        worker: 'host:1',
-        created_at: 0,
-        updated_at: 0,
-      })
-      .execute();
+    const run = await seedDagRun(database.db, { dagId: RUN.dagId }, { runId: RUN.runId });
+    tiId = await seedTaskInstance(database.db, run, {
+      taskId: 'submit',
+      state: 'running',
+      tryNumber: 2,
+      maxTries: 3,
+      startDate: 0,
+      heartbeatAt: 0,
+      worker: 'host:1',
+    });
     scope = taskScope({ ...RUN, taskId: 'submit', mapIndex: -1 });
   });
-  afterEach(() => test.destroy());
 
   const moveTi = (state: string, tryNumber: number) =>
     database.db.updateTable('task_instance').set({ state, try_number: tryNumber }).where('id', '=', tiId).execute();

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { resolveConfig } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { describe, expect, it } from 'vitest';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { createStateBackend } from './create-state-backend.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 
@@ -12,11 +12,7 @@ const configWith = (backend: string) =>
   resolveConfig({ home, env: { TIDEMARK_STATE__BACKEND: backend, TIDEMARK_STATE__HISTORY_DEPTH: '3' } });
 
 describe.each(eachDialect())('state backend from config on %s', (dialect) => {
-  let test: TestDatabase;
-  beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
-  });
-  afterEach(() => test.destroy());
+  const test = useTestDatabase(dialect);
 
   it('builds the metastore backend by default', async () => {
     const backend = await createStateBackend(resolveConfig({ home }), test.database);

@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { assetScope } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { activateAsset } from '../repositories/asset-repository.ts';
 import { finishAttemptSuccess, recordAttemptFailure } from '../repositories/attempt-repository.ts';
-import { registerDag } from '../repositories/dag-repository.ts';
-import { createDagRun } from '../repositories/dag-run-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { seedDagRun, seedTaskInstance } from '../testing/seed-task-instance.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { PLAINTEXT_CIPHER } from './encryption/state-value-cipher.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 import { applyStagedAssetWrites, type StagedAssetWrite, stageAssetWrite } from './staged-asset-writes.ts';
@@ -18,44 +16,33 @@ const T0 = Date.UTC(2026, 0, 1);
 const WRITER = JSON.stringify({ kind: 'task', dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1, tryNumber: 1 });
 
 describe.each(eachDialect())('staged asset writes on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let backend: MetastoreStateBackend;
   let assetId: number;
   let tiId: string;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     backend = new MetastoreStateBackend(database, { maxValueBytes: 0, historyDepth: 10, clock: () => T0 });
     assetId = await activateAsset(database.db, { name: 'orders' }, T0);
-    await registerDag(database.db, { dagId: 'd', fileloc: 'd.ts', schedule: null }, T0);
-    const dagRunId = await createDagRun(database.db, { dagId: 'd', runId: 'r', conf: {}, logicalDate: T0 }, T0);
-    tiId = randomUUID();
-    await database.db
-      .insertInto('task_instance')
-      .values({
-        id: tiId,
-        dag_run_id: dagRunId,
-        dag_id: 'd',
-        run_id: 'r',
-        task_id: 't',
-        map_index: -1,
-        state: 'running',
-        try_number: 1,
-        max_tries: 2,
-        queued_at: T0,
-        start_date: T0,
-        end_date: null,
-        heartbeat_at: T0,
-        next_retry_at: null,
-        worker: 'w',
-        created_at: T0,
-        updated_at: T0,
-      })
-      .execute();
+    const run = await seedDagRun(
+      database.db,
+      { dagId: 'd', fileloc: 'd.ts', schedule: null },
+      { runId: 'r', logicalDate: T0 },
+      T0,
+    );
+    tiId = await seedTaskInstance(database.db, run, {
+      taskId: 't',
+      state: 'running',
+      tryNumber: 1,
+      maxTries: 2,
+      startDate: T0,
+      heartbeatAt: T0,
+      worker: 'w',
+      now: T0,
+    });
   });
-  afterEach(() => test.destroy());
 
   const stage = (write: Partial<StagedAssetWrite> & Pick<StagedAssetWrite, 'key' | 'value'>) =>
     stageAssetWrite(

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../open-database.ts';
+import { waitUntil } from './wait-until.ts';
 
 /** The PostgreSQL backend pid of the connection running `db` (a transaction's, to hold locks). */
 export async function backendPid(db: Db): Promise<number> {
@@ -13,17 +14,11 @@ export async function backendPid(db: Db): Promise<number> {
  * sleep would only hope so. Polls every 10 ms; throws after `timeoutMs`.
  */
 export async function waitForLockWaiter(db: Db, holderPid: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const someoneWaits = async () => {
     const { rows } = await sql<{ waiting: string | number }>`
       select count(*) as waiting from pg_locks
       where not granted and ${holderPid} = any(pg_blocking_pids(pid))`.execute(db);
-    if (Number(rows[0]?.waiting) > 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for a session to wait on a lock held by pid ${holderPid}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+    return Number(rows[0]?.waiting) > 0;
+  };
+  await waitUntil(someoneWaits, `a session to wait on a lock held by pid ${holderPid}`, timeoutMs, 10);
 }

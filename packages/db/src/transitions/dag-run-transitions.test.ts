@@ -1,22 +1,21 @@
 import type { DagRunState } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { upsertSerializedDag } from '../repositories/dag-repository.ts';
 import { createDagRun } from '../repositories/dag-run-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import { markDagRunFinished, markDagRunRunning, requeueFinishedRuns } from './dag-run-transitions.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const LATER = T0 + 60_000;
 
 describe.each(eachDialect())('guarded DAG-run transitions on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let dagRunId: number;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     await upsertSerializedDag(
       database.db,
@@ -34,7 +33,6 @@ describe.each(eachDialect())('guarded DAG-run transitions on %s', (dialect) => {
     );
     dagRunId = await createDagRun(database.db, { dagId: 'one', runId: 'r1' }, T0);
   });
-  afterEach(() => test.destroy());
 
   /** Seeds the run in `state` (a test sets up any state it needs). */
   async function seed(state: DagRunState) {

@@ -1,11 +1,11 @@
 import type { SerializedDag, TaskInstanceState } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { upsertSerializedDag } from '../repositories/dag-repository.ts';
 import { triggerDagRun } from '../repositories/dag-run-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import {
   clearTaskInstanceStates,
   finishAttempt,
@@ -33,19 +33,17 @@ const ONE_TASK: SerializedDag = {
 };
 
 describe.each(eachDialect())('guarded task-instance transitions on %s', (dialect) => {
-  let test: TestDatabase;
+  const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let tiId: string;
 
   beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
     database = test.database;
     await upsertSerializedDag(database.db, ONE_TASK, T0);
     await triggerDagRun(database, { dagId: 'one', runId: 'r1' }, T0);
     const row = await database.db.selectFrom('task_instance').select('id').executeTakeFirstOrThrow();
     tiId = row.id;
   });
-  afterEach(() => test.destroy());
 
   /** Seeds the TI in `state` (a test sets up any state it needs; production code moves it through the guards). */
   async function seed(state: TaskInstanceState | null) {

@@ -1,8 +1,8 @@
 import { verifyPassword } from '@tidemark/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findUser, listUsers } from '../repositories/user-repository.ts';
-import { eachDialect, openTestDatabaseFor } from '../testing/describe-each-dialect.ts';
-import type { TestDatabase } from '../testing/test-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
 import {
   createUserAccount,
   deleteUserAccount,
@@ -27,11 +27,7 @@ describe('user account rules', () => {
 });
 
 describe.each(eachDialect())('user accounts on %s', (dialect) => {
-  let test: TestDatabase;
-  beforeEach(async () => {
-    test = await openTestDatabaseFor(dialect);
-  });
-  afterEach(() => test.destroy());
+  const test = useTestDatabase(dialect);
 
   it('creates a user with a given or a generated password, and refuses a duplicate', async () => {
     expect(await createUserAccount(test.database, { username: 'ann', role: 'op', password: 'ann-password' })).toEqual({

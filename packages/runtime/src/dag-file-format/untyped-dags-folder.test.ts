@@ -3,15 +3,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listImportErrors } from '@tidemark/db';
+import { waitUntil } from '@tidemark/db/testing';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DagProcessor } from '../dag-processor/dag-processor.ts';
-import {
-  openWorkerTestWorld,
-  TEST_SECRET_KEY,
-  type WorkerTestWorld,
-  waitFor,
-} from '../worker/fixtures/worker-test-world.ts';
+import { openWorkerTestWorld, TEST_SECRET_KEY, type WorkerTestWorld } from '../worker/fixtures/worker-test-world.ts';
 import type { AttemptResult } from '../worker/supervisor.ts';
 import { startWorker, type Worker } from '../worker/worker.ts';
 import { packageModuleType } from './package-module-type.ts';
@@ -91,7 +87,7 @@ describe('a DAGs folder whose package.json does not say "type": "module"', () =>
     const greetTi = await world.queue(greetRun, 'say');
     const countTi = await world.queue(countRun, 'count');
     const done = runAttempts(folder);
-    await waitFor(() => (done.length === 2 ? true : undefined), 30_000, 'both attempts to end');
+    await waitUntil(() => (done.length === 2 ? true : undefined), 'both attempts to end', 30_000, 20);
 
     expect((await world.taskInstance(greetTi)).state).toBe('success');
     expect((await world.taskInstance(countTi)).state).toBe('success');
@@ -106,7 +102,7 @@ describe('a DAGs folder whose package.json does not say "type": "module"', () =>
     const run = await world.trigger('untyped_greet');
     const tiId = await world.queue(run, 'say');
     const done = runAttempts(folder);
-    await waitFor(() => (done.length === 1 ? true : undefined), 30_000, 'the attempt to end');
+    await waitUntil(() => (done.length === 1 ? true : undefined), 'the attempt to end', 30_000, 20);
     expect((await world.taskInstance(tiId)).state).toBe('success');
   });
 

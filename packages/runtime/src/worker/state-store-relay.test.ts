@@ -10,7 +10,7 @@ import {
   signJwt,
 } from '@tidemark/core';
 import { activateAsset, offloadOrphanSweep, upsertSerializedDag } from '@tidemark/db';
-import { eachDialect } from '@tidemark/db/testing';
+import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilesystemOffloadStore } from '../offload/filesystem-offload-store.ts';
 import { bigString, OFFLOAD_DAG_FILE, offloadDag, sha256, tagged } from './fixtures/offload-test-dags.ts';
@@ -20,7 +20,6 @@ import {
   TEST_SECRET_KEY,
   type TestRun,
   type WorkerTestWorld,
-  waitFor,
 } from './fixtures/worker-test-world.ts';
 import { runAttempt } from './supervisor.ts';
 
@@ -312,16 +311,18 @@ describe.each(eachDialect())('state values above the offload threshold on %s', (
     const first = await world.api.claim('test-worker:1');
     if (!first) throw new Error('nothing was claimable');
     const zombie = runClaimed(first);
-    await waitFor(
+    await waitUntil(
       () => (existsSync(join(world.pidDir, 'zombie_write.ready')) ? true : undefined),
-      30_000,
       'try 1 to write k',
+      30_000,
+      20,
     );
     // Its log line is shipped: the attempt sends nothing more until its next write.
-    await waitFor(
+    await waitUntil(
       async () => ((await world.attemptLog(tiId, 1)).includes('waiting for the retry') ? true : undefined),
-      30_000,
       'try 1 to ship its log line',
+      30_000,
+      20,
     );
 
     // The retry starts, as after the scheduler found try 1 a zombie: try 1 is no longer the running attempt.

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eachDialect } from '@tidemark/db/testing';
+import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   FIXTURE_DAGS_FOLDER,
@@ -8,7 +8,6 @@ import {
   openWorkerTestWorld,
   type TestRun,
   type WorkerTestWorld,
-  waitFor,
 } from './fixtures/worker-test-world.ts';
 import { type AttemptResult, type RunAttemptOptions, runAttempt } from './supervisor.ts';
 
@@ -162,15 +161,16 @@ describe('supervisor', () => {
 
     // The task now spins until released: every heartbeat from here on comes from the supervisor alone.
     const heartbeats = new Set<number>();
-    await waitFor(
+    await waitUntil(
       async () => {
         const ti = await world.taskInstance(tiId);
         expect(ti.state).toBe('running');
         if ((ti.heartbeat_at as number) > claimedAt) heartbeats.add(ti.heartbeat_at as number);
         return heartbeats.size >= 3 ? true : undefined;
       },
-      15_000,
       'three heartbeats while the task process blocks its event loop',
+      15_000,
+      20,
     );
     writeFileSync(releaseFile, '');
     const result = await attempt;
@@ -232,6 +232,6 @@ describe('supervisor', () => {
 
     expect(result.outcome).toMatchObject({ state: 'failed', retryable: true });
     expect(result.state).toBe('up_for_retry');
-    await waitFor(() => (isProcessAlive(pid) ? undefined : true), 2_000, 'the task process to end');
+    await waitUntil(() => (isProcessAlive(pid) ? undefined : true), 'the task process to end', 2_000, 20);
   });
 });

@@ -1,3 +1,4 @@
+import { waitUntil } from '@tidemark/db/testing';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { childTaskProcessPids } from './fixtures/child-task-processes.ts';
@@ -7,7 +8,6 @@ import {
   openWorkerTestWorld,
   TEST_SECRET_KEY,
   type WorkerTestWorld,
-  waitFor,
 } from './fixtures/worker-test-world.ts';
 import type { AttemptResult } from './supervisor.ts';
 import { startWorker, type Worker, type WorkerOptions } from './worker.ts';
@@ -62,14 +62,15 @@ describe('worker', () => {
 
     let maxRunning = 0;
     let maxSupervised = 0;
-    await waitFor(
+    await waitUntil(
       async () => {
         maxRunning = Math.max(maxRunning, await runningCount());
         maxSupervised = Math.max(maxSupervised, worker.running);
         return done.length === 3 ? true : undefined;
       },
-      30_000,
       'the 3 attempts to end',
+      30_000,
+      20,
     );
 
     expect(maxRunning).toBe(2);
@@ -83,14 +84,15 @@ describe('worker', () => {
     const usedPids: number[] = [];
     for (let attempt = 1; attempt <= 2; attempt++) {
       // The process that will run this attempt is alive before the attempt is even queued.
-      const warmPid = await waitFor(
+      const warmPid = await waitUntil(
         () => childTaskProcessPids().find((pid) => !usedPids.includes(pid)),
-        15_000,
         `a warm task process for attempt ${attempt}`,
+        15_000,
+        20,
       );
       const run = await world.trigger('worker_basics');
       await world.queue(run, 'process_age');
-      await waitFor(() => (done.length === attempt ? true : undefined), 15_000, `attempt ${attempt} to end`);
+      await waitUntil(() => (done.length === attempt ? true : undefined), `attempt ${attempt} to end`, 15_000, 20);
       const age = (await world.returnValue(run, 'process_age')) as { pid: number };
       expect(age.pid).toBe(warmPid);
       usedPids.push(warmPid);
@@ -102,7 +104,7 @@ describe('worker', () => {
     const { done } = start({ warmProcesses: 0 });
     const run = await world.trigger('worker_basics');
     const tiId = await world.queue(run, 'process_age');
-    await waitFor(() => (done.length === 1 ? true : undefined), 15_000, 'the attempt to end');
+    await waitUntil(() => (done.length === 1 ? true : undefined), 'the attempt to end', 15_000, 20);
     const age = (await world.returnValue(run, 'process_age')) as { startedAt: number };
     expect(age.startedAt).toBeGreaterThan(Number((await world.taskInstance(tiId)).start_date));
   });
@@ -111,14 +113,15 @@ describe('worker', () => {
     await world.stopServer();
     const { logLines, done } = start();
     const tiId = await queueSleepy(0);
-    await waitFor(
+    await waitUntil(
       () => (logLines.filter((line) => line.includes('api-server is unreachable')).length >= 2 ? true : undefined),
-      10_000,
       'two failed claims',
+      10_000,
+      20,
     );
 
     await world.startServer();
-    await waitFor(() => done[0], 15_000, 'the attempt to finish');
+    await waitUntil(() => done[0], 'the attempt to finish', 15_000, 20);
 
     expect(done[0]?.state).toBe('success');
     expect((await world.taskInstance(tiId)).state).toBe('success');
@@ -127,10 +130,11 @@ describe('worker', () => {
   it('stop() waits for a running attempt that finishes within the grace, and claims nothing more', async () => {
     const tiId = await queueSleepy(800);
     const { worker } = start();
-    await waitFor(
+    await waitUntil(
       async () => ((await world.taskInstance(tiId)).state === 'running' ? true : undefined),
-      10_000,
       'claim',
+      10_000,
+      20,
     );
 
     await worker.stop({ graceMs: 10_000 });
@@ -140,7 +144,12 @@ describe('worker', () => {
     const later = await queueSleepy(0);
     // A worker started now claims it: had the stopped one still been claiming, the TI would be its.
     const next = start({ workerName: 'next-worker:2' });
-    await waitFor(() => (next.done.length === 1 ? true : undefined), 15_000, 'the next worker to run the queued TI');
+    await waitUntil(
+      () => (next.done.length === 1 ? true : undefined),
+      'the next worker to run the queued TI',
+      15_000,
+      20,
+    );
     expect((await world.taskInstance(later)).worker).toBe('next-worker:2');
   });
 

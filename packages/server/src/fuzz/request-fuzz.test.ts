@@ -1,14 +1,14 @@
 import { eachDialect } from '@tidemark/db/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deeplyNested, invalidUtf8Body, oddJsonText, oddUrlValue } from '../testing/odd-inputs.ts';
+import { SeededRandom } from '../testing/seeded-random.ts';
 import {
   openTaskInstanceHarness,
   seedOrdersRun,
   type TaskInstanceHarness,
   updateTi,
-} from '../public/routes/task-instance-test-kit.ts';
-import { deeplyNested, invalidUtf8Body, oddJsonText, oddUrlValue } from './odd-inputs.ts';
-import { SeededRandom } from './seeded-random.ts';
+} from '../testing/task-instance-test-kit.ts';
 
 /**
  * Fuzzes every route of both APIs (from the OpenAPI document of the running app) with odd inputs:

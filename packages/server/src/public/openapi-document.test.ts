@@ -1,7 +1,7 @@
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openPublicApiHarness, type PublicApiHarness } from '../testing/dag-api-harness.ts';
 import { PUBLIC_PREFIX } from './public-api.ts';
-import { openPublicApiHarness, type PublicApiHarness } from './routes/dag-api-harness.ts';
 
 /**
  * Every route the api-server registers under /api/v2 (whoever wrote it) must be in the public

@@ -1,7 +1,7 @@
 import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_DEPTH } from '@tidemark/core';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deeplyNested } from '../fuzz/odd-inputs.ts';
+import { deeplyNested } from '../testing/odd-inputs.ts';
 import {
   detailOf,
   openTaskInstanceHarness,
@@ -9,7 +9,7 @@ import {
   type TaskInstanceHarness,
   tiRow,
   updateTi,
-} from '../public/routes/task-instance-test-kit.ts';
+} from '../testing/task-instance-test-kit.ts';
 
 /** Issue 13, items 3 and 7: deep JSON is a 422 naming the limit, bytes that are not UTF-8 a 400; neither writes anything. */
 describe.each(eachDialect())('JSON request bodies (%s)', (dialect) => {

@@ -6,7 +6,7 @@ import {
   seedOrdersRun,
   type TaskInstanceHarness,
   updateTi,
-} from '../public/routes/task-instance-test-kit.ts';
+} from '../testing/task-instance-test-kit.ts';
 
 /**
  * Issue 13, items 4 and 7: NUL in any id, key, name or filter (PostgreSQL answered 500, SQLite

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +10,15 @@ import {
   type StateBackend,
   type TidemarkConfig,
 } from '@tidemark/core';
-import { createDagRun, type DialectName, type MetadataDatabase, registerDag } from '@tidemark/db';
-import { ManualClock, openTestDatabaseFor, serializedTask, type TestDatabase } from '@tidemark/db/testing';
+import { createDagRun, type DialectName, type MetadataDatabase } from '@tidemark/db';
+import {
+  ManualClock,
+  openTestDatabaseFor,
+  seedDag,
+  seedTaskInstance,
+  serializedTask,
+  type TestDatabase,
+} from '@tidemark/db/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApiServer } from '../app.ts';
 import { issueWorkerToken } from '../execution/attempt-token.ts';
@@ -119,12 +125,7 @@ export async function openExecutionHarness(
     },
     ...(options.stateBackend ? { stateBackend: options.stateBackend(database) } : {}),
   });
-  await registerDag(database.db, { dagId: ORDERS_DAG.dagId, fileloc: ORDERS_DAG.fileloc, schedule: '@daily' }, T0);
-  await database.db
-    .updateTable('dag')
-    .set({ serialized: JSON.stringify(ORDERS_DAG) })
-    .where('dag_id', '=', ORDERS_DAG.dagId)
-    .execute();
+  await seedDag(database.db, ORDERS_DAG, T0);
   const workerToken = issueWorkerToken(SECRET_KEY, 3_600_000, T0);
 
   const harness: ExecutionHarness = {
@@ -141,31 +142,8 @@ export async function openExecutionHarness(
       const dagRunId = await createDagRun(database.db, { dagId: 'orders', runId, conf, logicalDate: T0 }, T0);
       return { dagRunId, runId };
     },
-    async seedTi(run, ti) {
-      const id = randomUUID();
-      await database.db
-        .insertInto('task_instance')
-        .values({
-          id,
-          dag_run_id: run.dagRunId,
-          dag_id: 'orders',
-          run_id: run.runId,
-          task_id: ti.taskId,
-          map_index: ti.mapIndex ?? -1,
-          state: ti.state === undefined ? 'queued' : ti.state,
-          try_number: ti.tryNumber ?? 0,
-          max_tries: ti.maxTries ?? 1,
-          queued_at: ti.queuedAt ?? T0,
-          start_date: null,
-          end_date: null,
-          heartbeat_at: null,
-          next_retry_at: null,
-          worker: null,
-          created_at: T0,
-          updated_at: T0,
-        })
-        .execute();
-      return id;
+    seedTi(run, ti) {
+      return seedTaskInstance(database.db, { ...run, dagId: ORDERS_DAG.dagId }, { ...ti, now: T0 });
     },
     async claim(worker = 'host:1') {
       const response = await harness.request({
@@ -221,6 +199,9 @@ export async function putXcom(
     .execute();
 }
 
-export function errorOf(response: LightMyRequestResponse): { reason: string; message: string } {
+/** `{detail}` of an error response. */
+export function detailOf(response: LightMyRequestResponse): { reason: string; message: string } {
   return (response.json() as { detail: { reason: string; message: string } }).detail;
 }
+
+export { detailOf as errorOf };

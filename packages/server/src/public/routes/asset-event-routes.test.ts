@@ -2,8 +2,8 @@ import { assetEventCollectionSchema, assetEventResponseSchema, type SerializedDa
 import { activateAsset, createAssetTriggeredRun, syncDagScheduleAssets } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { detailOf, openPublicApiHarness, type PublicApiHarness, T0 } from '../../testing/dag-api-harness.ts';
 import { serializedTask } from '../../testing/execution-harness.ts';
-import { detailOf, openPublicApiHarness, type PublicApiHarness, T0 } from './dag-api-harness.ts';
 
 const orders = { name: 'orders', uri: 's3://lake/orders' };
 const customers = { name: 'customers', uri: 'customers' };

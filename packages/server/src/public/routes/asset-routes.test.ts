@@ -9,7 +9,7 @@ import {
   type PublicApiHarness,
   REPORTS_DAG,
   T0,
-} from './dag-api-harness.ts';
+} from '../../testing/dag-api-harness.ts';
 
 describe.each(eachDialect())('asset routes on %s', (dialect) => {
   let harness: PublicApiHarness;

@@ -22,7 +22,7 @@ import {
   type PublicApiHarness,
   REPORTS_DAG,
   T0,
-} from './dag-api-harness.ts';
+} from '../../testing/dag-api-harness.ts';
 
 const HOUR = 3_600_000;
 

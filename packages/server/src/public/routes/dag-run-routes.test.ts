@@ -17,7 +17,7 @@ import {
   type PublicApiHarness,
   REPORTS_DAG,
   T0,
-} from './dag-api-harness.ts';
+} from '../../testing/dag-api-harness.ts';
 
 const DAY = 86_400_000;
 const NO_TIS = {

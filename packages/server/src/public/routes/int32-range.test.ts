@@ -7,7 +7,7 @@ import {
   seedOrdersRun,
   type TaskInstanceHarness,
   updateTi,
-} from './task-instance-test-kit.ts';
+} from '../../testing/task-instance-test-kit.ts';
 
 /**
  * Issue 13, item 5: integers past PostgreSQL's `integer` (map_index, versions) made the query fail

@@ -1,7 +1,7 @@
 import { healthResponseSchema, TIDEMARK_VERSION, versionResponseSchema } from '@tidemark/core';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { detailOf, openPublicApiHarness, type PublicApiHarness } from './dag-api-harness.ts';
+import { detailOf, openPublicApiHarness, type PublicApiHarness } from '../../testing/dag-api-harness.ts';
 
 describe.each(eachDialect())('monitor routes on %s', (dialect) => {
   let harness: PublicApiHarness;

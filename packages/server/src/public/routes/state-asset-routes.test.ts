@@ -3,7 +3,7 @@ import { activateAsset } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T0 } from '../../testing/execution-harness.ts';
-import { detailOf, openTaskInstanceHarness, type TaskInstanceHarness } from './task-instance-test-kit.ts';
+import { detailOf, openTaskInstanceHarness, type TaskInstanceHarness } from '../../testing/task-instance-test-kit.ts';
 
 describe.each(eachDialect())('public asset-state routes on %s', (dialect) => {
   let harness: TaskInstanceHarness;

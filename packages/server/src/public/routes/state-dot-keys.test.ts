@@ -1,6 +1,10 @@
 import { eachDialect } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTaskInstanceHarness, seedOrdersRun, type TaskInstanceHarness } from './task-instance-test-kit.ts';
+import {
+  openTaskInstanceHarness,
+  seedOrdersRun,
+  type TaskInstanceHarness,
+} from '../../testing/task-instance-test-kit.ts';
 
 /**
  * Issue 13, item 8: the keys `.` and `..` (valid per SPEC §5) through a WHATWG `fetch`, as a

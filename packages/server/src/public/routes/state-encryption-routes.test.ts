@@ -5,7 +5,12 @@ import { eachDialect } from '@tidemark/db/testing';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T0 } from '../../testing/execution-harness.ts';
-import { detailOf, openTaskInstanceHarness, RUNS_URL, type TaskInstanceHarness } from './task-instance-test-kit.ts';
+import {
+  detailOf,
+  openTaskInstanceHarness,
+  RUNS_URL,
+  type TaskInstanceHarness,
+} from '../../testing/task-instance-test-kit.ts';
 
 const KEY = randomBytes(32).toString('base64');
 const OTHER_KEY = randomBytes(32).toString('base64');

@@ -12,7 +12,7 @@ import {
   type TaskInstanceHarness,
   tiRow,
   updateTi,
-} from './task-instance-test-kit.ts';
+} from '../../testing/task-instance-test-kit.ts';
 
 const CLEAR_URL = '/api/v2/dags/orders/clearTaskInstances';
 

@@ -13,7 +13,7 @@ import {
   type TaskInstanceHarness,
   tiRow,
   updateTi,
-} from './task-instance-test-kit.ts';
+} from '../../testing/task-instance-test-kit.ts';
 
 const TIS_URL = `${RUNS_URL}/manual__1/taskInstances`;
 

@@ -11,7 +11,7 @@ import {
   seedOrdersRun,
   type TaskInstanceHarness,
   updateTi,
-} from './task-instance-test-kit.ts';
+} from '../../testing/task-instance-test-kit.ts';
 
 const TIS_URL = `${RUNS_URL}/manual__1/taskInstances`;
 

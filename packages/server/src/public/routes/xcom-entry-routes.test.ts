@@ -8,7 +8,7 @@ import {
   RUNS_URL,
   seedOrdersRun,
   type TaskInstanceHarness,
-} from './task-instance-test-kit.ts';
+} from '../../testing/task-instance-test-kit.ts';
 
 const TIS_URL = `${RUNS_URL}/manual__1/taskInstances`;
 

@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-
-const BIN = join(import.meta.dirname, '..', '..', '..', 'packages', 'cli', 'bin', 'tidemark.mjs');
+import { TIDEMARK_BIN } from './run-tidemark.ts';
 
 /** A real `tidemark` process (standalone, api-server, scheduler, worker) for end-to-end tests. */
 export class TidemarkProcess {
@@ -11,7 +9,7 @@ export class TidemarkProcess {
   #listeners: (() => void)[] = [];
 
   private constructor(args: readonly string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, [BIN, ...args], {
+    this.child = spawn(process.execPath, [TIDEMARK_BIN, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -77,21 +75,5 @@ export class TidemarkProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
-  }
-}
-
-/** Polls `probe` until it returns something other than undefined/false. */
-export async function waitUntil<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-  timeoutMs = 30_000,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

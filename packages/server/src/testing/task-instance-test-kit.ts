@@ -7,14 +7,15 @@ import {
   triggerDagRun,
 } from '@tidemark/db';
 import type { LightMyRequestResponse } from 'fastify';
+import { UserAuth } from '../public/user-auth.ts';
 import {
+  detailOf,
   type ExecutionHarness,
   ORDERS_DAG,
   openExecutionHarness,
   SESSION_KEY,
   T0,
-} from '../../testing/execution-harness.ts';
-import { UserAuth } from '../user-auth.ts';
+} from './execution-harness.ts';
 
 /**
  * For the tests of the task-instance, log and XCom routes only: the real api-server on a real
@@ -153,7 +154,4 @@ export async function runRow(harness: ExecutionHarness, runId = 'manual__1') {
   return harness.database.db.selectFrom('dag_run').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
 }
 
-/** `{detail}` of an error response. */
-export function detailOf(response: LightMyRequestResponse): { reason: string; message: string } {
-  return (response.json() as { detail: { reason: string; message: string } }).detail;
-}
+export { detailOf };

@@ -3,19 +3,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { TIDEMARK_BIN, TidemarkProcess } from '@tidemark/cli/testing';
 import type { DialectName } from '@tidemark/db';
-import { eachDialect } from '@tidemark/db/testing';
+import { eachDialect, freePort, waitUntil } from '@tidemark/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E_DAGS, E2eEnvironment, freePort } from '../../../test/e2e/support/e2e-environment.ts';
-import { TidemarkProcess, waitUntil } from '../../../test/e2e/support/tidemark-process.ts';
+import { E2E_DAGS, E2eEnvironment } from './support/e2e-environment.ts';
 
 /**
  * The API commands (`login`, `dags`, `runs`, `tasks`, `assets`) as a user runs them: the real
  * binary as a subprocess, against a real standalone (api-server, scheduler, worker) per dialect.
  */
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'tidemark.mjs');
-const SDK = pathToFileURL(join(import.meta.dirname, '..', '..', 'sdk', 'src', 'index.ts')).href;
+const SDK = pathToFileURL(join(import.meta.dirname, '..', '..', 'packages', 'sdk', 'src', 'index.ts')).href;
 const ADMIN_PASSWORD = 'cli-admin-password';
 const SLOW = 90_000;
 
@@ -29,7 +28,7 @@ function tidemark(args: readonly string[], env: Record<string, string>): Promise
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [TIDEMARK_BIN, ...args],
       { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 80_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;

@@ -5,16 +5,16 @@ import { resolveConfig, type SerializedDag, type UserRole } from '@tidemark/core
 import { type DialectName, type MetadataDatabase, upsertSerializedDag } from '@tidemark/db';
 import { ManualClock, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApiServer } from '../../app.ts';
-import { ORDERS_DAG, SECRET_KEY, SESSION_KEY, serializedTask, T0 } from '../../testing/execution-harness.ts';
-import { UserAuth } from '../user-auth.ts';
+import { buildApiServer } from '../app.ts';
+import { UserAuth } from '../public/user-auth.ts';
+import { detailOf, ORDERS_DAG, SECRET_KEY, SESSION_KEY, serializedTask, T0 } from './execution-harness.ts';
 
 /**
  * For the public API's route tests: a real api-server on a real test database (SQLite file or
  * PostgreSQL schema), a manual clock, and bearer tokens per role. Not used outside tests.
  */
 
-export { ORDERS_DAG, T0 };
+export { detailOf, ORDERS_DAG, T0 };
 
 /** Scheduled daily, consumes `orders`, produces `daily_report`; tagged. */
 export const REPORTS_DAG: SerializedDag = {
@@ -97,8 +97,4 @@ export async function openPublicApiHarness(dialect: DialectName): Promise<Public
       rmSync(folder, { recursive: true, force: true });
     },
   };
-}
-
-export function detailOf(response: LightMyRequestResponse): { reason: string; message: string } {
-  return (response.json() as { detail: { reason: string; message: string } }).detail;
 }

@@ -1,36 +1,57 @@
-import type { E2eEnvironment } from './e2e-environment.ts';
 import { TidemarkProcess } from './tidemark-process.ts';
 
+/** What a cluster needs from its test world: the processes' environment and the api-server URL. */
+export interface ClusterEnvironment {
+  readonly env: Record<string, string>;
+  readonly apiUrl: string;
+}
+
+export interface ClusterShape {
+  /** `tidemark worker` processes (default 2). */
+  readonly workers?: number;
+  /** `tidemark scheduler` processes (default 1; more share the work on PostgreSQL). */
+  readonly schedulers?: number;
+}
+
 /**
- * Tidemark as separate processes over one environment: an api-server, a scheduler, and a number of
- * `tidemark worker` processes. A worker killed with `killWorker` is replaced at once, so as many
- * workers keep polling; the survivors (and the replacement) pick up what the dead one left.
+ * Tidemark as separate processes over one environment: an api-server, one or more schedulers, and
+ * a number of `tidemark worker` processes. A worker killed with `killWorker` is replaced at once,
+ * so as many workers keep polling; the survivors (and the replacement) pick up what the dead one left.
  */
-export class TidemarkCluster {
+export class TidemarkCluster<Environment extends ClusterEnvironment = ClusterEnvironment> {
   readonly #all: TidemarkProcess[] = [];
   readonly #workers: TidemarkProcess[] = [];
   #workersStarted = 0;
 
   private constructor(
-    readonly env: E2eEnvironment,
+    readonly env: Environment,
     readonly apiServer: TidemarkProcess,
-    readonly scheduler: TidemarkProcess,
+    readonly schedulers: readonly TidemarkProcess[],
   ) {
-    this.#all.push(apiServer, scheduler);
+    this.#all.push(apiServer, ...schedulers);
   }
 
-  static async start(env: E2eEnvironment, workers = 2): Promise<TidemarkCluster> {
+  /** Migrates the database, then starts the api-server, the schedulers and (once it listens) the workers. */
+  static async start<Environment extends ClusterEnvironment>(
+    env: Environment,
+    { workers = 2, schedulers = 1 }: ClusterShape = {},
+  ): Promise<TidemarkCluster<Environment>> {
     const migrate = TidemarkProcess.start(['db', 'migrate'], env.env);
     const migrated = await migrate.exited;
     if (migrated.code !== 0) throw new Error(`tidemark db migrate failed:\n${migrate.output}`);
     const cluster = new TidemarkCluster(
       env,
       TidemarkProcess.start(['api-server'], env.env),
-      TidemarkProcess.start(['scheduler'], env.env),
+      Array.from({ length: schedulers }, () => TidemarkProcess.start(['scheduler'], env.env)),
     );
     await cluster.apiServer.waitFor(/listening at http/);
     for (let index = 0; index < workers; index++) cluster.startWorker();
     return cluster;
+  }
+
+  /** The first scheduler. */
+  get scheduler(): TidemarkProcess {
+    return this.schedulers[0] as TidemarkProcess;
   }
 
   /** The workers that are alive (killed ones are gone from this list). */

@@ -1,0 +1,1 @@
+export * from '../state-gc/testing/expired-state-load.ts';
