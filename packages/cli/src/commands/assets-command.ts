@@ -2,7 +2,7 @@ import { type AssetEventResponse, type AssetResponse, TidemarkError } from '@tid
 import type { Command } from 'commander';
 import { apiCommandGroup, parseJsonObject, usageError, wholeNumber, withApiUrl } from '../api/api-command.ts';
 import { connectApi } from '../api/api-connection.ts';
-import { formatTime, printJson, printTable } from '../output/print.ts';
+import { formatTime, printJson, printLine, printTable } from '../output/print.ts';
 import type { Column } from '../output/table.ts';
 
 interface ListOptions {
@@ -65,7 +65,7 @@ export function assetsCommand(): Command {
       }
       const event = await client.createAssetEvent({ asset_id: assetId, ...(extra ? { extra } : {}) });
       if (options.json) return printJson(event);
-      console.log(`asset event ${event.id} of "${event.asset_name}" recorded`);
+      printLine(`asset event ${event.id} of "${event.asset_name}" recorded`);
     });
   return assets;
 }
