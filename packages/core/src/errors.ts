@@ -363,3 +363,24 @@ export class SerializedDagError extends TidemarkError {
     super('serialized_dag_invalid', message, { problem, ...details });
   }
 }
+
+/** A token that is missing, malformed, wrongly signed or expired. */
+export class InvalidTokenError extends TidemarkError {
+  constructor(reason: string) {
+    super('invalid_token', `invalid token: ${reason}`);
+  }
+}
+
+/** JSON nested deeper than the limit (`MAX_JSON_DEPTH`, or `MAX_REQUEST_BODY_DEPTH` for a body). */
+export class JsonTooDeepError extends TidemarkError {
+  constructor(what: 'state value' | 'request body', limit: number) {
+    super(
+      'json_too_deep',
+      what === 'request body'
+        ? `request body nests arrays and objects more than ${limit} levels deep; a value may nest at most ` +
+            `${limit - 2} levels: flatten it`
+        : `${what} nests arrays and objects more than ${limit} levels deep; the limit is ${limit}: flatten it`,
+      { limit },
+    );
+  }
+}

@@ -1,4 +1,5 @@
 import { TidemarkError } from '@tidemark/core/task-process';
+import { describeThrown } from './runner/describe-thrown.ts';
 
 /** A DAG file that describes an impossible or ambiguous DAG; the DAG processor reports it as an import error. */
 export class DagDefinitionError extends TidemarkError {
@@ -51,5 +52,51 @@ export class UndeclaredAssetError extends TidemarkError {
           "(add it to the task's inlets or outlets)",
       { asset, declared: [...declared] },
     );
+  }
+}
+
+/** A pattern helper (`resumable`, `checkpoint`, `watermark`) was called with options it cannot use. */
+export class PatternOptionError extends TidemarkError {
+  constructor(message: string) {
+    super('invalid_pattern_option', message);
+  }
+}
+
+/** The external job `resumable` watched ended in failure; the next try submits it again. */
+export class ExternalJobFailedError extends TidemarkError {
+  constructor(
+    readonly key: string,
+    readonly jobId: string,
+    readonly reason: string | undefined,
+  ) {
+    super(
+      'external_job_failed',
+      `external job ${jobId} (resumable "${key}") failed${reason === undefined ? '' : `: ${reason}`}; ` +
+        'a retry of this task submits it again with a new idempotency key',
+      { key, job_id: jobId, ...(reason === undefined ? {} : { reason }) },
+    );
+  }
+}
+
+/** The DAG file imported, but it does not export the DAG: retrying cannot help. */
+export class DagNotInFileError extends TidemarkError {
+  constructor(dagId: string, dagFile: string, foundDagIds: readonly string[]) {
+    super(
+      'dag_not_in_file',
+      `DAG "${dagId}" is not defined in ${dagFile}: ` +
+        (foundDagIds.length > 0
+          ? `the file exports ${foundDagIds.map((id) => `"${id}"`).join(', ')}`
+          : 'the file exports no DAG (export the value dag(...) returns, as default or named export)'),
+      { dag_id: dagId, dag_file: dagFile },
+    );
+  }
+}
+
+/** The DAG file could not be imported (syntax error, failing import, definition error). */
+export class DagFileImportError extends TidemarkError {
+  constructor(dagFile: string, cause: unknown) {
+    super('dag_file_import_failed', `cannot import DAG file ${dagFile}: ${describeThrown(cause)}`, {
+      dag_file: dagFile,
+    });
   }
 }

@@ -53,14 +53,21 @@ export type {
 } from './dag/task-definition.ts';
 export type { TaskPolicy, TaskPolicyOptions } from './dag/task-policy.ts';
 export type { AnyTaskRef, MappedTaskRef, TaskRef, TaskRefs } from './dag/task-ref.ts';
-export { DagDefinitionError, FailTask, SkipTask, TaskTerminatedError, UndeclaredAssetError } from './errors.ts';
+export {
+  DagDefinitionError,
+  ExternalJobFailedError,
+  FailTask,
+  PatternOptionError,
+  SkipTask,
+  TaskTerminatedError,
+  UndeclaredAssetError,
+} from './errors.ts';
 export {
   type Checkpoint,
   type CheckpointOptions,
   type CheckpointOverOptions,
   checkpoint,
 } from './patterns/checkpoint.ts';
-export { ExternalJobFailedError, PatternOptionError } from './patterns/pattern-errors.ts';
 export {
   type JobRecord,
   type JobStatus,

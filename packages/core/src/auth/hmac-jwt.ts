@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { TidemarkError } from '../errors.ts';
+import { InvalidTokenError } from '../errors.ts';
 
 /**
  * HS256 JSON Web Tokens with node:crypto's HMAC: about 6 µs to verify, against ~80 µs for
@@ -11,12 +11,6 @@ export interface JwtClaims {
   readonly exp: number;
   readonly iat?: number;
   readonly [claim: string]: unknown;
-}
-
-export class InvalidTokenError extends TidemarkError {
-  constructor(reason: string) {
-    super('invalid_token', `invalid token: ${reason}`);
-  }
 }
 
 const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));

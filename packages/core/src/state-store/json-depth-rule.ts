@@ -1,5 +1,3 @@
-import { TidemarkError } from '../errors.ts';
-
 /**
  * How deep a value (state, XCom, conf, event extra) may nest arrays and objects. Deeper JSON is
  * refused everywhere, before it is parsed or walked: walking it recursively would exhaust the stack.
@@ -8,19 +6,6 @@ export const MAX_JSON_DEPTH = 64;
 
 /** A request body wraps its value in at most this many levels (`{"value": …}`, `{"lines": [{…}]}`). */
 export const MAX_REQUEST_BODY_DEPTH = MAX_JSON_DEPTH + 2;
-
-export class JsonTooDeepError extends TidemarkError {
-  constructor(what: 'state value' | 'request body', limit: number) {
-    super(
-      'json_too_deep',
-      what === 'request body'
-        ? `request body nests arrays and objects more than ${limit} levels deep; a value may nest at most ` +
-            `${MAX_JSON_DEPTH} levels: flatten it`
-        : `${what} nests arrays and objects more than ${limit} levels deep; the limit is ${limit}: flatten it`,
-      { limit },
-    );
-  }
-}
 
 /** True when JSON text nests arrays and objects more than `limit` levels; a linear scan, no parsing. */
 export function jsonTextExceedsDepth(text: string, limit: number): boolean {

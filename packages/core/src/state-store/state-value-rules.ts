@@ -1,5 +1,5 @@
-import { InvalidStateValueError, ValueTooLargeError } from '../errors.ts';
-import { JsonTooDeepError, MAX_JSON_DEPTH } from './json-depth-rule.ts';
+import { InvalidStateValueError, JsonTooDeepError, ValueTooLargeError } from '../errors.ts';
+import { MAX_JSON_DEPTH } from './json-depth-rule.ts';
 import { describeType } from './state-key-rules.ts';
 
 /** A JSON value other than `null` at the top (SPEC §5). Nested `null` is ordinary JSON. */

@@ -1,5 +1,6 @@
 import type { SerializedDag, SerializedTask } from '@tidemark/core';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { TooManyTaskInstancesError } from '../errors.ts';
 import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
@@ -7,12 +8,7 @@ import { useTestDatabase } from '../testing/use-test-database.ts';
 import { activateAsset } from './asset-repository.ts';
 import { upsertSerializedDag } from './dag-repository.ts';
 import { triggerDagRun } from './dag-run-repository.ts';
-import {
-  clearTaskInstances,
-  downstreamTaskIds,
-  markTaskInstance,
-  TooManyTaskInstancesError,
-} from './task-instance-operator-repository.ts';
+import { clearTaskInstances, downstreamTaskIds, markTaskInstance } from './task-instance-operator-repository.ts';
 import { setXcom } from './xcom-repository.ts';
 
 const T0 = Date.UTC(2026, 0, 1);

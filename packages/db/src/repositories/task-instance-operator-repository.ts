@@ -6,10 +6,10 @@ import {
   type SerializedDag,
   TaskInstanceNotFoundError,
   type TaskInstanceState,
-  TidemarkError,
 } from '@tidemark/core';
 import type { Transaction } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
+import { TooManyTaskInstancesError } from '../errors.ts';
 import type { MetadataDatabase } from '../open-database.ts';
 import type { TaskInstanceRow } from '../queries/task-instance-queries.ts';
 import type { DatabaseSchema } from '../schema/database-schema.ts';
@@ -60,18 +60,6 @@ export interface ClearedTaskInstances {
   readonly taskInstances: TaskInstanceRow[];
   /** Finished runs moved back to `queued` (none for a dry run). */
   readonly requeuedDagRunIds: number[];
-}
-
-/** More TIs match a clear than one call may touch. */
-export class TooManyTaskInstancesError extends TidemarkError {
-  constructor(matched: number, limit: number) {
-    super(
-      'validation_error',
-      `this clear matches ${matched} task instances, over the limit of ${limit} per call; ` +
-        'narrow it with dag_run_id, task_ids, map_indexes or only_failed',
-      { matched, limit },
-    );
-  }
 }
 
 /**

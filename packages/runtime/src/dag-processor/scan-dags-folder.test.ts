@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DagsFolderNotFoundError } from './dag-processor-errors.ts';
+import { DagsFolderNotFoundError } from '../errors.ts';
 import { isDagFileName, scanDagsFolder } from './scan-dags-folder.ts';
 import { TempDagsFolder } from './testing/temp-dags-folder.ts';
 

@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DagsFolderNotFoundError } from './dag-processor-errors.ts';
+import { DagsFolderNotFoundError } from '../errors.ts';
 import { toFileloc } from './fileloc.ts';
 
 const DAG_FILE_NAME = /\.(?:ts|mts|js|mjs)$/;

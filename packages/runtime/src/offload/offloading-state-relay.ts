@@ -9,8 +9,8 @@ import {
   type StateMethod,
   type StateRequestParams,
   type StateTarget,
-  TidemarkError,
 } from '@tidemark/core';
+import { OffloadedPayloadMissingError } from '../errors.ts';
 import type { StateOffload } from './create-offload-store.ts';
 
 /** Relays a state request to the execution API (the database rows), with the supervisor's retries. */
@@ -123,16 +123,5 @@ export class OffloadingStateRelay {
   #scopeOf(target: StateTarget): OffloadScope {
     if (target.kind === 'task') return { kind: 'task', ...this.#ti };
     return 'name' in target ? { kind: 'asset', name: target.name } : { kind: 'asset', uri: target.uri };
-  }
-}
-
-class OffloadedPayloadMissingError extends TidemarkError {
-  constructor(key: string, ref: string) {
-    super(
-      'offload_missing',
-      `state key "${key}" is offloaded to "${ref}", but the offload store has no such object; does this worker ` +
-        'use the same state.offload settings (backend, folder) as the one that wrote it?',
-      { key, ref },
-    );
   }
 }

@@ -1,19 +1,5 @@
 import { TidemarkError } from '@tidemark/core';
 
-/** An S3 failure as a worker or `tidemark state-store gc` reports it: what, where, and the fix. */
-export class S3OffloadError extends TidemarkError {
-  // The SDK's error is not kept as `cause`: it holds the whole HTTP response, and the message says what it said.
-  constructor(doing: string, bucket: string, where: string, cause: unknown) {
-    const name = s3ErrorName(cause);
-    const said = cause instanceof Error ? cause.message : String(cause);
-    super('offload_failed', `could not ${doing} in bucket "${bucket}" at ${where}: ${fixFor(name, bucket, said)}`, {
-      bucket,
-      endpoint: where,
-      reason: name,
-    });
-  }
-}
-
 const CREDENTIAL_ERRORS = [
   'CredentialsProviderError',
   'InvalidAccessKeyId',
@@ -57,4 +43,18 @@ export function s3ErrorName(error: unknown): string {
     if (NETWORK_ERRORS.includes(inner)) return inner;
   }
   return typeof name === 'string' ? name : 'Error';
+}
+
+/** An S3 failure as a worker or `tidemark state-store gc` reports it: what, where, and the fix. */
+export class S3OffloadError extends TidemarkError {
+  // The SDK's error is not kept as `cause`: it holds the whole HTTP response, and the message says what it said.
+  constructor(doing: string, bucket: string, where: string, cause: unknown) {
+    const name = s3ErrorName(cause);
+    const said = cause instanceof Error ? cause.message : String(cause);
+    super('offload_failed', `could not ${doing} in bucket "${bucket}" at ${where}: ${fixFor(name, bucket, said)}`, {
+      bucket,
+      endpoint: where,
+      reason: name,
+    });
+  }
 }

@@ -1,8 +1,9 @@
 import { createServer } from 'node:net';
 import { TidemarkError } from '@tidemark/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExecutionApiUnreachableError } from '../errors.ts';
 import { ExecutionApiClient } from './execution-api-client.ts';
-import { ExecutionApiUnreachableError, isStaleAttemptError, isTransientApiError } from './execution-api-errors.ts';
+import { isStaleAttemptError, isTransientApiError } from './execution-api-errors.ts';
 import { openWorkerTestWorld, TEST_SECRET_KEY, type WorkerTestWorld } from './fixtures/worker-test-world.ts';
 
 describe('ExecutionApiClient', () => {

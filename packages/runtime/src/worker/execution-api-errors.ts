@@ -1,21 +1,5 @@
 import { TidemarkError } from '@tidemark/core';
-
-/**
- * The api-server could not be reached, or did not answer in time (it may be restarting). The
- * request may be retried; the worker backs off and tries again.
- */
-export class ExecutionApiUnreachableError extends TidemarkError {
-  readonly retryable = true;
-
-  constructor(apiUrl: string, reason: string) {
-    super(
-      'execution_api_unreachable',
-      `cannot reach the execution API at ${apiUrl}: ${reason}; check that the api-server runs and that ` +
-        '--api-url (worker.api_url) points at it',
-      { api_url: apiUrl },
-    );
-  }
-}
+import { ExecutionApiUnreachableError } from '../errors.ts';
 
 /** HTTP status of an error the api-server answered with, when there was one. */
 export function httpStatusOf(error: unknown): number | undefined {

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { apiAnswerError, TidemarkError } from '@tidemark/core';
-import { ExecutionApiUnreachableError } from './execution-api-errors.ts';
+import { ExecutionApiUnreachableError } from '../errors.ts';
 
 export interface ExecutionApiRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

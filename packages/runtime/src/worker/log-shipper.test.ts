@@ -1,6 +1,6 @@
 import type { LogLine } from '@tidemark/core';
 import { describe, expect, it } from 'vitest';
-import { ExecutionApiUnreachableError } from './execution-api-errors.ts';
+import { ExecutionApiUnreachableError } from '../errors.ts';
 import { LogShipper, MAX_LOG_MESSAGE_CHARS } from './log-shipper.ts';
 
 function line(message: string): LogLine {

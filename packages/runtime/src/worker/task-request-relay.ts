@@ -5,10 +5,11 @@ import {
   type TaskToSupervisor,
   TidemarkError,
 } from '@tidemark/core';
+import { ExecutionApiUnreachableError } from '../errors.ts';
 import type { OffloadingStateRelay } from '../offload/offloading-state-relay.ts';
 import { Backoff, retryTransient, sleep } from './backoff.ts';
 import type { AttemptApiClient } from './execution-api-client.ts';
-import { ExecutionApiUnreachableError, isDatabaseUnavailableAnswer } from './execution-api-errors.ts';
+import { isDatabaseUnavailableAnswer } from './execution-api-errors.ts';
 
 export type TaskRequestMessage = Extract<TaskToSupervisor, { type: 'request' }>;
 

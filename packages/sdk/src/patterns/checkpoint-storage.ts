@@ -2,8 +2,8 @@ import { type StateValue, ValueTooLargeError } from '@tidemark/core/task-process
 import type { StateRetention } from '../context/state-accessor-core.ts';
 import type { TaskLogger } from '../context/task-logger.ts';
 import type { TaskStateAccessor } from '../context/task-state-accessor.ts';
+import { PatternOptionError } from '../errors.ts';
 import type { DoneClaims, RangeClaim } from './checkpoint-progress.ts';
-import { PatternOptionError } from './pattern-errors.ts';
 import { shown } from './pattern-options.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { StateRetention } from '../context/state-accessor-core.ts';
 import type { TaskContext } from '../context/task-context.ts';
+import { PatternOptionError } from '../errors.ts';
 import { DoneSet, DuplicateItemIdError } from './checkpoint-progress.ts';
 import { ProgressStorage } from './checkpoint-storage.ts';
-import { PatternOptionError } from './pattern-errors.ts';
 import {
   checkContext,
   checkFunction,

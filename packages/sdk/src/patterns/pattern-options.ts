@@ -1,6 +1,6 @@
 import { MAX_STATE_KEY_CHARACTERS, parseDurationMs, validateStateKey } from '@tidemark/core/task-process';
 import type { TaskContext } from '../context/task-context.ts';
-import { PatternOptionError } from './pattern-errors.ts';
+import { PatternOptionError } from '../errors.ts';
 
 /** Refuses anything that is not the options object, and option names the helper does not know. */
 export function checkOptionsObject(where: string, options: unknown, known: readonly string[]): void {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AttemptSpec, JsonValue } from '@tidemark/core/task-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExternalJobFailedError } from '../errors.ts';
 import { TestSupervisor } from '../runner/fixtures/test-supervisor.ts';
 import { type BackendStateAnswerer, TASK, useBackendStateAnswerers } from './fixtures/backend-state-answerer.ts';
 import { FakeJobService } from './fixtures/fake-job-service.ts';
 import { inProcessContext } from './fixtures/in-process-context.ts';
-import { ExternalJobFailedError } from './pattern-errors.ts';
 import { type JobRecord, resumable } from './resumable.ts';
 
 const PATTERNS_DAG_FILE = fileURLToPath(new URL('./fixtures/patterns-dag.ts', import.meta.url));

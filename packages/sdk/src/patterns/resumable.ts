@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsonValue } from '@tidemark/core/task-process';
 import { NEVER_EXPIRE, type StateEntry } from '../context/state-accessor-core.ts';
 import type { TaskContext } from '../context/task-context.ts';
-import { ExternalJobFailedError, PatternOptionError } from './pattern-errors.ts';
+import { ExternalJobFailedError, PatternOptionError } from '../errors.ts';
 import {
   checkContext,
   checkFunction,

@@ -1,7 +1,7 @@
 import type { AssetReference, StateValue } from '@tidemark/core/task-process';
 import type { AssetStateStore } from '../context/asset-state-accessor.ts';
 import type { TaskContext } from '../context/task-context.ts';
-import { PatternOptionError } from './pattern-errors.ts';
+import { PatternOptionError } from '../errors.ts';
 import { checkContext, checkHelperKey, checkOptionsObject, shown } from './pattern-options.ts';
 
 export interface WatermarkOptions<T extends number | string> {

@@ -1,31 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TidemarkError } from '@tidemark/core/task-process';
 import { type Dag, isDag } from '../dag/dag.ts';
-import { describeThrown } from './describe-thrown.ts';
-
-/** The DAG file imported, but it does not export the DAG: retrying cannot help. */
-export class DagNotInFileError extends TidemarkError {
-  constructor(dagId: string, dagFile: string, foundDagIds: readonly string[]) {
-    super(
-      'dag_not_in_file',
-      `DAG "${dagId}" is not defined in ${dagFile}: ` +
-        (foundDagIds.length > 0
-          ? `the file exports ${foundDagIds.map((id) => `"${id}"`).join(', ')}`
-          : 'the file exports no DAG (export the value dag(...) returns, as default or named export)'),
-      { dag_id: dagId, dag_file: dagFile },
-    );
-  }
-}
-
-/** The DAG file could not be imported (syntax error, failing import, definition error). */
-export class DagFileImportError extends TidemarkError {
-  constructor(dagFile: string, cause: unknown) {
-    super('dag_file_import_failed', `cannot import DAG file ${dagFile}: ${describeThrown(cause)}`, {
-      dag_file: dagFile,
-    });
-  }
-}
+import { DagFileImportError, DagNotInFileError } from '../errors.ts';
 
 export async function loadDag(dagFile: string, dagId: string): Promise<Dag> {
   const path = resolve(dagFile);

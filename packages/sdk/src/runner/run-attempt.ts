@@ -2,9 +2,10 @@ import type { AttemptSpec } from '@tidemark/core/task-process';
 import { declaredAssetsOf } from '../context/asset-state-accessor.ts';
 import { createTaskContext } from '../context/task-context.ts';
 import type { Dag } from '../dag/dag.ts';
+import { DagNotInFileError } from '../errors.ts';
 import { failedOutcome, successOutcome, thrownOutcome } from './attempt-outcome.ts';
 import { describeThrown } from './describe-thrown.ts';
-import { DagNotInFileError, loadDag } from './load-dag.ts';
+import { loadDag } from './load-dag.ts';
 import type { FinishedMessage, SupervisorRequester } from './supervisor-channel.ts';
 
 /** Imports the DAG file, runs the attempt's task function, and says how the attempt ended. */

@@ -1,7 +1,6 @@
 import { AssetNotFoundError, type SerializedTask } from '@tidemark/core';
 import type { Db } from '@tidemark/db';
-import { RequestValidationError } from '../errors.ts';
-import { UndeclaredAssetError } from './state-store-errors.ts';
+import { RequestValidationError, UndeclaredAssetError } from '../errors.ts';
 
 export interface ResolvedAsset {
   readonly id: number;

@@ -12,10 +12,9 @@ import {
 } from '@tidemark/core';
 import { findTaskInstance, isCurrentAttempt, notCurrentAttemptError } from '@tidemark/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequestValidationError } from '../errors.ts';
+import { RequestValidationError, StateNotFoundError } from '../errors.ts';
 import type { AttemptTokenClaims } from './attempt-token.ts';
 import type { ExecutionContext } from './execution-context.ts';
-import { StateNotFoundError } from './state-store-errors.ts';
 import type { TaskInstanceIdentity } from './task-instance-identities.ts';
 
 /** The execution context plus the server's one state backend (shared with the public API). */

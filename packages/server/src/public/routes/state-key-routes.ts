@@ -14,6 +14,7 @@ import {
 } from '@tidemark/core';
 import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { z } from 'zod';
+import { PreconditionRequiredError, StateNotFoundError, StateVersionNotFoundError } from '../../errors.ts';
 import type { PublicApp } from '../public-route-context.ts';
 import {
   apiWriter,
@@ -21,9 +22,6 @@ import {
   ifMatchVersion,
   KEY_ROUTE_TWINS,
   NO_CONTENT,
-  PreconditionRequiredError,
-  StateNotFoundError,
-  StateVersionNotFoundError,
   stateErrorResponses,
   wildcardToKey,
   withETag,

@@ -6,7 +6,6 @@ import {
   type StateHistoryResponse,
   type StateWriter,
   type StateWriterResponse,
-  TidemarkError,
 } from '@tidemark/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -14,38 +13,6 @@ import { iso } from './dag-route-support.ts';
 import { userOf } from './task-instance-response.ts';
 
 /** What the task-state and asset-state route modules share. */
-
-/** GET or PATCH of a key that is absent (or expired). */
-export class StateNotFoundError extends TidemarkError {
-  constructor(key: string, where: string) {
-    super('state_not_found', `${where} has no state key "${key}" (or it has expired)`, { key });
-  }
-}
-
-/** A restore of a version the key's history no longer holds (beyond `state.history_depth`, or never written). */
-export class StateVersionNotFoundError extends TidemarkError {
-  constructor(key: string, version: number, where: string, kept: readonly number[]) {
-    const holds = kept.length === 0 ? 'no versions' : `versions ${kept.join(', ')}`;
-    super(
-      'state_not_found',
-      `${where} has no version ${version} of state key "${key}" in its history (it holds ${holds}); ` +
-        'GET …/history lists them',
-      { key, version },
-    );
-  }
-}
-
-/** A restore without `If-Match`: it must name the version it replaces (SPEC §8). */
-export class PreconditionRequiredError extends TidemarkError {
-  constructor(key: string) {
-    super(
-      'precondition_required',
-      `restoring state key "${key}" needs If-Match with its current version (e.g. If-Match: "3", or "0" if it is ` +
-        'deleted now), so that it cannot overwrite a write you have not seen',
-      { key },
-    );
-  }
-}
 
 const ERROR_DESCRIPTIONS = {
   401: 'No bearer token, or an invalid or expired one (get one from POST /auth/token)',

@@ -16,6 +16,7 @@ import {
   taskStatePathSchema,
 } from '@tidemark/core';
 import { countMappedTaskInstances, findRunTaskInstance } from '@tidemark/db';
+import { TaskInstanceNotInRunError } from '../../errors.ts';
 import type { PublicApp, PublicRouteContext } from '../public-route-context.ts';
 import { iso } from './dag-route-support.ts';
 import {
@@ -30,7 +31,6 @@ import {
   sendEntry,
 } from './state-key-routes.ts';
 import { apiWriter, NO_CONTENT, stateErrorResponses } from './state-route-support.ts';
-import { TaskInstanceNotInRunError } from './task-instance-errors.ts';
 import { requireDagRun, requireTaskInstance } from './task-instance-lookup.ts';
 
 const TAGS = ['Task State'];

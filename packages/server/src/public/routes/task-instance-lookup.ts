@@ -7,7 +7,7 @@ import {
   findRunTaskInstance,
   type TaskInstanceRow,
 } from '@tidemark/db';
-import { MapIndexRequiredError, TaskInstanceNotInRunError } from './task-instance-errors.ts';
+import { MapIndexRequiredError, TaskInstanceNotInRunError } from '../../errors.ts';
 
 /** The run a public route addresses; 404 `dag_run_not_found`. */
 export async function requireDagRun(db: Db, dagId: string, runId: string): Promise<DagRunKey> {

@@ -1,9 +1,8 @@
 import { taskLogPathSchema, taskLogQuerySchema, taskLogResponseSchema } from '@tidemark/core';
 import { z } from 'zod';
-import { RequestValidationError } from '../../errors.ts';
+import { RequestValidationError, TaskLogNotFoundError } from '../../errors.ts';
 import { readAttemptLog } from '../../execution/attempt-log.ts';
 import type { PublicApp, PublicRouteContext } from '../public-route-context.ts';
-import { TaskLogNotFoundError } from './task-instance-errors.ts';
 import { requireTaskInstance } from './task-instance-lookup.ts';
 import { errorResponses } from './task-instance-response.ts';
 

@@ -7,9 +7,8 @@ import {
   xcomEntryWithValueSchema,
 } from '@tidemark/core';
 import { findXcomEntry, listTaskInstancePage, listXcomEntryPage, type XcomEntryRow } from '@tidemark/db';
-import { XcomNotFoundError } from '../../errors.ts';
+import { TaskInstanceNotInRunError, XcomNotFoundError } from '../../errors.ts';
 import type { PublicApp, PublicRouteContext } from '../public-route-context.ts';
-import { TaskInstanceNotInRunError } from './task-instance-errors.ts';
 import { requireDagRun, requireTaskInstance } from './task-instance-lookup.ts';
 import { errorResponses } from './task-instance-response.ts';
 
