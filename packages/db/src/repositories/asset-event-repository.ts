@@ -1,5 +1,6 @@
 import type { AssetEventSource, AssetReference, JsonValue, TriggeringAssetEvent } from '@tidemark/core';
 import type { Db } from '../open-database.ts';
+import { type AssetEventRecord, listRunAssetEvents } from '../queries/asset-queries.ts';
 
 export interface NewAssetEvent {
   readonly assetId: number;
@@ -99,47 +100,26 @@ export async function syncDagScheduleAssets(
   }
 }
 
-interface AssetEventSourceRow {
-  readonly source_kind: string;
-  readonly source_dag_id: string | null;
-  readonly source_run_id: string | null;
-  readonly source_task_id: string | null;
-  readonly source_map_index: number | null;
-  readonly source_try_number: number | null;
-  readonly source_user: string | null;
-  readonly source_watcher: string | null;
+/** The events that triggered a run, as its tasks see them (`ctx.triggeringAssetEvents`), oldest first. */
+export async function listTriggeringAssetEvents(db: Db, dagRunId: number): Promise<TriggeringAssetEvent[]> {
+  return (await listRunAssetEvents(db, dagRunId)).map((event) => ({
+    id: event.id,
+    asset: { name: event.assetName, uri: event.assetUri },
+    extra: event.extra as Record<string, JsonValue>,
+    source: assetEventSourceOf(event),
+    timestamp: event.createdAt,
+  }));
 }
 
-/** The source of a stored event, from its `source_*` columns. */
-export function assetEventSourceOf(row: AssetEventSourceRow): AssetEventSource {
-  if (row.source_kind === 'api') return { kind: 'api', user: row.source_user ?? '' };
-  if (row.source_kind === 'watcher') return { kind: 'watcher', watcher: row.source_watcher ?? '' };
+function assetEventSourceOf(event: AssetEventRecord): AssetEventSource {
+  if (event.sourceKind === 'api') return { kind: 'api', user: event.sourceUser ?? '' };
+  if (event.sourceKind === 'watcher') return { kind: 'watcher', watcher: event.sourceWatcher ?? '' };
   return {
     kind: 'task',
-    dagId: row.source_dag_id ?? '',
-    runId: row.source_run_id ?? '',
-    taskId: row.source_task_id ?? '',
-    mapIndex: row.source_map_index ?? -1,
-    tryNumber: row.source_try_number,
+    dagId: event.sourceDagId ?? '',
+    runId: event.sourceRunId ?? '',
+    taskId: event.sourceTaskId ?? '',
+    mapIndex: event.sourceMapIndex ?? -1,
+    tryNumber: event.sourceTryNumber,
   };
-}
-
-/** The events that triggered a run, oldest first (none for a run not triggered by assets). */
-export async function listTriggeringAssetEvents(db: Db, dagRunId: number): Promise<TriggeringAssetEvent[]> {
-  const rows = await db
-    .selectFrom('dag_run_asset_event')
-    .innerJoin('asset_event', 'asset_event.id', 'dag_run_asset_event.asset_event_id')
-    .innerJoin('asset', 'asset.id', 'asset_event.asset_id')
-    .selectAll('asset_event')
-    .select(['asset.name as asset_name', 'asset.uri as asset_uri'])
-    .where('dag_run_asset_event.dag_run_id', '=', dagRunId)
-    .orderBy('asset_event.id')
-    .execute();
-  return rows.map((row) => ({
-    id: Number(row.id),
-    asset: { name: row.asset_name, uri: row.asset_uri },
-    extra: JSON.parse(row.extra) as Record<string, JsonValue>,
-    source: assetEventSourceOf(row),
-    timestamp: Number(row.created_at),
-  }));
 }
