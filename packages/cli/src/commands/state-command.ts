@@ -345,6 +345,7 @@ export function writerCell(writer: StateWriterResponse): string | null {
   if (writer === null) return null;
   if (writer.kind === 'api') return `api:${writer.user}`;
   if (writer.kind === 'system') return `system:${writer.reason}`;
+  if (writer.kind === 'watcher') return `watcher:${writer.watcher}`;
   const mapped = writer.map_index < 0 ? '' : `[${writer.map_index}]`;
   return `${writer.kind}:${writer.dag_id}.${writer.task_id}${mapped}@${writer.run_id}#${writer.try_number}`;
 }

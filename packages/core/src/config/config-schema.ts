@@ -248,6 +248,18 @@ export const configSchema = z.strictObject({
       warm_processes: integer(0).default(1),
     })
     .prefault({}),
+  triggerer: z
+    .strictObject({
+      /** The api-server a separate triggerer talks to (defaults to worker.api_url). */
+      api_url: z.string().url().optional(),
+      /** Watchers one triggerer runs at most. */
+      capacity: integer(1).default(1_000),
+      /** A triggerer's watchers move to another triggerer this long after it stopped renewing. */
+      lease_timeout: duration().default(30_000),
+      /** The longest a failing watcher waits before its next try (backoff doubles up to this). */
+      max_backoff: duration().default(300_000),
+    })
+    .prefault({}),
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -47,6 +47,10 @@ export const serializedDagSchema = z.looseObject({
   description: z.string().nullable(),
   tags: z.array(z.string()),
   tasks: z.array(serializedTaskSchema),
+  /** Absent in DAGs stored before watchers: none. */
+  watchers: z
+    .array(z.looseObject({ name: z.string(), asset: assetReferenceSchema, everyMs: z.number() }))
+    .optional(),
 });
 
 /** The text stored for `dag`. */

@@ -11,6 +11,16 @@ export interface AssetReference {
   readonly uri: string;
 }
 
+/**
+ * A watcher declared on an asset in a DAG file (SPEC §15.3). It is identified by its asset and its
+ * name; the triggerer imports the DAG file and calls it every `everyMs`.
+ */
+export interface SerializedWatcher {
+  readonly name: string;
+  readonly asset: AssetReference;
+  readonly everyMs: number;
+}
+
 export interface SerializedTask {
   readonly taskId: string;
   /** Direct upstream task ids; the task runs when all of them succeeded (`all_success`). */
@@ -46,6 +56,8 @@ export interface SerializedDag {
   readonly tags: readonly string[];
   /** In a topological order (every task after its upstream tasks). */
   readonly tasks: readonly SerializedTask[];
+  /** Watchers on the assets this DAG declares (absent in DAGs stored before watchers: none). */
+  readonly watchers?: readonly SerializedWatcher[];
 }
 
 /** A DAG file that failed to load: the others still load. */

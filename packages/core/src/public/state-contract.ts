@@ -23,13 +23,14 @@ const stateValueSchema = z.unknown().meta({ description: 'any JSON value but nul
 export const stateWriterSchema = z
   .union([
     z.object({
-      kind: z.enum(['task', 'watcher']),
+      kind: z.literal('task'),
       dag_id: z.string(),
       run_id: z.string(),
       task_id: z.string(),
       map_index: z.number().int(),
       try_number: z.number().int(),
     }),
+    z.object({ kind: z.literal('watcher'), watcher: z.string(), dag_id: z.string() }),
     z.object({ kind: z.literal('api'), user: z.string() }),
     z.object({ kind: z.literal('system'), reason: z.string() }),
   ])

@@ -4,13 +4,15 @@
  */
 export type StateWriter =
   | {
-      readonly kind: 'task' | 'watcher';
+      readonly kind: 'task';
       readonly dagId: string;
       readonly runId: string;
       readonly taskId: string;
       readonly mapIndex: number;
       readonly tryNumber: number;
     }
+  /** A watcher's poll (SPEC §15.3), on its own asset. */
+  | { readonly kind: 'watcher'; readonly watcher: string; readonly dagId: string }
   | { readonly kind: 'api'; readonly user: string }
   | { readonly kind: 'system'; readonly reason: string };
 

@@ -111,13 +111,14 @@ export interface XcomEntry {
 /** Who wrote a state value: a task attempt, a watcher, an API user or the system. */
 export type StateWriter =
   | {
-      readonly kind: 'task' | 'watcher';
+      readonly kind: 'task';
       readonly dag_id: string;
       readonly run_id: string;
       readonly task_id: string;
       readonly map_index: number;
       readonly try_number: number;
     }
+  | { readonly kind: 'watcher'; readonly watcher: string; readonly dag_id: string }
   | { readonly kind: 'api'; readonly user: string }
   | { readonly kind: 'system'; readonly reason: string }
   | null;

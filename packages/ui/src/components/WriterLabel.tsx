@@ -14,9 +14,14 @@ export function WriterLabel({ writer, self }: { writer: StateWriter | undefined;
       return <span title="written through the API">user {writer.user}</span>;
     case 'system':
       return <span className="muted">system ({writer.reason})</span>;
+    case 'watcher':
+      return (
+        <span title={`written by a poll of watcher "${writer.watcher}", declared in DAG ${writer.dag_id}`}>
+          watcher {writer.watcher}
+        </span>
+      );
     default: {
       const to = paths.task(writer.dag_id, writer.run_id, writer.task_id, writer.map_index, 'storage');
-      const watcher = writer.kind === 'watcher' ? ' (watcher)' : '';
       const isSelf =
         self !== undefined &&
         self.dagId === writer.dag_id &&
@@ -27,7 +32,6 @@ export function WriterLabel({ writer, self }: { writer: StateWriter | undefined;
         return (
           <span>
             this task instance, try {writer.try_number}
-            {watcher}
           </span>
         );
       const mapped = writer.map_index === -1 ? '' : `[${writer.map_index}]`;
@@ -36,7 +40,6 @@ export function WriterLabel({ writer, self }: { writer: StateWriter | undefined;
           <Link to={to}>
             {writer.dag_id}.{writer.task_id}
             {mapped} try {writer.try_number}
-            {watcher}
           </Link>
           <span className="muted small">run {writer.run_id}</span>
         </span>

@@ -55,6 +55,8 @@ export function writerResponse(writer: StateWriter | null): StateWriterResponse 
       return { kind: 'api', user: writer.user };
     case 'system':
       return { kind: 'system', reason: writer.reason };
+    case 'watcher':
+      return { kind: 'watcher', watcher: writer.watcher, dag_id: writer.dagId };
     default:
       return {
         kind: writer.kind,
