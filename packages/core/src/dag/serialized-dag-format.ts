@@ -48,9 +48,7 @@ export const serializedDagSchema = z.looseObject({
   tags: z.array(z.string()),
   tasks: z.array(serializedTaskSchema),
   /** Absent in DAGs stored before watchers: none. */
-  watchers: z
-    .array(z.looseObject({ name: z.string(), asset: assetReferenceSchema, everyMs: z.number() }))
-    .optional(),
+  watchers: z.array(z.looseObject({ name: z.string(), asset: assetReferenceSchema, everyMs: z.number() })).optional(),
 });
 
 /** The text stored for `dag`. */

@@ -28,12 +28,7 @@ export function WriterLabel({ writer, self }: { writer: StateWriter | undefined;
         self.runId === writer.run_id &&
         self.taskId === writer.task_id &&
         self.mapIndex === writer.map_index;
-      if (isSelf)
-        return (
-          <span>
-            this task instance, try {writer.try_number}
-          </span>
-        );
+      if (isSelf) return <span>this task instance, try {writer.try_number}</span>;
       const mapped = writer.map_index === -1 ? '' : `[${writer.map_index}]`;
       return (
         <span className="writer">
