@@ -189,3 +189,24 @@ export interface QueuedAssetEvents {
 
 /** The expiry of a task-state write: the configured default, never, or a time (ISO-8601). */
 export type StateExpiry = 'default' | null | string;
+
+/** An asset watcher and how it is doing (`GET /api/v2/assets/{id}/watchers`). */
+export interface Watcher {
+  readonly id: number;
+  readonly name: string;
+  readonly asset_id: number;
+  readonly asset_name: string;
+  readonly asset_uri: string;
+  readonly dag_id: string;
+  readonly every_ms: number;
+  readonly status: 'running' | 'backing_off' | 'waiting' | 'inactive';
+  readonly triggerer: string | null;
+  readonly lease_expires_at: string | null;
+  readonly last_poll_at: string | null;
+  readonly last_event_at: string | null;
+  readonly event_count: number;
+  readonly last_error: string | null;
+  readonly last_error_at: string | null;
+  readonly failure_count: number;
+  readonly next_poll_at: string | null;
+}

@@ -3,6 +3,7 @@ import { navigate } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { paths } from '../routes.ts';
 import { AssetEvents } from './AssetEvents.tsx';
+import { AssetWatchers } from './AssetWatchers.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
 import { StatePanel } from './StatePanel.tsx';
@@ -48,7 +49,10 @@ export function AssetPage({ assetId, tab }: { assetId: number; tab: string | nul
         {active === 'events' && <AssetEvents assetId={assetId} />}
         {active === 'state' && (
           <>
-            <p className="muted small">Shared across runs by every task that declares this asset.</p>
+            <AssetWatchers assetId={assetId} />
+            <p className="muted small">
+              Shared across runs by every task that declares this asset and by its watchers.
+            </p>
             <StatePanel owner={{ kind: 'asset', assetId }} live={false} />
           </>
         )}
