@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { forgetSession, loadSession, SESSION_ENDED_EVENT, type Session, saveSession } from '../auth/session.ts';
 import { SessionContext, type SessionControls } from '../auth/session-context.ts';
@@ -24,6 +25,7 @@ const AssetGraphPage = lazy(() =>
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
   const [expired, setExpired] = useState(false);
+  const queryClient = useQueryClient();
 
   const signIn = useCallback((next: Session) => {
     saveSession(next);
@@ -33,7 +35,9 @@ export function App() {
   const signOut = useCallback(() => {
     forgetSession();
     setSession(null);
-  }, []);
+    // What one user saw is not shown to the next.
+    queryClient.clear();
+  }, [queryClient]);
 
   useEffect(() => {
     const ended = () => {

@@ -1,4 +1,4 @@
-import { listDagRuns, listDags } from '../api/dags-api.ts';
+import { dagRunsQuery, dagsQuery } from '../api/queries.ts';
 import type { DagRun } from '../api/types.ts';
 import { scheduleLabel } from '../format/schedule.ts';
 import { formatTime } from '../format/time.ts';
@@ -16,8 +16,8 @@ const RUNS_PER_DAG = 12;
 
 /** Every DAG: schedule, paused, and its recent runs by state. */
 export function DagListPage() {
-  const dags = usePolling(listDags, 'dags', REFRESH_MS);
-  const runs = usePolling(() => listDagRuns('~', 500), 'runs', REFRESH_MS);
+  const dags = usePolling(dagsQuery(), REFRESH_MS);
+  const runs = usePolling(dagRunsQuery('~', 500), REFRESH_MS);
   const runsByDag = groupRuns(runs.data ?? []);
 
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { getDag } from '../api/dags-api.ts';
+import { dagQuery } from '../api/queries.ts';
 import { useCanOperate } from '../auth/session-context.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { useRunGrid } from '../hooks/use-run-grid.ts';
@@ -17,7 +17,7 @@ const REFRESH_MS = 3_000;
 /** One DAG: its details, pause switch, trigger, and the grid of its latest runs. */
 export function DagPage({ dagId }: { dagId: string }) {
   const canOperate = useCanOperate();
-  const dag = usePolling(() => getDag(dagId), dagId, 10_000);
+  const dag = usePolling(dagQuery(dagId), 10_000);
   const grid = useRunGrid(dagId, GRID_RUNS, REFRESH_MS);
   const [triggering, setTriggering] = useState(false);
 

@@ -1,21 +1,8 @@
 import type { DagTask, TaskInstance } from '../api/types.ts';
+import { mostUrgentState } from '../format/task-state.ts';
 import type { RunGridData } from '../hooks/use-run-grid.ts';
 import { paths } from '../routes.ts';
 import { Link } from './Link.tsx';
-
-/** How urgent a state is to look at: a mapped task's cell shows its most urgent TI state. */
-const STATE_PRIORITY: readonly string[] = [
-  'failed',
-  'upstream_failed',
-  'running',
-  'up_for_retry',
-  'queued',
-  'scheduled',
-  'none',
-  'skipped',
-  'removed',
-  'success',
-];
 
 /** Runs × tasks, each cell coloured by the task instance's state; oldest run on the left. */
 export function RunGrid({ tasks, grid }: { tasks: readonly DagTask[]; grid: RunGridData }) {
@@ -78,7 +65,7 @@ function GridCell({
   tis: readonly TaskInstance[];
 }) {
   if (tis.length === 0) return <span className="cell cell-empty" />;
-  const state = mostUrgentState(tis);
+  const state = mostUrgentState(tis.map((ti) => ti.state));
   const only = tis.length === 1 ? tis[0] : undefined;
   const to = only ? paths.task(dagId, runId, taskId, only.map_index) : paths.run(dagId, runId);
   const retried = tis.some((ti) => ti.try_number > 1);
@@ -90,9 +77,4 @@ function GridCell({
       {tis.length > 1 && <span className="cell-count">{tis.length}</span>}
     </Link>
   );
-}
-
-function mostUrgentState(tis: readonly TaskInstance[]): string {
-  const states: string[] = tis.map((ti) => ti.state ?? 'none');
-  return STATE_PRIORITY.find((state) => states.includes(state)) ?? states[0] ?? 'none';
 }

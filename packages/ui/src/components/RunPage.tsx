@@ -1,5 +1,4 @@
-import { getDagRun } from '../api/dags-api.ts';
-import { listTaskInstances } from '../api/task-instances-api.ts';
+import { dagRunQuery, taskInstancesQuery } from '../api/queries.ts';
 import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { paths } from '../routes.ts';
@@ -15,13 +14,9 @@ const IDLE_MS = 15_000;
 
 /** One DAG run: its state, times and conf, and its task instances. */
 export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
-  const run = usePolling(() => getDagRun(dagId, runId), JSON.stringify([dagId, runId]), LIVE_MS);
+  const run = usePolling(dagRunQuery(dagId, runId), LIVE_MS);
   const live = run.data === undefined || run.data.state === 'running' || run.data.state === 'queued';
-  const tis = usePolling(
-    () => listTaskInstances(dagId, runId),
-    JSON.stringify([dagId, runId]),
-    live ? LIVE_MS : IDLE_MS,
-  );
+  const tis = usePolling(taskInstancesQuery(dagId, runId), live ? LIVE_MS : IDLE_MS);
 
   return (
     <section>

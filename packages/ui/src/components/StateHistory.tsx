@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiError } from '../api/http.ts';
-import { restoreState, type StateOwner, stateHistory } from '../api/state-api.ts';
+import { stateHistoryQuery } from '../api/queries.ts';
+import { restoreState, type StateOwner } from '../api/state-api.ts';
 import type { StateEntry, StateHistoryEntry } from '../api/types.ts';
 import { useCanOperate } from '../auth/session-context.ts';
 import { formatTime } from '../format/time.ts';
@@ -31,7 +32,7 @@ export function StateHistory({
   onClose: () => void;
 }) {
   const canOperate = useCanOperate();
-  const history = usePolling(() => stateHistory(owner, stateKey), stateKey, HISTORY_REFRESH_MS);
+  const history = usePolling(stateHistoryQuery(owner, stateKey), HISTORY_REFRESH_MS);
   const [selected, setSelected] = useState<number | null>(null);
   const [conflict, setConflict] = useState(false);
   const [error, setError] = useState<Error | undefined>(undefined);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { getTaskInstance, type TaskInstanceAddress } from '../api/task-instances-api.ts';
+import { taskInstanceQuery } from '../api/queries.ts';
+import type { TaskInstanceAddress } from '../api/task-instances-api.ts';
 import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
 import { navigate } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
@@ -25,11 +26,7 @@ const FINISHED = new Set(['success', 'failed', 'upstream_failed', 'skipped', 're
 export function TaskInstancePage({ address, tab }: { address: TaskInstanceAddress; tab: string | null }) {
   const { dagId, runId, taskId, mapIndex } = address;
   const [finished, setFinished] = useState(false);
-  const ti = usePolling(
-    () => getTaskInstance(address),
-    JSON.stringify([dagId, runId, taskId, mapIndex]),
-    finished ? IDLE_MS : LIVE_MS,
-  );
+  const ti = usePolling(taskInstanceQuery(address), finished ? IDLE_MS : LIVE_MS);
   const active = TABS.some((known) => known.id === tab) ? (tab as string) : 'logs';
   const running = ti.data !== undefined && !FINISHED.has(ti.data.state ?? 'none');
   // A finished TI changes only when someone clears or marks it: refresh it less often.
