@@ -18,6 +18,9 @@ const AssetGraphPage = lazy(() =>
   import('./AssetGraphPage.tsx').then((module) => ({ default: module.AssetGraphPage })),
 );
 
+/** The DAG graph brings React Flow and dagre too. */
+const DagGraphPage = lazy(() => import('./DagGraphPage.tsx').then((module) => ({ default: module.DagGraphPage })));
+
 /**
  * The signed-in shell: the session, the nav bar, and the page the URL names. Requests read the
  * token from the stored session (main.tsx); a 401 ends the session here.
@@ -73,8 +76,14 @@ function CurrentPage() {
       return <DagListPage />;
     case 'dag':
       return <DagPage key={route.dagId} dagId={route.dagId} />;
+    case 'dag_graph':
+      return (
+        <Suspense fallback={<p className="muted">Loading the graph…</p>}>
+          <DagGraphPage key={route.dagId} dagId={route.dagId} runId={route.runId} />
+        </Suspense>
+      );
     case 'run':
-      return <RunPage key={`${route.dagId}/${route.runId}`} dagId={route.dagId} runId={route.runId} />;
+      return <RunPage key={`${route.dagId}/${route.runId}`} dagId={route.dagId} runId={route.runId} tab={route.tab} />;
     case 'task':
       return (
         <TaskInstancePage

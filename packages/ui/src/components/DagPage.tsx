@@ -5,6 +5,7 @@ import { usePolling } from '../hooks/use-polling.ts';
 import { useRunGrid } from '../hooks/use-run-grid.ts';
 import { paths } from '../routes.ts';
 import { AssetCondition } from './AssetCondition.tsx';
+import { DagViewLinks } from './DagViewLinks.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
 import { PauseToggle } from './PauseToggle.tsx';
@@ -60,6 +61,7 @@ export function DagPage({ dagId }: { dagId: string }) {
       )}
       {triggering && <TriggerForm dagId={dagId} onClose={() => setTriggering(false)} />}
       <h2>Runs</h2>
+      <DagViewLinks dagId={dagId} />
       {dag.data && grid.data && <RunGrid tasks={dag.data.tasks} grid={grid.data} />}
       <Legend />
     </section>

@@ -1,35 +1,83 @@
-import type { DagTask, TaskInstance } from '../api/types.ts';
+import type { DagRun, DagTask, TaskInstance } from '../api/types.ts';
 import { mostUrgentState } from '../format/task-state.ts';
+import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
+import { tasksInDependencyOrder } from '../graph/task-order.ts';
 import type { RunGridData } from '../hooks/use-run-grid.ts';
 import { paths } from '../routes.ts';
 import { Link } from './Link.tsx';
 
-/** Runs × tasks, each cell coloured by the task instance's state; oldest run on the left. */
+const BAR_MIN_PX = 6;
+const BAR_MAX_PX = 40;
+
+/** A run's bar is as tall as its duration is long, next to the longest of the grid. */
+function barHeight(seconds: number | null, longest: number): number {
+  if (seconds === null || longest <= 0) return BAR_MIN_PX;
+  return Math.round(BAR_MIN_PX + (BAR_MAX_PX - BAR_MIN_PX) * (seconds / longest));
+}
+
+/** When the run is for: its logical date, or when it was queued (a manual or asset-triggered run). */
+function runDate(run: DagRun): string | null {
+  return run.logical_date ?? run.queued_at ?? run.start_date;
+}
+
+function shortDate(iso: string | null): string {
+  if (!iso) return '';
+  return new Date(iso).toLocaleString(undefined, {
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
+}
+
+/**
+ * Runs × tasks (in dependency order), each cell coloured by the task instance's state; oldest run
+ * on the left, each with its date and a bar as tall as its duration.
+ */
 export function RunGrid({ tasks, grid }: { tasks: readonly DagTask[]; grid: RunGridData }) {
   const runs = [...grid.runs].reverse();
   if (runs.length === 0) return <p className="muted">No runs yet.</p>;
+  const longest = Math.max(0, ...runs.map((run) => elapsedSeconds(run.start_date, run.end_date) ?? 0));
+  const ordered = tasksInDependencyOrder(tasks);
   return (
     <div className="grid-wrap">
       <table className="run-grid" data-testid="run-grid">
         <thead>
+          <tr className="grid-dates">
+            <th className="grid-task">
+              <span className="visually-hidden">run date</span>
+            </th>
+            {runs.map((run) => (
+              <th key={run.dag_run_id} className="grid-run">
+                <span className="grid-run-date">{shortDate(runDate(run))}</span>
+              </th>
+            ))}
+          </tr>
           <tr>
             <th className="grid-task">
               <span className="visually-hidden">task</span>
             </th>
-            {runs.map((run) => (
-              <th key={run.dag_run_id} className="grid-run">
-                <Link to={paths.run(run.dag_id, run.dag_run_id)} className={`run-head state-${run.state}`}>
-                  <span className="visually-hidden">{run.dag_run_id}</span>
-                  <span className="tooltip">
-                    {run.dag_run_id}: {run.state}
-                  </span>
-                </Link>
-              </th>
-            ))}
+            {runs.map((run) => {
+              const duration = elapsedSeconds(run.start_date, run.end_date);
+              const label = `${run.dag_run_id}: ${run.state}, ${formatTime(runDate(run))}, ${formatDuration(duration)}`;
+              return (
+                <th key={run.dag_run_id} className="grid-run">
+                  <Link
+                    to={paths.run(run.dag_id, run.dag_run_id)}
+                    className={`run-head state-${run.state}`}
+                    style={{ height: `${barHeight(duration, longest)}px` }}
+                  >
+                    <span className="visually-hidden">{run.dag_run_id}</span>
+                    <span className="tooltip">{label}</span>
+                  </Link>
+                </th>
+              );
+            })}
           </tr>
         </thead>
         <tbody>
-          {tasks.map((task) => (
+          {ordered.map((task) => (
             <tr key={task.task_id}>
               <th className="grid-task" scope="row">
                 {task.task_id}
