@@ -5,12 +5,15 @@ import { configureHttp } from './api/http.ts';
 import { createQueryClient } from './api/query-client.ts';
 import { loadSession, SESSION_ENDED_EVENT } from './auth/session.ts';
 import { App } from './components/App.tsx';
+import { applyTheme } from './theme/theme.ts';
 import './styles.css';
 
 configureHttp(
   () => loadSession()?.token ?? null,
   () => window.dispatchEvent(new Event(SESSION_ENDED_EVENT)),
 );
+
+applyTheme();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -3,13 +3,16 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { forgetSession, loadSession, SESSION_ENDED_EVENT, type Session, saveSession } from '../auth/session.ts';
 import { SessionContext, type SessionControls } from '../auth/session-context.ts';
 import { useLocation } from '../hooks/use-location.ts';
-import { routeOf } from '../routes.ts';
+import { type Route, routeOf } from '../routes.ts';
+import { titleOf } from '../titles.ts';
 import { AssetListPage } from './AssetListPage.tsx';
 import { AssetPage } from './AssetPage.tsx';
 import { DagListPage } from './DagListPage.tsx';
 import { DagPage } from './DagPage.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { NavBar } from './NavBar.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { RunPage } from './RunPage.tsx';
 import { TaskInstancePage } from './TaskInstancePage.tsx';
 
@@ -58,7 +61,7 @@ export function App() {
         <>
           <NavBar />
           <main className="page">
-            <CurrentPage />
+            <PageWithBoundary />
           </main>
         </>
       ) : (
@@ -68,9 +71,22 @@ export function App() {
   );
 }
 
-function CurrentPage() {
+/** Each page in its own error boundary (keyed by the path: another page starts afresh), with its title. */
+function PageWithBoundary() {
   const location = useLocation();
   const route = routeOf(location.pathname, location.search);
+  const title = titleOf(route);
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  return (
+    <ErrorBoundary key={location.pathname}>
+      <CurrentPage route={route} pathname={location.pathname} />
+    </ErrorBoundary>
+  );
+}
+
+function CurrentPage({ route, pathname }: { route: Route; pathname: string }) {
   switch (route.page) {
     case 'dags':
       return <DagListPage />;
@@ -103,11 +119,14 @@ function CurrentPage() {
     case 'asset':
       return <AssetPage key={route.assetId} assetId={route.assetId} tab={route.tab} />;
     default:
-      return (
-        <section>
-          <h1>Not found</h1>
-          <p>No page at {location.pathname}.</p>
-        </section>
-      );
+      return <NotFoundPage what={`The page ${safeDecode(pathname)}`} />;
+  }
+}
+
+function safeDecode(pathname: string): string {
+  try {
+    return decodeURI(pathname);
+  } catch {
+    return pathname;
   }
 }

@@ -1,3 +1,4 @@
+import { isNotFound } from '../api/http.ts';
 import { dagQuery, dagRunsQuery, taskInstancesQuery } from '../api/queries.ts';
 import { formatTime } from '../format/time.ts';
 import { navigate } from '../hooks/use-location.ts';
@@ -6,6 +7,7 @@ import { paths } from '../routes.ts';
 import { DagGraph } from './DagGraph.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { StateLegend } from './StateLegend.tsx';
 
 const RUNS = 25;
@@ -23,6 +25,7 @@ export function DagGraphPage({ dagId, runId }: { dagId: string; runId: string | 
     { ...taskInstancesQuery(dagId, chosen ?? ''), enabled: chosen !== undefined },
     live ? LIVE_MS : IDLE_MS,
   );
+  if (isNotFound(dag.error)) return <NotFoundPage what={`The DAG ${dagId}`} detail={dag.error?.message} />;
   return (
     <section>
       <nav className="breadcrumbs">

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { isNotFound } from '../api/http.ts';
 import { dagQuery } from '../api/queries.ts';
 import { useCanOperate } from '../auth/session-context.ts';
 import { usePolling } from '../hooks/use-polling.ts';
@@ -8,6 +9,7 @@ import { AssetCondition } from './AssetCondition.tsx';
 import { DagViewLinks } from './DagViewLinks.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { PauseToggle } from './PauseToggle.tsx';
 import { RunGrid } from './RunGrid.tsx';
 import { TriggerForm } from './TriggerForm.tsx';
@@ -21,6 +23,7 @@ export function DagPage({ dagId }: { dagId: string }) {
   const dag = usePolling(dagQuery(dagId), 10_000);
   const grid = useRunGrid(dagId, GRID_RUNS, REFRESH_MS);
   const [triggering, setTriggering] = useState(false);
+  if (isNotFound(dag.error)) return <NotFoundPage what={`The DAG ${dagId}`} detail={dag.error?.message} />;
 
   return (
     <section>
@@ -30,7 +33,7 @@ export function DagPage({ dagId }: { dagId: string }) {
       <div className="page-head">
         <h1>{dagId}</h1>
         {dag.data && <PauseToggle dag={dag.data} onChanged={dag.reload} />}
-        {canOperate && !triggering && (
+        {canOperate && !triggering && dag.data && (
           <button type="button" className="primary" onClick={() => setTriggering(true)}>
             Trigger
           </button>

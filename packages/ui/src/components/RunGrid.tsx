@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { DagRun, DagTask, TaskInstance } from '../api/types.ts';
 import { mostUrgentState } from '../format/task-state.ts';
 import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
@@ -36,68 +37,91 @@ function shortDate(iso: string | null): string {
  * on the left, each with its date and a bar as tall as its duration.
  */
 export function RunGrid({ tasks, grid }: { tasks: readonly DagTask[]; grid: RunGridData }) {
-  const runs = [...grid.runs].reverse();
-  if (runs.length === 0) return <p className="muted">No runs yet.</p>;
+  const [state, setState] = useState('');
+  const all = [...grid.runs].reverse();
+  if (all.length === 0) return <p className="muted">No runs yet.</p>;
+  const runs = all.filter((run) => state === '' || run.state === state);
   const longest = Math.max(0, ...runs.map((run) => elapsedSeconds(run.start_date, run.end_date) ?? 0));
   const ordered = tasksInDependencyOrder(tasks);
   return (
-    <div className="grid-wrap">
-      <table className="run-grid" data-testid="run-grid">
-        <thead>
-          <tr className="grid-dates">
-            <th className="grid-task">
-              <span className="visually-hidden">run date</span>
-            </th>
-            {runs.map((run) => (
-              <th key={run.dag_run_id} className="grid-run">
-                <span className="grid-run-date">{shortDate(runDate(run))}</span>
-              </th>
+    <>
+      <search className="filters" aria-label="Filter runs">
+        <label className="inline">
+          Run state
+          <select value={state} onChange={(event) => setState(event.target.value)} aria-label="Run state">
+            <option value="">any</option>
+            {['success', 'failed', 'running', 'queued'].map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
             ))}
-          </tr>
-          <tr>
-            <th className="grid-task">
-              <span className="visually-hidden">task</span>
-            </th>
-            {runs.map((run) => {
-              const duration = elapsedSeconds(run.start_date, run.end_date);
-              const label = `${run.dag_run_id}: ${run.state}, ${formatTime(runDate(run))}, ${formatDuration(duration)}`;
-              return (
-                <th key={run.dag_run_id} className="grid-run">
-                  <Link
-                    to={paths.run(run.dag_id, run.dag_run_id)}
-                    className={`run-head state-${run.state}`}
-                    style={{ height: `${barHeight(duration, longest)}px` }}
-                  >
-                    <span className="visually-hidden">{run.dag_run_id}</span>
-                    <span className="tooltip">{label}</span>
-                  </Link>
+          </select>
+        </label>
+        <span className="muted small">
+          {runs.length} of the latest {all.length} runs
+        </span>
+      </search>
+      {runs.length === 0 && <p className="muted">No run in this state among the latest.</p>}
+      {runs.length > 0 && (
+        <div className="grid-wrap">
+          <table className="run-grid" data-testid="run-grid">
+            <thead>
+              <tr className="grid-dates">
+                <th className="grid-task">
+                  <span className="visually-hidden">run date</span>
                 </th>
-              );
-            })}
-          </tr>
-        </thead>
-        <tbody>
-          {ordered.map((task) => (
-            <tr key={task.task_id}>
-              <th className="grid-task" scope="row">
-                {task.task_id}
-                {task.map_over && <span className="muted small"> [mapped]</span>}
-              </th>
-              {runs.map((run) => (
-                <td key={run.dag_run_id}>
-                  <GridCell
-                    dagId={run.dag_id}
-                    runId={run.dag_run_id}
-                    taskId={task.task_id}
-                    tis={(grid.taskInstances.get(run.dag_run_id) ?? []).filter((ti) => ti.task_id === task.task_id)}
-                  />
-                </td>
+                {runs.map((run) => (
+                  <th key={run.dag_run_id} className="grid-run">
+                    <span className="grid-run-date">{shortDate(runDate(run))}</span>
+                  </th>
+                ))}
+              </tr>
+              <tr>
+                <th className="grid-task">
+                  <span className="visually-hidden">task</span>
+                </th>
+                {runs.map((run) => {
+                  const duration = elapsedSeconds(run.start_date, run.end_date);
+                  const label = `${run.dag_run_id}: ${run.state}, ${formatTime(runDate(run))}, ${formatDuration(duration)}`;
+                  return (
+                    <th key={run.dag_run_id} className="grid-run">
+                      <Link
+                        to={paths.run(run.dag_id, run.dag_run_id)}
+                        className={`run-head state-${run.state}`}
+                        style={{ height: `${barHeight(duration, longest)}px` }}
+                      >
+                        <span className="visually-hidden">{run.dag_run_id}</span>
+                        <span className="tooltip">{label}</span>
+                      </Link>
+                    </th>
+                  );
+                })}
+              </tr>
+            </thead>
+            <tbody>
+              {ordered.map((task) => (
+                <tr key={task.task_id}>
+                  <th className="grid-task" scope="row">
+                    {task.task_id}
+                    {task.map_over && <span className="muted small"> [mapped]</span>}
+                  </th>
+                  {runs.map((run) => (
+                    <td key={run.dag_run_id}>
+                      <GridCell
+                        dagId={run.dag_id}
+                        runId={run.dag_run_id}
+                        taskId={task.task_id}
+                        tis={(grid.taskInstances.get(run.dag_run_id) ?? []).filter((ti) => ti.task_id === task.task_id)}
+                      />
+                    </td>
+                  ))}
+                </tr>
               ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }
 

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
+import { isNotFound } from '../api/http.ts';
 import { dagQuery, dagRunQuery, taskInstancesQuery } from '../api/queries.ts';
 import type { TaskInstance } from '../api/types.ts';
 import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
@@ -9,6 +10,7 @@ import { paths } from '../routes.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { JsonView } from './JsonView.tsx';
 import { Link } from './Link.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { RunActions } from './RunActions.tsx';
 import { RunGantt } from './RunGantt.tsx';
 import { StateBadge } from './StateBadge.tsx';
@@ -44,6 +46,9 @@ export function RunPage({ dagId, runId, tab }: { dagId: string; runId: string; t
     [tis.data, rank],
   );
 
+  if (isNotFound(run.error)) {
+    return <NotFoundPage what={`The run ${runId} of ${dagId}`} detail={run.error?.message} />;
+  }
   return (
     <section>
       <nav className="breadcrumbs">

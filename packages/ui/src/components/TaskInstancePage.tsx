@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { isNotFound } from '../api/http.ts';
 import { taskInstanceQuery } from '../api/queries.ts';
 import type { TaskInstanceAddress } from '../api/task-instances-api.ts';
 import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
@@ -8,6 +9,7 @@ import { paths } from '../routes.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
 import { LogsTab } from './LogsTab.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { StateBadge } from './StateBadge.tsx';
 import { StorageTab } from './StorageTab.tsx';
 import { Tabs } from './Tabs.tsx';
@@ -33,6 +35,9 @@ export function TaskInstancePage({ address, tab }: { address: TaskInstanceAddres
   useEffect(() => setFinished(ti.data !== undefined && !running), [ti.data, running]);
   const title = `${taskId}${mapIndex === -1 ? '' : ` [${mapIndex}]`}`;
 
+  if (isNotFound(ti.error)) {
+    return <NotFoundPage what={`The task instance ${title} of ${dagId} / ${runId}`} detail={ti.error?.message} />;
+  }
   return (
     <section>
       <nav className="breadcrumbs">
