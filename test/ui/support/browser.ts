@@ -70,8 +70,13 @@ export class WatchedPage {
     });
   }
 
-  static async open(browser: Browser, baseUrl: string, viewport: { width: number; height: number }) {
-    const context = await browser.newContext({ viewport, baseURL: baseUrl });
+  static async open(
+    browser: Browser,
+    baseUrl: string,
+    viewport: { width: number; height: number },
+    colorScheme: 'light' | 'dark' = 'light',
+  ) {
+    const context = await browser.newContext({ viewport, baseURL: baseUrl, colorScheme });
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     // Every confirm() of the UI (delete, clear) is accepted.

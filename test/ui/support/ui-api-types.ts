@@ -63,7 +63,7 @@ export async function fetchPublicOpenApiDocument(): Promise<Record<string, unkno
 
 /** The TypeScript source of the UI's API types for `document`. */
 export async function renderUiApiTypes(document: Record<string, unknown>): Promise<string> {
-  const ast = await openapiTS(withoutDanglingRefs(document) as Parameters<typeof openapiTS>[0], {
+  const ast = await openapiTS(withoutDanglingRefs(document) as unknown as Parameters<typeof openapiTS>[0], {
     immutable: true,
     alphabetize: true,
   });

@@ -42,7 +42,7 @@ export function RunGantt({
               className={`gantt-tick${index === 0 ? ' gantt-tick-first' : ''}`}
               style={{ left: `${percent(tick)}%` }}
             >
-              {clock(tick)}
+              {index === 0 ? clock(tick) : `+${formatDuration((tick - chart.start) / 1000)}`}
             </span>
           ))}
         </span>
