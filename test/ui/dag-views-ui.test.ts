@@ -122,6 +122,21 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     await page.waitForURL(/\/tasks\/summarize$/);
     await page.getByRole('heading', { name: 'summarize' }).waitFor();
 
+    // The failed first try's log: levels coloured, filtered, and downloadable.
+    await page.getByRole('button', { name: 'Try 1' }).click();
+    const log = page.getByTestId('log');
+    await log.locator('.log-error').getByText('failing the first try on purpose').waitFor();
+    expect(await log.locator('.log-info').count()).toBeGreaterThan(0);
+    await page.getByLabel('Lowest log level shown').selectOption('error');
+    await expect.poll(() => log.locator('.log-info').count(), POLL).toBe(0);
+    await log.locator('.log-error').first().waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^example_hello__manual__.*__summarize__try1\.log$/);
+    await watched.screenshot('task-log-filtered');
+
     await shootEverywhere('dag-graph', `/dags/${DAG}/graph?run=${encodeURIComponent(runId)}`, (shot) =>
       shot.getByTestId('task-node-summarize').and(shot.locator('[data-state="success"]')).waitFor(),
     );
@@ -218,6 +233,38 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     await page.getByRole('button', { name: 'Switch to dark mode' }).click();
     expect(await rootBackground(page)).toBe(DARK_BACKGROUND);
     expect(await page.evaluate(`localStorage.getItem('tidemark.theme')`)).toBeNull();
+  }, 60_000);
+
+  it('asks before a restore, and warns when it would move a watermark backwards', async () => {
+    const assets = (await server.api(server.op, 'GET', '/api/v2/assets')).body as {
+      assets: { id: number; name: string }[];
+    };
+    const asset = assets.assets.find((candidate) => candidate.name === 'example_source_files');
+    expect(asset, 'examples/dags declares example_source_files').toBeDefined();
+    const keyPath = `/api/v2/assets/${asset?.id}/state-store/loaded_until`;
+    for (const value of ['2026-11-24T09-00_orders.csv', '2026-11-24T11-00_orders.csv']) {
+      expect((await server.api(server.op, 'PUT', keyPath, { value })).status).toBe(200);
+    }
+    const current = (await server.api(server.op, 'GET', keyPath)).body as { version: number };
+
+    const watched = await signedIn(server.op);
+    const { page } = watched;
+    await page.goto(`/assets/${asset?.id}?tab=state`);
+    await page.locator('tr[data-key="loaded_until"]').getByRole('button', { name: 'History' }).click();
+    const panel = page.getByTestId('state-history');
+    await panel.getByRole('button', { name: `Restore version ${current.version - 1}`, exact: true }).click();
+    await waitUntil(
+      async () => ((await server.api(server.op, 'GET', keyPath)).body as { version: number }).version > current.version,
+      'the restore',
+    );
+    expect(watched.dialogs).toHaveLength(1);
+    expect(watched.dialogs[0]).toContain(`Restore version ${current.version - 1} of "loaded_until"?`);
+    expect(watched.dialogs[0]).toContain(
+      'moves "loaded_until" backwards, from "2026-11-24T11-00_orders.csv" to "2026-11-24T09-00_orders.csv"',
+    );
+    expect(((await server.api(server.op, 'GET', keyPath)).body as { value: string }).value).toBe(
+      '2026-11-24T09-00_orders.csv',
+    );
   }, 60_000);
 
   it('shows a not-found page for an unknown DAG (no Trigger), an unknown path and a bad URL', async () => {

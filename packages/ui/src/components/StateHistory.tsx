@@ -4,6 +4,7 @@ import { stateHistoryQuery } from '../api/queries.ts';
 import { restoreState, type StateOwner } from '../api/state-api.ts';
 import type { StateEntry, StateHistoryEntry } from '../api/types.ts';
 import { useCanOperate } from '../auth/session-context.ts';
+import { restoreQuestion } from '../format/restore-question.ts';
 import { formatTime } from '../format/time.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { ConflictNotice } from './ConflictNotice.tsx';
@@ -44,6 +45,7 @@ export function StateHistory({
     // The version the restore expects to replace: the live one, or the delete that ended it.
     const expected = current?.version ?? entries[0]?.version;
     if (expected === undefined) return;
+    if (!window.confirm(restoreQuestion(stateKey, entry.version, entry.value, current?.value))) return;
     setConflict(false);
     setError(undefined);
     try {
