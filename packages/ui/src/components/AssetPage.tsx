@@ -1,4 +1,4 @@
-import { getAsset } from '../api/assets-api.ts';
+import { assetQuery } from '../api/queries.ts';
 import { navigate } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { paths } from '../routes.ts';
@@ -17,7 +17,7 @@ const TABS = [
 
 /** One asset: who produces and consumes it, its events, and its asset state. */
 export function AssetPage({ assetId, tab }: { assetId: number; tab: string | null }) {
-  const asset = usePolling(() => getAsset(assetId), String(assetId), 30_000);
+  const asset = usePolling(assetQuery(assetId), 30_000);
   const active = TABS.some((known) => known.id === tab) ? (tab as string) : 'events';
   return (
     <section>

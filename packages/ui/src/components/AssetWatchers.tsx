@@ -1,4 +1,4 @@
-import { listAssetWatchers } from '../api/assets-api.ts';
+import { assetWatchersQuery } from '../api/queries.ts';
 import type { Watcher } from '../api/types.ts';
 import { formatDuration, formatTime } from '../format/time.ts';
 import { usePolling } from '../hooks/use-polling.ts';
@@ -15,7 +15,7 @@ const STATUS_BADGE: Record<Watcher['status'], string> = {
 
 /** The watchers of an asset (SPEC §15.3): where each runs, its last poll and event, its last error. */
 export function AssetWatchers({ assetId }: { assetId: number }) {
-  const watchers = usePolling(() => listAssetWatchers(assetId), `watchers-${assetId}`, 5_000);
+  const watchers = usePolling(assetWatchersQuery(assetId), 5_000);
   if (!watchers.data && !watchers.error) return null;
   if (watchers.data && watchers.data.length === 0) return null;
   return (
