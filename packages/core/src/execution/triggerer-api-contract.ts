@@ -21,6 +21,16 @@ export const TRIGGERER_ROUTES = {
   watcherPolls: '/execution/watchers/:watcher_id/polls',
 } as const;
 
+/**
+ * A triggerer's id: its token's `sub` and the `:triggerer_id` of its routes (hostname:pid or a
+ * name the operator gives it). 1–200 characters of letters, digits and `. _ : @ -`.
+ */
+export const TRIGGERER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,200}$/;
+
+export function isTriggererId(value: unknown): value is string {
+  return typeof value === 'string' && TRIGGERER_ID_PATTERN.test(value);
+}
+
 /** The most watchers one lease request takes. */
 export const MAX_TRIGGERER_CAPACITY = 10_000;
 
