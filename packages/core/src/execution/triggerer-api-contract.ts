@@ -47,7 +47,11 @@ export const leaseRequestSchema = z.strictObject({
   hostname: plainText().min(1).max(250),
   /** How many watchers this triggerer runs at most. */
   capacity: z.number().int().min(0).max(MAX_TRIGGERER_CAPACITY),
-  /** Polls since the last request that found no events (those commit nothing). */
+  /**
+   * Polls since the last request that found no events (those commit nothing). Each counts as a
+   * success if the watcher is still held under that lease and nothing newer was recorded: the
+   * failure count resets and the next poll is `polled_at + every`. Otherwise it is ignored.
+   */
   idle_polls: z.array(idlePollSchema).max(MAX_TRIGGERER_CAPACITY).optional(),
 });
 export type LeaseRequest = z.infer<typeof leaseRequestSchema>;
