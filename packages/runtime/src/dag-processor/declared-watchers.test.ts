@@ -52,4 +52,17 @@ describe('resolveDeclaredWatchers', () => {
     ]);
     expect(result.conflictErrors).toEqual([]);
   });
+
+  it('reports a watcher whose interval is not a whole number of milliseconds, and leaves it out', () => {
+    const result = resolveDeclaredWatchers(
+      [dag('a', 'a.ts', [newFiles(1.5), { ...newFiles(0), name: 'zero' }])],
+      [landing],
+    );
+
+    expect(result.watchers).toEqual([]);
+    expect(result.conflictErrors.map((error) => [error.fileloc, error.message])).toEqual([
+      ['a.ts', expect.stringContaining('watcher "new_files" on asset "landing" with interval 1.5; "every" must be')],
+      ['a.ts', expect.stringContaining('watcher "zero" on asset "landing" with interval 0;')],
+    ]);
+  });
 });

@@ -5,7 +5,7 @@ import { assetKey } from './declared-assets.ts';
 export interface ResolvedWatchers {
   /** Every watcher the active DAGs declare, each once, on an active asset. */
   readonly watchers: DeclaredWatcher[];
-  /** For declarations that clash with the watcher's owner (another interval). */
+  /** For declarations that clash with the watcher's owner (another interval), or have no valid interval. */
   readonly conflictErrors: DagImportError[];
 }
 
@@ -31,6 +31,10 @@ export function resolveDeclaredWatchers(
   const conflictErrors: DagImportError[] = [];
   for (const declaration of declarationsOf(dags)) {
     const { watcher, dag } = declaration;
+    if (!Number.isSafeInteger(watcher.everyMs) || watcher.everyMs < 1) {
+      conflictErrors.push(invalidIntervalError(declaration));
+      continue;
+    }
     const assetId = assetIds.get(assetKey(watcher.asset));
     if (assetId === undefined) continue;
     const key = `${assetId}\n${watcher.name}`;
@@ -64,6 +68,17 @@ function conflictError(declaration: Declaration, owner: Declaration): DagImportE
       `DAG "${dag.dagId}" declares watcher "${watcher.name}" on asset "${watcher.asset.name}" every ${watcher.everyMs} ms, ` +
       `but DAG "${owner.dag.dagId}" (${owner.dag.fileloc}) declares it every ${owner.watcher.everyMs} ms; a watcher is ` +
       'identified by its asset and its name, so declare it the same way in both DAGs or rename one: this declaration is ignored',
+  };
+}
+
+function invalidIntervalError({ watcher, dag }: Declaration): DagImportError {
+  return {
+    fileloc: dag.fileloc,
+    line: null,
+    message:
+      `DAG "${dag.dagId}" declares watcher "${watcher.name}" on asset "${watcher.asset.name}" with interval ` +
+      `${JSON.stringify(watcher.everyMs)}; "every" must be a whole number of milliseconds ≥ 1 (or a duration such as "5s"): ` +
+      'this declaration is ignored',
   };
 }
 
