@@ -12,6 +12,7 @@ import { stateCommand } from './commands/state-command.ts';
 import { stateStoreCommand } from './commands/state-store-command.ts';
 import { tasksCommand } from './commands/tasks-command.ts';
 import { usersCommand } from './commands/users-command.ts';
+import { watchersCommand } from './commands/watchers-command.ts';
 import { workerCommand } from './commands/worker-command.ts';
 
 export function buildProgram(): Command {
@@ -41,5 +42,6 @@ export function buildProgram(): Command {
   program.addCommand(assetsCommand());
   program.addCommand(stateCommand());
   program.addCommand(stateStoreCommand());
+  program.addCommand(watchersCommand());
   return program;
 }
