@@ -1051,6 +1051,114 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v2/assets/{asset_id}/watchers": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * List an asset's watchers
+         * @description The watchers declared on the asset, by name. Status: `running` (a triggerer holds its lease), `backing_off` (its last poll failed and it waits out its backoff), `waiting` (no triggerer holds it: none runs, or all are full), `inactive` (its DAG is paused, or no active DAG declares it).
+         */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly limit?: number;
+                    readonly offset?: number;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly asset_id: number;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly total_entries: number;
+                            readonly watchers: readonly {
+                                readonly asset_id: number;
+                                readonly asset_name: string;
+                                readonly asset_uri: string;
+                                readonly dag_id: string;
+                                readonly event_count: number;
+                                readonly every_ms: number;
+                                readonly failure_count: number;
+                                readonly id: number;
+                                readonly last_error: string | null;
+                                readonly last_error_at: string | null;
+                                readonly last_event_at: string | null;
+                                readonly last_poll_at: string | null;
+                                readonly lease_expires_at: string | null;
+                                readonly name: string;
+                                readonly next_poll_at: string | null;
+                                /** @enum {string} */
+                                readonly status: "running" | "backing_off" | "waiting" | "inactive";
+                                readonly triggerer: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description No bearer token, or an invalid or expired one (get one from POST /auth/token) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The path, query or body does not match the contract; the message names the field */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v2/assets/events": {
         readonly parameters: {
             readonly query?: never;
@@ -4044,6 +4152,100 @@ export interface paths {
                         readonly "application/json": {
                             readonly git_version: string | null;
                             readonly version: string;
+                        };
+                    };
+                };
+                /** @description No bearer token, or an invalid or expired one (get one from POST /auth/token) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The path, query or body does not match the contract; the message names the field */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v2/watchers": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * List asset watchers
+         * @description Every watcher, by asset name then name; filter by `status` or `dag_id`. Status: `running` (a triggerer holds its lease), `backing_off` (its last poll failed and it waits out its backoff), `waiting` (no triggerer holds it: none runs, or all are full), `inactive` (its DAG is paused, or no active DAG declares it).
+         */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly dag_id?: string;
+                    readonly limit?: number;
+                    readonly offset?: number;
+                    readonly status?: "running" | "backing_off" | "waiting" | "inactive";
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly total_entries: number;
+                            readonly watchers: readonly {
+                                readonly asset_id: number;
+                                readonly asset_name: string;
+                                readonly asset_uri: string;
+                                readonly dag_id: string;
+                                readonly event_count: number;
+                                readonly every_ms: number;
+                                readonly failure_count: number;
+                                readonly id: number;
+                                readonly last_error: string | null;
+                                readonly last_error_at: string | null;
+                                readonly last_event_at: string | null;
+                                readonly last_poll_at: string | null;
+                                readonly lease_expires_at: string | null;
+                                readonly name: string;
+                                readonly next_poll_at: string | null;
+                                /** @enum {string} */
+                                readonly status: "running" | "backing_off" | "waiting" | "inactive";
+                                readonly triggerer: string | null;
+                            }[];
                         };
                     };
                 };

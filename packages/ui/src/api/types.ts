@@ -67,22 +67,4 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export type StateExpiry = 'default' | null | string;
 
 /** An asset watcher and how it is doing (`GET /api/v2/assets/{id}/watchers`). */
-export interface Watcher {
-  readonly id: number;
-  readonly name: string;
-  readonly asset_id: number;
-  readonly asset_name: string;
-  readonly asset_uri: string;
-  readonly dag_id: string;
-  readonly every_ms: number;
-  readonly status: 'running' | 'backing_off' | 'waiting' | 'inactive';
-  readonly triggerer: string | null;
-  readonly lease_expires_at: string | null;
-  readonly last_poll_at: string | null;
-  readonly last_event_at: string | null;
-  readonly event_count: number;
-  readonly last_error: string | null;
-  readonly last_error_at: string | null;
-  readonly failure_count: number;
-  readonly next_poll_at: string | null;
-}
+export type Watcher = Item<ApiResponse<'/api/v2/assets/{asset_id}/watchers'>['watchers']>;
