@@ -13,13 +13,14 @@ import {
   DagProcessor,
   offloadSweepsFor,
   startScheduler,
+  startTriggerer,
   startWorker,
 } from '@tidemark/runtime';
 import { buildApiServer } from '@tidemark/server';
 import type { FastifyInstance } from 'fastify';
 import { resolveSecretKey, SESSION_KEY_FILE } from '../config/secret-key.ts';
 
-/** The building blocks of `standalone`, `api-server`, `scheduler` and `worker`. */
+/** The building blocks of `standalone`, `api-server`, `scheduler`, `worker` and `triggerer`. */
 
 export { createLogger } from '@tidemark/runtime';
 
@@ -98,5 +99,16 @@ export async function runWorker(config: TidemarkConfig, apiUrl: string) {
     killGracePeriodMs: config.worker.kill_grace_period,
     logger,
     offload,
+  });
+}
+
+export function runTriggerer(config: TidemarkConfig, apiUrl: string) {
+  return startTriggerer({
+    apiUrl,
+    secretKey: resolveSecretKey(config.api.secret_key, config.home),
+    dagsFolder: dagsFolder(config),
+    capacity: config.triggerer.capacity,
+    leaseTimeoutMs: config.triggerer.lease_timeout,
+    logger: createLogger(config, 'triggerer'),
   });
 }

@@ -111,7 +111,6 @@ class TriggererRun implements Triggerer {
       { apiUrl: this.#options.apiUrl, capacity: this.#options.capacity, dagsFolder: this.#options.dagsFolder },
       'triggerer started',
     );
-    this.#host.start();
     this.#leases.start();
     return this;
   }

@@ -50,7 +50,8 @@ type WatcherProcess = TaskProcess<TriggererToWatcherProcess, WatcherProcessToTri
 const STDERR_TAIL_LINES = 20;
 
 /**
- * Supervises the triggerer's one watcher process: starts it, hands it polls once it is ready,
+ * Supervises the triggerer's one watcher process: starts it with the first poll (a triggerer
+ * without watchers runs no process), hands it polls once it is ready,
  * relays each poll's requests and log lines, and starts it again with backoff when it exits. A
  * crash ends every poll that was running in it as `crashed`; polls started while it is down wait
  * for the next process.
@@ -79,8 +80,9 @@ export class WatcherProcessHost {
     return this.#process?.hasExited === false ? this.#process.pid : undefined;
   }
 
+  /** Starts the watcher process now (else the first poll does). */
   start(): void {
-    if (this.#process || this.#stopping) return;
+    if (this.#process || this.#stopping || this.#restartTimer) return;
     const child: WatcherProcess = new TaskProcess(this.#options.entryFile, {
       onMessage: (message) => this.#receive(child, message),
       onOutputLine: (source, line) => this.#outputLine(source, line),
@@ -103,6 +105,7 @@ export class WatcherProcessHost {
       };
     });
     this.#polls.set(pollId, { spec: { ...spec, pollId }, handlers, sent: false, settle, done });
+    this.start();
     this.#sendWaitingPolls();
     return { pollId, done };
   }
@@ -189,7 +192,10 @@ export class WatcherProcessHost {
     if (this.#stopping) return;
     const delayMs = this.#restartBackoff.next();
     this.#log.error({ exit: how, delayMs }, `the watcher process ${how}; starting a new one in ${delayMs} ms`);
-    this.#restartTimer = setTimeout(() => this.start(), delayMs);
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      this.start();
+    }, delayMs);
   }
 }
 

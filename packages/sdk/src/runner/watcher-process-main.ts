@@ -14,16 +14,21 @@ const EXIT_TRIGGERER_GONE = 70;
 const EXIT_UNCAUGHT = 71;
 
 const polls = new Map<number, AbortController>();
+/** After SIGTERM: no new polls; the process exits once the running ones reported how they ended. */
+let terminating = false;
 
 const channel = new TriggererChannel(process, {
   onPoll(poll) {
-    if (polls.has(poll.pollId)) return;
+    if (polls.has(poll.pollId) || terminating) return;
     const controller = new AbortController();
     polls.set(poll.pollId, controller);
     void runWatcherPoll(poll, channel.forPoll(poll.pollId), controller.signal)
       .then((finished) => channel.finish(finished))
       .catch(() => process.exit(EXIT_TRIGGERER_GONE))
-      .finally(() => polls.delete(poll.pollId));
+      .finally(() => {
+        polls.delete(poll.pollId);
+        if (terminating) exitWhenIdle();
+      });
   },
   onAbort(pollId, reason) {
     const controller = polls.get(pollId);
@@ -37,7 +42,15 @@ function abortAll(reason: string): void {
   }
 }
 
-process.on('SIGTERM', () => abortAll('the watcher process received SIGTERM (the triggerer is stopping)'));
+function exitWhenIdle(): void {
+  if (polls.size === 0) process.exit(0);
+}
+
+process.on('SIGTERM', () => {
+  terminating = true;
+  abortAll('the watcher process received SIGTERM (the triggerer is stopping)');
+  exitWhenIdle();
+});
 process.on('disconnect', () => process.exit(EXIT_TRIGGERER_GONE));
 process.on('uncaughtException', (error) => {
   process.stderr.write(`uncaught exception in a watcher: ${describeThrown(error)}\n`, () =>
