@@ -25,7 +25,10 @@ export interface TriggererOptions {
   readonly logger?: Logger;
   /** The watcher process's main file. Default: the SDK's WATCHER_PROCESS_ENTRY. */
   readonly watcherProcessEntry?: string;
-  /** A request without an answer after this long counts as unreachable. Default 30 s. */
+  /**
+   * A request without an answer after this long counts as unreachable. Default a third of the lease
+   * timeout (at least 1 s): a renewal that hangs must not outlast the lease.
+   */
   readonly requestTimeoutMs?: number;
   /** Called after each poll ended and was reported. */
   readonly onPollDone?: (watcher: LeasedWatcher, end: PollEnd) => void;
@@ -75,11 +78,12 @@ class TriggererRun implements Triggerer {
     this.#options = options;
     this.id = checkTriggererId(options.triggererId ?? newTriggererId());
     this.#logger = (options.logger ?? createWorkerLogger()).child({ component: 'triggerer', triggerer: this.id });
+    const leaseTimeoutMs = options.leaseTimeoutMs ?? DEFAULT_LEASE_TIMEOUT_MS;
     this.#api = new TriggererApiClient({
       apiUrl: options.apiUrl,
       secretKey: options.secretKey,
       triggererId: this.id,
-      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+      requestTimeoutMs: options.requestTimeoutMs ?? Math.max(1_000, Math.floor(leaseTimeoutMs / 3)),
     });
     this.#host = new WatcherProcessHost({
       entryFile: options.watcherProcessEntry ?? WATCHER_PROCESS_ENTRY,
@@ -90,7 +94,7 @@ class TriggererRun implements Triggerer {
       hostname: `${hostname()}:${process.pid}`,
       capacity: options.capacity,
       logger: this.#logger,
-      initialLeaseTimeoutMs: options.leaseTimeoutMs ?? DEFAULT_LEASE_TIMEOUT_MS,
+      initialLeaseTimeoutMs: leaseTimeoutMs,
       takeIdlePolls: () => this.#takeIdlePolls(),
       restoreIdlePolls: (polls) => this.#restoreIdlePolls(polls),
       onLeased: (response) => this.#reconcile(response),
