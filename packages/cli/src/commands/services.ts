@@ -102,13 +102,24 @@ export async function runWorker(config: TidemarkConfig, apiUrl: string) {
   });
 }
 
-export function runTriggerer(config: TidemarkConfig, apiUrl: string) {
+export async function runTriggerer(config: TidemarkConfig, apiUrl: string) {
+  const logger = createLogger(config, 'triggerer');
+  const offload = await createStateOffload(config);
+  await offload?.store
+    .check?.()
+    .catch((error: unknown) =>
+      logger.warn(
+        { err: error },
+        'the offload store is not usable; the triggerer starts anyway, and watcher values above the offload threshold fail until it is fixed',
+      ),
+    );
   return startTriggerer({
     apiUrl,
     secretKey: resolveSecretKey(config.api.secret_key, config.home),
     dagsFolder: dagsFolder(config),
     capacity: config.triggerer.capacity,
     leaseTimeoutMs: config.triggerer.lease_timeout,
-    logger: createLogger(config, 'triggerer'),
+    logger,
+    offload,
   });
 }

@@ -30,7 +30,7 @@ export function standaloneCommand(): Command {
       const { app, url } = await listenApiServer(config, database);
       const scheduler = await runScheduler(config, database);
       const worker = await runWorker(config, url);
-      const triggerer = runTriggerer(config, url);
+      const triggerer = await runTriggerer(config, url);
       log.info(`Tidemark is running at ${url} (DAGs from ${config.core.dags_folder}, database ${database.dialect})`);
       await untilStopped(log, [
         () => Promise.all([worker.stop(), triggerer.stop()]),

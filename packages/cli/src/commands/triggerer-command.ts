@@ -29,7 +29,7 @@ export function triggererCommand(): Command {
         );
       }
       const log = createLogger(config, 'triggerer');
-      const triggerer = runTriggerer(config, apiUrl);
+      const triggerer = await runTriggerer(config, apiUrl);
       log.info(`triggerer ${triggerer.id} started against ${apiUrl} (capacity ${config.triggerer.capacity})`);
       await untilStopped(log, [() => triggerer.stop()]);
     });

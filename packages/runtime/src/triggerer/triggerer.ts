@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { LeasedWatcher, LeaseResponse } from '@tidemark/core';
 import { WATCHER_PROCESS_ENTRY } from '@tidemark/sdk';
 import type { Logger } from 'pino';
+import type { StateOffload } from '../offload/create-offload-store.ts';
 import { createWorkerLogger } from '../worker/worker-logger.ts';
 import { LeaseLoop } from './lease-loop.ts';
 import { TriggererApiClient } from './triggerer-api-client.ts';
@@ -30,6 +31,8 @@ export interface TriggererOptions {
    * timeout (at least 1 s): a renewal that hangs must not outlast the lease.
    */
   readonly requestTimeoutMs?: number;
+  /** SPEC §9.2: the offload store for large state values (`state.offload.*`); omitted: none. */
+  readonly offload?: StateOffload | undefined;
   /** Called after each poll ended and was reported. */
   readonly onPollDone?: (watcher: LeasedWatcher, end: PollEnd) => void;
 }
@@ -166,6 +169,7 @@ class TriggererRun implements Triggerer {
       host: this.#host,
       dagsFolder: this.#options.dagsFolder,
       logger: this.#logger,
+      offload: this.#options.offload,
       onIdlePoll: (poll) => this.#idlePolls.set(poll.watcher_id, poll),
       onLeaseLost: () => {
         if (this.#schedulers.get(watcher.id) === scheduler) this.#forget(watcher.id);

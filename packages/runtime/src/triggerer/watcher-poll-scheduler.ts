@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { type LeasedWatcher, TidemarkError } from '@tidemark/core';
 import type { Logger } from 'pino';
+import type { StateOffload } from '../offload/create-offload-store.ts';
 import type { TriggererApiClient } from './triggerer-api-client.ts';
 import { WatcherPoll } from './watcher-poll.ts';
 import type { PollEnd, WatcherProcessHost } from './watcher-process-host.ts';
 import { WatcherStateCache } from './watcher-state-cache.ts';
+import { WatcherStateOffload } from './watcher-state-offload.ts';
 
 /** A poll that found nothing: it committed nothing, so the next lease request reports it. */
 export interface IdlePoll {
@@ -19,6 +21,8 @@ export interface WatcherPollSchedulerOptions {
   /** DAG files are found here under the watcher's `fileloc`. */
   readonly dagsFolder: string;
   readonly logger: Logger;
+  /** SPEC §9.2: the offload store for large state values (`state.offload.*`); omitted: none. */
+  readonly offload?: StateOffload | undefined;
   readonly onIdlePoll: (poll: IdlePoll) => void;
   /** The server said another triggerer holds the watcher now. */
   readonly onLeaseLost: (watcherId: number) => void;
@@ -114,6 +118,7 @@ export class WatcherPollScheduler {
       polledAt,
       signal: abort.signal,
       logger: this.#logger,
+      offload: this.#options.offload && new WatcherStateOffload(this.#options.offload, watcher.asset.name),
     });
     const started = this.#options.host.runPoll(
       {

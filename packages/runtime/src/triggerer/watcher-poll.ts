@@ -14,6 +14,7 @@ import { retryUntilAnswered } from './retry-until-answered.ts';
 import type { TriggererApiClient } from './triggerer-api-client.ts';
 import type { PollHandlers, WatcherLogLevel } from './watcher-process-host.ts';
 import type { WatcherStateCache } from './watcher-state-cache.ts';
+import type { WatcherStateOffload } from './watcher-state-offload.ts';
 
 export interface WatcherPollOptions {
   readonly api: TriggererApiClient;
@@ -25,6 +26,8 @@ export interface WatcherPollOptions {
   readonly signal: AbortSignal;
   /** The watcher's logger: its `ctx.log` lines and the poll's own. */
   readonly logger: Logger;
+  /** Large values (`state.offload.*`); omitted: values travel as stored. */
+  readonly offload?: WatcherStateOffload | undefined;
 }
 
 /** Why the server refused a commit of the poll; the poll ended there. */
@@ -84,8 +87,12 @@ export class WatcherPoll implements PollHandlers {
   }
 
   async #get(key: string): Promise<JsonValue> {
-    const { api, watcher, cache } = this.#options;
-    const entry = cache.get(key) ?? cache.remember(key, await this.#untilAnswered(() => api.getState(watcher.id, key)));
+    const { api, watcher, cache, offload } = this.#options;
+    let entry = cache.get(key) ?? cache.remember(key, await this.#untilAnswered(() => api.getState(watcher.id, key)));
+    if (entry.present && offload) {
+      const value = await offload.resolve(key, entry.value);
+      if (value !== entry.value) entry = cache.remember(key, { value, version: entry.version });
+    }
     this.#readVersions.set(key, entry.version);
     return entry.present ? { value: entry.value, version: entry.version } : null;
   }
@@ -103,6 +110,8 @@ export class WatcherPoll implements PollHandlers {
   async #commit(params: WatcherCommitParams): Promise<JsonValue> {
     const { api, watcher, cache, polledAt } = this.#options;
     checkCommitSize(watcher, params);
+    const { offload } = this.#options;
+    const changes = offload ? await Promise.all(params.state.map((change) => offload.prepare(change))) : params.state;
     let response: WatcherPollResponse;
     try {
       response = await this.#untilAnswered(() =>
@@ -111,7 +120,7 @@ export class WatcherPoll implements PollHandlers {
           polled_at: polledAt,
           outcome: 'ok',
           events: params.events.map((event) => (event.extra === undefined ? {} : { extra: { ...event.extra } })),
-          state: params.state.map((change) => this.#withReadVersion(change)),
+          state: changes.map((change) => this.#withReadVersion(change)),
         }),
       );
     } catch (error) {
