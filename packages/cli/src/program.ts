@@ -13,6 +13,7 @@ import { stateStoreCommand } from './commands/state-store-command.ts';
 import { tasksCommand } from './commands/tasks-command.ts';
 import { triggererCommand } from './commands/triggerer-command.ts';
 import { usersCommand } from './commands/users-command.ts';
+import { watchersCommand } from './commands/watchers-command.ts';
 import { workerCommand } from './commands/worker-command.ts';
 
 export function buildProgram(): Command {
@@ -43,5 +44,6 @@ export function buildProgram(): Command {
   program.addCommand(assetsCommand());
   program.addCommand(stateCommand());
   program.addCommand(stateStoreCommand());
+  program.addCommand(watchersCommand());
   return program;
 }

@@ -11,7 +11,10 @@ describe('routes', () => {
     expect(route(paths.dags())).toEqual({ page: 'dags' });
     expect(route(paths.dag('etl/v2'))).toEqual({ page: 'dag', dagId: 'etl/v2' });
     const runId = 'manual__2026-11-24T00:00:00.123+00:00';
-    expect(route(paths.run('etl', runId))).toEqual({ page: 'run', dagId: 'etl', runId });
+    expect(route(paths.run('etl', runId))).toEqual({ page: 'run', dagId: 'etl', runId, tab: null });
+    expect(route(paths.run('etl', runId, 'gantt'))).toEqual({ page: 'run', dagId: 'etl', runId, tab: 'gantt' });
+    expect(route(paths.dagGraph('etl/v2'))).toEqual({ page: 'dag_graph', dagId: 'etl/v2', runId: null });
+    expect(route(paths.dagGraph('etl', runId))).toEqual({ page: 'dag_graph', dagId: 'etl', runId });
     expect(route(paths.task('etl', runId, 'load', 3, 'storage'))).toEqual({
       page: 'task',
       dagId: 'etl',
@@ -30,5 +33,7 @@ describe('routes', () => {
     expect(route('/nope')).toEqual({ page: 'not_found' });
     expect(route('/assets/x')).toEqual({ page: 'not_found' });
     expect(route('/dags/etl/runs')).toEqual({ page: 'not_found' });
+    // Not valid percent-encoding: a page that says so, not an exception that blanks the app.
+    expect(route('/dags/%E0%A4')).toEqual({ page: 'not_found' });
   });
 });

@@ -2,7 +2,8 @@
 export type Route =
   | { readonly page: 'dags' }
   | { readonly page: 'dag'; readonly dagId: string }
-  | { readonly page: 'run'; readonly dagId: string; readonly runId: string }
+  | { readonly page: 'dag_graph'; readonly dagId: string; readonly runId: string | null }
+  | { readonly page: 'run'; readonly dagId: string; readonly runId: string; readonly tab: string | null }
   | {
       readonly page: 'task';
       readonly dagId: string;
@@ -21,7 +22,9 @@ const e = encodeURIComponent;
 export const paths = {
   dags: () => '/',
   dag: (dagId: string) => `/dags/${e(dagId)}`,
-  run: (dagId: string, runId: string) => `/dags/${e(dagId)}/runs/${e(runId)}`,
+  dagGraph: (dagId: string, runId?: string) => `/dags/${e(dagId)}/graph${query({ run: runId })}`,
+  run: (dagId: string, runId: string, tab?: string, filters: Record<string, string | undefined> = {}) =>
+    `/dags/${e(dagId)}/runs/${e(runId)}${query({ tab, ...filters })}`,
   task: (dagId: string, runId: string, taskId: string, mapIndex = -1, tab?: string) =>
     `/dags/${e(dagId)}/runs/${e(runId)}/tasks/${e(taskId)}${query({ map_index: mapIndex === -1 ? undefined : mapIndex, tab })}`,
   assets: () => '/assets',
@@ -30,17 +33,16 @@ export const paths = {
 };
 
 export function routeOf(pathname: string, search: URLSearchParams): Route {
-  const parts = pathname
-    .split('/')
-    .filter((part) => part !== '')
-    .map(decodeURIComponent);
+  const parts = decodedParts(pathname);
+  if (parts === null) return { page: 'not_found' };
   const tab = search.get('tab');
   if (parts.length === 0) return { page: 'dags' };
   if (parts[0] === 'dags') {
     const [, dagId, runs, runId, tasks, taskId] = parts;
     if (parts.length === 1) return { page: 'dags' };
     if (dagId && parts.length === 2) return { page: 'dag', dagId };
-    if (dagId && runs === 'runs' && runId && parts.length === 4) return { page: 'run', dagId, runId };
+    if (dagId && runs === 'graph' && parts.length === 3) return { page: 'dag_graph', dagId, runId: search.get('run') };
+    if (dagId && runs === 'runs' && runId && parts.length === 4) return { page: 'run', dagId, runId, tab };
     if (dagId && runs === 'runs' && runId && tasks === 'tasks' && taskId && parts.length === 6) {
       const mapIndex = Number(search.get('map_index') ?? '-1');
       return { page: 'task', dagId, runId, taskId, mapIndex: Number.isInteger(mapIndex) ? mapIndex : -1, tab };
@@ -53,6 +55,18 @@ export function routeOf(pathname: string, search: URLSearchParams): Route {
     if (parts.length === 2 && Number.isInteger(assetId)) return { page: 'asset', assetId, tab };
   }
   return { page: 'not_found' };
+}
+
+/** The path's segments decoded; null when one is not valid percent-encoding (`/dags/%E0%A4`). */
+function decodedParts(pathname: string): string[] | null {
+  try {
+    return pathname
+      .split('/')
+      .filter((part) => part !== '')
+      .map(decodeURIComponent);
+  } catch {
+    return null;
+  }
 }
 
 function query(values: Record<string, string | number | undefined>): string {

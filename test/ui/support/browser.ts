@@ -52,11 +52,18 @@ export interface FailedResponse {
 export class WatchedPage {
   readonly problems: string[] = [];
   readonly failedResponses: FailedResponse[] = [];
+  /** The messages of the confirm() dialogs the page opened (each accepted). */
+  readonly dialogs: string[] = [];
 
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
   ) {
+    // Every confirm() of the UI (delete, clear, restore) is accepted.
+    page.on('dialog', (dialog) => {
+      this.dialogs.push(dialog.message());
+      void dialog.accept();
+    });
     page.on('pageerror', (error) => this.problems.push(`uncaught: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
@@ -70,12 +77,15 @@ export class WatchedPage {
     });
   }
 
-  static async open(browser: Browser, baseUrl: string, viewport: { width: number; height: number }) {
-    const context = await browser.newContext({ viewport, baseURL: baseUrl });
+  static async open(
+    browser: Browser,
+    baseUrl: string,
+    viewport: { width: number; height: number },
+    colorScheme: 'light' | 'dark' = 'light',
+  ) {
+    const context = await browser.newContext({ viewport, baseURL: baseUrl, colorScheme });
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
-    // Every confirm() of the UI (delete, clear) is accepted.
-    page.on('dialog', (dialog) => void dialog.accept());
     return new WatchedPage(context, page);
   }
 

@@ -22,6 +22,7 @@ import {
   TidemarkError,
   type TriggerDagRunBody,
   type VersionResponse,
+  type WatcherCollection,
 } from '@tidemark/core';
 import { type RawPathResponse, sendRawPathRequest } from './raw-path-http.ts';
 
@@ -144,6 +145,12 @@ export class PublicApiClient {
 
   listAssetEvents(query: { asset_id?: number; limit?: number; offset?: number } = {}) {
     return this.request<AssetEventCollection>('GET', '/api/v2/assets/events', { query });
+  }
+
+  // watchers
+
+  listWatchers(query: { dag_id?: string; status?: string; limit?: number; offset?: number } = {}) {
+    return this.request<WatcherCollection>('GET', '/api/v2/watchers', { query });
   }
 
   createAssetEvent(body: { asset_id: number; extra?: Record<string, unknown> }) {

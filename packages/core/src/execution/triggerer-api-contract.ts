@@ -21,6 +21,16 @@ export const TRIGGERER_ROUTES = {
   watcherPolls: '/execution/watchers/:watcher_id/polls',
 } as const;
 
+/**
+ * A triggerer's id: its token's `sub` and the `:triggerer_id` of its routes (hostname:pid or a
+ * name the operator gives it). 1–200 characters of letters, digits and `. _ : @ -`.
+ */
+export const TRIGGERER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,200}$/;
+
+export function isTriggererId(value: unknown): value is string {
+  return typeof value === 'string' && TRIGGERER_ID_PATTERN.test(value);
+}
+
 /** The most watchers one lease request takes. */
 export const MAX_TRIGGERER_CAPACITY = 10_000;
 
@@ -37,7 +47,11 @@ export const leaseRequestSchema = z.strictObject({
   hostname: plainText().min(1).max(250),
   /** How many watchers this triggerer runs at most. */
   capacity: z.number().int().min(0).max(MAX_TRIGGERER_CAPACITY),
-  /** Polls since the last request that found no events (those commit nothing). */
+  /**
+   * Polls since the last request that found no events (those commit nothing). Each counts as a
+   * success if the watcher is still held under that lease and nothing newer was recorded: the
+   * failure count resets and the next poll is `polled_at + every`. Otherwise it is ignored.
+   */
   idle_polls: z.array(idlePollSchema).max(MAX_TRIGGERER_CAPACITY).optional(),
 });
 export type LeaseRequest = z.infer<typeof leaseRequestSchema>;

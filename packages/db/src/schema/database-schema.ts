@@ -23,6 +23,7 @@ export interface DatabaseSchema {
   user: UserTable;
   dag_import_error: DagImportErrorTable;
   state_gc_lease: StateGcLeaseTable;
+  asset_watcher: AssetWatcherTable;
 }
 
 type AutoId = Generated<number>;
@@ -231,4 +232,37 @@ export interface StateGcLeaseTable {
   next_due_at: EpochMs;
   last_started_at: EpochMs | null;
   last_finished_at: EpochMs | null;
+}
+
+/**
+ * A watcher declared on an asset in a DAG file (SPEC §15.3), unique by (asset, name). The DAG
+ * processor writes what the file declares; triggerers lease it; polls update its status.
+ */
+export interface AssetWatcherTable {
+  id: AutoId;
+  asset_id: number;
+  name: string;
+  /** The DAG (first by fileloc) that declares it, and its file. */
+  dag_id: string;
+  fileloc: string;
+  every_ms: number;
+  /** 0 once no active DAG declares it; the row and its status stay. */
+  active: WithDefault<number>;
+  /** The triggerer id holding the lease, its hostname:pid, and until when. */
+  lease_owner: string | null;
+  lease_hostname: string | null;
+  /** Bumped each time a triggerer takes the watcher: a poll names it, so a superseded one commits nothing. */
+  lease_generation: WithDefault<number>;
+  lease_expires_at: EpochMs | null;
+  last_poll_at: EpochMs | null;
+  last_event_at: EpochMs | null;
+  event_count: WithDefault<number>;
+  last_error: string | null;
+  last_error_at: EpochMs | null;
+  /** Failed polls in a row; 0 after a success. */
+  failure_count: WithDefault<number>;
+  /** Not polled before this (its interval, or the backoff after a failure); null: at once. */
+  next_poll_at: EpochMs | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
 }

@@ -25,7 +25,7 @@ import {
   type StateWriter,
   validateStateKey,
 } from '@tidemark/core';
-import type { MetadataDatabase } from '../open-database.ts';
+import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { assertAttemptFence } from './attempt-fence.ts';
 import { PLAINTEXT_CIPHER, type StateValueCipher } from './encryption/state-value-cipher.ts';
@@ -81,39 +81,33 @@ export class MetastoreStateBackend implements StateBackend {
   }
 
   async set(scope: StateScope, key: string, value: StateValue, options: StateSetOptions = {}): Promise<StateEntry> {
-    validateStateKey(key);
-    const json = encodeStateValue(value, this.#settings.maxValueBytes);
-    const expiresAt = validateExpiry(scope, options.expiresAt);
-    validateIfVersion(options.ifVersion);
-    return inWriteTransaction(this.#database, async (trx) => {
-      const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
-      const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, scope));
-      const row = await findStateRow(trx, this.#database.dialect, target, key, true);
-      const now = this.#now();
-      assertVersionMatches(key, row, now, options.ifVersion);
-      return this.#write(trx, target, key, row, { json, expiresAt, writer: options.writer, now });
-    });
+    const write = this.#prepareSet(scope, key, value, options);
+    return inWriteTransaction(this.#database, (trx) => this.#applySet(trx, scope, key, write, options));
+  }
+
+  /**
+   * `set` inside the caller's transaction (a watcher's poll commits its state with its events):
+   * the same checks and the same write; a refusal throws, and the caller's transaction rolls back.
+   */
+  async setWithin(
+    trx: Db,
+    scope: StateScope,
+    key: string,
+    value: StateValue,
+    options: StateSetOptions = {},
+  ): Promise<StateEntry> {
+    return this.#applySet(trx, scope, key, this.#prepareSet(scope, key, value, options), options);
   }
 
   async delete(scope: StateScope, key: string, options: StateDeleteOptions = {}): Promise<boolean> {
-    validateStateKey(key);
-    validateIfVersion(options.ifVersion);
-    return inWriteTransaction(this.#database, async (trx) => {
-      const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
-      const target = fencedTaskTarget(scope, fenced) ?? (await findStateTarget(trx, scope));
-      if (!target) {
-        assertVersionMatches(key, undefined, 0, options.ifVersion);
-        return false;
-      }
-      const row = await findStateRow(trx, this.#database.dialect, target, key, true);
-      const now = this.#now();
-      assertVersionMatches(key, row, now, options.ifVersion);
-      if (!row) return false;
-      await deleteStateRows(trx, target, [row.id]);
-      if (!isLive(row, now)) return false;
-      await recordHistory(trx, target, [tombstone(row, now, options.writer)], this.#settings.historyDepth);
-      return true;
-    });
+    prepareDelete(key, options);
+    return inWriteTransaction(this.#database, (trx) => this.#applyDelete(trx, scope, key, options));
+  }
+
+  /** `delete` inside the caller's transaction (see `setWithin`). */
+  async deleteWithin(trx: Db, scope: StateScope, key: string, options: StateDeleteOptions = {}): Promise<boolean> {
+    prepareDelete(key, options);
+    return this.#applyDelete(trx, scope, key, options);
   }
 
   async clear(scope: StateScope, options: StateClearOptions = {}): Promise<number> {
@@ -161,22 +155,24 @@ export class MetastoreStateBackend implements StateBackend {
     candidate: StateValue,
     options: StateAdvanceOptions = {},
   ): Promise<StateAdvanceResult> {
-    validateStateKey(key);
-    assertAdvanceable(key, candidate);
-    const json = encodeStateValue(candidate, this.#settings.maxValueBytes);
-    return inWriteTransaction(this.#database, async (trx) => {
-      const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
-      const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, scope));
-      const row = await findStateRow(trx, this.#database.dialect, target, key, true);
-      const now = this.#now();
-      if (row && isLive(row, now)) {
-        const stored = decodeStateValue(this.cipher.open(row.value));
-        if (!isAdvance(key, stored, candidate)) return { value: stored, version: row.version, advanced: false };
-      }
-      const expiresAt = row && isLive(row, now) ? row.expires_at : null;
-      const entry = await this.#write(trx, target, key, row, { json, expiresAt, writer: options.writer, now });
-      return { value: entry.value, version: entry.version, advanced: true };
-    });
+    const json = this.#prepareAdvance(key, candidate);
+    return inWriteTransaction(this.#database, (trx) => this.#applyAdvance(trx, scope, key, candidate, json, options));
+  }
+
+  /**
+   * `advance` inside the caller's transaction (see `setWithin`). `ifVersion` (compare-and-set, as
+   * for set) is checked against the locked row before the comparison; the public `advance` has none.
+   */
+  async advanceWithin(
+    trx: Db,
+    scope: StateScope,
+    key: string,
+    candidate: StateValue,
+    options: StateAdvanceOptions & { readonly ifVersion?: number } = {},
+  ): Promise<StateAdvanceResult> {
+    validateIfVersion(options.ifVersion);
+    const json = this.#prepareAdvance(key, candidate);
+    return this.#applyAdvance(trx, scope, key, candidate, json, options);
   }
 
   async history(scope: StateScope, key: string): Promise<readonly StateHistoryEntry[]> {
@@ -206,9 +202,78 @@ export class MetastoreStateBackend implements StateBackend {
     });
   }
 
+  /** What `set` checks before it touches the database; returns the value's JSON and expiry. */
+  #prepareSet(scope: StateScope, key: string, value: StateValue, options: StateSetOptions): PreparedSet {
+    validateStateKey(key);
+    const json = encodeStateValue(value, this.#settings.maxValueBytes);
+    const expiresAt = validateExpiry(scope, options.expiresAt);
+    validateIfVersion(options.ifVersion);
+    return { json, expiresAt };
+  }
+
+  async #applySet(
+    trx: Db,
+    scope: StateScope,
+    key: string,
+    write: PreparedSet,
+    options: StateSetOptions,
+  ): Promise<StateEntry> {
+    const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
+    const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, scope));
+    const row = await findStateRow(trx, this.#database.dialect, target, key, true);
+    const now = this.#now();
+    assertVersionMatches(key, row, now, options.ifVersion);
+    return this.#write(trx, target, key, row, { ...write, writer: options.writer, now });
+  }
+
+  async #applyDelete(trx: Db, scope: StateScope, key: string, options: StateDeleteOptions): Promise<boolean> {
+    const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
+    const target = fencedTaskTarget(scope, fenced) ?? (await findStateTarget(trx, scope));
+    if (!target) {
+      assertVersionMatches(key, undefined, 0, options.ifVersion);
+      return false;
+    }
+    const row = await findStateRow(trx, this.#database.dialect, target, key, true);
+    const now = this.#now();
+    assertVersionMatches(key, row, now, options.ifVersion);
+    if (!row) return false;
+    await deleteStateRows(trx, target, [row.id]);
+    if (!isLive(row, now)) return false;
+    await recordHistory(trx, target, [tombstone(row, now, options.writer)], this.#settings.historyDepth);
+    return true;
+  }
+
+  #prepareAdvance(key: string, candidate: StateValue): string {
+    validateStateKey(key);
+    assertAdvanceable(key, candidate);
+    return encodeStateValue(candidate, this.#settings.maxValueBytes);
+  }
+
+  async #applyAdvance(
+    trx: Db,
+    scope: StateScope,
+    key: string,
+    candidate: StateValue,
+    json: string,
+    options: StateAdvanceOptions & { readonly ifVersion?: number },
+  ): Promise<StateAdvanceResult> {
+    const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
+    const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, scope));
+    const row = await findStateRow(trx, this.#database.dialect, target, key, true);
+    const now = this.#now();
+    assertVersionMatches(key, row, now, options.ifVersion);
+    if (row && isLive(row, now)) {
+      const stored = decodeStateValue(this.cipher.open(row.value));
+      if (!isAdvance(key, stored, candidate)) return { value: stored, version: row.version, advanced: false };
+    }
+    const expiresAt = row && isLive(row, now) ? row.expires_at : null;
+    const entry = await this.#write(trx, target, key, row, { json, expiresAt, writer: options.writer, now });
+    return { value: entry.value, version: entry.version, advanced: true };
+  }
+
   /** Upserts the row with the next version and records it in history. The caller holds the lock. */
   async #write(
-    trx: MetadataDatabase['db'],
+    trx: Db,
     target: StateTarget,
     key: string,
     row: StoredStateRow | undefined,
@@ -245,6 +310,16 @@ export class MetastoreStateBackend implements StateBackend {
   #toEntry(row: StoredStateRow): StateEntry {
     return toEntry(row, this.cipher.open(row.value));
   }
+}
+
+interface PreparedSet {
+  readonly json: string;
+  readonly expiresAt: number | null;
+}
+
+function prepareDelete(key: string, options: StateDeleteOptions): void {
+  validateStateKey(key);
+  validateIfVersion(options.ifVersion);
 }
 
 function toEntry(row: StoredStateRow, json: string): StateEntry {

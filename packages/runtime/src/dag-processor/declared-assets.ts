@@ -13,7 +13,7 @@ interface Declaration {
 }
 
 /**
- * The assets the DAGs declare as inlets, outlets or in their schedule. A name and a uri each identify one asset, so a
+ * The assets the DAGs declare as inlets, outlets, in their schedule or with a watcher. A name and a uri each identify one asset, so a
  * declaration that pairs a taken name with another uri (or a taken uri with another name) is an
  * import error of its DAG's file. Assets active now win such clashes, then the first by fileloc.
  */
@@ -59,11 +59,12 @@ function declarationsOf(dags: readonly SerializedDag[]): Declaration[] {
   );
 }
 
-/** The DAG's inlets and outlets, then the assets its schedule names. */
+/** The DAG's inlets and outlets, then the assets its schedule names, then those its watchers are on. */
 export function assetsDeclaredBy(dag: SerializedDag): AssetReference[] {
   return [
     ...dag.tasks.flatMap((task) => [...(task.inlets ?? []), ...(task.outlets ?? [])]),
     ...(dag.assetCondition ? assetsOfCondition(dag.assetCondition) : []),
+    ...(dag.watchers ?? []).map((watcher) => watcher.asset),
   ];
 }
 

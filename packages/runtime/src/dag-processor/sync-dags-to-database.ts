@@ -9,10 +9,12 @@ import {
   listActiveSerializedDags,
   listImportErrors,
   replaceImportErrors,
+  syncAssetWatchers,
   syncDagScheduleAssets,
   upsertSerializedDag,
 } from '@tidemark/db';
 import { assetKey, resolveDeclaredAssets } from './declared-assets.ts';
+import { resolveDeclaredWatchers } from './declared-watchers.ts';
 import type { ParsedDagFile } from './parsed-dag-file.ts';
 import { type DagOwnership, resolveDagOwners } from './resolve-dag-owners.ts';
 
@@ -43,9 +45,10 @@ export async function syncDagsToDatabase(
   await deactivateDags(db, deactivatedDags, now);
   const assets = await syncActiveAssets(db, now);
   await syncScheduleAssets(db);
+  const watcherErrors = await syncWatchers(db, now);
   const errors = await syncImportErrors(
     db,
-    [...files.flatMap((file) => file.errors), ...ownership.duplicateErrors, ...assets.conflictErrors],
+    [...files.flatMap((file) => file.errors), ...ownership.duplicateErrors, ...assets.conflictErrors, ...watcherErrors],
     new Set([...files.map((file) => file.fileloc)]),
     parsedFilelocs,
     now,
@@ -97,6 +100,16 @@ async function syncScheduleAssets(db: Db): Promise<void> {
     if (dag.assetCondition) wanted.set(dag.dagId, assetsOfCondition(dag.assetCondition));
   }
   await syncDagScheduleAssets(db, wanted);
+}
+
+/**
+ * SPEC §15.3: the watchers the active DAGs declare, one row each in `asset_watcher` (status kept
+ * across re-parses; undeclared ones become inactive). Returns the clashes, as import errors.
+ */
+async function syncWatchers(db: Db, now: number): Promise<DagImportError[]> {
+  const declared = resolveDeclaredWatchers(await listActiveSerializedDags(db), await listActiveAssets(db));
+  await syncAssetWatchers(db, declared.watchers, now);
+  return declared.conflictErrors;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { signJwt } from '@tidemark/core';
 import { describe, expect, it } from 'vitest';
-import { issueAttemptToken, issueWorkerToken, verifyExecutionToken } from './attempt-token.ts';
+import { issueAttemptToken, issueTriggererToken, issueWorkerToken, verifyExecutionToken } from './attempt-token.ts';
 
 const KEY = 'unit-test-secret-unit-test-secret-0123456789';
 const NOW = Date.UTC(2026, 0, 1, 12);
@@ -27,6 +27,25 @@ describe('execution tokens', () => {
     const token = issueWorkerToken(KEY, 60_000, NOW);
     expect(claimsOf(token)).toEqual({ sub: 'worker', kind: 'worker', iat: NOW / 1000, exp: NOW / 1000 + 60 });
     expect(verifyExecutionToken(token, KEY, NOW)).toMatchObject({ kind: 'worker' });
+  });
+
+  it('a triggerer token carries exactly {sub: <triggerer id>, kind: "triggerer", iat, exp}; its id is checked', () => {
+    const token = issueTriggererToken(KEY, 'host-1.example:4242', 60_000, NOW);
+    expect(claimsOf(token)).toEqual({
+      sub: 'host-1.example:4242',
+      kind: 'triggerer',
+      iat: NOW / 1000,
+      exp: NOW / 1000 + 60,
+    });
+    expect(verifyExecutionToken(token, KEY, NOW)).toMatchObject({ kind: 'triggerer', sub: 'host-1.example:4242' });
+    for (const sub of ['', 'a b', 'x'.repeat(201), 'ü', 'a/b']) {
+      expect(() => verifyExecutionToken(issueTriggererToken(KEY, sub, 60_000, NOW), KEY, NOW)).toThrow(
+        /triggerer token needs a "sub"/,
+      );
+    }
+    expect(verifyExecutionToken(issueTriggererToken(KEY, 'x'.repeat(200), 60_000, NOW), KEY, NOW).sub).toHaveLength(
+      200,
+    );
   });
 
   it('refuses tokens signed with another key, and JWTs that are not execution tokens', () => {

@@ -1,4 +1,4 @@
-import { InvalidTokenError, signJwt, verifyJwt } from '@tidemark/core';
+import { InvalidTokenError, isTriggererId, signJwt, verifyJwt } from '@tidemark/core';
 
 /**
  * Execution API tokens: HS256 JWTs signed with `api.secret_key`.
@@ -7,6 +7,8 @@ import { InvalidTokenError, signJwt, verifyJwt } from '@tidemark/core';
  *   attempt; returned by the claim and by refresh; every route but the claim needs one.
  * * worker token — `{sub: "worker", kind: "worker", iat, exp}`: lets a worker claim work. A worker
  *   holding the secret key mints its own.
+ * * triggerer token — `{sub: <triggerer id>, kind: "triggerer", iat, exp}` (SPEC §15.3): lets a
+ *   triggerer lease watchers and commit their polls; minted by the triggerer like a worker's.
  *
  * `iat` and `exp` are epoch seconds (JWT), `exp` rounded up so a token lives at least `ttlMs`.
  */
@@ -25,7 +27,15 @@ export type WorkerTokenClaims = {
   readonly exp: number;
 };
 
-export type ExecutionTokenClaims = AttemptTokenClaims | WorkerTokenClaims;
+export type TriggererTokenClaims = {
+  /** The triggerer id (core `TRIGGERER_ID_PATTERN`). */
+  readonly sub: string;
+  readonly kind: 'triggerer';
+  readonly iat: number;
+  readonly exp: number;
+};
+
+export type ExecutionTokenClaims = AttemptTokenClaims | WorkerTokenClaims | TriggererTokenClaims;
 
 export interface IssuedToken {
   readonly token: string;
@@ -59,6 +69,16 @@ export function issueWorkerToken(secretKey: string, ttlMs: number, now = Date.no
   return signJwt(claims, secretKey);
 }
 
+export function issueTriggererToken(secretKey: string, triggererId: string, ttlMs: number, now = Date.now()): string {
+  const claims: TriggererTokenClaims = {
+    sub: triggererId,
+    kind: 'triggerer',
+    iat: Math.floor(now / 1000),
+    exp: expiry(now, ttlMs),
+  };
+  return signJwt(claims, secretKey);
+}
+
 /** The claims of a well-signed, unexpired execution token; InvalidTokenError (401) otherwise. */
 export function verifyExecutionToken(token: string, secretKey: string, now = Date.now()): ExecutionTokenClaims {
   const claims = verifyJwt(token, secretKey, now);
@@ -69,7 +89,13 @@ export function verifyExecutionToken(token: string, secretKey: string, now = Dat
     }
     return claims as unknown as AttemptTokenClaims;
   }
-  throw new InvalidTokenError('not an execution token (kind "attempt" or "worker" expected)');
+  if (claims.kind === 'triggerer') {
+    if (!isTriggererId(claims.sub)) {
+      throw new InvalidTokenError('a triggerer token needs a "sub" claim of 1–200 letters, digits and . _ : @ -');
+    }
+    return claims as unknown as TriggererTokenClaims;
+  }
+  throw new InvalidTokenError('not an execution token (kind "attempt", "worker" or "triggerer" expected)');
 }
 
 function expiry(now: number, ttlMs: number): number {

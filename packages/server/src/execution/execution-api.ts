@@ -5,10 +5,13 @@ import { registerHeartbeatRoute } from './heartbeat-route.ts';
 import { registerLogsRoute } from './logs-route.ts';
 import { registerStateStoreRoutes, type StateStoreContext } from './state-store-routes.ts';
 import { registerTokenRoute } from './token-route.ts';
+import { registerTriggererLeaseRoutes } from './triggerer-lease-routes.ts';
+import { registerWatcherPollRoute } from './watcher-poll-route.ts';
+import { registerWatcherStateRoute } from './watcher-state-route.ts';
 import { registerXcomRoutes } from './xcom-routes.ts';
 
-/** The execution API's task lifecycle (core `EXECUTION_ROUTES`) and state store (core
- *  `STATE_STORE_ROUTES`), in its own encapsulated context. */
+/** The execution API's task lifecycle (core `EXECUTION_ROUTES`), state store (core
+ *  `STATE_STORE_ROUTES`) and triggerer routes (core `TRIGGERER_ROUTES`), in its own encapsulated context. */
 export async function executionApi(app: FastifyInstance, context: StateStoreContext): Promise<void> {
   app.decorateRequest('executionToken', null);
   registerClaimRoute(app, context);
@@ -18,4 +21,7 @@ export async function executionApi(app: FastifyInstance, context: StateStoreCont
   registerXcomRoutes(app, context);
   registerTokenRoute(app, context);
   registerStateStoreRoutes(app, context);
+  registerTriggererLeaseRoutes(app, context);
+  registerWatcherStateRoute(app, context);
+  registerWatcherPollRoute(app, context);
 }

@@ -1,7 +1,12 @@
 import { InvalidTokenError } from '@tidemark/core';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../errors.ts';
-import { type AttemptTokenClaims, type ExecutionTokenClaims, verifyExecutionToken } from './attempt-token.ts';
+import {
+  type AttemptTokenClaims,
+  type ExecutionTokenClaims,
+  type TriggererTokenClaims,
+  verifyExecutionToken,
+} from './attempt-token.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,9 +36,7 @@ export class ExecutionAuth {
   readonly requireWorker = async (request: FastifyRequest): Promise<void> => {
     const claims = this.authenticate(request.headers.authorization);
     if (claims.kind !== 'worker') {
-      throw new ForbiddenError(
-        `claiming work needs a worker token (kind "worker"); this is the attempt token of task instance ${claims.sub}`,
-      );
+      throw new ForbiddenError(`claiming work needs a worker token (kind "worker"); this is ${describeToken(claims)}`);
     }
     request.executionToken = claims;
   };
@@ -43,13 +46,32 @@ export class ExecutionAuth {
     const claims = this.authenticate(request.headers.authorization);
     if (claims.kind !== 'attempt') {
       throw new ForbiddenError(
-        'this route needs the attempt token returned by the claim (kind "attempt"), not a worker token',
+        `this route needs the attempt token returned by the claim (kind "attempt"), not ${describeToken(claims)}`,
       );
     }
     const tiId = (request.params as { ti_id?: string } | undefined)?.ti_id;
     if (tiId !== undefined && tiId !== claims.sub) {
       throw new ForbiddenError(
         `the token of task instance ${claims.sub} may not act on task instance ${tiId}; use that attempt's own token`,
+      );
+    }
+    request.executionToken = claims;
+  };
+
+  /**
+   * preHandler of the triggerer routes (SPEC §15.3): a triggerer token, whose subject is the
+   * `:triggerer_id` of the path when there is one.
+   */
+  readonly requireTriggerer = async (request: FastifyRequest): Promise<void> => {
+    const claims = this.authenticate(request.headers.authorization);
+    if (claims.kind !== 'triggerer') {
+      throw new ForbiddenError(`this route needs a triggerer token (kind "triggerer"), not ${describeToken(claims)}`);
+    }
+    const triggererId = (request.params as { triggerer_id?: string } | undefined)?.triggerer_id;
+    if (triggererId !== undefined && triggererId !== claims.sub) {
+      throw new ForbiddenError(
+        `the token of triggerer "${claims.sub}" may not act as triggerer "${triggererId.slice(0, 200)}"; ` +
+          'use the id the token was minted for',
       );
     }
     request.executionToken = claims;
@@ -86,6 +108,25 @@ export function attemptOf(request: FastifyRequest): AttemptTokenClaims {
   const claims = request.executionToken;
   if (claims?.kind !== 'attempt') throw new Error('route registered without the requireAttempt preHandler');
   return claims;
+}
+
+/** The triggerer behind a request that passed `requireTriggerer`. */
+export function triggererOf(request: FastifyRequest): TriggererTokenClaims {
+  const claims = request.executionToken;
+  if (claims?.kind !== 'triggerer') throw new Error('route registered without the requireTriggerer preHandler');
+  return claims;
+}
+
+/** For 403 messages: which token the caller sent. */
+function describeToken(claims: ExecutionTokenClaims): string {
+  switch (claims.kind) {
+    case 'attempt':
+      return `the attempt token of task instance ${claims.sub}`;
+    case 'worker':
+      return 'a worker token';
+    case 'triggerer':
+      return `the token of triggerer "${claims.sub}"`;
+  }
 }
 
 function bearerToken(authorization: string | undefined): string {

@@ -9,6 +9,7 @@ import {
   type TaskInstanceHarness,
   updateTi,
 } from '../testing/task-instance-test-kit.ts';
+import { triggererToken } from '../testing/watcher-test-kit.ts';
 
 /**
  * Fuzzes every route of both APIs (from the OpenAPI document of the running app) with odd inputs:
@@ -71,6 +72,13 @@ const EXECUTION_BODY_FIELDS = [
   'retryable',
   'reason',
   'lines',
+  'hostname',
+  'capacity',
+  'idle_polls',
+  'lease',
+  'polled_at',
+  'outcome',
+  'events',
 ];
 /** Paths no route serves, and documents served outside the route list. */
 const EXTRA_ROUTES: FuzzRoute[] = [
@@ -243,6 +251,7 @@ function buildRequest(random: SeededRandom, route: FuzzRoute, world: World, harn
 function tokenFor(route: FuzzRoute, world: World, harness: TaskInstanceHarness, random: SeededRandom): string {
   if (random.chance(0.03)) return random.pick(['', 'x.y.z', world.attemptToken.slice(0, -2)]);
   if (route.path.endsWith('/workloads/claim')) return harness.workerToken;
+  if (/^\/execution\/(triggerers|watchers)\//.test(route.path)) return triggererToken('k');
   if (route.path.startsWith('/execution')) return world.attemptToken;
   return harness.token('admin');
 }

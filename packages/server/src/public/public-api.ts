@@ -10,6 +10,7 @@ import { registerDagRunRoutes } from './routes/dag-run-routes.ts';
 import { registerMonitorRoutes } from './routes/monitor-routes.ts';
 import { registerStateRoutes } from './routes/state-routes.ts';
 import { registerTaskInstanceRoutes } from './routes/task-instance-routes.ts';
+import { registerWatcherRoutes } from './routes/watcher-routes.ts';
 
 export { PUBLIC_PREFIX, publicDocument } from '../openapi/openapi-documents.ts';
 
@@ -33,6 +34,7 @@ export async function registerPublicApi(app: FastifyInstance, context: PublicRou
       registerAssetRoutes(routes, context);
       registerAssetEventRoutes(routes, context);
       registerStateRoutes(routes, context);
+      registerWatcherRoutes(routes, context);
     },
     { prefix: PUBLIC_PREFIX },
   );

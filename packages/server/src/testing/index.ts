@@ -3,3 +3,4 @@ export * from './execution-harness.ts';
 export * from './odd-inputs.ts';
 export * from './seeded-random.ts';
 export * from './task-instance-test-kit.ts';
+export * from './watcher-test-kit.ts';

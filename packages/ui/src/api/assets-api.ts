@@ -1,5 +1,5 @@
 import { request, segment } from './http.ts';
-import type { Asset, AssetEvent, QueuedAssetEvents } from './types.ts';
+import type { Asset, AssetEvent, QueuedAssetEvents, Watcher } from './types.ts';
 
 const API = '/api/v2';
 
@@ -30,4 +30,10 @@ export async function listUpstreamAssetEvents(dagId: string, runId: string): Pro
 /** The asset events queued for a DAG scheduled on assets, and the assets it still waits for. */
 export function getQueuedAssetEvents(dagId: string): Promise<QueuedAssetEvents> {
   return request(`${API}/dags/${segment(dagId)}/assets/queuedEvents`);
+}
+
+/** The watchers declared on an asset, with their status. */
+export async function listAssetWatchers(assetId: number): Promise<readonly Watcher[]> {
+  const page = await request<{ watchers: Watcher[] }>(`${API}/assets/${segment(assetId)}/watchers`);
+  return page.watchers;
 }

@@ -18,6 +18,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The API says the thing asked for does not exist (404). */
+export function isNotFound(error: Error | null | undefined): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
+
 export interface RequestOptions {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly body?: unknown;

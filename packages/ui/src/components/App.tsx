@@ -1,14 +1,18 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { forgetSession, loadSession, SESSION_ENDED_EVENT, type Session, saveSession } from '../auth/session.ts';
 import { SessionContext, type SessionControls } from '../auth/session-context.ts';
 import { useLocation } from '../hooks/use-location.ts';
-import { routeOf } from '../routes.ts';
+import { type Route, routeOf } from '../routes.ts';
+import { titleOf } from '../titles.ts';
 import { AssetListPage } from './AssetListPage.tsx';
 import { AssetPage } from './AssetPage.tsx';
 import { DagListPage } from './DagListPage.tsx';
 import { DagPage } from './DagPage.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { NavBar } from './NavBar.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { RunPage } from './RunPage.tsx';
 import { TaskInstancePage } from './TaskInstancePage.tsx';
 
@@ -17,6 +21,9 @@ const AssetGraphPage = lazy(() =>
   import('./AssetGraphPage.tsx').then((module) => ({ default: module.AssetGraphPage })),
 );
 
+/** The DAG graph brings React Flow and dagre too. */
+const DagGraphPage = lazy(() => import('./DagGraphPage.tsx').then((module) => ({ default: module.DagGraphPage })));
+
 /**
  * The signed-in shell: the session, the nav bar, and the page the URL names. Requests read the
  * token from the stored session (main.tsx); a 401 ends the session here.
@@ -24,6 +31,7 @@ const AssetGraphPage = lazy(() =>
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
   const [expired, setExpired] = useState(false);
+  const queryClient = useQueryClient();
 
   const signIn = useCallback((next: Session) => {
     saveSession(next);
@@ -33,7 +41,9 @@ export function App() {
   const signOut = useCallback(() => {
     forgetSession();
     setSession(null);
-  }, []);
+    // What one user saw is not shown to the next.
+    queryClient.clear();
+  }, [queryClient]);
 
   useEffect(() => {
     const ended = () => {
@@ -51,7 +61,7 @@ export function App() {
         <>
           <NavBar />
           <main className="page">
-            <CurrentPage />
+            <PageWithBoundary />
           </main>
         </>
       ) : (
@@ -61,16 +71,35 @@ export function App() {
   );
 }
 
-function CurrentPage() {
+/** Each page in its own error boundary (keyed by the path: another page starts afresh), with its title. */
+function PageWithBoundary() {
   const location = useLocation();
   const route = routeOf(location.pathname, location.search);
+  const title = titleOf(route);
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  return (
+    <ErrorBoundary key={location.pathname}>
+      <CurrentPage route={route} pathname={location.pathname} />
+    </ErrorBoundary>
+  );
+}
+
+function CurrentPage({ route, pathname }: { route: Route; pathname: string }) {
   switch (route.page) {
     case 'dags':
       return <DagListPage />;
     case 'dag':
       return <DagPage key={route.dagId} dagId={route.dagId} />;
+    case 'dag_graph':
+      return (
+        <Suspense fallback={<p className="muted">Loading the graph…</p>}>
+          <DagGraphPage key={route.dagId} dagId={route.dagId} runId={route.runId} />
+        </Suspense>
+      );
     case 'run':
-      return <RunPage key={`${route.dagId}/${route.runId}`} dagId={route.dagId} runId={route.runId} />;
+      return <RunPage key={`${route.dagId}/${route.runId}`} dagId={route.dagId} runId={route.runId} tab={route.tab} />;
     case 'task':
       return (
         <TaskInstancePage
@@ -90,11 +119,14 @@ function CurrentPage() {
     case 'asset':
       return <AssetPage key={route.assetId} assetId={route.assetId} tab={route.tab} />;
     default:
-      return (
-        <section>
-          <h1>Not found</h1>
-          <p>No page at {location.pathname}.</p>
-        </section>
-      );
+      return <NotFoundPage what={`The page ${safeDecode(pathname)}`} />;
+  }
+}
+
+function safeDecode(pathname: string): string {
+  try {
+    return decodeURI(pathname);
+  } catch {
+    return pathname;
   }
 }

@@ -1,4 +1,4 @@
-import { getQueuedAssetEvents } from '../api/assets-api.ts';
+import { queuedAssetEventsQuery } from '../api/queries.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
 
@@ -9,7 +9,7 @@ const REFRESH_MS = 5_000;
  * asset-triggered run, and the assets of the condition with no event yet.
  */
 export function AssetCondition({ dagId, expression }: { dagId: string; expression: string }) {
-  const queued = usePolling(() => getQueuedAssetEvents(dagId), dagId, REFRESH_MS);
+  const queued = usePolling(queuedAssetEventsQuery(dagId), REFRESH_MS);
   const waitingFor = queued.data?.waiting_for ?? [];
   return (
     <>

@@ -1,7 +1,7 @@
 import { Background, Controls, type Edge, MarkerType, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMemo } from 'react';
-import { listAssets } from '../api/assets-api.ts';
+import { assetsQuery } from '../api/queries.ts';
 import {
   type AssetGraph,
   type AssetGraphEdge,
@@ -29,7 +29,7 @@ const NODE_TYPES = { dag: AssetGraphNode, asset: AssetGraphNode };
 
 /** Every asset with the DAGs that produce it, are scheduled on it, or read it; pan, zoom, click through. */
 export function AssetGraphPage() {
-  const assets = usePolling(listAssets, 'assets', 30_000);
+  const assets = usePolling(assetsQuery(), 30_000);
   const graph = useMemo(() => (assets.data ? assetGraphOf(assets.data) : undefined), [assets.data]);
   return (
     <section>

@@ -1,4 +1,4 @@
-import { listAssets } from '../api/assets-api.ts';
+import { assetsQuery } from '../api/queries.ts';
 import { formatTime } from '../format/time.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { paths } from '../routes.ts';
@@ -8,7 +8,7 @@ import { TaskReferences } from './TaskReferences.tsx';
 
 /** The assets active DAGs declare, with who produces and consumes them. */
 export function AssetListPage() {
-  const assets = usePolling(listAssets, 'assets', 10_000);
+  const assets = usePolling(assetsQuery(), 10_000);
   return (
     <section>
       <div className="page-head">

@@ -1,8 +1,9 @@
-import { getAsset } from '../api/assets-api.ts';
+import { assetQuery } from '../api/queries.ts';
 import { navigate } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { paths } from '../routes.ts';
 import { AssetEvents } from './AssetEvents.tsx';
+import { AssetWatchers } from './AssetWatchers.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
 import { StatePanel } from './StatePanel.tsx';
@@ -16,7 +17,7 @@ const TABS = [
 
 /** One asset: who produces and consumes it, its events, and its asset state. */
 export function AssetPage({ assetId, tab }: { assetId: number; tab: string | null }) {
-  const asset = usePolling(() => getAsset(assetId), String(assetId), 30_000);
+  const asset = usePolling(assetQuery(assetId), 30_000);
   const active = TABS.some((known) => known.id === tab) ? (tab as string) : 'events';
   return (
     <section>
@@ -48,7 +49,10 @@ export function AssetPage({ assetId, tab }: { assetId: number; tab: string | nul
         {active === 'events' && <AssetEvents assetId={assetId} />}
         {active === 'state' && (
           <>
-            <p className="muted small">Shared across runs by every task that declares this asset.</p>
+            <AssetWatchers assetId={assetId} />
+            <p className="muted small">
+              Shared across runs by every task that declares this asset and by its watchers.
+            </p>
             <StatePanel owner={{ kind: 'asset', assetId }} live={false} />
           </>
         )}

@@ -1,5 +1,6 @@
-import { listDagRuns, listDags } from '../api/dags-api.ts';
-import type { DagRun } from '../api/types.ts';
+import { useState } from 'react';
+import { dagRunsQuery, dagsQuery } from '../api/queries.ts';
+import type { Dag, DagRun } from '../api/types.ts';
 import { scheduleLabel } from '../format/schedule.ts';
 import { formatTime } from '../format/time.ts';
 import { usePolling } from '../hooks/use-polling.ts';
@@ -16,9 +17,12 @@ const RUNS_PER_DAG = 12;
 
 /** Every DAG: schedule, paused, and its recent runs by state. */
 export function DagListPage() {
-  const dags = usePolling(listDags, 'dags', REFRESH_MS);
-  const runs = usePolling(() => listDagRuns('~', 500), 'runs', REFRESH_MS);
+  const dags = usePolling(dagsQuery(), REFRESH_MS);
+  const runs = usePolling(dagRunsQuery('~', 500), REFRESH_MS);
   const runsByDag = groupRuns(runs.data ?? []);
+  const [search, setSearch] = useState('');
+  const [latestState, setLatestState] = useState('');
+  const shown = (dags.data ?? []).filter((dag) => matchesSearch(dag, search) && matchesLatestState(dag, latestState));
 
   return (
     <section>
@@ -27,6 +31,35 @@ export function DagListPage() {
       <ImportErrors />
       {dags.data && dags.data.length === 0 && (
         <p className="muted">No DAGs yet. Put a DAG file in the DAGs folder; the scheduler picks it up.</p>
+      )}
+      {dags.data && dags.data.length > 0 && (
+        <search className="filters" aria-label="Filter DAGs">
+          <input
+            type="search"
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+            placeholder="DAG id or tag"
+            aria-label="Search DAGs by id or tag"
+          />
+          <label className="inline">
+            Latest run
+            <select
+              value={latestState}
+              onChange={(event) => setLatestState(event.target.value)}
+              aria-label="Latest run state"
+            >
+              <option value="">any</option>
+              {['success', 'failed', 'running', 'queued', 'none'].map((state) => (
+                <option key={state} value={state}>
+                  {state === 'none' ? 'no run yet' : state}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="muted small">
+            {shown.length} of {dags.data.length}
+          </span>
+        </search>
       )}
       {dags.data && dags.data.length > 0 && (
         <div className="table-wrap">
@@ -42,7 +75,7 @@ export function DagListPage() {
               </tr>
             </thead>
             <tbody>
-              {dags.data.map((dag) => (
+              {shown.map((dag) => (
                 <tr key={dag.dag_id}>
                   <td data-label="DAG">
                     <Link to={paths.dag(dag.dag_id)} className="strong">
@@ -50,9 +83,15 @@ export function DagListPage() {
                     </Link>
                     {dag.description && <div className="muted small">{dag.description}</div>}
                     {dag.tags.map((tag) => (
-                      <span key={tag} className="tag">
+                      <button
+                        key={tag}
+                        type="button"
+                        className="tag tag-button"
+                        onClick={() => setSearch(tag)}
+                        aria-label={`Show the DAGs tagged ${tag}`}
+                      >
                         {tag}
-                      </span>
+                      </button>
                     ))}
                   </td>
                   <td data-label="Schedule">
@@ -91,4 +130,16 @@ function groupRuns(runs: readonly DagRun[]): Map<string, DagRun[]> {
     byDag.set(run.dag_id, list);
   }
   return byDag;
+}
+
+/** A DAG matches when its id contains the text or one of its tags is it (case-insensitive). */
+function matchesSearch(dag: Dag, search: string): boolean {
+  const text = search.trim().toLowerCase();
+  if (text === '') return true;
+  return dag.dag_id.toLowerCase().includes(text) || dag.tags.some((tag) => tag.toLowerCase() === text);
+}
+
+function matchesLatestState(dag: Dag, state: string): boolean {
+  if (state === '') return true;
+  return (dag.latest_dag_run?.state ?? 'none') === state;
 }

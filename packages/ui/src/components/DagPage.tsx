@@ -1,12 +1,15 @@
 import { useState } from 'react';
-import { getDag } from '../api/dags-api.ts';
+import { isNotFound } from '../api/http.ts';
+import { dagQuery } from '../api/queries.ts';
 import { useCanOperate } from '../auth/session-context.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { useRunGrid } from '../hooks/use-run-grid.ts';
 import { paths } from '../routes.ts';
 import { AssetCondition } from './AssetCondition.tsx';
+import { DagViewLinks } from './DagViewLinks.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { PauseToggle } from './PauseToggle.tsx';
 import { RunGrid } from './RunGrid.tsx';
 import { TriggerForm } from './TriggerForm.tsx';
@@ -17,9 +20,10 @@ const REFRESH_MS = 3_000;
 /** One DAG: its details, pause switch, trigger, and the grid of its latest runs. */
 export function DagPage({ dagId }: { dagId: string }) {
   const canOperate = useCanOperate();
-  const dag = usePolling(() => getDag(dagId), dagId, 10_000);
+  const dag = usePolling(dagQuery(dagId), 10_000);
   const grid = useRunGrid(dagId, GRID_RUNS, REFRESH_MS);
   const [triggering, setTriggering] = useState(false);
+  if (isNotFound(dag.error)) return <NotFoundPage what={`The DAG ${dagId}`} detail={dag.error?.message} />;
 
   return (
     <section>
@@ -29,7 +33,7 @@ export function DagPage({ dagId }: { dagId: string }) {
       <div className="page-head">
         <h1>{dagId}</h1>
         {dag.data && <PauseToggle dag={dag.data} onChanged={dag.reload} />}
-        {canOperate && !triggering && (
+        {canOperate && !triggering && dag.data && (
           <button type="button" className="primary" onClick={() => setTriggering(true)}>
             Trigger
           </button>
@@ -60,6 +64,7 @@ export function DagPage({ dagId }: { dagId: string }) {
       )}
       {triggering && <TriggerForm dagId={dagId} onClose={() => setTriggering(false)} />}
       <h2>Runs</h2>
+      <DagViewLinks dagId={dagId} />
       {dag.data && grid.data && <RunGrid tasks={dag.data.tasks} grid={grid.data} />}
       <Legend />
     </section>

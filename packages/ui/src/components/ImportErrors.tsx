@@ -1,9 +1,9 @@
-import { listImportErrors } from '../api/dags-api.ts';
+import { importErrorsQuery } from '../api/queries.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 
 /** DAG files that failed to load: file, line and reason (the other files still load). */
 export function ImportErrors() {
-  const errors = usePolling(listImportErrors, 'import-errors', 10_000);
+  const errors = usePolling(importErrorsQuery(), 10_000);
   const list = errors.data ?? [];
   if (list.length === 0) return null;
   return (

@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/http.ts';
 import { readTaskLog, type TaskInstanceAddress } from '../api/task-instances-api.ts';
 import type { TaskInstance } from '../api/types.ts';
+import { filterLogLines, LOG_LEVELS, type LogLevel, logLinesOf } from '../format/log-lines.ts';
 
 const FOLLOW_MS = 1_500;
 
@@ -97,11 +98,71 @@ function TryLog({
           {error}
         </p>
       )}
-      {text !== '' && (
-        <pre className="log" data-testid="log">
-          {text}
-        </pre>
-      )}
+      {text !== '' && <LogView text={text} fileName={logFileName(address, tryNumber)} />}
     </div>
+  );
+}
+
+function logFileName({ dagId, runId, taskId, mapIndex }: TaskInstanceAddress, tryNumber: number): string {
+  const name = [dagId, runId, taskId, ...(mapIndex === -1 ? [] : [String(mapIndex)]), `try${tryNumber}`].join('__');
+  return `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.log`;
+}
+
+/** The log's lines coloured by level, filtered by level and text, and downloadable as a file. */
+function LogView({ text, fileName }: { text: string; fileName: string }) {
+  const [minimum, setMinimum] = useState<LogLevel>('debug');
+  const [search, setSearch] = useState('');
+  const lines = useMemo(() => logLinesOf(text), [text]);
+  const shown = filterLogLines(lines, minimum, search);
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = fileName;
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+  return (
+    <>
+      <search className="log-toolbar" aria-label="Filter the log">
+        <label className="inline">
+          Level
+          <select
+            value={minimum}
+            onChange={(event) => setMinimum(event.target.value as LogLevel)}
+            aria-label="Lowest log level shown"
+          >
+            {LOG_LEVELS.map((level) => (
+              <option key={level} value={level}>
+                {level === 'debug' ? 'all' : `${level} and above`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <input
+          type="search"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+          placeholder="text in the line"
+          aria-label="Log lines containing"
+        />
+        <span className="muted small">
+          {shown.length} of {lines.length} lines
+        </span>
+        <button type="button" onClick={download}>
+          Download
+        </button>
+      </search>
+      <pre className="log" data-testid="log">
+        {shown.map((line, index) => (
+          // Lines have no identity of their own; their order is the log.
+          // biome-ignore lint/suspicious/noArrayIndexKey: see above.
+          <span key={index} className={`log-line${line.level ? ` log-${line.level}` : ''}`}>
+            {line.text}
+            {'\n'}
+          </span>
+        ))}
+      </pre>
+    </>
   );
 }

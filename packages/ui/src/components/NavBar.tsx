@@ -2,6 +2,7 @@ import { useSession } from '../auth/session-context.ts';
 import { useLocation } from '../hooks/use-location.ts';
 import { paths } from '../routes.ts';
 import { Link } from './Link.tsx';
+import { ThemeToggle } from './ThemeToggle.tsx';
 
 export function NavBar() {
   const { session, signOut } = useSession();
@@ -26,6 +27,7 @@ export function NavBar() {
         <a href="/docs">API</a>
       </nav>
       <div className="user">
+        <ThemeToggle />
         <span data-testid="current-user">
           {session?.username} <span className="role">{session?.role}</span>
         </span>

@@ -10,7 +10,7 @@ export function RunActions({ run, onChanged }: { run: DagRun; onChanged: () => v
   const canOperate = useCanOperate();
   const [error, setError] = useState<string | null>(null);
   if (!canOperate) return null;
-  const failed = run.task_instance_states.failed + run.task_instance_states.upstream_failed;
+  const failed = (run.task_instance_states.failed ?? 0) + (run.task_instance_states.upstream_failed ?? 0);
 
   const act = async (question: string, action: () => Promise<unknown>, after: () => void) => {
     if (!window.confirm(question)) return;

@@ -1,68 +1,127 @@
-import type { DagTask, TaskInstance } from '../api/types.ts';
+import { useState } from 'react';
+import type { DagRun, DagTask, TaskInstance } from '../api/types.ts';
+import { mostUrgentState } from '../format/task-state.ts';
+import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
+import { tasksInDependencyOrder } from '../graph/task-order.ts';
 import type { RunGridData } from '../hooks/use-run-grid.ts';
 import { paths } from '../routes.ts';
 import { Link } from './Link.tsx';
 
-/** How urgent a state is to look at: a mapped task's cell shows its most urgent TI state. */
-const STATE_PRIORITY: readonly string[] = [
-  'failed',
-  'upstream_failed',
-  'running',
-  'up_for_retry',
-  'queued',
-  'scheduled',
-  'none',
-  'skipped',
-  'removed',
-  'success',
-];
+const BAR_MIN_PX = 6;
+const BAR_MAX_PX = 40;
 
-/** Runs × tasks, each cell coloured by the task instance's state; oldest run on the left. */
+/** A run's bar is as tall as its duration is long, next to the longest of the grid. */
+function barHeight(seconds: number | null, longest: number): number {
+  if (seconds === null || longest <= 0) return BAR_MIN_PX;
+  return Math.round(BAR_MIN_PX + (BAR_MAX_PX - BAR_MIN_PX) * (seconds / longest));
+}
+
+/** When the run is for: its logical date, or when it was queued (a manual or asset-triggered run). */
+function runDate(run: DagRun): string | null {
+  return run.logical_date ?? run.queued_at ?? run.start_date;
+}
+
+function shortDate(iso: string | null): string {
+  if (!iso) return '';
+  return new Date(iso).toLocaleString(undefined, {
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
+}
+
+/**
+ * Runs × tasks (in dependency order), each cell coloured by the task instance's state; oldest run
+ * on the left, each with its date and a bar as tall as its duration.
+ */
 export function RunGrid({ tasks, grid }: { tasks: readonly DagTask[]; grid: RunGridData }) {
-  const runs = [...grid.runs].reverse();
-  if (runs.length === 0) return <p className="muted">No runs yet.</p>;
+  const [state, setState] = useState('');
+  const all = [...grid.runs].reverse();
+  if (all.length === 0) return <p className="muted">No runs yet.</p>;
+  const runs = all.filter((run) => state === '' || run.state === state);
+  const longest = Math.max(0, ...runs.map((run) => elapsedSeconds(run.start_date, run.end_date) ?? 0));
+  const ordered = tasksInDependencyOrder(tasks);
   return (
-    <div className="grid-wrap">
-      <table className="run-grid" data-testid="run-grid">
-        <thead>
-          <tr>
-            <th className="grid-task">
-              <span className="visually-hidden">task</span>
-            </th>
-            {runs.map((run) => (
-              <th key={run.dag_run_id} className="grid-run">
-                <Link to={paths.run(run.dag_id, run.dag_run_id)} className={`run-head state-${run.state}`}>
-                  <span className="visually-hidden">{run.dag_run_id}</span>
-                  <span className="tooltip">
-                    {run.dag_run_id}: {run.state}
-                  </span>
-                </Link>
-              </th>
+    <>
+      <search className="filters" aria-label="Filter runs">
+        <label className="inline">
+          Run state
+          <select value={state} onChange={(event) => setState(event.target.value)} aria-label="Run state">
+            <option value="">any</option>
+            {['success', 'failed', 'running', 'queued'].map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
             ))}
-          </tr>
-        </thead>
-        <tbody>
-          {tasks.map((task) => (
-            <tr key={task.task_id}>
-              <th className="grid-task" scope="row">
-                {task.task_id}
-                {task.map_over && <span className="muted small"> [mapped]</span>}
-              </th>
-              {runs.map((run) => (
-                <td key={run.dag_run_id}>
-                  <GridCell
-                    dagId={run.dag_id}
-                    runId={run.dag_run_id}
-                    taskId={task.task_id}
-                    tis={(grid.taskInstances.get(run.dag_run_id) ?? []).filter((ti) => ti.task_id === task.task_id)}
-                  />
-                </td>
+          </select>
+        </label>
+        <span className="muted small">
+          {runs.length} of the latest {all.length} runs
+        </span>
+      </search>
+      {runs.length === 0 && <p className="muted">No run in this state among the latest.</p>}
+      {runs.length > 0 && (
+        <div className="grid-wrap">
+          <table className="run-grid" data-testid="run-grid">
+            <thead>
+              <tr className="grid-dates">
+                <th className="grid-task">
+                  <span className="visually-hidden">run date</span>
+                </th>
+                {runs.map((run) => (
+                  <th key={run.dag_run_id} className="grid-run">
+                    <span className="grid-run-date">{shortDate(runDate(run))}</span>
+                  </th>
+                ))}
+              </tr>
+              <tr>
+                <th className="grid-task">
+                  <span className="visually-hidden">task</span>
+                </th>
+                {runs.map((run) => {
+                  const duration = elapsedSeconds(run.start_date, run.end_date);
+                  const label = `${run.dag_run_id}: ${run.state}, ${formatTime(runDate(run))}, ${formatDuration(duration)}`;
+                  return (
+                    <th key={run.dag_run_id} className="grid-run">
+                      <Link
+                        to={paths.run(run.dag_id, run.dag_run_id)}
+                        className={`run-head state-${run.state}`}
+                        style={{ height: `${barHeight(duration, longest)}px` }}
+                      >
+                        <span className="visually-hidden">{run.dag_run_id}</span>
+                        <span className="tooltip">{label}</span>
+                      </Link>
+                    </th>
+                  );
+                })}
+              </tr>
+            </thead>
+            <tbody>
+              {ordered.map((task) => (
+                <tr key={task.task_id}>
+                  <th className="grid-task" scope="row">
+                    {task.task_id}
+                    {task.map_over && <span className="muted small"> [mapped]</span>}
+                  </th>
+                  {runs.map((run) => (
+                    <td key={run.dag_run_id}>
+                      <GridCell
+                        dagId={run.dag_id}
+                        runId={run.dag_run_id}
+                        taskId={task.task_id}
+                        tis={(grid.taskInstances.get(run.dag_run_id) ?? []).filter((ti) => ti.task_id === task.task_id)}
+                      />
+                    </td>
+                  ))}
+                </tr>
               ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }
 
@@ -78,7 +137,7 @@ function GridCell({
   tis: readonly TaskInstance[];
 }) {
   if (tis.length === 0) return <span className="cell cell-empty" />;
-  const state = mostUrgentState(tis);
+  const state = mostUrgentState(tis.map((ti) => ti.state));
   const only = tis.length === 1 ? tis[0] : undefined;
   const to = only ? paths.task(dagId, runId, taskId, only.map_index) : paths.run(dagId, runId);
   const retried = tis.some((ti) => ti.try_number > 1);
@@ -90,9 +149,4 @@ function GridCell({
       {tis.length > 1 && <span className="cell-count">{tis.length}</span>}
     </Link>
   );
-}
-
-function mostUrgentState(tis: readonly TaskInstance[]): string {
-  const states: string[] = tis.map((ti) => ti.state ?? 'none');
-  return STATE_PRIORITY.find((state) => states.includes(state)) ?? states[0] ?? 'none';
 }

@@ -1,28 +1,54 @@
-import { getDagRun } from '../api/dags-api.ts';
-import { listTaskInstances } from '../api/task-instances-api.ts';
+import { lazy, Suspense, useMemo, useState } from 'react';
+import { isNotFound } from '../api/http.ts';
+import { dagQuery, dagRunQuery, taskInstancesQuery } from '../api/queries.ts';
+import type { TaskInstance } from '../api/types.ts';
 import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
+import { dependencyRank } from '../graph/task-order.ts';
+import { navigate, useLocation } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { paths } from '../routes.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { JsonView } from './JsonView.tsx';
 import { Link } from './Link.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { RunActions } from './RunActions.tsx';
+import { RunGantt } from './RunGantt.tsx';
 import { StateBadge } from './StateBadge.tsx';
+import { StateLegend } from './StateLegend.tsx';
+import { Tabs } from './Tabs.tsx';
 import { TriggeringAssetEvents } from './TriggeringAssetEvents.tsx';
+
+/** The graph brings React Flow and dagre: loaded when first opened. */
+const DagGraph = lazy(() => import('./DagGraph.tsx').then((module) => ({ default: module.DagGraph })));
 
 const LIVE_MS = 2_000;
 const IDLE_MS = 15_000;
 
-/** One DAG run: its state, times and conf, and its task instances. */
-export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
-  const run = usePolling(() => getDagRun(dagId, runId), JSON.stringify([dagId, runId]), LIVE_MS);
+const TABS = [
+  { id: 'tis', label: 'Task instances' },
+  { id: 'graph', label: 'Graph' },
+  { id: 'gantt', label: 'Gantt' },
+] as const;
+
+/** One DAG run: its state, times and conf, and its task instances as a list, a graph or a Gantt. */
+export function RunPage({ dagId, runId, tab }: { dagId: string; runId: string; tab: string | null }) {
+  const run = usePolling(dagRunQuery(dagId, runId), LIVE_MS);
+  const dag = usePolling(dagQuery(dagId), 30_000);
   const live = run.data === undefined || run.data.state === 'running' || run.data.state === 'queued';
-  const tis = usePolling(
-    () => listTaskInstances(dagId, runId),
-    JSON.stringify([dagId, runId]),
-    live ? LIVE_MS : IDLE_MS,
+  const tis = usePolling(taskInstancesQuery(dagId, runId), live ? LIVE_MS : IDLE_MS);
+  const active = TABS.some((known) => known.id === tab) ? (tab as string) : 'tis';
+  const rank = useMemo(() => dependencyRank(dag.data?.tasks ?? []), [dag.data]);
+  const ordered = useMemo(
+    () =>
+      [...(tis.data ?? [])].sort(
+        (a, b) => rank(a.task_id) - rank(b.task_id) || a.task_id.localeCompare(b.task_id) || a.map_index - b.map_index,
+      ),
+    [tis.data, rank],
   );
 
+  if (isNotFound(run.error)) {
+    return <NotFoundPage what={`The run ${runId} of ${dagId}`} detail={run.error?.message} />;
+  }
   return (
     <section>
       <nav className="breadcrumbs">
@@ -61,44 +87,94 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
         />
       )}
       {run.data?.run_type === 'asset_triggered' && <TriggeringAssetEvents dagId={dagId} runId={runId} />}
-      <h2>Task instances</h2>
-      {tis.data && (
-        <div className="table-wrap">
-          <table className="table" data-testid="task-instances">
-            <thead>
-              <tr>
-                <th>Task</th>
-                <th>State</th>
-                <th>Try</th>
-                <th>Started</th>
-                <th>Duration</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tis.data.map((ti) => (
-                <tr key={ti.id}>
-                  <td data-label="Task">
-                    <Link to={paths.task(dagId, runId, ti.task_id, ti.map_index)} className="strong">
-                      {ti.task_id}
-                      {ti.map_index === -1 ? '' : ` [${ti.map_index}]`}
-                    </Link>
-                  </td>
-                  <td data-label="State">
-                    <StateBadge state={ti.state} />
-                  </td>
-                  <td data-label="Try">
-                    {ti.try_number} / {ti.max_tries}
-                  </td>
-                  <td data-label="Started">{formatTime(ti.start_date)}</td>
-                  <td data-label="Duration">
-                    {formatDuration(ti.duration ?? elapsedSeconds(ti.start_date, ti.end_date))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Tabs tabs={TABS} active={active} onSelect={(id) => navigate(paths.run(dagId, runId, id))}>
+        {active === 'tis' && tis.data && <TaskInstanceTable dagId={dagId} runId={runId} tis={ordered} />}
+        {active === 'graph' && dag.data && (
+          <Suspense fallback={<p className="muted">Loading the graph…</p>}>
+            <DagGraph dagId={dagId} tasks={dag.data.tasks} runId={runId} taskInstances={tis.data} />
+            <StateLegend />
+          </Suspense>
+        )}
+        {active === 'gantt' && tis.data && (
+          <RunGantt dagId={dagId} runId={runId} taskInstances={ordered} now={Date.now()} />
+        )}
+      </Tabs>
     </section>
+  );
+}
+
+/** The run's task instances in dependency order, filtered by state and task (`?state=`, `?task=`). */
+function TaskInstanceTable({ dagId, runId, tis }: { dagId: string; runId: string; tis: readonly TaskInstance[] }) {
+  const { search } = useLocation();
+  const [state, setState] = useState(search.get('state') ?? '');
+  const [task, setTask] = useState(search.get('task') ?? '');
+  const states = [...new Set(tis.map((ti) => ti.state ?? 'none'))].sort();
+  const shown = tis.filter(
+    (ti) => (state === '' || (ti.state ?? 'none') === state) && (task === '' || ti.task_id.includes(task)),
+  );
+  return (
+    <>
+      <search className="filters" aria-label="Filter task instances">
+        <label className="inline">
+          State
+          <select value={state} onChange={(event) => setState(event.target.value)} aria-label="Task instance state">
+            <option value="">any</option>
+            {states.map((name) => (
+              <option key={name} value={name}>
+                {name.replaceAll('_', ' ')}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          Task
+          <input
+            type="search"
+            value={task}
+            onChange={(event) => setTask(event.target.value)}
+            placeholder="task id"
+            aria-label="Task id contains"
+          />
+        </label>
+        <span className="muted small">
+          {shown.length} of {tis.length}
+        </span>
+      </search>
+      <div className="table-wrap">
+        <table className="table" data-testid="task-instances">
+          <thead>
+            <tr>
+              <th>Task</th>
+              <th>State</th>
+              <th>Try</th>
+              <th>Started</th>
+              <th>Duration</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((ti) => (
+              <tr key={ti.id}>
+                <td data-label="Task">
+                  <Link to={paths.task(dagId, runId, ti.task_id, ti.map_index)} className="strong">
+                    {ti.task_id}
+                    {ti.map_index === -1 ? '' : ` [${ti.map_index}]`}
+                  </Link>
+                </td>
+                <td data-label="State">
+                  <StateBadge state={ti.state} />
+                </td>
+                <td data-label="Try">
+                  {ti.try_number} / {ti.max_tries}
+                </td>
+                <td data-label="Started">{formatTime(ti.start_date)}</td>
+                <td data-label="Duration">
+                  {formatDuration(ti.duration ?? elapsedSeconds(ti.start_date, ti.end_date))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }

@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { ApiError } from '../api/http.ts';
-import { restoreState, type StateOwner, stateHistory } from '../api/state-api.ts';
+import { stateHistoryQuery } from '../api/queries.ts';
+import { restoreState, type StateOwner } from '../api/state-api.ts';
 import type { StateEntry, StateHistoryEntry } from '../api/types.ts';
 import { useCanOperate } from '../auth/session-context.ts';
+import { restoreQuestion } from '../format/restore-question.ts';
 import { formatTime } from '../format/time.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { ConflictNotice } from './ConflictNotice.tsx';
@@ -31,7 +33,7 @@ export function StateHistory({
   onClose: () => void;
 }) {
   const canOperate = useCanOperate();
-  const history = usePolling(() => stateHistory(owner, stateKey), stateKey, HISTORY_REFRESH_MS);
+  const history = usePolling(stateHistoryQuery(owner, stateKey), HISTORY_REFRESH_MS);
   const [selected, setSelected] = useState<number | null>(null);
   const [conflict, setConflict] = useState(false);
   const [error, setError] = useState<Error | undefined>(undefined);
@@ -43,6 +45,7 @@ export function StateHistory({
     // The version the restore expects to replace: the live one, or the delete that ended it.
     const expected = current?.version ?? entries[0]?.version;
     if (expected === undefined) return;
+    if (!window.confirm(restoreQuestion(stateKey, entry.version, entry.value, current?.value))) return;
     setConflict(false);
     setError(undefined);
     try {

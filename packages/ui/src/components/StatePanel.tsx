@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../api/http.ts';
+import { stateQuery } from '../api/queries.ts';
 import { clearState, deleteState, listState, type StateOwner } from '../api/state-api.ts';
 import type { StateEntry } from '../api/types.ts';
 import { useCanOperate } from '../auth/session-context.ts';
@@ -31,11 +32,7 @@ type Panel =
  */
 export function StatePanel({ owner, live }: { owner: StateOwner; live: boolean }) {
   const canOperate = useCanOperate();
-  const ownerId =
-    owner.kind === 'task'
-      ? JSON.stringify([owner.dagId, owner.runId, owner.taskId, owner.mapIndex])
-      : `asset/${owner.assetId}`;
-  const entries = usePolling(() => listState(owner), ownerId, live ? LIVE_MS : IDLE_MS);
+  const entries = usePolling(stateQuery(owner), live ? LIVE_MS : IDLE_MS);
   const [panel, setPanel] = useState<Panel>(null);
   const [editorGeneration, setEditorGeneration] = useState(0);
   const [conflictKey, setConflictKey] = useState<string | null>(null);

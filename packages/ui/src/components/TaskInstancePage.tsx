@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
-import { getTaskInstance, type TaskInstanceAddress } from '../api/task-instances-api.ts';
+import { isNotFound } from '../api/http.ts';
+import { taskInstanceQuery } from '../api/queries.ts';
+import type { TaskInstanceAddress } from '../api/task-instances-api.ts';
 import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
 import { navigate } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
@@ -7,6 +9,7 @@ import { paths } from '../routes.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
 import { LogsTab } from './LogsTab.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { StateBadge } from './StateBadge.tsx';
 import { StorageTab } from './StorageTab.tsx';
 import { Tabs } from './Tabs.tsx';
@@ -25,17 +28,16 @@ const FINISHED = new Set(['success', 'failed', 'upstream_failed', 'skipped', 're
 export function TaskInstancePage({ address, tab }: { address: TaskInstanceAddress; tab: string | null }) {
   const { dagId, runId, taskId, mapIndex } = address;
   const [finished, setFinished] = useState(false);
-  const ti = usePolling(
-    () => getTaskInstance(address),
-    JSON.stringify([dagId, runId, taskId, mapIndex]),
-    finished ? IDLE_MS : LIVE_MS,
-  );
+  const ti = usePolling(taskInstanceQuery(address), finished ? IDLE_MS : LIVE_MS);
   const active = TABS.some((known) => known.id === tab) ? (tab as string) : 'logs';
   const running = ti.data !== undefined && !FINISHED.has(ti.data.state ?? 'none');
   // A finished TI changes only when someone clears or marks it: refresh it less often.
   useEffect(() => setFinished(ti.data !== undefined && !running), [ti.data, running]);
   const title = `${taskId}${mapIndex === -1 ? '' : ` [${mapIndex}]`}`;
 
+  if (isNotFound(ti.error)) {
+    return <NotFoundPage what={`The task instance ${title} of ${dagId} / ${runId}`} detail={ti.error?.message} />;
+  }
   return (
     <section>
       <nav className="breadcrumbs">

@@ -1,11 +1,11 @@
-import { listUpstreamAssetEvents } from '../api/assets-api.ts';
+import { upstreamAssetEventsQuery } from '../api/queries.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { AssetEventTable } from './AssetEventTable.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 
 /** The asset events an asset-triggered run consumed (they never change, so they load once). */
 export function TriggeringAssetEvents({ dagId, runId }: { dagId: string; runId: string }) {
-  const events = usePolling(() => listUpstreamAssetEvents(dagId, runId), JSON.stringify([dagId, runId]), null);
+  const events = usePolling(upstreamAssetEventsQuery(dagId, runId), null);
   return (
     <>
       <h2>Triggered by asset events</h2>

@@ -1,20 +1,12 @@
-import { getXcom, listXcoms, type TaskInstanceAddress } from '../api/task-instances-api.ts';
+import { xcomsQuery } from '../api/queries.ts';
+import type { TaskInstanceAddress } from '../api/task-instances-api.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { JsonView } from './JsonView.tsx';
 
 /** The task instance's XComs (read only): they belong to the latest try. */
 export function XcomList({ address, running }: { address: TaskInstanceAddress; running: boolean }) {
-  const { dagId, runId, taskId, mapIndex } = address;
-  const xcoms = usePolling(
-    async () => {
-      const entries = await listXcoms(address);
-      const own = entries.filter((entry) => entry.map_index === mapIndex);
-      return Promise.all(own.map((entry) => getXcom(address, entry.key)));
-    },
-    JSON.stringify([dagId, runId, taskId, mapIndex]),
-    running ? 3_000 : null,
-  );
+  const xcoms = usePolling(xcomsQuery(address), running ? 3_000 : null);
   return (
     <div>
       <ErrorNotice error={xcoms.error} onRetry={xcoms.reload} />

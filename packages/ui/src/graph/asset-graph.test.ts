@@ -14,6 +14,9 @@ function asset(id: number, name: string, links: Partial<Asset> = {}): Asset {
     producing_tasks: [],
     scheduled_dags: [],
     last_asset_event: null,
+    extra: {},
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
     ...links,
   };
 }

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { type QueryKey, type UseQueryOptions, useQuery } from '@tanstack/react-query';
+import { isNotFound } from '../api/http.ts';
 
 export interface Polled<T> {
   readonly data: T | undefined;
@@ -8,39 +9,19 @@ export interface Polled<T> {
 }
 
 /**
- * Loads `fetcher()` when `key` changes (it names what is fetched), then again every `intervalMs`
- * while that is a number (null: load once). A load never overlaps the previous one, and an answer
- * for an older key is dropped.
+ * A query (api/queries.ts) kept fresh: fetched when its key is first used, then again every
+ * `intervalMs` while that is a number (null: when the page asks, after a write). TanStack Query
+ * shares it between the views that show it, never overlaps two fetches of it, and drops it from
+ * the cache a while after the last view closed. A 404 stops the polling.
  */
-export function usePolling<T>(fetcher: () => Promise<T>, key: string, intervalMs: number | null): Polled<T> {
-  const [result, setResult] = useState<{ key: string; data?: T; error?: Error }>({ key });
-  const [tick, setTick] = useState(0);
-  const fetcherRef = useRef(fetcher);
-  fetcherRef.current = fetcher;
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` is how reload() asks for a load now.
-  useEffect(() => {
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async () => {
-      try {
-        const data = await fetcherRef.current();
-        if (!cancelled) setResult({ key, data });
-      } catch (caught) {
-        const error = caught instanceof Error ? caught : new Error(String(caught));
-        if (!cancelled) setResult((before) => (before.key === key ? { ...before, error } : { key, error }));
-      }
-      if (!cancelled && intervalMs !== null) timer = setTimeout(load, intervalMs);
-    };
-    void load();
-    return () => {
-      cancelled = true;
-      if (timer !== undefined) clearTimeout(timer);
-    };
-  }, [key, intervalMs, tick]);
-
-  const reload = useCallback(() => setTick((count) => count + 1), []);
-  // Until the new key's first answer, show nothing rather than the old key's data.
-  const current = result.key === key ? result : { key };
-  return { data: current.data, error: current.error, reload };
+export function usePolling<T, K extends QueryKey>(
+  options: UseQueryOptions<T, Error, T, K>,
+  intervalMs: number | null,
+): Polled<T> {
+  const query = useQuery({
+    ...options,
+    // What does not exist is not asked for again and again (reload() still can).
+    refetchInterval: (current) => (intervalMs === null || isNotFound(current.state.error) ? false : intervalMs),
+  });
+  return { data: query.data, error: query.error ?? undefined, reload: () => void query.refetch() };
 }
