@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { TidemarkError } from '@tidemark/core';
-
-/** What the execution API accepts as a triggerer id (the `sub` of its token and the path's `:triggerer_id`). */
-const TRIGGERER_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,200}$/;
+import { isTriggererId, TidemarkError } from '@tidemark/core';
 
 /**
  * A new triggerer id, `hostname:pid:random`: a restarted triggerer is a new one (its old leases
@@ -15,7 +12,7 @@ export function newTriggererId(host: string = hostname(), pid: number = process.
 }
 
 export function checkTriggererId(id: string): string {
-  if (TRIGGERER_ID_PATTERN.test(id)) return id;
+  if (isTriggererId(id)) return id;
   throw new TidemarkError(
     'invalid_config',
     `triggerer id ${JSON.stringify(id)} is invalid: use 1–200 characters among letters, digits, ".", "_", ":", "@" and "-"`,
