@@ -15,6 +15,7 @@ export * from './execution/state-store-contract.ts';
 export * from './execution/supervisor-protocol.ts';
 export * from './execution/triggerer-api-contract.ts';
 export * from './execution/triggering-asset-event-wire.ts';
+export * from './execution/watcher-process-protocol.ts';
 export * from './http/path-segment.ts';
 export * from './ids/uuid-v7.ts';
 export * from './public/asset-contract.ts';

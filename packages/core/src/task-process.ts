@@ -6,6 +6,7 @@ export * from './dag/asset-event.ts';
 export * from './dag/serialized-dag.ts';
 export * from './errors.ts';
 export * from './execution/supervisor-protocol.ts';
+export * from './execution/watcher-process-protocol.ts';
 export * from './ids/uuid-v7.ts';
 export * from './state-store/advance-order.ts';
 export * from './state-store/json-depth-rule.ts';

@@ -5,4 +5,5 @@ export * from './scheduler/cron-schedule.ts';
 export * from './scheduler/scheduler.ts';
 export * from './scheduler/task-instance-decisions.ts';
 export * from './state-gc/index.ts';
+export * from './triggerer/index.ts';
 export * from './worker/index.ts';

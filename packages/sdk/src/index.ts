@@ -38,11 +38,19 @@ export type {
   TaskStateSetOptions,
   TaskStateUpdateOptions,
 } from './context/task-state-accessor.ts';
+export type { WatcherAssetState } from './context/watcher-asset-state.ts';
+export type {
+  WatcherContext,
+  WatcherEvent,
+  WatcherEvents,
+  WatcherFunction,
+  WatcherYield,
+} from './context/watcher-context.ts';
 export type { XComAccessor, XComPullOptions } from './context/xcom-accessor.ts';
 export { type Asset, type AssetOptions, asset } from './dag/asset.ts';
 export { type AssetScheduleCondition, allOf, anyOf, type DagSchedule } from './dag/asset-schedule.ts';
 export type { CallSite } from './dag/call-site.ts';
-export { DAG_MARKER, Dag, type DagOptions, dag, isDag } from './dag/dag.ts';
+export { DAG_MARKER, Dag, type DagOptions, type DagWatcher, dag, isDag } from './dag/dag.ts';
 export type { Duration } from './dag/duration-option.ts';
 export { SCHEDULE_PRESETS } from './dag/schedule.ts';
 export type {
@@ -53,6 +61,7 @@ export type {
 } from './dag/task-definition.ts';
 export type { TaskPolicy, TaskPolicyOptions } from './dag/task-policy.ts';
 export type { AnyTaskRef, MappedTaskRef, TaskRef, TaskRefs } from './dag/task-ref.ts';
+export { MIN_WATCHER_EVERY_MS, type Watcher, type WatcherOptions, watcher } from './dag/watcher.ts';
 export {
   DagDefinitionError,
   ExternalJobFailedError,
@@ -81,3 +90,8 @@ export { type Watermark, type WatermarkOptions, type WatermarkValue, watermark }
 
 /** The task process's main module: the supervisor runs `node --import <tsx> TASK_PROCESS_ENTRY`. */
 export const TASK_PROCESS_ENTRY: string = fileURLToPath(new URL('./runner/task-process-main.ts', import.meta.url));
+
+/** The watcher process's main module: a triggerer runs `node --import <tsx> WATCHER_PROCESS_ENTRY`. */
+export const WATCHER_PROCESS_ENTRY: string = fileURLToPath(
+  new URL('./runner/watcher-process-main.ts', import.meta.url),
+);

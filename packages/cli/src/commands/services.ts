@@ -13,13 +13,14 @@ import {
   DagProcessor,
   offloadSweepsFor,
   startScheduler,
+  startTriggerer,
   startWorker,
 } from '@tidemark/runtime';
 import { buildApiServer } from '@tidemark/server';
 import type { FastifyInstance } from 'fastify';
 import { resolveSecretKey, SESSION_KEY_FILE } from '../config/secret-key.ts';
 
-/** The building blocks of `standalone`, `api-server`, `scheduler` and `worker`. */
+/** The building blocks of `standalone`, `api-server`, `scheduler`, `worker` and `triggerer`. */
 
 export { createLogger } from '@tidemark/runtime';
 
@@ -96,6 +97,28 @@ export async function runWorker(config: TidemarkConfig, apiUrl: string) {
     pollIntervalMs: config.worker.poll_interval,
     warmProcesses: config.worker.warm_processes,
     killGracePeriodMs: config.worker.kill_grace_period,
+    logger,
+    offload,
+  });
+}
+
+export async function runTriggerer(config: TidemarkConfig, apiUrl: string) {
+  const logger = createLogger(config, 'triggerer');
+  const offload = await createStateOffload(config);
+  await offload?.store
+    .check?.()
+    .catch((error: unknown) =>
+      logger.warn(
+        { err: error },
+        'the offload store is not usable; the triggerer starts anyway, and watcher values above the offload threshold fail until it is fixed',
+      ),
+    );
+  return startTriggerer({
+    apiUrl,
+    secretKey: resolveSecretKey(config.api.secret_key, config.home),
+    dagsFolder: dagsFolder(config),
+    capacity: config.triggerer.capacity,
+    leaseTimeoutMs: config.triggerer.lease_timeout,
     logger,
     offload,
   });

@@ -371,11 +371,12 @@ function refreshTime(now: number, expiresAt: number): number {
   return expiresAt - Math.max(0, expiresAt - now) * TOKEN_REFRESH_AT_REMAINING_SHARE;
 }
 
-interface ResponseSchema<T> {
+export interface ResponseSchema<T> {
   safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } };
 }
 
-function parseResponse<T>(schema: ResponseSchema<T>, response: ExecutionApiResponse, what: string): T {
+/** The answer's body checked against its contract (the triggerer's client uses it too). */
+export function parseResponse<T>(schema: ResponseSchema<T>, response: ExecutionApiResponse, what: string): T {
   const parsed = schema.safeParse(response.body);
   if (!parsed.success) {
     throw new TidemarkError(

@@ -1,6 +1,11 @@
-import type { AssetCondition, AssetReference, SerializedDag } from '@tidemark/core/task-process';
+import {
+  type AssetCondition,
+  type AssetReference,
+  assetIdentity,
+  type SerializedDag,
+} from '@tidemark/core/task-process';
 import { DagDefinitionError } from '../errors.ts';
-import { type Asset, isAsset } from './asset.ts';
+import { type Asset, isAsset, watchersOf } from './asset.ts';
 import { type DagSchedule, parseDagSchedule } from './asset-schedule.ts';
 import { type CallSite, captureCallSite } from './call-site.ts';
 import { validateDefinitionId } from './definition-id.ts';
@@ -22,6 +27,7 @@ import {
 } from './task-policy.ts';
 import { type AnyTaskRef, isTaskRef, type MappedTaskRef, type TaskRef, type TaskRefs } from './task-ref.ts';
 import { topologicalOrder } from './topological-order.ts';
+import type { Watcher } from './watcher.ts';
 
 /** Marks a DAG without `instanceof`: the DAG processor may load another copy of this module. */
 export const DAG_MARKER: unique symbol = Symbol.for('tidemark.dag');
@@ -49,6 +55,12 @@ interface TaskEntry extends TaskDefinition {
   readonly upstream: Set<string>;
 }
 
+/** A watcher of an asset the DAG references: the triggerer runs it (SPEC §15.3). */
+export interface DagWatcher {
+  readonly asset: AssetReference;
+  readonly watcher: Watcher;
+}
+
 export class Dag {
   readonly [DAG_MARKER] = true as const;
   readonly dagId: string;
@@ -64,6 +76,8 @@ export class Dag {
   /** Where `dag(...)` was called, so the DAG processor can point at the line of a definition error. */
   readonly definedAt: CallSite | null;
   readonly #tasks = new Map<string, TaskEntry>();
+  /** By asset and watcher name. */
+  readonly #watchers = new Map<string, DagWatcher>();
 
   /** Use `dag(...)`. */
   constructor(dagId: string, options: DagOptions, definedAt: CallSite | null) {
@@ -74,6 +88,7 @@ export class Dag {
     const schedule = parseDagSchedule(options.schedule, dagId);
     this.schedule = schedule.cron;
     this.assetCondition = schedule.assetCondition;
+    if (schedule.assetCondition) this.#addWatchersOfCondition(schedule.assetCondition);
     this.startDate = options.startDate === undefined ? null : parseStartDate(options.startDate, where);
     if (options.catchup !== undefined && typeof options.catchup !== 'boolean') {
       throw new DagDefinitionError(`catchup of ${where} must be true or false, got ${String(options.catchup)}`);
@@ -131,6 +146,16 @@ export class Dag {
     return this.#tasks.get(taskId);
   }
 
+  /** The watchers of the assets this DAG references (schedule, inlets, outlets), each once. */
+  get watchers(): readonly DagWatcher[] {
+    return [...this.#watchers.values()];
+  }
+
+  /** The watcher `name` of `asset` (matched by name and URI), if the DAG references it. */
+  getWatcher(asset: AssetReference, name: string): DagWatcher | undefined {
+    return this.#watchers.get(watcherKey(asset, name));
+  }
+
   /** The DAG as the scheduler stores it; `fileloc` is the file relative to the DAGs folder. */
   serialize(fileloc: string): SerializedDag {
     const order = topologicalOrder(
@@ -147,6 +172,15 @@ export class Dag {
       catchup: this.catchup,
       description: this.description,
       tags: [...this.tags],
+      ...(this.#watchers.size === 0
+        ? {}
+        : {
+            watchers: this.watchers.map(({ asset, watcher }) => ({
+              name: watcher.name,
+              asset: copyAsset(asset),
+              everyMs: watcher.everyMs,
+            })),
+          }),
       tasks: order.map((taskId) => {
         const task = this.#tasks.get(taskId) as TaskEntry;
         return {
@@ -181,6 +215,9 @@ export class Dag {
     checkOptionNames(options, TASK_OPTION_NAMES, where);
     const { inlets = [], outlets = [], ...policyOptions } = options ?? {};
     const upstream = new Set<string>(mapOver === null ? [] : [mapOver]);
+    const checkedInlets = checkAssets(inlets, 'inlets', where);
+    const checkedOutlets = checkAssets(outlets, 'outlets', where);
+    for (const declared of [...inlets, ...outlets]) this.#addWatchersOf(declared);
     const owner = this;
     const ref: AnyTaskRef = Object.freeze({
       dagId: this.dagId,
@@ -203,11 +240,31 @@ export class Dag {
         return [...definedTasks.keys()].filter((id) => upstream.has(id));
       },
       policy: Object.freeze(resolveTaskPolicy(policyOptions, this.defaults, where)),
-      inlets: checkAssets(inlets, 'inlets', where),
-      outlets: checkAssets(outlets, 'outlets', where),
+      inlets: checkedInlets,
+      outlets: checkedOutlets,
       fn,
     });
     return ref;
+  }
+
+  #addWatchersOfCondition(condition: AssetCondition): void {
+    if (condition.kind === 'asset') this.#addWatchersOf(condition);
+    else for (const part of condition.of) this.#addWatchersOfCondition(part);
+  }
+
+  #addWatchersOf(declared: AssetReference): void {
+    for (const watcher of watchersOf(declared)) {
+      const key = watcherKey(declared, watcher.name);
+      const known = this.#watchers.get(key);
+      if (known === undefined) this.#watchers.set(key, { asset: copyAsset(declared), watcher });
+      else if (known.watcher !== watcher) {
+        throw new DagDefinitionError(
+          `DAG "${this.dagId}" references two different watchers named "${watcher.name}" on asset "${declared.name}"; ` +
+            'declare the asset once (with its watchers) and use that value everywhere, or give the watchers different names',
+          { dag_id: this.dagId },
+        );
+      }
+    }
   }
 
   #addDownstream(upstreamTaskId: string, downstream: unknown): void {
@@ -255,6 +312,10 @@ function checkAssets(assets: unknown, option: 'inlets' | 'outlets', where: strin
     throw new DagDefinitionError(`${option} of ${where} must be an array of asset(...) values`);
   }
   return Object.freeze((assets as Asset[]).map(copyAsset));
+}
+
+function watcherKey(asset: AssetReference, name: string): string {
+  return JSON.stringify([assetIdentity(asset), name]);
 }
 
 function copyAsset(asset: AssetReference): AssetReference {
