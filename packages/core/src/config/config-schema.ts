@@ -200,7 +200,13 @@ function tracingSchema() {
     service_name: z.string().min(1).default('tidemark'),
     /** Share of new traces kept (parent-based: a server span follows its caller's decision). */
     sample_ratio: z
-      .union([z.number(), z.string().regex(/^\d*\.?\d+$/, 'expected a number from 0 to 1').transform(Number)])
+      .union([
+        z.number(),
+        z
+          .string()
+          .regex(/^\d*\.?\d+$/, 'expected a number from 0 to 1')
+          .transform(Number),
+      ])
       .pipe(z.number().min(0, 'expected a number from 0 to 1').max(1, 'expected a number from 0 to 1'))
       .default(1),
   });
