@@ -16,9 +16,7 @@ function allMetrics() {
   new ServerMetrics(registry, {} as MetadataDatabase, Date.now, pino({ level: 'silent' }));
   new SchedulerMetrics(registry);
   new WorkerMetrics(registry);
-  return registry
-    .getMetricsAsArray()
-    .map((metric) => ({ name: metric.name, type: String(metric.type) }));
+  return registry.getMetricsAsArray().map((metric) => ({ name: metric.name, type: String(metric.type) }));
 }
 
 function mentionedMetrics(text: string): Set<string> {
