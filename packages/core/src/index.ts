@@ -1,4 +1,5 @@
 export * from './auth/hmac-jwt.ts';
+export * from './auth/metrics-token.ts';
 export * from './auth/password-hash.ts';
 export * from './auth/user-roles.ts';
 export * from './config/config-schema.ts';

@@ -7,6 +7,7 @@ export * from './open-database.ts';
 export * from './queries/asset-queries.ts';
 export * from './queries/dag-queries.ts';
 export * from './queries/dag-run-queries.ts';
+export * from './queries/task-instance-gauges.ts';
 export * from './queries/task-instance-queries.ts';
 export * from './queries/watcher-queries.ts';
 export * from './queries/xcom-queries.ts';

@@ -1,5 +1,6 @@
 export * from './dag-processor/index.ts';
 export * from './logging/create-logger.ts';
+export * from './observability/index.ts';
 export * from './offload/index.ts';
 export * from './scheduler/cron-schedule.ts';
 export * from './scheduler/scheduler.ts';

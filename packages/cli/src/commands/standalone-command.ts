@@ -13,8 +13,15 @@ export function standaloneCommand(): Command {
     .description('run the api-server, the scheduler, a worker and a triggerer in one process (SQLite by default)')
     .action(async (options) => {
       // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
-      const { createLogger, listenApiServer, openMigratedDatabase, runScheduler, runTriggerer, runWorker } =
-        await import('./services.ts');
+      const {
+        createLogger,
+        listenApiServer,
+        openMigratedDatabase,
+        runScheduler,
+        runTriggerer,
+        runWorker,
+        startProcessObservability,
+      } = await import('./services.ts');
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'standalone');
       const database = await openMigratedDatabase(config, true);
@@ -27,9 +34,11 @@ export function standaloneCommand(): Command {
           `Created user "admin" with password ${admin.password} (also in ${admin.passwordFile}); change it with: tidemark users reset-password admin`,
         );
       } else if (admin.created) log.info('Created user "admin" with the password set in api.admin_password');
-      const { app, url } = await listenApiServer(config, database);
-      const scheduler = await runScheduler(config, database);
-      const worker = await runWorker(config, url);
+      // One registry for the four: the api-server's /metrics shows them all.
+      const observability = await startProcessObservability(config, 'standalone', log);
+      const { app, url } = await listenApiServer(config, database, observability.registry);
+      const scheduler = await runScheduler(config, database, observability.registry);
+      const worker = await runWorker(config, url, observability.registry);
       const triggerer = await runTriggerer(config, url);
       log.info(`Tidemark is running at ${url} (DAGs from ${config.core.dags_folder}, database ${database.dialect})`);
       await untilStopped(log, [
@@ -37,6 +46,7 @@ export function standaloneCommand(): Command {
         () => scheduler.stop(),
         () => app.close(),
         () => database.close(),
+        () => observability.stop(),
       ]);
     });
 }

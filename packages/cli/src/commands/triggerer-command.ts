@@ -12,7 +12,7 @@ export function triggererCommand(): Command {
     .option('--capacity <n>', 'watchers this triggerer runs at most (triggerer.capacity)')
     .action(async (options: { apiUrl?: string; dagsFolder?: string; capacity?: string }) => {
       // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
-      const { createLogger, runTriggerer } = await import('./services.ts');
+      const { createLogger, runTriggerer, startProcessObservability } = await import('./services.ts');
       const config = loadConfig({
         overrides: {
           triggerer: {
@@ -29,8 +29,9 @@ export function triggererCommand(): Command {
         );
       }
       const log = createLogger(config, 'triggerer');
+      const observability = await startProcessObservability(config, 'triggerer', log);
       const triggerer = await runTriggerer(config, apiUrl);
       log.info(`triggerer ${triggerer.id} started against ${apiUrl} (capacity ${config.triggerer.capacity})`);
-      await untilStopped(log, [() => triggerer.stop()]);
+      await untilStopped(log, [() => triggerer.stop(), () => observability.stop()]);
     });
 }

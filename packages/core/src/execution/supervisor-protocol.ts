@@ -24,6 +24,11 @@ export interface AttemptSpec {
   readonly mapItem?: JsonValue;
   /** For an asset-triggered run: the events that triggered it. */
   readonly triggeringAssetEvents?: readonly TriggeringAssetEvent[];
+  /**
+   * W3C `traceparent` of the supervisor's attempt span when tracing is on: the trace travels as plain
+   * ids, so the task process never loads an OpenTelemetry SDK (`ctx.traceParent`).
+   */
+  readonly traceParent?: string;
 }
 
 export type SupervisorToTask =
@@ -70,29 +75,47 @@ export interface StateRequestParams {
   readonly onSuccess?: boolean;
 }
 
+/**
+ * Counted by the worker's metrics (README "Observability"): what the pattern helpers did. Labels
+ * come from closed sets, so the task process cannot grow the metric's cardinality.
+ */
+export type TaskMetricEvent =
+  | {
+      readonly name: 'resumable_decision';
+      readonly decision: 'fresh_submit' | 'reattach' | 'already_done' | 'resubmit_after_failure';
+    }
+  | { readonly name: 'checkpoint_progress_write' };
+
 export type TaskToSupervisor =
   | ({ readonly type: 'request'; readonly id: number } & TaskRequest)
+  | ({ readonly type: 'metric' } & TaskMetricEvent)
   | {
       readonly type: 'log';
       readonly level: 'debug' | 'info' | 'warn' | 'error';
       readonly message: string;
       readonly ts: number;
     }
-  | {
+  | ({
       readonly type: 'finished';
       readonly outcome: 'success';
       readonly returnValue?: JsonValue;
       /** Extras the task set for its outlets' events (`ctx.outletEvents`). */
       readonly outletEvents?: readonly OutletEventExtra[];
-    }
-  | {
+    } & FinishedTiming)
+  | ({
       readonly type: 'finished';
       readonly outcome: 'failed';
       readonly error: string;
       /** false for errors that must not be retried (the SDK's FailTask, a DAG file that no longer has the task). */
       readonly retryable: boolean;
-    }
-  | { readonly type: 'finished'; readonly outcome: 'skipped'; readonly reason: string };
+    } & FinishedTiming)
+  | ({ readonly type: 'finished'; readonly outcome: 'skipped'; readonly reason: string } & FinishedTiming);
+
+/** What a `finished` message may say about time: the rest of the attempt is the runtime's overhead. */
+export interface FinishedTiming {
+  /** Milliseconds the task function ran (absent when it never ran: the DAG file did not load). */
+  readonly ranMs?: number;
+}
 
 /** Exit code of a task process that sent `finished` (whatever the outcome). */
 export const TASK_PROCESS_EXIT_OK = 0;

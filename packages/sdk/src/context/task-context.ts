@@ -3,6 +3,7 @@ import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 import { type AssetStateAccessor, createAssetStateAccessor } from './asset-state-accessor.ts';
 import { createOutletEvents, type OutletEventAccessor, type OutletEvents } from './outlet-events.ts';
 import { createTaskLogger, type TaskLogger } from './task-logger.ts';
+import { bindTaskMetrics } from './task-metrics.ts';
 import { createTaskStateAccessor, type TaskStateAccessor } from './task-state-accessor.ts';
 import { createXComAccessor, type XComAccessor } from './xcom-accessor.ts';
 
@@ -32,6 +33,11 @@ export interface TaskContext {
   readonly triggeringAssetEvents: readonly TriggeringAssetEvent[];
   /** The events the task's outlets emit when it succeeds: `ctx.outletEvents.of(asset).extra = {…}`. */
   readonly outletEvents: OutletEventAccessor;
+  /**
+   * The W3C `traceparent` of this attempt's span when the worker traces (`tracing.otlp_endpoint`),
+   * for passing the trace on to an external system; undefined otherwise.
+   */
+  readonly traceParent: string | undefined;
 }
 
 /** The context and what the runner reads back from it when the task function returns. */
@@ -65,6 +71,8 @@ export function createTaskContext(
     assetState: createAssetStateAccessor(supervisor, attempt.tryNumber, declaredAssets),
     triggeringAssetEvents: Object.freeze([...(attempt.triggeringAssetEvents ?? [])]),
     outletEvents: { of: (asset: AssetReference) => outletEvents.of(asset) },
+    traceParent: attempt.traceParent,
   });
+  bindTaskMetrics(context, (event) => supervisor.metric?.(event));
   return { context, outletEvents };
 }

@@ -62,6 +62,20 @@ describe.concurrent('the task process', () => {
     ]);
   });
 
+  it('hands the task the attempt traceparent, says how long the task function ran, and sends the resumable decision as a metric event', async () => {
+    const traceParent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    let version = 0;
+    const result = await new TestSupervisor(attemptOf('observed', { traceParent }), (request) =>
+      request.method === 'state.get' ? { ok: true, value: null } : { ok: true, value: { version: ++version } },
+    ).result;
+    expect(result.finished).toEqual([
+      { type: 'finished', outcome: 'success', returnValue: { traceParent, decision: 'fresh_submit' } },
+    ]);
+    expect(result.ranMs).toHaveLength(1);
+    expect(result.ranMs[0]).toBeGreaterThanOrEqual(0);
+    expect(result.metrics).toEqual([{ type: 'metric', name: 'resumable_decision', decision: 'fresh_submit' }]);
+  });
+
   it('passes a mapped task its map item', async () => {
     const { finished, logs } = await run(attemptOf('square', { mapIndex: 2, mapItem: 7 }));
     expect(finished).toEqual({ type: 'finished', outcome: 'success', returnValue: 49 });
