@@ -101,8 +101,11 @@ export interface StateCleanupRemoval {
 export interface StateCleanupReport {
   readonly dryRun: boolean;
   readonly expiredTaskState: number;
-  /** DAG state written with a retention (SPEC §17) whose time is up. */
-  readonly expiredDagState: number;
+  /**
+   * DAG state written with a retention (SPEC §17) whose time is up. Optional, so that a custom
+   * backend written before DAG state keeps compiling; absent counts as 0.
+   */
+  readonly expiredDagState?: number;
   readonly orphanedAssetState: number;
   readonly trimmedHistory: number;
 }

@@ -81,7 +81,7 @@ class CleanupTally {
 
   add(category: Category, removed: readonly Described[]): void {
     if (removed.length === 0) return;
-    this.report = { ...this.report, [category]: this.report[category] + removed.length };
+    this.report = { ...this.report, [category]: (this.report[category] ?? 0) + removed.length };
     this.#run.onRemoved?.({ category, items: removed.map((row) => row.describe()) });
     this.#run.onProgress?.(this.report);
   }
