@@ -41,7 +41,12 @@ describe.each(eachDialect())('migration 0006_dag_state on %s', (dialect) => {
       { id: 7, dag_id: null, item_key: null, version: 3 },
     ]);
     // The positional key is still unique; the same key of two items of the task is not a clash.
-    await expect(db.insertInto('task_state').values({ ...scope, ...row, expires_at: null }).execute()).rejects.toThrow();
+    await expect(
+      db
+        .insertInto('task_state')
+        .values({ ...scope, ...row, expires_at: null })
+        .execute(),
+    ).rejects.toThrow();
     const item = (itemKey: string) => ({ ...scope, map_index: -1, item_key: itemKey, ...row, expires_at: null });
     await db.insertInto('task_state').values(item('a')).execute();
     await db.insertInto('task_state').values(item('b')).execute();
@@ -63,7 +68,15 @@ describe.each(eachDialect())('migration 0006_dag_state on %s', (dialect) => {
     const history = (fields: Record<string, unknown>) =>
       test.database.db
         .insertInto('state_history')
-        .values({ key: 'k', version: 1, operation: 'set', value: '1', written_at: NOW, written_by: null, ...fields } as never)
+        .values({
+          key: 'k',
+          version: 1,
+          operation: 'set',
+          value: '1',
+          written_at: NOW,
+          written_by: null,
+          ...fields,
+        } as never)
         .execute();
 
     it('deletes the DAG state and its history with the DAG, and nothing of another DAG', async () => {

@@ -1,7 +1,7 @@
 import type { StateCleanupRemoval, StateCleanupReport } from '@tidemark/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { TaskStateRow } from '../schema/database-schema.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
+import type { TaskStateRow } from '../schema/database-schema.ts';
 
 export interface CleanupRun {
   readonly now: number;
@@ -187,11 +187,14 @@ async function sweepExpiredState(db: Db, run: CleanupRun, tally: CleanupTally, s
     if (after) batch = batch.where(sql<SqlBool>`(expires_at, id) > (${after.expiresAt}, ${after.id})`);
     // Describing columns only for a listing: returning them costs a third of the batch's time.
     const columns = (run.onRemoved ? state.described : EXPIRY_CURSOR) as readonly (keyof TaskStateRow)[];
-    const rows = (
-      run.dryRun
-        ? await batch.clearSelect().select(columns).execute()
-        : await db.deleteFrom(table).where('id', 'in', batch).where(isExpired(run.now)).returning(columns).execute()
-    ) as unknown as ExpiringRow[];
+    const rows = (run.dryRun
+      ? await batch.clearSelect().select(columns).execute()
+      : await db
+          .deleteFrom(table)
+          .where('id', 'in', batch)
+          .where(isExpired(run.now))
+          .returning(columns)
+          .execute()) as unknown as ExpiringRow[];
     tally.add(
       state.category,
       rows.map((row) => ({ id: Number(row.id), describe: () => state.describe(row) })),
@@ -280,7 +283,16 @@ async function sweepHistoryBeyondDepth(db: Db, run: CleanupRun, tally: CleanupTa
       .selectFrom('state_history as h')
       .leftJoin('dag_run', 'dag_run.id', 'h.dag_run_id')
       .leftJoin('asset', 'asset.id', 'h.asset_id')
-      .select(['h.id', 'h.key', 'h.version', 'h.task_id', 'h.map_index', 'h.item_key', 'dag_run.dag_id', 'dag_run.run_id'])
+      .select([
+        'h.id',
+        'h.key',
+        'h.version',
+        'h.task_id',
+        'h.map_index',
+        'h.item_key',
+        'dag_run.dag_id',
+        'dag_run.run_id',
+      ])
       .select(['asset.name as asset_name', 'h.dag_id as state_dag_id'])
       .where('h.id', '>', afterId)
       .where(beyondDepth(run.historyDepth));

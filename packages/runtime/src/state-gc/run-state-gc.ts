@@ -88,8 +88,7 @@ function withTotal(report: StateCleanupReport, sweeps: Readonly<Record<string, n
     orphanedAssetState: report.orphanedAssetState,
     trimmedHistory: report.trimmedHistory,
     sweeps,
-    removed:
-      report.expiredTaskState + expiredDagState + report.orphanedAssetState + report.trimmedHistory + fromSweeps,
+    removed: report.expiredTaskState + expiredDagState + report.orphanedAssetState + report.trimmedHistory + fromSweeps,
   };
 }
 
