@@ -1,7 +1,7 @@
 /** The UI's pages and their paths. */
 export type Route =
   | { readonly page: 'dags' }
-  | { readonly page: 'dag'; readonly dagId: string }
+  | { readonly page: 'dag'; readonly dagId: string; readonly tab: string | null }
   | { readonly page: 'run'; readonly dagId: string; readonly runId: string }
   | {
       readonly page: 'task';
@@ -20,7 +20,7 @@ const e = encodeURIComponent;
 
 export const paths = {
   dags: () => '/',
-  dag: (dagId: string) => `/dags/${e(dagId)}`,
+  dag: (dagId: string, tab?: string) => `/dags/${e(dagId)}${query({ tab })}`,
   run: (dagId: string, runId: string) => `/dags/${e(dagId)}/runs/${e(runId)}`,
   task: (dagId: string, runId: string, taskId: string, mapIndex = -1, tab?: string) =>
     `/dags/${e(dagId)}/runs/${e(runId)}/tasks/${e(taskId)}${query({ map_index: mapIndex === -1 ? undefined : mapIndex, tab })}`,
@@ -39,7 +39,7 @@ export function routeOf(pathname: string, search: URLSearchParams): Route {
   if (parts[0] === 'dags') {
     const [, dagId, runs, runId, tasks, taskId] = parts;
     if (parts.length === 1) return { page: 'dags' };
-    if (dagId && parts.length === 2) return { page: 'dag', dagId };
+    if (dagId && parts.length === 2) return { page: 'dag', dagId, tab };
     if (dagId && runs === 'runs' && runId && parts.length === 4) return { page: 'run', dagId, runId };
     if (dagId && runs === 'runs' && runId && tasks === 'tasks' && taskId && parts.length === 6) {
       const mapIndex = Number(search.get('map_index') ?? '-1');

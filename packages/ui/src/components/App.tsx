@@ -68,7 +68,7 @@ function CurrentPage() {
     case 'dags':
       return <DagListPage />;
     case 'dag':
-      return <DagPage key={route.dagId} dagId={route.dagId} />;
+      return <DagPage key={route.dagId} dagId={route.dagId} tab={route.tab} />;
     case 'run':
       return <RunPage key={`${route.dagId}/${route.runId}`} dagId={route.dagId} runId={route.runId} />;
     case 'task':

@@ -34,7 +34,9 @@ export function StatePanel({ owner, live }: { owner: StateOwner; live: boolean }
   const ownerId =
     owner.kind === 'task'
       ? JSON.stringify([owner.dagId, owner.runId, owner.taskId, owner.mapIndex])
-      : `asset/${owner.assetId}`;
+      : owner.kind === 'dag'
+        ? `dag/${owner.dagId}`
+        : `asset/${owner.assetId}`;
   const entries = usePolling(() => listState(owner), ownerId, live ? LIVE_MS : IDLE_MS);
   const [panel, setPanel] = useState<Panel>(null);
   const [editorGeneration, setEditorGeneration] = useState(0);
@@ -42,7 +44,7 @@ export function StatePanel({ owner, live }: { owner: StateOwner; live: boolean }
   const [error, setError] = useState<Error | undefined>(undefined);
   const list = entries.data ?? [];
   const entryOf = (key: string) => list.find((entry) => entry.key === key);
-  const what = owner.kind === 'task' ? 'task state' : 'asset state';
+  const what = `${owner.kind === 'dag' ? 'DAG' : owner.kind} state`;
 
   const remove = async (entry: StateEntry) => {
     if (!window.confirm(`Delete "${entry.key}" (version ${entry.version})?`)) return;
@@ -82,7 +84,7 @@ export function StatePanel({ owner, live }: { owner: StateOwner; live: boolean }
   };
 
   return (
-    <div className="state-panel" data-testid={owner.kind === 'task' ? 'task-state' : 'asset-state'}>
+    <div className="state-panel" data-testid={`${owner.kind}-state`}>
       <ErrorNotice error={entries.error ?? error} onRetry={entries.reload} />
       {conflictKey && (
         <ConflictNotice
