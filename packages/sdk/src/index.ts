@@ -19,6 +19,7 @@ export type {
   AssetStateStore,
   AssetStateUpdateOptions,
 } from './context/asset-state-accessor.ts';
+export type { DagStateAccessor } from './context/dag-state-accessor.ts';
 export type { OutletEvent, OutletEventAccessor } from './context/outlet-events.ts';
 export {
   type AdvanceResult,
@@ -55,6 +56,7 @@ export type { Duration } from './dag/duration-option.ts';
 export { SCHEDULE_PRESETS } from './dag/schedule.ts';
 export type {
   MappedTaskFunction,
+  MappedTaskOptions,
   TaskDefinition,
   TaskFunction,
   TaskOptions,

@@ -51,11 +51,16 @@ export type TaskRequest =
   | { readonly method: 'xcom.push'; readonly params: { readonly key: string; readonly value: JsonValue } }
   | { readonly method: `state.${StateMethod}`; readonly params: StateRequestParams };
 
-/** Task state is this TI's; asset state names a declared asset by name or by uri. */
+/**
+ * Task state is this TI's (by the item key `stateKey(item)` gave a mapped TI's element, when its
+ * task declares one); asset state names a declared asset by name or by uri; DAG state is the
+ * attempt's own DAG's (SPEC §17; the server refuses any other DAG).
+ */
 export type StateTarget =
-  | { readonly kind: 'task' }
+  | { readonly kind: 'task'; readonly itemKey?: string }
   | { readonly kind: 'asset'; readonly name: string }
-  | { readonly kind: 'asset'; readonly uri: string };
+  | { readonly kind: 'asset'; readonly uri: string }
+  | { readonly kind: 'dag'; readonly dagId: string };
 
 export type StateMethod = 'get' | 'set' | 'delete' | 'clear' | 'keys' | 'advance';
 
@@ -69,7 +74,7 @@ export interface StateRequestParams {
   readonly target: StateTarget;
   readonly key?: string;
   readonly value?: JsonValue;
-  /** A duration text ("30d") or `NEVER_EXPIRE`; omitted: `state.default_retention`. */
+  /** A duration text ("30d") or `NEVER_EXPIRE`; omitted: `state.default_retention` (task state), never (DAG state). */
   readonly retention?: string;
   readonly ifVersion?: number;
   readonly onSuccess?: boolean;

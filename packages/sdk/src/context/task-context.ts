@@ -1,6 +1,7 @@
 import type { AssetReference, AttemptSpec, JsonValue, TriggeringAssetEvent } from '@tidemark/core/task-process';
 import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 import { type AssetStateAccessor, createAssetStateAccessor } from './asset-state-accessor.ts';
+import { createDagStateAccessor, type DagStateAccessor } from './dag-state-accessor.ts';
 import { createOutletEvents, type OutletEventAccessor, type OutletEvents } from './outlet-events.ts';
 import { createTaskLogger, type TaskLogger } from './task-logger.ts';
 import { bindTaskMetrics } from './task-metrics.ts';
@@ -29,6 +30,8 @@ export interface TaskContext {
   readonly taskState: TaskStateAccessor;
   /** State of the task's inlets and outlets [Airflow: `asset_state_store`]. */
   readonly assetState: AssetStateAccessor;
+  /** State of the task's DAG, shared by all its runs and tasks; never expires unless given a retention. */
+  readonly dagState: DagStateAccessor;
   /** For a run triggered by asset events: those events, oldest first; else empty. */
   readonly triggeringAssetEvents: readonly TriggeringAssetEvent[];
   /** The events the task's outlets emit when it succeeds: `ctx.outletEvents.of(asset).extra = {…}`. */
@@ -53,6 +56,8 @@ export function createTaskContext(
   /** The task's inlets and outlets, each once (declaredAssetsOf). */
   declaredAssets: readonly AssetReference[] = [],
   outlets: readonly AssetReference[] = [],
+  /** SPEC §17: what the task's `stateKey` returned for this TI's item; task state is then the item's. */
+  stateItemKey?: string,
 ): TaskContextHandle {
   const outletEvents = createOutletEvents(outlets);
   const context: TaskContext = Object.freeze({
@@ -67,8 +72,9 @@ export function createTaskContext(
     signal,
     xcom: createXComAccessor(attempt.dagId, supervisor),
     log: createTaskLogger(supervisor),
-    taskState: createTaskStateAccessor(supervisor, attempt.tryNumber),
+    taskState: createTaskStateAccessor(supervisor, attempt.tryNumber, [], stateItemKey),
     assetState: createAssetStateAccessor(supervisor, attempt.tryNumber, declaredAssets),
+    dagState: createDagStateAccessor(supervisor, attempt.dagId, attempt.tryNumber),
     triggeringAssetEvents: Object.freeze([...(attempt.triggeringAssetEvents ?? [])]),
     outletEvents: { of: (asset: AssetReference) => outletEvents.of(asset) },
     traceParent: attempt.traceParent,

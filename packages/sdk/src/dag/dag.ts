@@ -2,6 +2,7 @@ import {
   type AssetCondition,
   type AssetReference,
   assetIdentity,
+  type JsonValue,
   type SerializedDag,
 } from '@tidemark/core/task-process';
 import { DagDefinitionError } from '../errors.ts';
@@ -13,6 +14,7 @@ import { checkOptionNames } from './option-names.ts';
 import { parseStartDate } from './start-date.ts';
 import {
   type MappedTaskFunction,
+  type MappedTaskOptions,
   TASK_OPTION_NAMES,
   type TaskDefinition,
   type TaskFunction,
@@ -48,6 +50,8 @@ export interface DagOptions {
   /** Retry and timeout policy of every task, unless the task sets its own. */
   readonly defaults?: TaskPolicyOptions;
 }
+
+const MAPPED_TASK_OPTION_NAMES = [...TASK_OPTION_NAMES, 'stateKey'] as const;
 
 const DAG_OPTION_NAMES = ['schedule', 'startDate', 'catchup', 'description', 'tags', 'defaults'] as const;
 
@@ -122,7 +126,7 @@ export class Dag {
     taskId: string,
     upstream: TaskRef<readonly TItem[]>,
     fn: MappedTaskFunction<TItem, TResult>,
-    options?: TaskOptions,
+    options?: MappedTaskOptions<TItem>,
   ): MappedTaskRef<Awaited<TResult>> {
     const upstreamTask = this.#ownTask(upstream, `task "${String(taskId)}" is mapped over`);
     if (upstreamTask.ref.mapped) {
@@ -135,6 +139,21 @@ export class Dag {
     return this.#addTask(taskId, fn as TaskDefinition['fn'], options, upstreamTask.taskId) as MappedTaskRef<
       Awaited<TResult>
     >;
+  }
+
+  /**
+   * `dag.map` with task state keyed by item (SPEC §17) is `dag.map(id, upstream, fn, { stateKey })`;
+   * this is its check: a function, or nothing.
+   */
+  #stateKeyOf(options: TaskOptions | undefined, where: string): TaskDefinition['stateKey'] {
+    const stateKey = (options as MappedTaskOptions<JsonValue> | undefined)?.stateKey;
+    if (stateKey === undefined) return null;
+    if (typeof stateKey !== 'function') {
+      throw new DagDefinitionError(
+        `stateKey of ${where} must be a function of the item returning its key, e.g. (order) => order.id; got ${typeof stateKey}`,
+      );
+    }
+    return stateKey;
   }
 
   /** Task ids in the order they were defined. */
@@ -212,8 +231,14 @@ export class Dag {
     if (typeof fn !== 'function') {
       throw new DagDefinitionError(`${where} needs a function to run, got ${String(fn)}`);
     }
-    checkOptionNames(options, TASK_OPTION_NAMES, where);
-    const { inlets = [], outlets = [], ...policyOptions } = options ?? {};
+    checkOptionNames(options, mapOver === null ? TASK_OPTION_NAMES : MAPPED_TASK_OPTION_NAMES, where);
+    const stateKey = this.#stateKeyOf(options, where);
+    const {
+      inlets = [],
+      outlets = [],
+      stateKey: _stateKey,
+      ...policyOptions
+    } = (options ?? {}) as MappedTaskOptions<JsonValue>;
     const upstream = new Set<string>(mapOver === null ? [] : [mapOver]);
     const checkedInlets = checkAssets(inlets, 'inlets', where);
     const checkedOutlets = checkAssets(outlets, 'outlets', where);
@@ -242,6 +267,7 @@ export class Dag {
       policy: Object.freeze(resolveTaskPolicy(policyOptions, this.defaults, where)),
       inlets: checkedInlets,
       outlets: checkedOutlets,
+      stateKey,
       fn,
     });
     return ref;

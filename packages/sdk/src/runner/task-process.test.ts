@@ -92,6 +92,41 @@ describe.concurrent('the task process', () => {
     });
   });
 
+  it('keys the task state of a task mapped with stateKey by its item, and reaches the DAG state of its DAG', async () => {
+    const { finished, requests } = await run(
+      attemptOf('keyed_by_order', { mapIndex: 3, mapItem: { id: 'order-7' } }),
+      (request): RequestAnswer =>
+        request.method === 'state.set'
+          ? { ok: true, value: { version: 1 } }
+          : { ok: true, value: { value: 'order-7', version: 1, expires_at: null } },
+    );
+    expect(finished).toEqual({ type: 'finished', outcome: 'success', returnValue: 'order-7' });
+    expect(requests).toEqual([
+      {
+        method: 'state.set',
+        params: { target: { kind: 'task', itemKey: 'order-7' }, key: 'job_id', value: 'job-of-order-7' },
+      },
+      {
+        method: 'state.set',
+        params: { target: { kind: 'dag', dagId: 'task_process_fixture' }, key: 'last_order', value: 'order-7' },
+      },
+      { method: 'state.get', params: { target: { kind: 'dag', dagId: 'task_process_fixture' }, key: 'last_order' } },
+    ]);
+  });
+
+  it('fails for good, before the task runs, when stateKey returns no usable key', async () => {
+    const { finished, requests } = await run(attemptOf('keyed_by_order', { mapIndex: 1, mapItem: { id: '' } }));
+    expect(finished).toEqual({
+      type: 'finished',
+      outcome: 'failed',
+      retryable: false,
+      error: expect.stringMatching(
+        /^stateKey of task "keyed_by_order" \(map index 1\): item key .* must be 1–512 characters, got 0/,
+      ),
+    });
+    expect(requests).toEqual([]);
+  });
+
   it('finds a DAG among the named exports of its file', async () => {
     const { finished } = await run(attemptOf('hello', { dagId: 'named_second', dagFile: NAMED_EXPORTS_DAG_FILE }));
     expect(finished).toEqual({ type: 'finished', outcome: 'success', returnValue: 'from the second DAG' });
