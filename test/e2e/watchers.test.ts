@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TidemarkProcess } from '@tidemark/cli/testing';
 import { eachDialect, waitUntil } from '@tidemark/db/testing';
@@ -5,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { E2eEnvironment } from './support/e2e-environment.ts';
 
 const WATCHER_DAGS = join(import.meta.dirname, 'dags-watchers');
+const EXAMPLE_DAGS = join(import.meta.dirname, '..', '..', 'examples', 'dags');
 
 describe.each(eachDialect())('watchers end to end on %s', (dialect) => {
   let standalone: TidemarkProcess | undefined;
@@ -50,5 +52,51 @@ describe.each(eachDialect())('watchers end to end on %s', (dialect) => {
       .executeTakeFirstOrThrow();
     expect(watcher).toMatchObject({ event_count: 2, failure_count: 0 });
     expect(watcher.lease_hostname).toMatch(/:\d+$/);
+  });
+
+  it('the landing example: files dropped before and after a SIGKILL of standalone are each loaded exactly once', async () => {
+    env = await E2eEnvironment.create(dialect, {
+      TIDEMARK_CORE__DAGS_FOLDER: EXAMPLE_DAGS,
+      TIDEMARK_TRIGGERER__LEASE_TIMEOUT: '1s',
+    });
+    const world = env;
+    const landing = join(world.home, 'landing');
+    mkdirSync(landing, { recursive: true });
+    const loadedLog = join(world.home, 'example-landing', 'loaded.log');
+    const loaded = () =>
+      existsSync(loadedLog)
+        ? readFileSync(loadedLog, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => (JSON.parse(line) as { file: string }).file)
+        : [];
+    const drop = (...names: string[]) => {
+      for (const name of names) writeFileSync(join(landing, name), 'id,amount\n1,10\n');
+    };
+
+    standalone = TidemarkProcess.start(['standalone'], world.env);
+    await standalone.waitFor(/Tidemark is running at http/);
+    drop('2026-12-06T10-00_orders.csv', '2026-12-06T10-01_orders.csv', '2026-12-06T10-02_orders.csv');
+    await waitUntil(() => loaded().length >= 3, 'the first three files to be loaded', 60_000);
+
+    standalone.kill('SIGKILL');
+    await standalone.exited;
+    drop('2026-12-06T10-03_orders.csv', '2026-12-06T10-04_orders.csv');
+    standalone = TidemarkProcess.start(['standalone'], world.env);
+    await waitUntil(() => loaded().length >= 5, 'the two files dropped while it was down to be loaded', 60_000);
+    expect(loaded().sort()).toEqual([
+      '2026-12-06T10-00_orders.csv',
+      '2026-12-06T10-01_orders.csv',
+      '2026-12-06T10-02_orders.csv',
+      '2026-12-06T10-03_orders.csv',
+      '2026-12-06T10-04_orders.csv',
+    ]);
+    const events = await world.database.db
+      .selectFrom('asset_event')
+      .innerJoin('asset', 'asset.id', 'asset_event.asset_id')
+      .select('asset_event.extra')
+      .where('asset.name', '=', 'example_landing_files')
+      .execute();
+    expect(events.map((event) => JSON.parse(String(event.extra)).file).sort()).toEqual(loaded().sort());
   });
 });
