@@ -21,6 +21,7 @@ import type { Scenario } from './scenarios/scenario.ts';
 import { stateApiScenarios } from './scenarios/state-api.ts';
 import { stateFromTaskScenario } from './scenarios/state-from-task.ts';
 import { stateGcScenario } from './scenarios/state-gc.ts';
+import { watcherScenario } from './scenarios/watcher-latency-and-cost.ts';
 
 const SCENARIOS: readonly Scenario[] = [
   { ids: ['1', '2'], name: 'state API latency and throughput', perDialect: true, run: stateApiScenarios },
@@ -31,6 +32,7 @@ const SCENARIOS: readonly Scenario[] = [
   { ids: ['6'], name: 'get with a large task_state table', perDialect: true, run: largeTableScenario },
   { ids: ['7'], name: 'garbage collection with writers', perDialect: true, run: stateGcScenario },
   { ids: ['8'], name: 'asset event to consumer task', perDialect: true, run: assetTriggerLatencyScenario },
+  { ids: ['9'], name: 'asset watchers on a triggerer', perDialect: true, run: watcherScenario },
 ];
 
 async function main(): Promise<void> {
