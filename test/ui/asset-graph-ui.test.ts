@@ -230,4 +230,31 @@ describe('web UI: data-aware scheduling', () => {
       .getByRole('link', { name: `${PRODUCER} / ${producerRun} / export_orders` })
       .waitFor();
   }, 120_000);
+
+  it('shows an asset’s watchers next to its state: one running with its event, one backing off with its error', async () => {
+    const watched = await signedIn(server.op);
+    const { page } = watched;
+    const landingId = await waitUntil(
+      async () => {
+        const found = (await server.api(server.op, 'GET', '/api/v2/assets?name_pattern=ui_landing')).body as {
+          assets: AssetBody[];
+        };
+        return found.assets[0]?.id;
+      },
+      'asset ui_landing',
+      60_000,
+      200,
+    );
+    await page.goto(`/assets/${landingId}?tab=state`);
+    const table = page.getByTestId('asset-watchers');
+    const steady = table.locator('tr[data-watcher="steady"]');
+    const flaky = table.locator('tr[data-watcher="flaky"]');
+    await steady.getByText('running').waitFor(POLL);
+    await expect.poll(() => steady.locator('td[data-label="Events"]').textContent(), POLL).toBe('1');
+    await flaky.getByText('source unreachable: connection refused by ui-landing.example:21').waitFor(POLL);
+    await flaky.getByText(/failed in a row/).waitFor(POLL);
+    await flaky.getByText('backing off').waitFor(POLL);
+    await page.getByRole('cell', { name: 'found', exact: true }).waitFor(POLL);
+    await watched.screenshot('asset-watchers');
+  }, 120_000);
 });
