@@ -128,6 +128,7 @@ export async function runTriggerer(config: TidemarkConfig, apiUrl: string) {
     dagsFolder: dagsFolder(config),
     capacity: config.triggerer.capacity,
     leaseTimeoutMs: config.triggerer.lease_timeout,
+    watcherStallTimeoutMs: config.triggerer.watcher_stall_timeout,
     logger,
     offload,
   });

@@ -298,6 +298,8 @@ export const configSchema = z.strictObject({
       lease_timeout: duration().default(30_000),
       /** The longest a failing watcher waits before its next try (backoff doubles up to this). */
       max_backoff: duration().default(300_000),
+      /** A watcher process that answers nothing this long (a watcher blocked its event loop) is killed. */
+      watcher_stall_timeout: duration().default(30_000),
     })
     .prefault({}),
   metrics: metricsSchema().prefault({}),

@@ -51,6 +51,8 @@ export type TriggererToWatcherProcess =
   | { readonly type: 'poll'; readonly poll: WatcherPollSpec }
   /** Aborts the poll's `ctx.signal` (the triggerer stops, or lost the watcher's lease). */
   | { readonly type: 'abort'; readonly pollId: number; readonly reason: string }
+  /** Answered with `pong` at once: a process that does not answer has its event loop blocked. */
+  | { readonly type: 'ping'; readonly id: number }
   | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly value: JsonValue | undefined }
   | {
       readonly type: 'response';
@@ -62,6 +64,7 @@ export type TriggererToWatcherProcess =
 export type WatcherProcessToTriggerer =
   /** Sent once the process listens for messages; the triggerer sends polls after it. */
   | { readonly type: 'ready' }
+  | { readonly type: 'pong'; readonly id: number }
   | ({ readonly type: 'request'; readonly id: number; readonly pollId: number } & WatcherProcessRequest)
   | {
       readonly type: 'log';

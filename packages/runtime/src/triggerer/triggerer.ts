@@ -24,6 +24,8 @@ export interface TriggererOptions {
   /** Default `hostname:pid:random`. */
   readonly triggererId?: string;
   readonly logger?: Logger;
+  /** `triggerer.watcher_stall_timeout`: a watcher process that answers nothing this long is killed. */
+  readonly watcherStallTimeoutMs?: number;
   /** The watcher process's main file. Default: the SDK's WATCHER_PROCESS_ENTRY. */
   readonly watcherProcessEntry?: string;
   /**
@@ -91,6 +93,7 @@ class TriggererRun implements Triggerer {
     this.#host = new WatcherProcessHost({
       entryFile: options.watcherProcessEntry ?? WATCHER_PROCESS_ENTRY,
       logger: this.#logger,
+      ...(options.watcherStallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.watcherStallTimeoutMs }),
     });
     this.#leases = new LeaseLoop({
       api: this.#api,

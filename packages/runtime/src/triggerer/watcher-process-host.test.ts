@@ -71,4 +71,27 @@ describe('the watcher process host', () => {
     expect(host.pid).toBeUndefined();
     expect(await host.runPoll(pollOf('hangs', 'triggerer_slow'), hanging.handlers).done).toEqual({ outcome: 'ended' });
   });
+
+  it('kills a watcher process whose event loop a watcher blocked, charges the polls that ran, and goes on', async () => {
+    host = new WatcherProcessHost({
+      entryFile: WATCHER_PROCESS_ENTRY,
+      logger: pino({ level: 'silent' }),
+      restartBaseDelayMs: 10,
+      stallTimeoutMs: 500,
+    });
+    const blocking = recordingHandlers(() => null);
+    const { done } = host.runPoll(pollOf('blocks', 'triggerer_slow'), blocking.handlers);
+    const end = await done;
+    expect(blocking.logs).toContain('blocking');
+    expect(end).toMatchObject({ outcome: 'crashed' });
+    expect(end.outcome === 'crashed' && end.error).toContain(
+      'answered nothing for 500 ms: a watcher blocked its event loop',
+    );
+    expect(end.outcome === 'crashed' && end.error).toContain('these polls were running: blocks');
+
+    const finding = recordingHandlers((request) => (request.method === 'state.get' ? null : { event_ids: [1] }));
+    expect(await host.runPoll(pollOf('new_files', 'triggerer_inbox'), finding.handlers).done).toEqual({
+      outcome: 'ok',
+    });
+  });
 });

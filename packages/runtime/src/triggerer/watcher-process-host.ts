@@ -33,6 +33,12 @@ export interface WatcherProcessHostOptions {
   /** First and longest wait before a crashed watcher process is started again. Default 500 ms, 30 s. */
   readonly restartBaseDelayMs?: number;
   readonly restartMaxDelayMs?: number;
+  /**
+   * A watcher process that leaves a ping unanswered this long has its event loop blocked by a
+   * watcher (a synchronous loop, a blocking call): it is killed so the other watchers go on.
+   * Default 30 s; pings go out every fifth of it.
+   */
+  readonly stallTimeoutMs?: number;
 }
 
 interface RunningPoll {
@@ -68,6 +74,12 @@ export class WatcherProcessHost {
   #restartTimer: NodeJS.Timeout | undefined;
   #stopping = false;
   #exited: Promise<unknown> = Promise.resolve();
+  #pingTimer: NodeJS.Timeout | undefined;
+  #nextPingId = 1;
+  /** When the oldest unanswered ping went out (undefined: every ping was answered). */
+  #unansweredSince: number | undefined;
+  /** Why the current process was killed by the host, to tell its polls. */
+  #killedBecause: string | undefined;
 
   constructor(options: WatcherProcessHostOptions) {
     this.#options = options;
@@ -90,7 +102,40 @@ export class WatcherProcessHost {
     this.#process = child;
     this.#ready = false;
     this.#stderrTail = [];
+    this.#killedBecause = undefined;
+    this.#unansweredSince = undefined;
     this.#exited = child.exited.then((exit) => this.#onExit(child, exit));
+    this.#startStallWatch(child);
+  }
+
+  /** Pings the process while polls run in it; kills it when a ping stays unanswered too long. */
+  #startStallWatch(child: WatcherProcess): void {
+    const stallTimeoutMs = this.#options.stallTimeoutMs ?? 30_000;
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = setInterval(
+      () => {
+        if (child !== this.#process || !this.#ready) return;
+        const now = Date.now();
+        if (this.#unansweredSince !== undefined && now - this.#unansweredSince >= stallTimeoutMs) {
+          this.#killStalled(child, stallTimeoutMs);
+          return;
+        }
+        if (this.#polls.size === 0) return;
+        this.#unansweredSince ??= now;
+        child.send({ type: 'ping', id: this.#nextPingId++ });
+      },
+      Math.max(10, Math.floor(stallTimeoutMs / 5)),
+    );
+    this.#pingTimer.unref();
+  }
+
+  #killStalled(child: WatcherProcess, stallTimeoutMs: number): void {
+    const running = [...this.#polls.values()].filter((poll) => poll.sent).map((poll) => poll.spec.watcherName);
+    this.#killedBecause =
+      `it answered nothing for ${stallTimeoutMs} ms: a watcher blocked its event loop (a synchronous loop or a ` +
+      `blocking call; make it await), and these polls were running: ${running.join(', ')}`;
+    this.#log.error(`killing the watcher process: ${this.#killedBecause}`);
+    child.kill();
   }
 
   /** Runs one poll in the watcher process; resolves when it ended. */
@@ -151,6 +196,10 @@ export class WatcherProcessHost {
       this.#sendWaitingPolls();
       return;
     }
+    if (message.type === 'pong') {
+      this.#unansweredSince = undefined;
+      return;
+    }
     const poll = this.#polls.get(message.pollId);
     if (!poll) return;
     if (message.type === 'log') poll.handlers.log(message.level, message.message);
@@ -180,7 +229,8 @@ export class WatcherProcessHost {
     if (child !== this.#process) return;
     this.#process = undefined;
     this.#ready = false;
-    const how = describeExit(exit);
+    clearInterval(this.#pingTimer);
+    const how = this.#killedBecause ? `was killed because ${this.#killedBecause}` : describeExit(exit);
     const tail = this.#stderrTail.join('\n');
     for (const poll of [...this.#polls.values()]) {
       if (!poll.sent) continue;

@@ -104,6 +104,7 @@ export class TriggererChannel {
   #receive(message: TriggererToWatcherProcess, handlers: TriggererChannelHandlers): void {
     if (message?.type === 'poll') handlers.onPoll(message.poll);
     else if (message?.type === 'abort') handlers.onAbort(message.pollId, message.reason);
+    else if (message?.type === 'ping') this.#send({ type: 'pong', id: message.id }, () => {});
     if (message?.type !== 'response') return;
     const pending = this.#pending.get(message.id);
     if (!pending) return;
