@@ -170,16 +170,42 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     const order = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-testid')));
     expect(order[0]).toBe('gantt-row-list_names');
     expect(order.at(-1)).toBe('gantt-row-summarize');
-    // Every TI ran; summarize is on its second try, and says so.
-    expect(await gantt.locator('.gantt-bar[data-kind="running"]').count()).toBe(NAMES + 2);
-    await gantt
-      .getByTestId('gantt-row-summarize')
-      .getByText(/↻ try 2 of \d+/)
-      .waitFor();
-    const summarizeBar = await gantt
-      .getByTestId('gantt-row-summarize')
-      .locator('.gantt-bar[data-kind="running"]')
-      .boundingBox();
+    // Every TI ran; summarize ran twice: each try is drawn, with the wait for the retry between.
+    const summarize = gantt.getByTestId('gantt-row-summarize');
+    await summarize.getByText(/↻ try 2 of \d+/).waitFor();
+    await expect.poll(() => gantt.locator('.gantt-bar[data-kind="running"]').count(), POLL).toBe(NAMES + 3);
+    const bars = await summarize
+      .locator('.gantt-bar')
+      .evaluateAll((elements) =>
+        elements.map(
+          (element) =>
+            `${element.getAttribute('data-try')}:${element.getAttribute('data-kind')}:${element.getAttribute('data-state')}`,
+        ),
+      );
+    expect(bars.filter((bar) => !bar.includes(':queued:'))).toEqual([
+      '1:running:up_for_retry',
+      '1:retry_wait:up_for_retry',
+      '2:running:success',
+    ]);
+    const firstTry = await summarize.locator('.gantt-bar[data-kind="running"][data-try="1"]').boundingBox();
+    const summarizeBar = await summarize.locator('.gantt-bar[data-kind="running"][data-try="2"]').boundingBox();
+    expect(summarizeBar?.x ?? 0).toBeGreaterThan(
+      (firstTry?.x ?? Number.POSITIVE_INFINITY) + (firstTry?.width ?? 0) - 1,
+    );
+    const tries = (
+      await server.api(
+        server.viewer,
+        'GET',
+        `/api/v2/dags/${DAG}/dagRuns/${encodeURIComponent(runId)}/taskInstances/summarize/tries`,
+      )
+    ).body as { task_instances: { try_number: number; state: string; start_date: string; end_date: string }[] };
+    expect(tries.task_instances.map((row) => [row.try_number, row.state])).toEqual([
+      [1, 'up_for_retry'],
+      [2, 'success'],
+    ]);
+    expect(Date.parse(tries.task_instances[1]?.start_date ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(tries.task_instances[0]?.end_date ?? ''),
+    );
     const listBar = await gantt
       .getByTestId('gantt-row-list_names')
       .locator('.gantt-bar[data-kind="running"]')
@@ -189,6 +215,12 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
 
     await page.getByRole('tab', { name: 'Graph' }).click();
     await page.getByTestId('task-node-greet').waitFor();
+
+    // The TI's own page lists both tries.
+    await page.goto(`${runPath}/tasks/summarize?tab=tries`);
+    const triesTable = page.getByTestId('tries');
+    await expect.poll(() => triesTable.locator('tbody tr').count(), POLL).toBe(2);
+    expect(await triesTable.locator('tbody tr td:nth-child(2)').allInnerTexts()).toEqual(['up for retry', 'success']);
 
     await shootEverywhere('run-gantt', `${runPath}?tab=gantt`, (shot) =>
       shot.getByTestId('gantt-row-summarize').waitFor(),

@@ -2,6 +2,7 @@ import { initialSchema } from './0001-initial-schema.ts';
 import { runtimeSchema } from './0002-runtime.ts';
 import { stateGcSchema } from './0003-state-gc.ts';
 import { assetSchedulingSchema } from './0004-asset-scheduling.ts';
+import { taskInstanceTriesSchema } from './0007-task-instance-tries.ts';
 import type { TidemarkMigration } from './migration.ts';
 
 /** Every migration this version of Tidemark knows, in order. Append; never edit a released one. */
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly TidemarkMigration[] = [
   runtimeSchema,
   stateGcSchema,
   assetSchedulingSchema,
+  taskInstanceTriesSchema,
 ];
