@@ -1,5 +1,5 @@
 import { waitUntil } from '@tidemark/db/testing';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, launchBrowser, PHONE, WatchedPage } from './support/browser.ts';
 import { buildUi, TidemarkUiServer, type UiUser } from './support/tidemark-ui-server.ts';
@@ -228,6 +228,50 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     await shootEverywhere('dag-grid', `/dags/${DAG}`, (shot) => shot.getByTestId('run-grid').waitFor());
   }, 120_000);
 
+  it('draws the run-duration chart, and keeps every tooltip of the grid, chart and graph inside the window', async () => {
+    const watched = await signedIn(server.viewer, PHONE);
+    const { page } = watched;
+    await page.goto(`/dags/${DAG}`);
+    const chart = page.getByTestId('run-duration-chart');
+    const bar = chart.getByRole('link', { name: new RegExp(`^${runId}: success, ran `) });
+    await bar.waitFor();
+    expect(await chart.getByText(/median/).count()).toBe(1);
+    expect((await bar.locator('.duration-ran').boundingBox())?.height ?? 0).toBeGreaterThan(0);
+
+    /** Hovers (or focuses) `anchor`; the tooltip shows its text, wholly inside the viewport. */
+    const tooltipInside = async (anchor: Locator, how: 'hover' | 'focus', text: RegExp) => {
+      await anchor.scrollIntoViewIfNeeded();
+      if (how === 'hover') await anchor.hover();
+      else await anchor.focus();
+      const tip = page.getByTestId('tooltip');
+      await expect.poll(() => tip.textContent(), POLL).toMatch(text);
+      await expect.poll(() => tip.getAttribute('style'), POLL).toMatch(/visibility: visible/);
+      const box = await tip.boundingBox();
+      const viewport = page.viewportSize() ?? PHONE;
+      expect(box?.x ?? -1).toBeGreaterThanOrEqual(0);
+      expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);
+      expect((box?.x ?? 0) + (box?.width ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(viewport.width);
+      expect((box?.y ?? 0) + (box?.height ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(viewport.height);
+    };
+    // The grid scrolls sideways inside its box: its tooltips are not cut by it, nor by the window.
+    const cells = page.getByTestId('run-grid').locator('tbody a.cell');
+    await tooltipInside(cells.last(), 'hover', /^summarize in .*: success, retried$/);
+    await tooltipInside(cells.first(), 'focus', /^list_names in /);
+    await tooltipInside(page.getByTestId('run-grid').locator('thead a.run-head').last(), 'hover', /: success, /);
+    await tooltipInside(bar, 'hover', new RegExp(`^${runId}: success, ran `));
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('tooltip').count(), POLL).toBe(0);
+
+    await page.goto(`/dags/${DAG}/graph?run=${encodeURIComponent(runId)}`);
+    const summarize = page.getByTestId('task-node-summarize');
+    await summarize.and(page.locator('[data-state="success"]')).waitFor();
+    await tooltipInside(summarize, 'hover', /^summarize: success, needed more than one try$/);
+    await watched.screenshot('graph-tooltip-phone');
+    await shootEverywhere('dag-duration-chart', `/dags/${DAG}`, (shot) =>
+      shot.getByTestId('run-duration-chart').waitFor(),
+    );
+  }, 120_000);
+
   it('searches DAGs by id and tag, and by the state of their latest run', async () => {
     const watched = await signedIn(server.viewer);
     const { page } = watched;
@@ -318,9 +362,13 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     await page.getByTestId('not-found').getByText('The page /no/such/page does not exist').waitFor();
     await page.getByRole('link', { name: 'Back to the DAGs' }).click();
     await page.getByTestId('dag-list').waitFor();
+    await page.goto('/assets/987654');
+    await page.getByTestId('not-found').getByText('The asset 987654 does not exist').waitFor();
+    await watched.screenshot('not-found-asset');
 
     const unexpected = watched.failedResponses.filter(
-      ({ status, path }) => !(status === 404 && path.startsWith('/api/v2/dags/no_such_dag')),
+      ({ status, path }) =>
+        !(status === 404 && (path.startsWith('/api/v2/dags/no_such_dag') || path.startsWith('/api/v2/assets/987654'))),
     );
     expect(unexpected).toEqual([]);
   }, 60_000);

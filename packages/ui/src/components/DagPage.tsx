@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { isNotFound } from '../api/http.ts';
 import { dagQuery } from '../api/queries.ts';
 import { useCanOperate } from '../auth/session-context.ts';
@@ -11,6 +11,7 @@ import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { PauseToggle } from './PauseToggle.tsx';
+import { RunDurationChart } from './RunDurationChart.tsx';
 import { RunGrid } from './RunGrid.tsx';
 import { TriggerForm } from './TriggerForm.tsx';
 
@@ -23,6 +24,13 @@ export function DagPage({ dagId }: { dagId: string }) {
   const dag = usePolling(dagQuery(dagId), 10_000);
   const grid = useRunGrid(dagId, GRID_RUNS, REFRESH_MS);
   const [triggering, setTriggering] = useState(false);
+  const triggerButton = useRef<HTMLButtonElement>(null);
+  const wasTriggering = useRef(false);
+  // The form closed: focus goes back to the button that opened it, not to the top of the page.
+  useEffect(() => {
+    if (wasTriggering.current && !triggering) triggerButton.current?.focus();
+    wasTriggering.current = triggering;
+  }, [triggering]);
   if (isNotFound(dag.error)) return <NotFoundPage what={`The DAG ${dagId}`} detail={dag.error?.message} />;
 
   return (
@@ -34,7 +42,7 @@ export function DagPage({ dagId }: { dagId: string }) {
         <h1>{dagId}</h1>
         {dag.data && <PauseToggle dag={dag.data} onChanged={dag.reload} />}
         {canOperate && !triggering && dag.data && (
-          <button type="button" className="primary" onClick={() => setTriggering(true)}>
+          <button ref={triggerButton} type="button" className="primary" onClick={() => setTriggering(true)}>
             Trigger
           </button>
         )}
@@ -66,6 +74,7 @@ export function DagPage({ dagId }: { dagId: string }) {
       <h2>Runs</h2>
       <DagViewLinks dagId={dagId} />
       {dag.data && grid.data && <RunGrid tasks={dag.data.tasks} grid={grid.data} />}
+      {grid.data && <RunDurationChart runs={grid.data.runs} now={Date.now()} />}
       <Legend />
     </section>
   );

@@ -84,7 +84,7 @@ export function RunGantt({
                     left: `${percent(segment.start)}%`,
                     width: `max(2px, ${percent(segment.end) - percent(segment.start)}%)`,
                   }}
-                  title={`${name}, try ${segment.tryNumber}${segment.kind === 'running' ? ` (${segment.state.replaceAll('_', ' ')})` : ''}: ${SEGMENT_LABEL[segment.kind]} ${formatDuration((segment.end - segment.start) / 1000)} (${clock(segment.start)}–${clock(segment.end)})`}
+                  data-tooltip={`${name}, try ${segment.tryNumber}${segment.kind === 'running' ? ` (${segment.state.replaceAll('_', ' ')})` : ''}: ${SEGMENT_LABEL[segment.kind]} ${formatDuration((segment.end - segment.start) / 1000)} (${clock(segment.start)}–${clock(segment.end)})`}
                 />
               ))}
               {segments.length === 0 && <span className="gantt-none muted small">{ti.state ?? 'not started'}</span>}
