@@ -343,6 +343,149 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     );
   }, 60_000);
 
+  /** What has the keyboard focus: `role: name` (a form field: `field: its name`). */
+  const FOCUSED = `(() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return '';
+    if (['INPUT', 'TEXTAREA', 'SELECT'].includes(e.tagName)) return 'field: ' + (e.getAttribute('name') || e.getAttribute('aria-label') || '');
+    const role = e.getAttribute('role') || { A: 'link', BUTTON: 'button' }[e.tagName] || e.tagName.toLowerCase();
+    return role + ': ' + (e.getAttribute('aria-label') || e.textContent || '').replace(/\\s+/g, ' ').trim();
+  })()`;
+  const focused = (page: Page) => page.evaluate<string>(FOCUSED);
+
+  /** Presses Tab until the focus is on what `wanted` names; fails with every stop it made on the way. */
+  async function tabTo(page: Page, wanted: RegExp, max = 200): Promise<void> {
+    const passed: string[] = [];
+    for (let press = 0; press < max; press++) {
+      await page.keyboard.press('Tab');
+      const now = await focused(page);
+      if (wanted.test(now)) return;
+      passed.push(now);
+    }
+    throw new Error(`Tab never reached ${wanted}; it stopped at: ${passed.join(' | ')}`);
+  }
+
+  it('reaches every action with the keyboard alone: pause, trigger, tabs, mark, clear, state edit and restore', async () => {
+    const watched = await signedIn(server.op);
+    const { page } = watched;
+    const dagPath = `/api/v2/dags/${DAG}`;
+    const paused = async () => ((await server.api(server.op, 'GET', dagPath)).body as { is_paused: boolean }).is_paused;
+
+    // The DAG page: pause and unpause with the switch (the focus stays on it), then trigger with a conf.
+    await page.goto(`/dags/${DAG}`);
+    await page.getByTestId('run-grid').waitFor();
+    await tabTo(page, /^switch: example_hello is active; switch to pause$/);
+    await page.keyboard.press('Space');
+    await waitUntil(paused, 'the DAG paused from the keyboard');
+    await expect.poll(() => focused(page), POLL).toMatch(/^switch: example_hello is paused/);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => !(await paused()), 'the DAG unpaused from the keyboard');
+    await tabTo(page, /^button: Trigger$/);
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('field: conf');
+    await page.keyboard.press('Escape');
+    expect(await focused(page)).toBe('button: Trigger');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('{"from_keyboard": true}');
+    await tabTo(page, /^button: Trigger$/, 3);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/runs\/[^/?]+$/);
+    const keyboardRun = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
+    const runApi = `${dagPath}/dagRuns/${encodeURIComponent(keyboardRun)}`;
+    expect(((await server.api(server.op, 'GET', runApi)).body as { conf: unknown }).conf).toEqual({
+      from_keyboard: true,
+    });
+    const runState = async () => ((await server.api(server.op, 'GET', runApi)).body as { state: string }).state;
+    await waitUntil(async () => (await runState()) === 'success', 'the keyboard-triggered run to succeed', 90_000, 250);
+
+    // The run page: its tabs with Tab and the arrow keys, its actions, and a TI's link.
+    await tabTo(page, /^tab: Gantt$/);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('gantt').waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'graph');
+    expect(await focused(page)).toBe('tab: Graph');
+    await page.keyboard.press('Home');
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'tis');
+    await page.getByTestId('task-instances').locator('tbody tr').first().waitFor();
+    await page.keyboard.press('Shift+Tab');
+    await tabTo(page, /^button: Delete run$/, 60);
+    await tabTo(page, /^link: summarize$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/tasks\/summarize$/);
+
+    // The task instance: mark it failed, clear it (it runs again), then its task state.
+    const tiApi = `${runApi}/taskInstances/summarize`;
+    const tiState = async () => ((await server.api(server.op, 'GET', tiApi)).body as { state: string | null }).state;
+    await tabTo(page, /^button: Mark failed$/);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => (await tiState()) === 'failed', 'the TI marked failed from the keyboard');
+    await tabTo(page, /^button: Clear$/, 3);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => (await tiState()) !== 'failed', 'the TI cleared from the keyboard');
+    await tabTo(page, /^tab: Storage$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'storage');
+    await tabTo(page, /^button: Add key$/);
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('field: key');
+    await page.keyboard.type('typed_key');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('field: value');
+    await page.keyboard.type('{"n": 1}');
+    await tabTo(page, /^button: Save$/, 10);
+    await page.keyboard.press('Enter');
+    const keyApi = `${tiApi}/state-store/typed_key`;
+    const stored = async () => (await server.api(server.op, 'GET', keyApi)).body as { value: unknown; version: number };
+    await waitUntil(async () => (await stored()).version === 1, 'the key added from the keyboard');
+    await page.locator('tr[data-key="typed_key"]').waitFor();
+    await tabTo(page, /^button: Edit$/);
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('field: value');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('{"n": 2}');
+    await tabTo(page, /^button: Save$/, 10);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => (await stored()).version === 2, 'the key edited from the keyboard');
+    await tabTo(page, /^button: History$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Restore version 1', exact: true }).waitFor();
+    expect(await focused(page)).toBe('h3: History of typed_key');
+    await tabTo(page, /^button: Restore version 1$/, 20);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => (await stored()).version === 3, 'the version restored from the keyboard');
+    expect((await stored()).value).toEqual({ n: 1 });
+    await tabTo(page, /^tab: Tries$/, 80);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('tries').waitFor();
+
+    // The asset page: its tabs, and a key added to its state.
+    const assets = (await server.api(server.op, 'GET', '/api/v2/assets')).body as {
+      assets: { id: number; name: string }[];
+    };
+    const asset = assets.assets.find((candidate) => candidate.name === 'example_source_files');
+    await page.goto(`/assets/${asset?.id}`);
+    await page.getByRole('heading', { name: 'example_source_files' }).waitFor();
+    await tabTo(page, /^tab: Asset state$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'state');
+    await tabTo(page, /^button: Add key$/);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('typed_asset_key');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('"from the keyboard"');
+    await tabTo(page, /^button: Save$/, 10);
+    await page.keyboard.press('Enter');
+    await waitUntil(
+      async () =>
+        (await server.api(server.op, 'GET', `/api/v2/assets/${asset?.id}/state-store/typed_asset_key`)).status === 200,
+      'the asset key added from the keyboard',
+    );
+    await tabTo(page, /^tab: Events$/, 80);
+    expect(watched.dialogs.length).toBeGreaterThanOrEqual(3);
+  }, 180_000);
+
   it('shows a not-found page for an unknown DAG (no Trigger), an unknown path and a bad URL', async () => {
     const watched = await signedIn(server.op);
     const { page } = watched;
