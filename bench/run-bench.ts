@@ -3,7 +3,7 @@
  * ratios against baselines measured in the same run, and writes it to bench/RESULTS.md with the
  * machine's description.
  *
- *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6]   (--only: no RESULTS.md)
+ *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6|ui]   (--only: no RESULTS.md)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import type { Scenario } from './scenarios/scenario.ts';
 import { stateApiScenarios } from './scenarios/state-api.ts';
 import { stateFromTaskScenario } from './scenarios/state-from-task.ts';
 import { stateGcScenario } from './scenarios/state-gc.ts';
+import { uiPageLoadScenario } from './scenarios/ui-page-load.ts';
 
 const SCENARIOS: readonly Scenario[] = [
   { ids: ['1', '2'], name: 'state API latency and throughput', perDialect: true, run: stateApiScenarios },
@@ -28,6 +29,7 @@ const SCENARIOS: readonly Scenario[] = [
   { ids: ['6'], name: 'get with a large task_state table', perDialect: true, run: largeTableScenario },
   { ids: ['7'], name: 'garbage collection with writers', perDialect: true, run: stateGcScenario },
   { ids: ['8'], name: 'asset event to consumer task', perDialect: true, run: assetTriggerLatencyScenario },
+  { ids: ['9', 'ui'], name: 'web UI page load, 200 tasks × 100 runs', perDialect: false, run: uiPageLoadScenario },
 ];
 
 async function main(): Promise<void> {
