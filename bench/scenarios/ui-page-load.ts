@@ -8,6 +8,8 @@
  * (every row, bar or node drawn). Baseline: the same pages of a 3-task DAG with one run.
  *
  *   npm run bench -- --only ui [--quick] [--dialect sqlite|postgres]
+ *
+ * With TIDEMARK_BENCH_SCREENSHOTS=<folder>, the last load of each page of the big DAG is saved there.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +39,7 @@ const USER = { username: 'bench-viewer', password: 'bench-viewer-password-9' };
 const TASKS = 200;
 const RUNS = 100;
 const HOUR = 3_600_000;
+const SCREENSHOTS = process.env.TIDEMARK_BENCH_SCREENSHOTS;
 
 /** `start`, then layers of `width` tasks, each task depending on two of the layer before. */
 function layeredDag(dagId: string, taskCount: number, width = 20): SerializedDag {
@@ -64,6 +67,8 @@ function layeredDag(dagId: string, taskCount: number, width = 20): SerializedDag
 }
 
 interface PageCheck {
+  /** For a screenshot's file name. */
+  readonly name: string;
   readonly page: string;
   readonly path: (dag: SerializedDag, runId: string) => string;
   /** A page expression true once the content is drawn. */
@@ -74,22 +79,26 @@ const count = (selector: string) => `document.querySelectorAll(${JSON.stringify(
 
 const PAGES: readonly PageCheck[] = [
   {
+    name: 'dag',
     page: 'DAG page: grid of the latest 25 runs × tasks, run-duration chart',
     path: (dag) => `/dags/${dag.dagId}`,
     ready: (tasks) =>
       `${count('[data-testid="run-grid"] tbody tr')} === ${tasks} && ${count('[data-testid="run-duration-chart"] .duration-bar')} > 0`,
   },
   {
+    name: 'run',
     page: 'run page: its task instances',
     path: (dag, runId) => `/dags/${dag.dagId}/runs/${encodeURIComponent(runId)}`,
     ready: (tasks) => `${count('[data-testid="task-instances"] tbody tr')} === ${tasks}`,
   },
   {
+    name: 'gantt',
     page: 'run page: Gantt (retried TIs with their tries)',
     path: (dag, runId) => `/dags/${dag.dagId}/runs/${encodeURIComponent(runId)}?tab=gantt`,
     ready: (tasks) => `${count('.gantt-row')} === ${tasks}`,
   },
   {
+    name: 'graph',
     page: 'DAG graph coloured by a run',
     path: (dag, runId) => `/dags/${dag.dagId}/graph?run=${encodeURIComponent(runId)}`,
     ready: (tasks) => `${count('[data-testid^="task-node-"]:not([data-state=""])')} === ${tasks}`,
@@ -142,10 +151,15 @@ export async function uiPageLoadScenario(dialect: DialectName, options: Scenario
     const newest = (runs: readonly { runId: string }[]) => runs.at(runs.length === 1 ? -1 : -2)?.runId ?? '';
     const rows: BenchRow[] = [];
     for (const check of PAGES) {
-      const load = (dag: SerializedDag, runId: string) =>
-        measureLoads(browser as Browser, origin, token, check.path(dag, runId), check.ready(dag.tasks.length), repeats);
+      const load = (dag: SerializedDag, runId: string, shot?: string) =>
+        measureLoads(browser as Browser, origin, token, {
+          path: check.path(dag, runId),
+          ready: check.ready(dag.tasks.length),
+          repeats,
+          ...(shot && SCREENSHOTS ? { screenshot: join(SCREENSHOTS, `ui-load-${shot}.png`) } : {}),
+        });
       const smallMs = await load(small, newest(smallRuns));
-      const wideMs = await load(wide, newest(wideRuns));
+      const wideMs = await load(wide, newest(wideRuns), check.name);
       rows.push({
         id: '9',
         scenario: `UI ${check.page}, ${TASKS} tasks × ${RUNS} runs`,
@@ -186,10 +200,9 @@ async function measureLoads(
   browser: Browser,
   origin: string,
   token: string,
-  path: string,
-  ready: string,
-  repeats: number,
+  load: { path: string; ready: string; repeats: number; screenshot?: string },
 ): Promise<number[]> {
+  const { path, ready, repeats } = load;
   const times: number[] = [];
   // One load more than measured: the first warms the api-server (its first queries of this page).
   for (let attempt = -1; attempt < repeats; attempt++) {
@@ -205,6 +218,7 @@ async function measureLoads(
         timeout: 120_000,
       });
       if (attempt >= 0) times.push(Number(await handle.jsonValue()));
+      if (load.screenshot && attempt === repeats - 1) await page.screenshot({ path: load.screenshot, fullPage: true });
       if (errors.length > 0) throw new Error(`${path}: ${errors.join('; ')}`);
     } finally {
       await context.close();
