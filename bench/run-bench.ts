@@ -3,7 +3,7 @@
  * ratios against baselines measured in the same run, and writes it to bench/RESULTS.md with the
  * machine's description.
  *
- *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6]   (--only: no RESULTS.md)
+ *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6|ui]   (--only: no RESULTS.md)
  *   npm run bench -- --only 1m    scenario 1 with metrics on and off, and the overhead ratio
  */
 import { writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import type { Scenario } from './scenarios/scenario.ts';
 import { stateApiScenarios } from './scenarios/state-api.ts';
 import { stateFromTaskScenario } from './scenarios/state-from-task.ts';
 import { stateGcScenario } from './scenarios/state-gc.ts';
+import { uiPageLoadScenario } from './scenarios/ui-page-load.ts';
 import { watcherScenario } from './scenarios/watcher-latency-and-cost.ts';
 
 const SCENARIOS: readonly Scenario[] = [
@@ -33,6 +34,7 @@ const SCENARIOS: readonly Scenario[] = [
   { ids: ['7'], name: 'garbage collection with writers', perDialect: true, run: stateGcScenario },
   { ids: ['8'], name: 'asset event to consumer task', perDialect: true, run: assetTriggerLatencyScenario },
   { ids: ['9'], name: 'asset watchers on a triggerer', perDialect: true, run: watcherScenario },
+  { ids: ['10', 'ui'], name: 'web UI page load, 200 tasks × 100 runs', perDialect: false, run: uiPageLoadScenario },
 ];
 
 async function main(): Promise<void> {

@@ -116,7 +116,7 @@ async function claimAll(origin: string, count: number): Promise<BenchAttempt[]> 
   return attempts;
 }
 
-async function waitForHealth(origin: string, server: ChildProcess): Promise<void> {
+export async function waitForHealth(origin: string, server: ChildProcess): Promise<void> {
   let output = '';
   server.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();

@@ -1,5 +1,5 @@
 import { waitUntil } from '@tidemark/db/testing';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, launchBrowser, PHONE, WatchedPage } from './support/browser.ts';
 import { buildUi, TidemarkUiServer, type UiUser } from './support/tidemark-ui-server.ts';
@@ -170,16 +170,42 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     const order = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-testid')));
     expect(order[0]).toBe('gantt-row-list_names');
     expect(order.at(-1)).toBe('gantt-row-summarize');
-    // Every TI ran; summarize is on its second try, and says so.
-    expect(await gantt.locator('.gantt-bar[data-kind="running"]').count()).toBe(NAMES + 2);
-    await gantt
-      .getByTestId('gantt-row-summarize')
-      .getByText(/↻ try 2 of \d+/)
-      .waitFor();
-    const summarizeBar = await gantt
-      .getByTestId('gantt-row-summarize')
-      .locator('.gantt-bar[data-kind="running"]')
-      .boundingBox();
+    // Every TI ran; summarize ran twice: each try is drawn, with the wait for the retry between.
+    const summarize = gantt.getByTestId('gantt-row-summarize');
+    await summarize.getByText(/↻ try 2 of \d+/).waitFor();
+    await expect.poll(() => gantt.locator('.gantt-bar[data-kind="running"]').count(), POLL).toBe(NAMES + 3);
+    const bars = await summarize
+      .locator('.gantt-bar')
+      .evaluateAll((elements) =>
+        elements.map(
+          (element) =>
+            `${element.getAttribute('data-try')}:${element.getAttribute('data-kind')}:${element.getAttribute('data-state')}`,
+        ),
+      );
+    expect(bars.filter((bar) => !bar.includes(':queued:'))).toEqual([
+      '1:running:up_for_retry',
+      '1:retry_wait:up_for_retry',
+      '2:running:success',
+    ]);
+    const firstTry = await summarize.locator('.gantt-bar[data-kind="running"][data-try="1"]').boundingBox();
+    const summarizeBar = await summarize.locator('.gantt-bar[data-kind="running"][data-try="2"]').boundingBox();
+    expect(summarizeBar?.x ?? 0).toBeGreaterThan(
+      (firstTry?.x ?? Number.POSITIVE_INFINITY) + (firstTry?.width ?? 0) - 1,
+    );
+    const tries = (
+      await server.api(
+        server.viewer,
+        'GET',
+        `/api/v2/dags/${DAG}/dagRuns/${encodeURIComponent(runId)}/taskInstances/summarize/tries`,
+      )
+    ).body as { task_instances: { try_number: number; state: string; start_date: string; end_date: string }[] };
+    expect(tries.task_instances.map((row) => [row.try_number, row.state])).toEqual([
+      [1, 'up_for_retry'],
+      [2, 'success'],
+    ]);
+    expect(Date.parse(tries.task_instances[1]?.start_date ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(tries.task_instances[0]?.end_date ?? ''),
+    );
     const listBar = await gantt
       .getByTestId('gantt-row-list_names')
       .locator('.gantt-bar[data-kind="running"]')
@@ -190,10 +216,60 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     await page.getByRole('tab', { name: 'Graph' }).click();
     await page.getByTestId('task-node-greet').waitFor();
 
+    // The TI's own page lists both tries.
+    await page.goto(`${runPath}/tasks/summarize?tab=tries`);
+    const triesTable = page.getByTestId('tries');
+    await expect.poll(() => triesTable.locator('tbody tr').count(), POLL).toBe(2);
+    expect(await triesTable.locator('tbody tr td:nth-child(2)').allInnerTexts()).toEqual(['up for retry', 'success']);
+
     await shootEverywhere('run-gantt', `${runPath}?tab=gantt`, (shot) =>
       shot.getByTestId('gantt-row-summarize').waitFor(),
     );
     await shootEverywhere('dag-grid', `/dags/${DAG}`, (shot) => shot.getByTestId('run-grid').waitFor());
+  }, 120_000);
+
+  it('draws the run-duration chart, and keeps every tooltip of the grid, chart and graph inside the window', async () => {
+    const watched = await signedIn(server.viewer, PHONE);
+    const { page } = watched;
+    await page.goto(`/dags/${DAG}`);
+    const chart = page.getByTestId('run-duration-chart');
+    const bar = chart.getByRole('link', { name: new RegExp(`^${runId}: success, ran `) });
+    await bar.waitFor();
+    expect(await chart.getByText(/median/).count()).toBe(1);
+    expect((await bar.locator('.duration-ran').boundingBox())?.height ?? 0).toBeGreaterThan(0);
+
+    /** Hovers (or focuses) `anchor`; the tooltip shows its text, wholly inside the viewport. */
+    const tooltipInside = async (anchor: Locator, how: 'hover' | 'focus', text: RegExp) => {
+      await anchor.scrollIntoViewIfNeeded();
+      if (how === 'hover') await anchor.hover();
+      else await anchor.focus();
+      const tip = page.getByTestId('tooltip');
+      await expect.poll(() => tip.textContent(), POLL).toMatch(text);
+      await expect.poll(() => tip.getAttribute('style'), POLL).toMatch(/visibility: visible/);
+      const box = await tip.boundingBox();
+      const viewport = page.viewportSize() ?? PHONE;
+      expect(box?.x ?? -1).toBeGreaterThanOrEqual(0);
+      expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);
+      expect((box?.x ?? 0) + (box?.width ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(viewport.width);
+      expect((box?.y ?? 0) + (box?.height ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(viewport.height);
+    };
+    // The grid scrolls sideways inside its box: its tooltips are not cut by it, nor by the window.
+    const cells = page.getByTestId('run-grid').locator('tbody a.cell');
+    await tooltipInside(cells.last(), 'hover', /^summarize in .*: success, retried$/);
+    await tooltipInside(cells.first(), 'focus', /^list_names in /);
+    await tooltipInside(page.getByTestId('run-grid').locator('thead a.run-head').last(), 'hover', /: success, /);
+    await tooltipInside(bar, 'hover', new RegExp(`^${runId}: success, ran `));
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('tooltip').count(), POLL).toBe(0);
+
+    await page.goto(`/dags/${DAG}/graph?run=${encodeURIComponent(runId)}`);
+    const summarize = page.getByTestId('task-node-summarize');
+    await summarize.and(page.locator('[data-state="success"]')).waitFor();
+    await tooltipInside(summarize, 'hover', /^summarize: success, needed more than one try$/);
+    await watched.screenshot('graph-tooltip-phone');
+    await shootEverywhere('dag-duration-chart', `/dags/${DAG}`, (shot) =>
+      shot.getByTestId('run-duration-chart').waitFor(),
+    );
   }, 120_000);
 
   it('searches DAGs by id and tag, and by the state of their latest run', async () => {
@@ -267,6 +343,149 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     );
   }, 60_000);
 
+  /** What has the keyboard focus: `role: name` (a form field: `field: its name`). */
+  const FOCUSED = `(() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return '';
+    if (['INPUT', 'TEXTAREA', 'SELECT'].includes(e.tagName)) return 'field: ' + (e.getAttribute('name') || e.getAttribute('aria-label') || '');
+    const role = e.getAttribute('role') || { A: 'link', BUTTON: 'button' }[e.tagName] || e.tagName.toLowerCase();
+    return role + ': ' + (e.getAttribute('aria-label') || e.textContent || '').replace(/\\s+/g, ' ').trim();
+  })()`;
+  const focused = (page: Page) => page.evaluate<string>(FOCUSED);
+
+  /** Presses Tab until the focus is on what `wanted` names; fails with every stop it made on the way. */
+  async function tabTo(page: Page, wanted: RegExp, max = 200): Promise<void> {
+    const passed: string[] = [];
+    for (let press = 0; press < max; press++) {
+      await page.keyboard.press('Tab');
+      const now = await focused(page);
+      if (wanted.test(now)) return;
+      passed.push(now);
+    }
+    throw new Error(`Tab never reached ${wanted}; it stopped at: ${passed.join(' | ')}`);
+  }
+
+  it('reaches every action with the keyboard alone: pause, trigger, tabs, mark, clear, state edit and restore', async () => {
+    const watched = await signedIn(server.op);
+    const { page } = watched;
+    const dagPath = `/api/v2/dags/${DAG}`;
+    const paused = async () => ((await server.api(server.op, 'GET', dagPath)).body as { is_paused: boolean }).is_paused;
+
+    // The DAG page: pause and unpause with the switch (the focus stays on it), then trigger with a conf.
+    await page.goto(`/dags/${DAG}`);
+    await page.getByTestId('run-grid').waitFor();
+    await tabTo(page, /^switch: example_hello is active; switch to pause$/);
+    await page.keyboard.press('Space');
+    await waitUntil(paused, 'the DAG paused from the keyboard');
+    await expect.poll(() => focused(page), POLL).toMatch(/^switch: example_hello is paused/);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => !(await paused()), 'the DAG unpaused from the keyboard');
+    await tabTo(page, /^button: Trigger$/);
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('field: conf');
+    await page.keyboard.press('Escape');
+    expect(await focused(page)).toBe('button: Trigger');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('{"from_keyboard": true}');
+    await tabTo(page, /^button: Trigger$/, 3);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/runs\/[^/?]+$/);
+    const keyboardRun = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
+    const runApi = `${dagPath}/dagRuns/${encodeURIComponent(keyboardRun)}`;
+    expect(((await server.api(server.op, 'GET', runApi)).body as { conf: unknown }).conf).toEqual({
+      from_keyboard: true,
+    });
+    const runState = async () => ((await server.api(server.op, 'GET', runApi)).body as { state: string }).state;
+    await waitUntil(async () => (await runState()) === 'success', 'the keyboard-triggered run to succeed', 90_000, 250);
+
+    // The run page: its tabs with Tab and the arrow keys, its actions, and a TI's link.
+    await tabTo(page, /^tab: Gantt$/);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('gantt').waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'graph');
+    expect(await focused(page)).toBe('tab: Graph');
+    await page.keyboard.press('Home');
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'tis');
+    await page.getByTestId('task-instances').locator('tbody tr').first().waitFor();
+    await page.keyboard.press('Shift+Tab');
+    await tabTo(page, /^button: Delete run$/, 60);
+    await tabTo(page, /^link: summarize$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/tasks\/summarize$/);
+
+    // The task instance: mark it failed, clear it (it runs again), then its task state.
+    const tiApi = `${runApi}/taskInstances/summarize`;
+    const tiState = async () => ((await server.api(server.op, 'GET', tiApi)).body as { state: string | null }).state;
+    await tabTo(page, /^button: Mark failed$/);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => (await tiState()) === 'failed', 'the TI marked failed from the keyboard');
+    await tabTo(page, /^button: Clear$/, 3);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => (await tiState()) !== 'failed', 'the TI cleared from the keyboard');
+    await tabTo(page, /^tab: Storage$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'storage');
+    await tabTo(page, /^button: Add key$/);
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('field: key');
+    await page.keyboard.type('typed_key');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('field: value');
+    await page.keyboard.type('{"n": 1}');
+    await tabTo(page, /^button: Save$/, 10);
+    await page.keyboard.press('Enter');
+    const keyApi = `${tiApi}/state-store/typed_key`;
+    const stored = async () => (await server.api(server.op, 'GET', keyApi)).body as { value: unknown; version: number };
+    await waitUntil(async () => (await stored()).version === 1, 'the key added from the keyboard');
+    await page.locator('tr[data-key="typed_key"]').waitFor();
+    await tabTo(page, /^button: Edit$/);
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('field: value');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('{"n": 2}');
+    await tabTo(page, /^button: Save$/, 10);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => (await stored()).version === 2, 'the key edited from the keyboard');
+    await tabTo(page, /^button: History$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Restore version 1', exact: true }).waitFor();
+    expect(await focused(page)).toBe('h3: History of typed_key');
+    await tabTo(page, /^button: Restore version 1$/, 20);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => (await stored()).version === 3, 'the version restored from the keyboard');
+    expect((await stored()).value).toEqual({ n: 1 });
+    await tabTo(page, /^tab: Tries$/, 80);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('tries').waitFor();
+
+    // The asset page: its tabs, and a key added to its state.
+    const assets = (await server.api(server.op, 'GET', '/api/v2/assets')).body as {
+      assets: { id: number; name: string }[];
+    };
+    const asset = assets.assets.find((candidate) => candidate.name === 'example_source_files');
+    await page.goto(`/assets/${asset?.id}`);
+    await page.getByRole('heading', { name: 'example_source_files' }).waitFor();
+    await tabTo(page, /^tab: Asset state$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'state');
+    await tabTo(page, /^button: Add key$/);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('typed_asset_key');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('"from the keyboard"');
+    await tabTo(page, /^button: Save$/, 10);
+    await page.keyboard.press('Enter');
+    await waitUntil(
+      async () =>
+        (await server.api(server.op, 'GET', `/api/v2/assets/${asset?.id}/state-store/typed_asset_key`)).status === 200,
+      'the asset key added from the keyboard',
+    );
+    await tabTo(page, /^tab: Events$/, 80);
+    expect(watched.dialogs.length).toBeGreaterThanOrEqual(3);
+  }, 180_000);
+
   it('shows a not-found page for an unknown DAG (no Trigger), an unknown path and a bad URL', async () => {
     const watched = await signedIn(server.op);
     const { page } = watched;
@@ -286,9 +505,13 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
     await page.getByTestId('not-found').getByText('The page /no/such/page does not exist').waitFor();
     await page.getByRole('link', { name: 'Back to the DAGs' }).click();
     await page.getByTestId('dag-list').waitFor();
+    await page.goto('/assets/987654');
+    await page.getByTestId('not-found').getByText('The asset 987654 does not exist').waitFor();
+    await watched.screenshot('not-found-asset');
 
     const unexpected = watched.failedResponses.filter(
-      ({ status, path }) => !(status === 404 && path.startsWith('/api/v2/dags/no_such_dag')),
+      ({ status, path }) =>
+        !(status === 404 && (path.startsWith('/api/v2/dags/no_such_dag') || path.startsWith('/api/v2/assets/987654'))),
     );
     expect(unexpected).toEqual([]);
   }, 60_000);

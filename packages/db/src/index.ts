@@ -9,6 +9,7 @@ export * from './queries/dag-queries.ts';
 export * from './queries/dag-run-queries.ts';
 export * from './queries/task-instance-gauges.ts';
 export * from './queries/task-instance-queries.ts';
+export * from './queries/task-instance-try-queries.ts';
 export * from './queries/watcher-queries.ts';
 export * from './queries/xcom-queries.ts';
 export * from './repositories/asset-event-repository.ts';

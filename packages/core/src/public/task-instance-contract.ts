@@ -68,6 +68,37 @@ export const taskInstanceCollectionSchema = z.strictObject({
 });
 export type TaskInstanceCollection = z.infer<typeof taskInstanceCollectionSchema>;
 
+/**
+ * One try of a task instance (`GET …/taskInstances/{task_id}/tries`), Airflow 3's task-instance
+ * history shape: the times and state of that try alone. The live try is `running`; the next try
+ * waiting for a worker is `queued` with no start.
+ */
+export const taskInstanceTrySchema = z.strictObject({
+  task_id: z.string(),
+  dag_id: z.string(),
+  dag_run_id: z.string(),
+  map_index: z.number().int(),
+  try_number: z.number().int(),
+  max_tries: z.number().int(),
+  /** The state the try ended in (`up_for_retry` when a retry followed), or `running` / `queued`. */
+  state: taskInstanceStateSchema,
+  queued_when: z.string().nullable(),
+  start_date: z.string().nullable(),
+  end_date: z.string().nullable(),
+  /** Seconds from start_date to end_date; null while either is missing. */
+  duration: z.number().nullable(),
+  hostname: z.string().nullable(),
+  /** For a try that ended `up_for_retry`: when the next try was due. */
+  next_retry_at: z.string().nullable(),
+});
+export type TaskInstanceTryResponse = z.infer<typeof taskInstanceTrySchema>;
+
+export const taskInstanceTryCollectionSchema = z.strictObject({
+  task_instances: z.array(taskInstanceTrySchema),
+  total_entries: z.number().int(),
+});
+export type TaskInstanceTryCollection = z.infer<typeof taskInstanceTryCollectionSchema>;
+
 /** `/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` */
 export const runTaskInstancesPathSchema = z.strictObject({ dag_id: z.string().min(1), dag_run_id: z.string().min(1) });
 /** `…/taskInstances/{task_id}` */

@@ -4,6 +4,7 @@ import { stateGcSchema } from './0003-state-gc.ts';
 import { assetSchedulingSchema } from './0004-asset-scheduling.ts';
 import { assetWatchersSchema } from './0005-asset-watchers.ts';
 import { dagStateSchema } from './0006-dag-state.ts';
+import { taskInstanceTriesSchema } from './0007-task-instance-tries.ts';
 import type { TidemarkMigration } from './migration.ts';
 
 /** Every migration this version of Tidemark knows, in order. Append; never edit a released one. */
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly TidemarkMigration[] = [
   assetSchedulingSchema,
   assetWatchersSchema,
   dagStateSchema,
+  taskInstanceTriesSchema,
 ];

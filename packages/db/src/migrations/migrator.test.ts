@@ -13,6 +13,7 @@ const TABLES = [
   'dag',
   'dag_run',
   'task_instance',
+  'task_instance_try',
   'asset',
   'asset_active',
   'asset_event',

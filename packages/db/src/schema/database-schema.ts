@@ -9,6 +9,7 @@ export interface DatabaseSchema {
   dag: DagTable;
   dag_run: DagRunTable;
   task_instance: TaskInstanceTable;
+  task_instance_try: TaskInstanceTryTable;
   asset: AssetTable;
   asset_active: AssetActiveTable;
   asset_event: AssetEventTable;
@@ -85,6 +86,24 @@ export interface TaskInstanceTable {
   state_item_key: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: EpochMs;
   updated_at: EpochMs;
+}
+
+/**
+ * One ended try (attempt) of a task instance, copied from its row when the attempt ended: the
+ * times and worker of that try, and the state it ended in (`success`, `skipped`, `up_for_retry`,
+ * `failed`; or the state an operator marked, or `failed` when a clear stopped it).
+ */
+export interface TaskInstanceTryTable {
+  ti_id: string;
+  try_number: number;
+  state: string;
+  max_tries: number;
+  queued_at: EpochMs | null;
+  start_date: EpochMs | null;
+  end_date: EpochMs;
+  /** For `up_for_retry`: when the next try was due. */
+  next_retry_at: EpochMs | null;
+  worker: string | null;
 }
 
 export interface AssetTable {

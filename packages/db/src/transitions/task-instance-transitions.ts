@@ -1,6 +1,7 @@
 import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../open-database.ts';
 import type { DatabaseSchema, TaskInstanceTable } from '../schema/database-schema.ts';
+import { recordEndedTries } from './task-instance-try-record.ts';
 import { tiStateAllows } from './transition-guards.ts';
 
 /**
@@ -95,13 +96,14 @@ export async function startAttempt(
     .executeTakeFirst();
 }
 
-/** The running attempt ended for good: `success`, `skipped` or `failed`. */
+/** The running attempt ended for good: `success`, `skipped` or `failed`; its try is recorded. */
 export async function finishAttempt(
   trx: Trx,
   tiId: string,
   state: 'success' | 'skipped' | 'failed',
   now: number,
 ): Promise<void> {
+  await recordEndedTries(trx, [tiId], { state, now });
   await trx
     .updateTable('task_instance')
     .set({ state, end_date: now, next_retry_at: null, updated_at: now })
@@ -110,8 +112,9 @@ export async function finishAttempt(
     .execute();
 }
 
-/** The running attempt failed with tries left: the TI waits for `nextRetryAt`. */
+/** The running attempt failed with tries left: its try is recorded and the TI waits for `nextRetryAt`. */
 export async function scheduleRetry(trx: Trx, tiId: string, nextRetryAt: number, now: number): Promise<void> {
+  await recordEndedTries(trx, [tiId], { state: 'up_for_retry', now, nextRetryAt });
   await trx
     .updateTable('task_instance')
     .set({ state: 'up_for_retry', end_date: now, next_retry_at: nextRetryAt, updated_at: now })
@@ -124,7 +127,8 @@ export async function scheduleRetry(trx: Trx, tiId: string, nextRetryAt: number,
 
 /**
  * Cleared: the TIs go back to none with their dates and heartbeat reset, and `extraTries` more
- * tries (`max_tries = try_number + extraTries`).
+ * tries (`max_tries = try_number + extraTries`). A running attempt is stopped by this (its next
+ * heartbeat is refused): its try is recorded as `failed` first.
  */
 export async function clearTaskInstanceStates(
   trx: Trx,
@@ -133,6 +137,7 @@ export async function clearTaskInstanceStates(
   now: number,
 ): Promise<void> {
   if (ids.length === 0) return;
+  await recordEndedTries(trx, ids, { state: 'failed', now });
   await trx
     .updateTable('task_instance')
     .set((eb) => ({
@@ -150,13 +155,17 @@ export async function clearTaskInstanceStates(
     .execute();
 }
 
-/** Marked `success` or `failed` by an operator. */
+/**
+ * Marked `success` or `failed` by an operator. A running attempt is stopped by this: its try is
+ * recorded, in the marked state.
+ */
 export async function markTaskInstanceState(
   trx: Trx,
   tiId: string,
   state: 'success' | 'failed',
   now: number,
 ): Promise<void> {
+  await recordEndedTries(trx, [tiId], { state, now });
   await trx
     .updateTable('task_instance')
     .set({ state, end_date: now, next_retry_at: null, updated_at: now })

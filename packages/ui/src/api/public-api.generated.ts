@@ -3717,6 +3717,111 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * List the tries of a task instance
+         * @description Oldest first. A try that failed and was retried has state up_for_retry and its next_retry_at; the running try is running; the next try waiting for a worker is queued, with no start yet. A mapped task’s TIs need `map_index`; without it, -1 (an unmapped task).
+         */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly map_index?: number | string;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly dag_id: string;
+                    readonly dag_run_id: string;
+                    readonly task_id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly task_instances: readonly {
+                                readonly dag_id: string;
+                                readonly dag_run_id: string;
+                                readonly duration: number | null;
+                                readonly end_date: string | null;
+                                readonly hostname: string | null;
+                                readonly map_index: number;
+                                readonly max_tries: number;
+                                readonly next_retry_at: string | null;
+                                readonly queued_when: string | null;
+                                readonly start_date: string | null;
+                                /** @enum {string} */
+                                readonly state: "scheduled" | "queued" | "running" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed";
+                                readonly task_id: string;
+                                readonly try_number: number;
+                            }[];
+                            readonly total_entries: number;
+                        };
+                    };
+                };
+                /** @description no token, or an expired or forged one */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description not found */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description the request does not match the contract */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries": {
         readonly parameters: {
             readonly query?: never;

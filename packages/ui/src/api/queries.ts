@@ -13,6 +13,7 @@ import {
   getTaskInstance,
   getXcom,
   listTaskInstances,
+  listTaskInstanceTries,
   listXcoms,
   type TaskInstanceAddress,
 } from './task-instances-api.ts';
@@ -60,6 +61,9 @@ export const taskInstancesQuery = (dagId: string, runId: string) =>
 
 export const taskInstanceQuery = (ti: TaskInstanceAddress) =>
   queryOptions({ queryKey: [...queryKeys.taskInstance(ti), 'details'], queryFn: () => getTaskInstance(ti) });
+
+export const taskInstanceTriesQuery = (ti: TaskInstanceAddress) =>
+  queryOptions({ queryKey: [...queryKeys.taskInstance(ti), 'tries'], queryFn: () => listTaskInstanceTries(ti) });
 
 /** The task instance's own XComs (a mapped TI's siblings left out), with their values. */
 export const xcomsQuery = (ti: TaskInstanceAddress) =>

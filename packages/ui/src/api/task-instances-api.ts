@@ -1,5 +1,5 @@
 import { request, segment } from './http.ts';
-import type { TaskInstance, TaskLogChunk, XcomEntry } from './types.ts';
+import type { TaskInstance, TaskInstanceTry, TaskLogChunk, XcomEntry } from './types.ts';
 
 const API = '/api/v2';
 
@@ -28,6 +28,14 @@ export async function listTaskInstances(dagId: string, runId: string): Promise<r
 
 export function getTaskInstance(ti: TaskInstanceAddress): Promise<TaskInstance> {
   return request(taskInstancePath(ti), { query: { map_index: ti.mapIndex } });
+}
+
+/** Every try of the task instance, oldest first (the running or queued one last). */
+export async function listTaskInstanceTries(ti: TaskInstanceAddress): Promise<readonly TaskInstanceTry[]> {
+  const page = await request<{ task_instances: TaskInstanceTry[] }>(`${taskInstancePath(ti)}/tries`, {
+    query: { map_index: ti.mapIndex },
+  });
+  return page.task_instances;
 }
 
 export function markTaskInstance(ti: TaskInstanceAddress, newState: 'success' | 'failed'): Promise<TaskInstance> {

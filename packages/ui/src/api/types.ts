@@ -44,6 +44,8 @@ export type DagRunState = DagRun['state'];
 export type TaskInstance = ApiResponse<TiPath>;
 /** `null`: not scheduled yet ("none"). */
 export type TaskInstanceState = NonNullable<TaskInstance['state']>;
+/** One try of a task instance (`…/tries`): its own times and the state it ended in. */
+export type TaskInstanceTry = Item<ApiResponse<`${TiPath}/tries`>['task_instances']>;
 export type TaskLogChunk = ApiResponse<`${TiPath}/logs/{try_number}`>;
 export type XcomEntry = ApiResponse<`${TiPath}/xcomEntries/{xcom_key}`>;
 export type TaskStateEntry = Item<ApiResponse<typeof TASK_STATE>['task_state_store']>;

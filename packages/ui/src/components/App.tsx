@@ -15,6 +15,7 @@ import { NavBar } from './NavBar.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { RunPage } from './RunPage.tsx';
 import { TaskInstancePage } from './TaskInstancePage.tsx';
+import { TooltipLayer } from './TooltipLayer.tsx';
 
 /** The graph page brings React Flow and dagre (half the UI's code): loaded when first opened. */
 const AssetGraphPage = lazy(() =>
@@ -63,6 +64,7 @@ export function App() {
           <main className="page">
             <PageWithBoundary />
           </main>
+          <TooltipLayer />
         </>
       ) : (
         <LoginPage expired={expired} />

@@ -12,7 +12,7 @@ export function AssetGraphNode({ data: { node } }: NodeProps<AssetGraphFlowNode>
       ? [paths.dag(node.dagId), node.dagId, `DAG ${node.dagId}`]
       : [paths.asset(node.assetId), node.name, node.uri === node.name ? `asset ${node.name}` : `asset ${node.uri}`];
   return (
-    <div className={`graph-node graph-node-${node.kind}`} title={title}>
+    <div className={`graph-node graph-node-${node.kind}`} data-tooltip={title}>
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <span className="graph-node-kind">{node.kind === 'dag' ? 'DAG' : 'asset'}</span>
       <Link to={to} className="graph-node-name nodrag nopan">

@@ -1,3 +1,4 @@
+import { isNotFound } from '../api/http.ts';
 import { assetQuery } from '../api/queries.ts';
 import { navigate } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
@@ -6,6 +7,7 @@ import { AssetEvents } from './AssetEvents.tsx';
 import { AssetWatchers } from './AssetWatchers.tsx';
 import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
 import { StatePanel } from './StatePanel.tsx';
 import { Tabs } from './Tabs.tsx';
 import { TaskReferences } from './TaskReferences.tsx';
@@ -19,6 +21,7 @@ const TABS = [
 export function AssetPage({ assetId, tab }: { assetId: number; tab: string | null }) {
   const asset = usePolling(assetQuery(assetId), 30_000);
   const active = TABS.some((known) => known.id === tab) ? (tab as string) : 'events';
+  if (isNotFound(asset.error)) return <NotFoundPage what={`The asset ${assetId}`} detail={asset.error?.message} />;
   return (
     <section>
       <nav className="breadcrumbs">

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { isNotFound } from '../api/http.ts';
 import { dagQuery } from '../api/queries.ts';
 import { useCanOperate } from '../auth/session-context.ts';
@@ -12,7 +12,9 @@ import { ErrorNotice } from './ErrorNotice.tsx';
 import { Link } from './Link.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { PauseToggle } from './PauseToggle.tsx';
+import { RunDurationChart } from './RunDurationChart.tsx';
 import { RunGrid } from './RunGrid.tsx';
+import { StateLegend } from './StateLegend.tsx';
 import { StatePanel } from './StatePanel.tsx';
 import { Tabs } from './Tabs.tsx';
 import { TriggerForm } from './TriggerForm.tsx';
@@ -32,6 +34,13 @@ export function DagPage({ dagId, tab = null }: { dagId: string; tab?: string | n
   const dag = usePolling(dagQuery(dagId), 10_000);
   const grid = useRunGrid(dagId, GRID_RUNS, REFRESH_MS);
   const [triggering, setTriggering] = useState(false);
+  const triggerButton = useRef<HTMLButtonElement>(null);
+  const wasTriggering = useRef(false);
+  // The form closed: focus goes back to the button that opened it, not to the top of the page.
+  useEffect(() => {
+    if (wasTriggering.current && !triggering) triggerButton.current?.focus();
+    wasTriggering.current = triggering;
+  }, [triggering]);
   if (isNotFound(dag.error)) return <NotFoundPage what={`The DAG ${dagId}`} detail={dag.error?.message} />;
 
   return (
@@ -43,7 +52,7 @@ export function DagPage({ dagId, tab = null }: { dagId: string; tab?: string | n
         <h1>{dagId}</h1>
         {dag.data && <PauseToggle dag={dag.data} onChanged={dag.reload} />}
         {canOperate && !triggering && dag.data && (
-          <button type="button" className="primary" onClick={() => setTriggering(true)}>
+          <button ref={triggerButton} type="button" className="primary" onClick={() => setTriggering(true)}>
             Trigger
           </button>
         )}
@@ -77,7 +86,8 @@ export function DagPage({ dagId, tab = null }: { dagId: string; tab?: string | n
           <>
             <DagViewLinks dagId={dagId} />
             {dag.data && grid.data && <RunGrid tasks={dag.data.tasks} grid={grid.data} />}
-            <Legend />
+            {grid.data && <RunDurationChart runs={grid.data.runs} now={Date.now()} />}
+            <StateLegend />
           </>
         )}
         {active === 'state' && (
@@ -91,31 +101,5 @@ export function DagPage({ dagId, tab = null }: { dagId: string; tab?: string | n
         )}
       </Tabs>
     </section>
-  );
-}
-
-function Legend() {
-  const states = [
-    'success',
-    'running',
-    'queued',
-    'scheduled',
-    'up_for_retry',
-    'failed',
-    'upstream_failed',
-    'skipped',
-    'none',
-  ];
-  return (
-    <div className="legend">
-      {states.map((state) => (
-        <span key={state} className="legend-item">
-          <span className={`cell state-${state}`} /> {state.replaceAll('_', ' ')}
-        </span>
-      ))}
-      <span className="legend-item">
-        <span className="cell state-success cell-retried" /> needed more than one try
-      </span>
-    </div>
   );
 }

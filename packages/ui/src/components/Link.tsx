@@ -7,11 +7,14 @@ export function Link({
   children,
   className,
   style,
+  tooltip,
 }: {
   to: string;
   children: ReactNode;
   className?: string;
   style?: CSSProperties;
+  /** Shown on hover and focus by the TooltipLayer, inside the viewport. */
+  tooltip?: string;
 }) {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
@@ -19,7 +22,7 @@ export function Link({
     navigate(to);
   };
   return (
-    <a href={to} onClick={onClick} className={className} style={style}>
+    <a href={to} onClick={onClick} className={className} style={style} data-tooltip={tooltip}>
       {children}
     </a>
   );

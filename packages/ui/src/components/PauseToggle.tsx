@@ -35,8 +35,11 @@ export function PauseToggle({ dag, onChanged }: { dag: Dag; onChanged: () => voi
         aria-checked={!dag.is_paused}
         aria-label={`${dag.dag_id} is ${dag.is_paused ? 'paused' : 'active'}; switch to ${dag.is_paused ? 'unpause' : 'pause'}`}
         className={dag.is_paused ? 'switch' : 'switch switch-on'}
-        disabled={busy}
-        onClick={toggle}
+        // aria-disabled, not disabled: a disabled button drops the keyboard focus.
+        aria-disabled={busy}
+        onClick={() => {
+          if (!busy) void toggle();
+        }}
       >
         <span className="switch-knob" />
       </button>

@@ -1,4 +1,4 @@
-import type { TaskInstance } from '../api/types.ts';
+import type { TaskInstance, TaskInstanceTry } from '../api/types.ts';
 import { type GanttSegment, ganttOf, ganttTicks } from '../format/gantt.ts';
 import { formatDuration } from '../format/time.ts';
 import { paths } from '../routes.ts';
@@ -7,27 +7,33 @@ import { Link } from './Link.tsx';
 const SEGMENT_LABEL: Record<GanttSegment['kind'], string> = {
   queued: 'queued',
   running: 'ran',
-  retry_wait: 'waits for its retry',
+  retry_wait: 'waited for its retry',
 };
 
 /**
- * A run's task instances on one time axis, in dependency order: for each, its latest try's time in
- * the queue (grey) and running (its state's colour, until now while it runs); a TI waiting for a
- * retry shows the wait (hatched), and one on its second try or later is marked ↻ with its try.
+ * A run's task instances on one time axis, in dependency order: for each, every try's time in the
+ * queue (grey) and running (the try's state colour, until now while it runs), and between tries the
+ * wait for the retry (hatched). A TI past its first try is marked ↻ with its try.
  */
 export function RunGantt({
   dagId,
   runId,
   taskInstances,
+  tries,
   now,
 }: {
   dagId: string;
   runId: string;
   taskInstances: readonly TaskInstance[];
+  /** The fetched tries of the TIs that need them (by TI id); the others are drawn from their row. */
+  tries: ReadonlyMap<string, readonly TaskInstanceTry[]>;
   now: number;
 }) {
   if (taskInstances.length === 0) return <p className="muted">No task instances yet.</p>;
-  const chart = ganttOf(taskInstances, now);
+  const chart = ganttOf(
+    taskInstances.map((ti) => ({ ti, tries: tries.get(ti.id) })),
+    now,
+  );
   const span = chart.end - chart.start;
   const percent = (instant: number) => ((instant - chart.start) / span) * 100;
   const clock = (instant: number) => new Date(instant).toLocaleTimeString(undefined, { hour12: false });
@@ -47,9 +53,10 @@ export function RunGantt({
           ))}
         </span>
       </div>
-      {chart.rows.map(({ ti, segments }) => {
+      {chart.rows.map(({ ti, segments, tries: drawn }) => {
         const name = `${ti.task_id}${ti.map_index === -1 ? '' : ` [${ti.map_index}]`}`;
-        const tries = ti.try_number > 1 ? `try ${ti.try_number} of ${ti.max_tries}` : '';
+        const latest = drawn.at(-1)?.try_number ?? ti.try_number;
+        const tryLabel = latest > 1 ? `try ${latest} of ${ti.max_tries}` : '';
         return (
           <div
             key={ti.id}
@@ -58,24 +65,26 @@ export function RunGantt({
           >
             <span className="gantt-label">
               <Link to={paths.task(dagId, runId, ti.task_id, ti.map_index)}>{name}</Link>
-              {tries && (
-                <span className="gantt-try" title={`retried: ${tries}`}>
+              {tryLabel && (
+                <span className="gantt-try" title={`retried: ${tryLabel}`}>
                   {' '}
-                  ↻ {tries}
+                  ↻ {tryLabel}
                 </span>
               )}
             </span>
             <span className="gantt-track">
               {segments.map((segment) => (
                 <span
-                  key={segment.kind}
-                  className={`gantt-bar gantt-${segment.kind}${segment.kind === 'running' ? ` state-${ti.state ?? 'none'}` : ''}`}
+                  key={`${segment.tryNumber}-${segment.kind}`}
+                  className={`gantt-bar gantt-${segment.kind}${segment.kind === 'running' ? ` state-${segment.state}` : ''}`}
                   data-kind={segment.kind}
+                  data-try={segment.tryNumber}
+                  data-state={segment.state}
                   style={{
                     left: `${percent(segment.start)}%`,
                     width: `max(2px, ${percent(segment.end) - percent(segment.start)}%)`,
                   }}
-                  title={`${name} ${SEGMENT_LABEL[segment.kind]} ${formatDuration((segment.end - segment.start) / 1000)} (${clock(segment.start)}–${clock(segment.end)})`}
+                  data-tooltip={`${name}, try ${segment.tryNumber}${segment.kind === 'running' ? ` (${segment.state.replaceAll('_', ' ')})` : ''}: ${SEGMENT_LABEL[segment.kind]} ${formatDuration((segment.end - segment.start) / 1000)} (${clock(segment.start)}–${clock(segment.end)})`}
                 />
               ))}
               {segments.length === 0 && <span className="gantt-none muted small">{ti.state ?? 'not started'}</span>}
@@ -88,12 +97,12 @@ export function RunGantt({
           <span className="cell gantt-queued" /> queued
         </span>
         <span className="legend-item">
-          <span className="cell state-success" /> running or ran (state colour)
+          <span className="cell state-success" /> running or ran (the try's state colour)
         </span>
         <span className="legend-item">
           <span className="cell gantt-retry_wait" /> waiting for a retry
         </span>
-        <span className="legend-item">↻ on a later try (earlier tries' times are not kept)</span>
+        <span className="legend-item">↻ on a later try: each try is drawn</span>
       </div>
     </div>
   );

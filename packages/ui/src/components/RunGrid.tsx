@@ -89,9 +89,9 @@ export function RunGrid({ tasks, grid }: { tasks: readonly DagTask[]; grid: RunG
                         to={paths.run(run.dag_id, run.dag_run_id)}
                         className={`run-head state-${run.state}`}
                         style={{ height: `${barHeight(duration, longest)}px` }}
+                        tooltip={label}
                       >
                         <span className="visually-hidden">{run.dag_run_id}</span>
-                        <span className="tooltip">{label}</span>
                       </Link>
                     </th>
                   );
@@ -143,9 +143,8 @@ function GridCell({
   const retried = tis.some((ti) => ti.try_number > 1);
   const label = `${taskId} in ${runId}: ${state}${tis.length > 1 ? ` (${tis.length} mapped)` : ''}${retried ? ', retried' : ''}`;
   return (
-    <Link to={to} className={`cell state-${state}${retried ? ' cell-retried' : ''}`}>
+    <Link to={to} className={`cell state-${state}${retried ? ' cell-retried' : ''}`} tooltip={label}>
       <span className="visually-hidden">{label}</span>
-      <span className="tooltip">{label}</span>
       {tis.length > 1 && <span className="cell-count">{tis.length}</span>}
     </Link>
   );

@@ -1,7 +1,9 @@
+import { useQueries } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { isNotFound } from '../api/http.ts';
-import { dagQuery, dagRunQuery, taskInstancesQuery } from '../api/queries.ts';
-import type { TaskInstance } from '../api/types.ts';
+import { dagQuery, dagRunQuery, taskInstancesQuery, taskInstanceTriesQuery } from '../api/queries.ts';
+import type { TaskInstance, TaskInstanceTry } from '../api/types.ts';
+import { needsTryHistory } from '../format/gantt.ts';
 import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
 import { dependencyRank } from '../graph/task-order.ts';
 import { navigate, useLocation } from '../hooks/use-location.ts';
@@ -95,11 +97,45 @@ export function RunPage({ dagId, runId, tab }: { dagId: string; runId: string; t
             <StateLegend />
           </Suspense>
         )}
-        {active === 'gantt' && tis.data && (
-          <RunGantt dagId={dagId} runId={runId} taskInstances={ordered} now={Date.now()} />
-        )}
+        {active === 'gantt' && tis.data && <RunGanttWithTries dagId={dagId} runId={runId} tis={ordered} live={live} />}
       </Tabs>
     </section>
+  );
+}
+
+/**
+ * The Gantt, with the tries of the TIs whose row does not describe them all (retried, or waiting
+ * again): one request for each of those only, refreshed while the run is live.
+ */
+function RunGanttWithTries({
+  dagId,
+  runId,
+  tis,
+  live,
+}: {
+  dagId: string;
+  runId: string;
+  tis: readonly TaskInstance[];
+  live: boolean;
+}) {
+  const retried = tis.filter(needsTryHistory);
+  const results = useQueries({
+    queries: retried.map((ti) => ({
+      ...taskInstanceTriesQuery({ dagId, runId, taskId: ti.task_id, mapIndex: ti.map_index }),
+      refetchInterval: live ? LIVE_MS : (false as const),
+    })),
+  });
+  const tries = new Map<string, readonly TaskInstanceTry[]>();
+  retried.forEach((ti, index) => {
+    const data = results[index]?.data;
+    if (data) tries.set(ti.id, data);
+  });
+  const error = results.find((result) => result.error)?.error ?? undefined;
+  return (
+    <>
+      <ErrorNotice error={error} />
+      <RunGantt dagId={dagId} runId={runId} taskInstances={tis} tries={tries} now={Date.now()} />
+    </>
   );
 }
 

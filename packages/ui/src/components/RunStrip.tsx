@@ -13,12 +13,10 @@ export function RunStrip({ runs }: { runs: readonly DagRun[] }) {
           key={run.dag_run_id}
           to={paths.run(run.dag_id, run.dag_run_id)}
           className={`run-square state-${run.state}`}
+          tooltip={`${run.dag_run_id}: ${run.state}, ${formatTime(run.logical_date)}`}
         >
           <span className="visually-hidden">
             {run.dag_run_id} {run.state}
-          </span>
-          <span className="tooltip">
-            {run.dag_run_id}: {run.state}, {formatTime(run.logical_date)}
           </span>
         </Link>
       ))}

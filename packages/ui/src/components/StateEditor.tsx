@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/http.ts';
 import { type StateOwner, writeState } from '../api/state-api.ts';
 import type { StateEntry } from '../api/types.ts';
@@ -32,6 +32,9 @@ export function StateEditor({
   const [busy, setBusy] = useState(false);
   const [conflict, setConflict] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const firstField = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  // Opened from the keyboard (Add key, Edit): the first field takes the focus.
+  useEffect(() => firstField.current?.focus(), []);
   const parsed = parseStateValue(text);
   const keyProblem = key.length === 0 ? 'Name the key.' : key.length > 512 ? 'A key is at most 512 characters.' : null;
   const problem =
@@ -67,12 +70,13 @@ export function StateEditor({
       ) : (
         <label>
           Key
-          <input name="key" value={key} onChange={(event) => setKey(event.target.value)} />
+          <input ref={firstField} name="key" value={key} onChange={(event) => setKey(event.target.value)} />
         </label>
       )}
       <label>
         Value (JSON)
         <textarea
+          ref={entry ? firstField : undefined}
           name="value"
           aria-invalid={!parsed.ok}
           className={parsed.ok ? 'code-input' : 'code-input invalid'}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/http.ts';
 import { stateHistoryQuery } from '../api/queries.ts';
 import { restoreState, type StateOwner } from '../api/state-api.ts';
@@ -37,6 +37,10 @@ export function StateHistory({
   const [selected, setSelected] = useState<number | null>(null);
   const [conflict, setConflict] = useState(false);
   const [error, setError] = useState<Error | undefined>(undefined);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Opened from the keyboard (History): the panel takes the focus, its versions next in the tab order.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: focus again when another key's history opens
+  useEffect(() => heading.current?.focus(), [stateKey]);
   const entries = history.data ?? [];
   const shown =
     entries.find((entry) => entry.version === selected) ?? entries.find((entry) => entry.version !== current?.version);
@@ -60,7 +64,9 @@ export function StateHistory({
   return (
     <div className="card history" data-testid="state-history">
       <div className="card-head">
-        <h3>History of {stateKey}</h3>
+        <h3 ref={heading} tabIndex={-1}>
+          History of {stateKey}
+        </h3>
         <button type="button" className="link-button" onClick={onClose}>
           Close
         </button>

@@ -13,7 +13,7 @@ export function TaskGraphNode({ data: { node, to } }: NodeProps<TaskFlowNode>) {
       className={`graph-node task-node${state ? ` task-node-${state}` : ''}`}
       data-testid={`task-node-${node.taskId}`}
       data-state={state ?? ''}
-      title={`${node.taskId}${state ? `: ${state.replaceAll('_', ' ')}` : ''}${node.retried ? ', needed more than one try' : ''}`}
+      data-tooltip={`${node.taskId}${state ? `: ${state.replaceAll('_', ' ')}` : ''}${node.retried ? ', needed more than one try' : ''}`}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <span className="graph-node-kind">

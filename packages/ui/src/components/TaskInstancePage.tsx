@@ -14,10 +14,12 @@ import { StateBadge } from './StateBadge.tsx';
 import { StorageTab } from './StorageTab.tsx';
 import { Tabs } from './Tabs.tsx';
 import { TaskInstanceActions } from './TaskInstanceActions.tsx';
+import { TriesTab } from './TriesTab.tsx';
 
 const TABS = [
   { id: 'logs', label: 'Logs' },
   { id: 'storage', label: 'Storage' },
+  { id: 'tries', label: 'Tries' },
 ] as const;
 
 const LIVE_MS = 2_000;
@@ -75,6 +77,7 @@ export function TaskInstancePage({ address, tab }: { address: TaskInstanceAddres
       <Tabs tabs={TABS} active={active} onSelect={(id) => navigate(paths.task(dagId, runId, taskId, mapIndex, id))}>
         {active === 'logs' && ti.data && <LogsTab address={address} taskInstance={ti.data} />}
         {active === 'storage' && <StorageTab address={address} running={running} />}
+        {active === 'tries' && <TriesTab address={address} running={running} />}
       </Tabs>
     </section>
   );

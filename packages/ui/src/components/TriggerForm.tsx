@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { triggerDagRun } from '../api/dags-api.ts';
 import { parseConf } from '../format/json.ts';
 import { navigate } from '../hooks/use-location.ts';
@@ -10,6 +10,12 @@ export function TriggerForm({ dagId, onClose }: { dagId: string; onClose: () => 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const parsed = parseConf(text);
+  const conf = useRef<HTMLTextAreaElement>(null);
+  // Opened from the keyboard: typing goes to the conf at once.
+  useEffect(() => conf.current?.focus(), []);
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') onClose();
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -26,11 +32,12 @@ export function TriggerForm({ dagId, onClose }: { dagId: string; onClose: () => 
   };
 
   return (
-    <form className="card trigger-form" onSubmit={submit} aria-label="Trigger a run">
+    <form className="card trigger-form" onSubmit={submit} onKeyDown={onKeyDown} aria-label="Trigger a run">
       <h2>Trigger {dagId}</h2>
       <label>
         Conf (JSON object)
         <textarea
+          ref={conf}
           name="conf"
           className={parsed.ok ? 'code-input' : 'code-input invalid'}
           rows={6}

@@ -14,6 +14,7 @@ import type { PublicApp, PublicRouteContext } from '../public-route-context.ts';
 import { registerClearTaskInstancesRoute } from './task-instance-clear-route.ts';
 import { requireDagRun, requireTaskInstance } from './task-instance-lookup.ts';
 import { errorResponses, toTaskInstanceResponse, userOf } from './task-instance-response.ts';
+import { registerTaskInstanceTriesRoute } from './task-instance-tries-route.ts';
 import { registerTaskLogRoute } from './task-log-route.ts';
 import { registerXcomEntryRoutes } from './xcom-entry-routes.ts';
 
@@ -111,6 +112,7 @@ export function registerTaskInstanceRoutes(app: PublicApp, context: PublicRouteC
   );
 
   registerClearTaskInstancesRoute(app, context);
+  registerTaskInstanceTriesRoute(app, context);
   registerTaskLogRoute(app, context);
   registerXcomEntryRoutes(app, context);
 }
