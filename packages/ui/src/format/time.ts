@@ -1,9 +1,9 @@
-/** Times as people read them: local date and time, and short durations. */
+/** Times as people read them: local date and time with the time zone, and short durations. */
 
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { hour12: false });
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { hour12: false, timeZoneName: 'short' });
 }
 
 /** Seconds → `850ms`, `12.3s`, `4m 05s`, `2h 03m`. */
