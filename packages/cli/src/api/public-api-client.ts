@@ -214,11 +214,25 @@ export class PublicApiClient {
   // asset state (SPEC §11.2)
 
   /** The id of the asset named exactly `name` (`name_pattern` is a substring match). */
-  async findAssetId(name: string): Promise<number | undefined> {
+  /**
+   * The asset a user names: by name the active one (else the newest inactive one of that name), or,
+   * when no asset has that name, by its numeric id.
+   */
+  async findAssetId(nameOrId: string): Promise<number | undefined> {
     const page = await this.request<AssetCollection>('GET', '/api/v2/assets', {
-      query: { name_pattern: name, only_active: false, limit: 1_000 },
+      query: { name_pattern: nameOrId, only_active: false, limit: 1_000 },
     });
-    return page.assets.find((asset) => asset.name === name)?.id;
+    const named = page.assets.filter((asset) => asset.name === nameOrId).sort((a, b) => b.id - a.id);
+    const chosen = named.find((asset) => asset.active) ?? named[0];
+    if (chosen) return chosen.id;
+    if (!/^\d+$/.test(nameOrId)) return undefined;
+    const id = Number(nameOrId);
+    try {
+      return (await this.request<{ id: number }>('GET', `/api/v2/assets/${id}`)).id;
+    } catch (error) {
+      if (error instanceof TidemarkError && error.code === 'asset_not_found') return undefined;
+      throw error;
+    }
   }
 
   listAssetState(assetId: number, query: { limit?: number; offset?: number } = {}) {
