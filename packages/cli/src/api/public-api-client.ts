@@ -15,6 +15,7 @@ import {
   type DagStateEntryResponse,
   encodePathSegment,
   type HealthResponse,
+  type ImportErrorCollection,
   type StateHistoryResponse,
   type TaskInstanceCollection,
   type TaskInstanceResponse,
@@ -25,6 +26,8 @@ import {
   type TriggerDagRunBody,
   type VersionResponse,
   type WatcherCollection,
+  type XcomEntryCollection,
+  type XcomEntryWithValueResponse,
 } from '@tidemark/core';
 import { type RawPathResponse, sendRawPathRequest } from './raw-path-http.ts';
 
@@ -74,6 +77,10 @@ export class PublicApiClient {
     return this.request<DagCollection>('GET', '/api/v2/dags', { query });
   }
 
+  listImportErrors(query: { limit?: number; offset?: number } = {}) {
+    return this.request<ImportErrorCollection>('GET', '/api/v2/importErrors', { query });
+  }
+
   getDag(dagId: string) {
     return this.request<DagDetailsResponse>('GET', `/api/v2/dags/${segment(dagId)}`);
   }
@@ -118,6 +125,25 @@ export class PublicApiClient {
     query: { map_index?: number; offset?: string } = {},
   ) {
     return this.request<TaskLogResponse>('GET', `${tiPath(dagId, runId, taskId)}/logs/${tryNumber}`, { query });
+  }
+
+  listXcomEntries(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    query: { map_index?: number; limit?: number; offset?: number } = {},
+  ) {
+    return this.request<XcomEntryCollection>('GET', `${tiPath(dagId, runId, taskId)}/xcomEntries`, { query });
+  }
+
+  getXcomEntry(dagId: string, runId: string, taskId: string, key: string, mapIndex?: number) {
+    return this.request<XcomEntryWithValueResponse>(
+      'GET',
+      `${tiPath(dagId, runId, taskId)}/xcomEntries/${segment(key)}`,
+      {
+        query: { map_index: mapIndex },
+      },
+    );
   }
 
   clearTaskInstances(dagId: string, body: Partial<ClearTaskInstancesBody>) {
