@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDeclaredAssets } from './declared-assets.ts';
@@ -75,5 +76,16 @@ describe('README TypeScript snippets', () => {
     expect(resolveDagOwners(files, new Map()).duplicateErrors).toEqual([]);
     const dags = files.flatMap((file) => file.dags.map((found) => found.dag));
     expect(resolveDeclaredAssets(dags, []).conflictErrors).toEqual([]);
+  });
+
+  it('links only to files the repository has', () => {
+    const root = dirname(README);
+    const targets = [...readFileSync(README, 'utf8').matchAll(/\]\(([^)#\s]+)[^)]*\)/g)]
+      .map((match) => match[1] as string)
+      .filter((target) => !/^[a-z]+:/.test(target));
+    expect(targets.length).toBeGreaterThan(0);
+    const outside = targets.filter((target) => relative(root, resolve(root, target)).startsWith('..'));
+    const missing = targets.filter((target) => !existsSync(resolve(root, target)));
+    expect({ outside, missing }).toEqual({ outside: [], missing: [] });
   });
 });
