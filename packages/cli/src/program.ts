@@ -5,6 +5,7 @@ import { apiServerCommand } from './commands/api-server-command.ts';
 import { assetsCommand } from './commands/assets-command.ts';
 import { dagsCommand } from './commands/dags-command.ts';
 import { dbCommand } from './commands/db-command.ts';
+import { initCommand } from './commands/init-command.ts';
 import { loginCommand } from './commands/login-command.ts';
 import { runsCommand } from './commands/runs-command.ts';
 import { schedulerCommand } from './commands/scheduler-command.ts';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     .action(() => {
       process.stdout.write(`${TIDEMARK_VERSION}\n`);
     });
+  program.addCommand(initCommand());
   program.addCommand(dbCommand());
   program.addCommand(standaloneCommand());
   program.addCommand(apiServerCommand());
