@@ -37,7 +37,7 @@ function packageJson(name: string): string {
     },
     dependencies: {
       '@tidemark/cli': `^${TIDEMARK_VERSION}`,
-      '@tidemark/sdk': `^${TIDEMARK_VERSION}`,
+      [SDK_PACKAGE]: `^${TIDEMARK_VERSION}`,
     },
     devDependencies: {
       '@types/node': '^20.19.0',
@@ -68,7 +68,10 @@ const TSCONFIG = `${JSON.stringify(
   2,
 )}\n`;
 
-const FIRST_DAG = `import { dag } from '@tidemark/sdk';
+// The package the project's DAG files import (not a dependency of the CLI itself).
+const SDK_PACKAGE = '@tidemark/sdk';
+
+const FIRST_DAG = `import { dag } from '${SDK_PACKAGE}';
 
 // Trigger it by hand: npx tidemark dags trigger ${FIRST_DAG_ID} --wait
 const hello = dag('${FIRST_DAG_ID}', {
