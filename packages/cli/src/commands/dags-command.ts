@@ -2,8 +2,9 @@ import type { DagDetailsResponse, DagResponse, DagTaskResponse, ImportErrorRespo
 import type { Command } from 'commander';
 import { apiCommandGroup, parseConf, usageError, wholeNumber, withApiUrl } from '../api/api-command.ts';
 import { connectApi } from '../api/api-connection.ts';
-import { waitForDagRun } from '../api/wait-for-dag-run.ts';
+import { isRunFinished, waitForDagRun } from '../api/wait-for-dag-run.ts';
 import { formatTime, printFields, printJson, printLine, printTable } from '../output/print.ts';
+import { runDetails } from '../output/run-details.ts';
 import { createRunProgress, printRunOutcome } from '../output/run-progress.ts';
 import type { Column } from '../output/table.ts';
 
@@ -83,7 +84,11 @@ export function dagsCommand(): Command {
       const label = `${dagId} ${run.dag_run_id}`;
       if (!options.json) printLine(`Triggered run ${run.dag_run_id} of DAG ${dagId}; waiting for it to finish.`);
       const progress = options.json ? undefined : createRunProgress(label);
-      const finished = await waitForDagRun(client, dagId, run.dag_run_id, (latest) => progress?.update(latest));
+      const finished = await waitForDagRun(client, dagId, run.dag_run_id, async (latest) => {
+        if (!progress) return;
+        const details = isRunFinished(latest) ? '' : await runDetails(client, latest).catch(() => '');
+        progress.update(latest, details);
+      });
       progress?.finish(finished);
       if (options.json) printJson(finished);
       else {

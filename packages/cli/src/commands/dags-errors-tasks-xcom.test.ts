@@ -6,9 +6,12 @@ import {
   seedOrdersRun,
   T0,
   type TaskInstanceHarness,
+  updateTi,
 } from '@tidemark/server/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PublicApiClient } from '../api/public-api-client.ts';
 import { main } from '../main.ts';
+import { runDetails } from '../output/run-details.ts';
 
 /** `tidemark dags errors` and `tidemark tasks xcom`, in-process against a real api-server on a port. */
 describe.each(eachDialect())('tidemark dags errors and tasks xcom on %s', (dialect) => {
@@ -23,10 +26,11 @@ describe.each(eachDialect())('tidemark dags errors and tasks xcom on %s', (diale
     return main(['node', 'tidemark', ...args]);
   }
 
+  let address: string;
   beforeEach(async () => {
     harness = await openTaskInstanceHarness(dialect);
     run = await seedOrdersRun(harness, { mapped: 2 });
-    const address = await harness.app.listen({ host: '127.0.0.1', port: 0 });
+    address = await harness.app.listen({ host: '127.0.0.1', port: 0 });
     vi.stubEnv('TIDEMARK_HOME', harness.logsFolder);
     vi.stubEnv('TIDEMARK_API_URL', address);
     vi.stubEnv('TIDEMARK_API_TOKEN', harness.token('viewer'));
@@ -110,5 +114,35 @@ describe.each(eachDialect())('tidemark dags errors and tasks xcom on %s', (diale
     expect(stderr).toMatch(/^tidemark: .*"nope".*\n$/);
     expect(await tidemark('tasks', 'xcom', 'orders', run.runId, 'load')).toBe(0);
     expect(stdout).toBe(`No XComs of task load in run ${run.runId} of DAG orders.\n`);
+  });
+
+  it('trigger --wait details: when a task waiting for a retry is due, and the progress a running task reports', async () => {
+    const client = new PublicApiClient(address, harness.token('viewer'));
+    const progress = { value: { done: 40, total: 160 } };
+    const statePath = `/api/v2/dags/orders/dagRuns/${run.runId}/taskInstances/transform/state-store/files?map_index=1`;
+    expect((await harness.api('PUT', statePath, { role: 'op', payload: progress })).statusCode).toBe(200);
+    await updateTi(
+      harness,
+      { runId: run.runId, taskId: 'transform', mapIndex: 0 },
+      {
+        state: 'up_for_retry',
+        try_number: 1,
+        max_tries: 4,
+        next_retry_at: T0 + 90_000,
+      },
+    );
+    await updateTi(
+      harness,
+      { runId: run.runId, taskId: 'transform', mapIndex: 1 },
+      { state: 'running', try_number: 1 },
+    );
+
+    const latest = await client.getDagRun('orders', run.runId);
+    const details = await runDetails(client, latest, T0 + 30_000);
+
+    expect(details).toBe('transform[0] failed try 1 of 4, next try in 1m00s; transform[1] files 40/160 (25%)');
+    await updateTi(harness, { runId: run.runId, taskId: 'transform', mapIndex: 0 }, { state: 'success' });
+    await updateTi(harness, { runId: run.runId, taskId: 'transform', mapIndex: 1 }, { state: 'success' });
+    expect(await runDetails(client, await client.getDagRun('orders', run.runId))).toBe('');
   });
 });
