@@ -1,9 +1,11 @@
 import { TIDEMARK_VERSION } from '@tidemark/core';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { USAGE_EXIT_CODE } from './api/api-command.ts';
 import { apiServerCommand } from './commands/api-server-command.ts';
 import { assetsCommand } from './commands/assets-command.ts';
 import { dagsCommand } from './commands/dags-command.ts';
 import { dbCommand } from './commands/db-command.ts';
+import { initCommand } from './commands/init-command.ts';
 import { loginCommand } from './commands/login-command.ts';
 import { runsCommand } from './commands/runs-command.ts';
 import { schedulerCommand } from './commands/scheduler-command.ts';
@@ -20,16 +22,22 @@ export function buildProgram(): Command {
   const program = new Command('tidemark')
     .description('Durable task state for data and AI pipelines')
     .version(TIDEMARK_VERSION, '-V, --version', 'print the Tidemark version')
-    .showHelpAfterError()
+    // A mistake is one line with a hint, exit code 2; `tidemark` alone still prints the help.
+    .configureOutput({ outputError: (text, write) => write(oneLineUsageError(text)) })
     // Program options (-V/--version) only before the command, so `state restore --version N` is the command's.
     .enablePositionalOptions()
-    .exitOverride();
+    .exitOverride((error) => {
+      throw error.exitCode === 1 && error.code !== 'commander.help'
+        ? new CommanderError(USAGE_EXIT_CODE, error.code, error.message)
+        : error;
+    });
   program
     .command('version')
     .description('print the Tidemark version')
     .action(() => {
       process.stdout.write(`${TIDEMARK_VERSION}\n`);
     });
+  program.addCommand(initCommand());
   program.addCommand(dbCommand());
   program.addCommand(standaloneCommand());
   program.addCommand(apiServerCommand());
@@ -46,4 +54,14 @@ export function buildProgram(): Command {
   program.addCommand(stateStoreCommand());
   program.addCommand(watchersCommand());
   return program;
+}
+
+/** `error: unknown command 'dag'\n(Did you mean dags?)` → `tidemark: unknown command 'dag' (did you mean dags?); run …`. */
+function oneLineUsageError(text: string): string {
+  const message = text
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace('(Did you mean', '(did you mean')
+    .trim();
+  return `tidemark: ${message}; run "tidemark --help" for the commands\n`;
 }

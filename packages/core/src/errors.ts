@@ -94,6 +94,8 @@ export const LOCAL_ERROR_CODES = [
   /** The watcher process went away (crashed, killed) while a poll ran in it. */
   'watcher_process_exited',
   'invalid_credentials_file',
+  /** `tidemark init` would overwrite files of the folder it was given. */
+  'project_exists',
   /** An API answered with a reason this version does not know, or with no `{detail}` at all. */
   'unexpected_api_answer',
 ] as const;

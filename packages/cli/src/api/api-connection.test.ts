@@ -23,6 +23,22 @@ describe('the API connection', () => {
     expect(resolveConnection(undefined, env).apiUrl).toBe('http://127.0.0.1:9001');
   });
 
+  it('goes to the server of the saved login when neither --api-url nor TIDEMARK_API_URL says otherwise', () => {
+    const env = { TIDEMARK_HOME: home };
+    saveCredentials(home, {
+      api_url: 'http://tm.example.test:9000',
+      token: 't',
+      expires_at: '2099-01-01T00:00:00Z',
+      username: 'alice',
+    });
+    expect(resolveConnection(undefined, env).apiUrl).toBe('http://tm.example.test:9000');
+    expect(resolveConnection('http://other.test:1', env).apiUrl).toBe('http://other.test:1');
+    expect(resolveConnection(undefined, { ...env, TIDEMARK_API_URL: 'http://env.test:2' }).apiUrl).toBe(
+      'http://env.test:2',
+    );
+    expect(resolveConnection(undefined, { ...env, TIDEMARK_API_TOKEN: 'x' }).apiUrl).toBe('http://127.0.0.1:8080');
+  });
+
   it('reaches a wildcard listen address on loopback', () => {
     const urlFor = (host: string) =>
       defaultApiUrl(loadConfig({ env: { TIDEMARK_HOME: home, TIDEMARK_API__HOST: host } }));

@@ -6,7 +6,10 @@ import { PublicApiClient } from './public-api-client.ts';
 export const API_URL_ENV = 'TIDEMARK_API_URL';
 export const API_TOKEN_ENV = 'TIDEMARK_API_TOKEN';
 
-/** Where the API commands go and who they are: `--api-url`, then the environment, then the config. */
+/**
+ * Where the API commands go and who they are: `--api-url`, then `TIDEMARK_API_URL`, then the server of
+ * the saved `tidemark login` (unless `TIDEMARK_API_TOKEN` is set), then the config.
+ */
 export interface ApiConnection {
   readonly apiUrl: string;
   readonly home: string;
@@ -17,7 +20,8 @@ export function resolveConnection(
   env: NodeJS.ProcessEnv = process.env,
 ): ApiConnection {
   const config = loadConfig({ env });
-  const raw = apiUrlOption || env[API_URL_ENV] || defaultApiUrl(config);
+  const savedLogin = apiUrlOption || env[API_URL_ENV] || env[API_TOKEN_ENV] ? undefined : readCredentials(config.home);
+  const raw = apiUrlOption || env[API_URL_ENV] || savedLogin?.api_url || defaultApiUrl(config);
   return { apiUrl: normalizeApiUrl(raw), home: config.home };
 }
 

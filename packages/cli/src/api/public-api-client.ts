@@ -15,6 +15,7 @@ import {
   type DagStateEntryResponse,
   encodePathSegment,
   type HealthResponse,
+  type ImportErrorCollection,
   type StateHistoryResponse,
   type TaskInstanceCollection,
   type TaskInstanceResponse,
@@ -25,6 +26,8 @@ import {
   type TriggerDagRunBody,
   type VersionResponse,
   type WatcherCollection,
+  type XcomEntryCollection,
+  type XcomEntryWithValueResponse,
 } from '@tidemark/core';
 import { type RawPathResponse, sendRawPathRequest } from './raw-path-http.ts';
 
@@ -74,6 +77,10 @@ export class PublicApiClient {
     return this.request<DagCollection>('GET', '/api/v2/dags', { query });
   }
 
+  listImportErrors(query: { limit?: number; offset?: number } = {}) {
+    return this.request<ImportErrorCollection>('GET', '/api/v2/importErrors', { query });
+  }
+
   getDag(dagId: string) {
     return this.request<DagDetailsResponse>('GET', `/api/v2/dags/${segment(dagId)}`);
   }
@@ -118,6 +125,25 @@ export class PublicApiClient {
     query: { map_index?: number; offset?: string } = {},
   ) {
     return this.request<TaskLogResponse>('GET', `${tiPath(dagId, runId, taskId)}/logs/${tryNumber}`, { query });
+  }
+
+  listXcomEntries(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    query: { map_index?: number; limit?: number; offset?: number } = {},
+  ) {
+    return this.request<XcomEntryCollection>('GET', `${tiPath(dagId, runId, taskId)}/xcomEntries`, { query });
+  }
+
+  getXcomEntry(dagId: string, runId: string, taskId: string, key: string, mapIndex?: number) {
+    return this.request<XcomEntryWithValueResponse>(
+      'GET',
+      `${tiPath(dagId, runId, taskId)}/xcomEntries/${segment(key)}`,
+      {
+        query: { map_index: mapIndex },
+      },
+    );
   }
 
   clearTaskInstances(dagId: string, body: Partial<ClearTaskInstancesBody>) {
@@ -214,11 +240,25 @@ export class PublicApiClient {
   // asset state (SPEC §11.2)
 
   /** The id of the asset named exactly `name` (`name_pattern` is a substring match). */
-  async findAssetId(name: string): Promise<number | undefined> {
+  /**
+   * The asset a user names: by name the active one (else the newest inactive one of that name), or,
+   * when no asset has that name, by its numeric id.
+   */
+  async findAssetId(nameOrId: string): Promise<number | undefined> {
     const page = await this.request<AssetCollection>('GET', '/api/v2/assets', {
-      query: { name_pattern: name, only_active: false, limit: 1_000 },
+      query: { name_pattern: nameOrId, only_active: false, limit: 1_000 },
     });
-    return page.assets.find((asset) => asset.name === name)?.id;
+    const named = page.assets.filter((asset) => asset.name === nameOrId).sort((a, b) => b.id - a.id);
+    const chosen = named.find((asset) => asset.active) ?? named[0];
+    if (chosen) return chosen.id;
+    if (!/^\d+$/.test(nameOrId)) return undefined;
+    const id = Number(nameOrId);
+    try {
+      return (await this.request<{ id: number }>('GET', `/api/v2/assets/${id}`)).id;
+    } catch (error) {
+      if (error instanceof TidemarkError && error.code === 'asset_not_found') return undefined;
+      throw error;
+    }
   }
 
   listAssetState(assetId: number, query: { limit?: number; offset?: number } = {}) {

@@ -12,12 +12,12 @@ export async function waitForDagRun(
   client: PublicApiClient,
   dagId: string,
   runId: string,
-  onUpdate: (run: DagRunResponse) => void,
+  onUpdate: (run: DagRunResponse) => void | Promise<void>,
   intervalMs = DEFAULT_POLL_INTERVAL_MS,
 ): Promise<DagRunResponse> {
   for (;;) {
     const run = await client.getDagRun(dagId, runId);
-    onUpdate(run);
+    await onUpdate(run);
     if (isRunFinished(run)) return run;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -1,10 +1,12 @@
-import type { DagDetailsResponse, DagResponse, DagTaskResponse } from '@tidemark/core';
+import type { DagDetailsResponse, DagResponse, DagTaskResponse, ImportErrorResponse } from '@tidemark/core';
 import type { Command } from 'commander';
 import { apiCommandGroup, parseConf, usageError, wholeNumber, withApiUrl } from '../api/api-command.ts';
 import { connectApi } from '../api/api-connection.ts';
-import { waitForDagRun } from '../api/wait-for-dag-run.ts';
+import { isRunFinished, waitForDagRun } from '../api/wait-for-dag-run.ts';
 import { formatTime, printFields, printJson, printLine, printTable } from '../output/print.ts';
+import { runDetails } from '../output/run-details.ts';
 import { createRunProgress, printRunOutcome } from '../output/run-progress.ts';
+import type { Column } from '../output/table.ts';
 
 interface ApiOptions {
   apiUrl?: string;
@@ -34,6 +36,20 @@ export function dagsCommand(): Command {
       const page = await connectApi(options).listDags({ limit: options.limit, offset: options.offset });
       if (options.json) return printJson(page);
       printTable(DAG_COLUMNS, page.dags, { empty: 'No DAGs.', total: page.total_entries, offset: options.offset });
+    });
+
+  withApiUrl(dags.command('errors').description('list the DAG files that failed to load, with the line and reason'))
+    .option('--limit <n>', 'at most this many', wholeNumber(1), 100)
+    .option('--offset <n>', 'skip this many', wholeNumber(0), 0)
+    .option('--json', 'print the API response as JSON')
+    .action(async (options: ListOptions) => {
+      const page = await connectApi(options).listImportErrors({ limit: options.limit, offset: options.offset });
+      if (options.json) return printJson(page);
+      printTable(IMPORT_ERROR_COLUMNS, page.import_errors, {
+        empty: 'No import errors: every DAG file loads.',
+        total: page.total_entries,
+        offset: options.offset,
+      });
     });
 
   withApiUrl(dags.command('show').description('show a DAG and its tasks').argument('<dag_id>'))
@@ -68,7 +84,11 @@ export function dagsCommand(): Command {
       const label = `${dagId} ${run.dag_run_id}`;
       if (!options.json) printLine(`Triggered run ${run.dag_run_id} of DAG ${dagId}; waiting for it to finish.`);
       const progress = options.json ? undefined : createRunProgress(label);
-      const finished = await waitForDagRun(client, dagId, run.dag_run_id, (latest) => progress?.update(latest));
+      const finished = await waitForDagRun(client, dagId, run.dag_run_id, async (latest) => {
+        if (!progress) return;
+        const details = isRunFinished(latest) ? '' : await runDetails(client, latest).catch(() => '');
+        progress.update(latest, details);
+      });
       progress?.finish(finished);
       if (options.json) printJson(finished);
       else {
@@ -141,3 +161,9 @@ function printDag(dag: DagDetailsResponse): void {
   printLine('');
   printTable(TASK_COLUMNS, dag.tasks, { empty: 'No tasks.' });
 }
+
+const IMPORT_ERROR_COLUMNS: readonly Column<ImportErrorResponse>[] = [
+  { header: 'FILE', value: (error) => (error.line === null ? error.fileloc : `${error.fileloc}:${error.line}`) },
+  { header: 'SINCE', value: (error) => formatTime(error.timestamp) },
+  { header: 'MESSAGE', value: (error) => error.message.replace(/\s*\n\s*/g, ' ') },
+];

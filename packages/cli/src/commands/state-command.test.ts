@@ -1,4 +1,7 @@
-import { activateAsset } from '@tidemark/db';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { activateAsset, deactivateAsset } from '@tidemark/db';
 import { eachDialect } from '@tidemark/db/testing';
 import { openTaskInstanceHarness, seedOrdersRun, T0, type TaskInstanceHarness } from '@tidemark/server/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -116,6 +119,51 @@ describe.each(eachDialect())('tidemark state on %s', (dialect) => {
     expect(JSON.parse(stdout).total_entries).toBe(0);
     expect(await tidemark('state', 'list', '--asset', 'nope')).toBe(1);
     expect(stderr).toBe('tidemark: no asset named "nope"; "tidemark assets list" shows the assets\n');
+  });
+
+  it('--asset picks the active asset of a name over an inactive one, and takes a numeric id', async () => {
+    const old = await assetIdOf('orders');
+    await deactivateAsset(harness.database.db, old);
+    await activateAsset(harness.database.db, { name: 'orders', uri: 's3://new/orders' }, T0);
+    const active = (await harness.api('GET', '/api/v2/assets?limit=100&only_active=false'))
+      .json()
+      .assets.find((asset: { name: string; active: boolean }) => asset.name === 'orders' && asset.active).id as number;
+    expect(active).not.toBe(old);
+
+    expect(await tidemark('state', 'set', 'watermark', '"w"', '--asset', 'orders')).toBe(0);
+    expect((await harness.api('GET', `/api/v2/assets/${active}/state-store/watermark`)).json()).toMatchObject({
+      value: 'w',
+    });
+    expect(await tidemark('state', 'get', 'watermark', '--asset', String(active))).toBe(0);
+    expect(JSON.parse(stdout)).toBe('w');
+    expect(await tidemark('state', 'list', '--asset', '99999')).toBe(1);
+    expect(stderr).toBe('tidemark: no asset named "99999" or with that id; "tidemark assets list" shows the assets\n');
+  });
+
+  it('state set --file reads the value from a file, or from standard input with -', async () => {
+    const file = join(harness.logsFolder, 'value.json');
+    writeFileSync(file, '{"page": 7}\n');
+    expect(await tidemark('state', 'set', 'cursor', ...TASK, '--file', file)).toBe(0);
+    expect(await tidemark('state', 'get', 'cursor', ...TASK)).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ page: 7 });
+
+    vi.spyOn(process, 'stdin', 'get').mockReturnValue(Readable.from(['[1, ', '2]']) as unknown as typeof process.stdin);
+    expect(await tidemark('state', 'set', 'cursor', ...TASK, '--file', '-')).toBe(0);
+    expect(await tidemark('state', 'get', 'cursor', ...TASK)).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([1, 2]);
+
+    expect(await tidemark('state', 'set', 'cursor', '3', ...TASK, '--file', file)).toBe(2);
+    expect(stderr).toMatch(/^tidemark: give the value as an argument or with --file, not both\n/);
+    expect(await tidemark('state', 'set', 'cursor', ...TASK)).toBe(2);
+    expect(stderr).toMatch(/^tidemark: missing the value: .*--file PATH/);
+    expect(await tidemark('state', 'set', 'cursor', ...TASK, '--file', join(harness.logsFolder, 'absent.json'))).toBe(
+      2,
+    );
+    expect(stderr).toMatch(/^tidemark: cannot read --file .*absent\.json: ENOENT/);
+    writeFileSync(file, '{not json');
+    expect(await tidemark('state', 'set', 'cursor', ...TASK, '--file', file)).toBe(2);
+    expect(await tidemark('state', 'get', 'cursor', ...TASK)).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([1, 2]);
   });
 
   it('DAG state with --dag-scope: set, get, list with expiry and writer, history, restore, clear (SPEC §17)', async () => {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import {
   encodeStateValue,
   JsonTooDeepError,
@@ -33,6 +34,7 @@ interface ListOptions extends ScopeOptions {
 }
 
 interface SetOptions extends ScopeOptions {
+  file?: string;
   expires?: string;
   ifVersion?: number;
 }
@@ -81,16 +83,17 @@ export function stateCommand(): Command {
       .command('set')
       .description('set a key to a JSON value, e.g. tidemark state set cursor \'{"page": 3}\' --dag …')
       .argument('<key>')
-      .argument('<json>', 'the value, as JSON (a JSON string needs its quotes: \'"text"\')'),
+      .argument('[json]', 'the value, as JSON (a JSON string needs its quotes: \'"text"\'); or use --file'),
   )
+    .option('--file <path>', 'read the JSON value from this file ("-": from standard input) instead of the argument')
     .option(
       '--expires <when>',
       'task state: "default" (state.default_retention), "never" or an ISO-8601 time; DAG state: "never" (the ' +
         'default) or an ISO-8601 time',
     )
     .option('--if-version <n>', 'write only if the key is at this version (0: only if absent)', wholeNumber(0))
-    .action(async (key: string, json: string, options: SetOptions, command: Command) => {
-      const value = parseValue(json, command);
+    .action(async (key: string, json: string | undefined, options: SetOptions, command: Command) => {
+      const value = parseValue(await valueText(json, options.file, command), command);
       const target = targetOf(options, command);
       if (target.kind === 'asset' && options.expires !== undefined) {
         usageError(command, '--expires applies to task and DAG state only: asset state never expires');
@@ -193,7 +196,7 @@ function scoped(command: Command): Command {
       new Option('--item-key <key>', 'task state: the item key of a task mapped with stateKey').conflicts('mapIndex'),
     )
     .addOption(
-      new Option('--asset <name>', 'asset state: the asset, by name').conflicts([
+      new Option('--asset <name|id>', 'asset state: the asset, by name (the active one) or numeric id').conflicts([
         'dag',
         'run',
         'task',
@@ -271,6 +274,29 @@ export function parseStateValue(text: string): { value: unknown } | { problem: s
   return { value };
 }
 
+/** The JSON text of `state set`: the argument, or the file `--file` names (`-`: standard input). */
+async function valueText(json: string | undefined, file: string | undefined, command: Command): Promise<string> {
+  if (json !== undefined && file !== undefined)
+    usageError(command, 'give the value as an argument or with --file, not both');
+  if (file === undefined) {
+    if (json === undefined)
+      usageError(command, 'missing the value: give it as JSON after the key, or with --file PATH (- for stdin)');
+    return json;
+  }
+  try {
+    return file === '-' ? await readStream(process.stdin) : await readFile(file, 'utf8');
+  } catch (error) {
+    return usageError(command, `cannot read --file ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) text += chunk;
+  return text;
+}
+
 function parseValue(text: string, command: Command): unknown {
   const parsed = parseStateValue(text);
   if ('problem' in parsed) usageError(command, parsed.problem);
@@ -333,7 +359,7 @@ async function connect(options: ScopeOptions, target: StateTarget): Promise<Scop
   if (assetId === undefined) {
     throw new TidemarkError(
       'asset_not_found',
-      `no asset named "${target.name}"; "tidemark assets list" shows the assets`,
+      `no asset named "${target.name}"${/^\d+$/.test(target.name) ? ' or with that id' : ''}; "tidemark assets list" shows the assets`,
     );
   }
   return assetStateApi(client, assetId);

@@ -1,9 +1,15 @@
-import { isTidemarkError, TASK_INSTANCE_STATE_FILTERS, type TaskLogResponse } from '@tidemark/core';
+import {
+  isTidemarkError,
+  TASK_INSTANCE_STATE_FILTERS,
+  type TaskLogResponse,
+  type XcomEntryWithValueResponse,
+} from '@tidemark/core';
 import { Argument, type Command, Option } from 'commander';
 import { apiCommandGroup, wholeNumber, withApiUrl } from '../api/api-command.ts';
 import { connectApi } from '../api/api-connection.ts';
 import { TASK_INSTANCE_COLUMNS, TASK_INSTANCE_WITH_RUN_COLUMNS } from '../output/columns.ts';
 import { printJson, printLine, printTable } from '../output/print.ts';
+import type { Column } from '../output/table.ts';
 
 interface ApiOptions {
   apiUrl?: string;
@@ -30,13 +36,18 @@ interface ClearOptions extends ApiOptions {
   dryRun?: boolean;
 }
 
+interface XcomOptions extends ApiOptions {
+  mapIndex?: number;
+  key?: string;
+}
+
 interface MarkOptions extends ApiOptions {
   mapIndex?: number;
 }
 
 const FOLLOW_INTERVAL_MS = 1_000;
 
-/** `tidemark tasks list|logs|clear|mark` over the public API. */
+/** `tidemark tasks list|xcom|logs|clear|mark` over the public API. */
 export function tasksCommand(): Command {
   const tasks = apiCommandGroup(
     'tasks',
@@ -65,6 +76,34 @@ export function tasksCommand(): Command {
         empty: `No task instances in run ${runId} of DAG ${dagId}${options.state ? ` in state ${options.state}` : ''}.`,
         total: page.total_entries,
         offset: options.offset,
+      });
+    });
+
+  withApiUrl(
+    tasks
+      .command('xcom')
+      .description('list the XComs of a task instance with their values (return_value is what the task returned)')
+      .argument('<dag_id>')
+      .argument('<run_id>')
+      .argument('<task_id>'),
+  )
+    .option('--map-index <n>', 'only this map index of a mapped task (default: every map index)', wholeNumber(-1))
+    .option('--key <key>', 'print only the value of this XCom, as JSON')
+    .option('--json', 'print the entries with their values as JSON')
+    .action(async (dagId: string, runId: string, taskId: string, options: XcomOptions) => {
+      const client = connectApi(options);
+      if (options.key !== undefined) {
+        const entry = await client.getXcomEntry(dagId, runId, taskId, options.key, options.mapIndex);
+        return options.json ? printJson(entry) : printLine(JSON.stringify(entry.value, null, 2));
+      }
+      const page = await client.listXcomEntries(dagId, runId, taskId, { map_index: options.mapIndex, limit: 1_000 });
+      const entries = await Promise.all(
+        page.xcom_entries.map((entry) => client.getXcomEntry(dagId, runId, taskId, entry.key, entry.map_index)),
+      );
+      if (options.json) return printJson({ xcom_entries: entries, total_entries: page.total_entries });
+      printTable(XCOM_COLUMNS, entries, {
+        empty: `No XComs of task ${taskId} in run ${runId} of DAG ${dagId}.`,
+        total: page.total_entries,
       });
     });
 
@@ -164,3 +203,9 @@ function isNotFound(error: unknown): boolean {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+const XCOM_COLUMNS: readonly Column<XcomEntryWithValueResponse>[] = [
+  { header: 'KEY', value: (entry) => entry.key },
+  { header: 'MAP_INDEX', value: (entry) => (entry.map_index < 0 ? null : entry.map_index), align: 'right' },
+  { header: 'VALUE', value: (entry) => JSON.stringify(entry.value) },
+];

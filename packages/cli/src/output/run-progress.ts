@@ -25,8 +25,11 @@ export function summarizeTaskStates(counts: Readonly<Record<string, number>>): s
   return parts.length > 0 ? parts.join(', ') : 'no task instances yet';
 }
 
+const PLAIN_DETAILS_EVERY_MS = 5_000;
+
 export interface RunProgress {
-  update(run: DagRunResponse): void;
+  /** `details`: retry waits and checkpoint progress (runDetails), shown after the counts. */
+  update(run: DagRunResponse, details?: string): void;
   /** Ends the live display; prints nothing else. */
   finish(run: DagRunResponse): void;
 }
@@ -38,22 +41,31 @@ export interface RunProgress {
 export function createRunProgress(label: string, interactive: boolean = Boolean(process.stdout.isTTY)): RunProgress {
   const started = Date.now();
   const describe = (run: DagRunResponse) => `${run.state}: ${summarizeTaskStates(run.task_instance_states)}`;
+  const withDetails = (run: DagRunResponse, details: string | undefined) =>
+    details ? `${describe(run)} (${details})` : describe(run);
   if (interactive) {
     const live = spinner({ indicator: 'timer', onCancel: () => process.exit(130) });
     live.start(`${label} queued`);
     return {
-      update: (run) => live.message(`${label} ${describe(run)}`),
+      update: (run, details) => live.message(`${label} ${withDetails(run, details)}`),
       finish: (run) =>
         run.state === 'success' ? live.stop(`${label} ${describe(run)}`) : live.error(`${label} ${describe(run)}`),
     };
   }
-  let last = '';
+  // A line when the counts change; progress alone at most every PLAIN_DETAILS_EVERY_MS (CI logs).
+  let lastCounts = '';
+  let lastLine = '';
+  let lastAt = 0;
   return {
-    update: (run) => {
-      const line = describe(run);
-      if (line === last) return;
-      last = line;
-      process.stdout.write(`[${formatMs(Date.now() - started).padStart(6)}] ${label} ${line}\n`);
+    update: (run, details) => {
+      const counts = describe(run);
+      const line = withDetails(run, details);
+      const now = Date.now();
+      if (line === lastLine || (counts === lastCounts && now - lastAt < PLAIN_DETAILS_EVERY_MS)) return;
+      lastCounts = counts;
+      lastLine = line;
+      lastAt = now;
+      process.stdout.write(`[${formatMs(now - started).padStart(6)}] ${label} ${line}\n`);
     },
     finish: () => {},
   };

@@ -162,7 +162,7 @@ describe.each(eachDialect())('DagProcessor on %s', (dialect) => {
     expect(await activeAssets()).toEqual([]);
   });
 
-  it('reports an asset declared with a uri another DAG uses for another name, and still stores the DAG', async () => {
+  it('does not load a DAG that declares a uri another DAG uses for another name, and reports it in its file', async () => {
     folder.write('a.ts', fakeDagModule({ dagId: 'a', tasks: [{ taskId: 't', outlets: [orders] }] }));
     folder.write(
       'b.ts',
@@ -171,16 +171,45 @@ describe.each(eachDialect())('DagProcessor on %s', (dialect) => {
 
     const summary = await runOnce();
 
-    expect(summary.dags).toEqual(['a', 'b']);
+    expect(summary.dags).toEqual(['a']);
+    expect(await getSerializedDag(database.db, 'b')).toBeUndefined();
     expect(await activeAssets()).toEqual([orders]);
     expect(await importErrors()).toEqual([
       {
         fileloc: 'b.ts',
         line: null,
-        message: expect.stringContaining('declares asset "o" with uri "s3://lake/orders"'),
+        message: expect.stringMatching(/declares asset "o" with uri "s3:\/\/lake\/orders".*DAG "b" is not loaded/),
       },
     ]);
     expect((await runOnce({ now: NOW + 1 })).errors).toEqual([]);
+  });
+
+  it('keeps the loaded version of a DAG whose new version declares an asset name with another uri, until it is fixed', async () => {
+    folder.write('a.ts', fakeDagModule({ dagId: 'a', tasks: [{ taskId: 't', outlets: [orders] }] }));
+    folder.write('b.ts', fakeDagModule({ dagId: 'b', tasks: [{ taskId: 't', inlets: [orders] }] }));
+    await runOnce();
+
+    folder.write(
+      'b.ts',
+      fakeDagModule({ dagId: 'b', tasks: [{ taskId: 'u', inlets: [{ name: 'orders', uri: 's3://other' }] }] }),
+    );
+    const clash = await runOnce({ now: NOW + 1 });
+
+    expect(clash.dags).toEqual([]);
+    expect((await getSerializedDag(database.db, 'b'))?.tasks.map((task) => task.taskId)).toEqual(['t']);
+    expect(await activeAssets()).toEqual([orders]);
+    expect(await importErrors()).toEqual([
+      {
+        fileloc: 'b.ts',
+        line: null,
+        message: expect.stringContaining('DAG "b" declares asset "orders" with uri "s3://other"'),
+      },
+    ]);
+
+    folder.write('b.ts', fakeDagModule({ dagId: 'b', tasks: [{ taskId: 'u', inlets: [orders] }] }));
+    expect((await runOnce({ now: NOW + 2 })).dags).toEqual(['b']);
+    expect((await getSerializedDag(database.db, 'b'))?.tasks.map((task) => task.taskId)).toEqual(['u']);
+    expect(await importErrors()).toEqual([]);
   });
 
   it('reports a DAG id defined in a second file, and hands it over when the first file drops it', async () => {

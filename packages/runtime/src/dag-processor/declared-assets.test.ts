@@ -16,6 +16,7 @@ describe('resolveDeclaredAssets', () => {
     expect(resolveDeclaredAssets(dags, [])).toEqual({
       assets: [orders, { name: 'report', uri: 'report' }],
       conflictErrors: [],
+      rejections: [],
     });
   });
 
@@ -45,5 +46,15 @@ describe('resolveDeclaredAssets', () => {
 
     expect(result.assets).toEqual([other]);
     expect(result.conflictErrors.map((error) => error.fileloc)).toEqual(['a.ts']);
+  });
+
+  it('rejects the DAGs being loaded that clash, not the ones loaded before, and says so', () => {
+    const dags = [dag('a', 'a.ts', [orders]), dag('b', 'b.ts', [{ name: 'orders', uri: 's3://other' }])];
+
+    const result = resolveDeclaredAssets(dags, [], new Set(['b']));
+
+    expect(result.rejections.map((rejection) => rejection.dagId)).toEqual(['b']);
+    expect(result.rejections[0]?.error.message).toContain('until then DAG "b" is not loaded');
+    expect(resolveDeclaredAssets(dags, [], new Set(['a'])).rejections).toEqual([]);
   });
 });

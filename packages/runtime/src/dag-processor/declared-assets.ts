@@ -5,6 +5,8 @@ export interface DeclaredAssets {
   readonly assets: AssetReference[];
   /** For declarations that clash with an asset already taken. */
   readonly conflictErrors: DagImportError[];
+  /** The clashes of DAGs of `loading` (also in `conflictErrors`): those DAGs are not to be stored. */
+  readonly rejections: { readonly dagId: string; readonly error: DagImportError }[];
 }
 
 interface Declaration {
@@ -20,6 +22,8 @@ interface Declaration {
 export function resolveDeclaredAssets(
   dags: readonly SerializedDag[],
   activeAssets: readonly AssetReference[],
+  /** DAGs about to be stored: a clash keeps such a DAG out instead of ignoring the declaration. */
+  loading: ReadonlySet<string> = new Set(),
 ): DeclaredAssets {
   const declarations = declarationsOf(dags);
   const activeKeys = new Set(activeAssets.map(assetKey));
@@ -34,18 +38,29 @@ export function resolveDeclaredAssets(
   }
   const conflictErrors: DagImportError[] = [];
   const reported = new Set<string>();
+  const rejections: { dagId: string; error: DagImportError }[] = [];
   for (const declaration of declarations) {
     const { name, uri } = declaration.asset;
+    const { dagId } = declaration.dag;
     const taken = byName.get(name) ?? byUri.get(uri);
     if (!taken) {
       accept(declaration);
     } else if (assetKey(taken.asset) !== assetKey(declaration.asset)) {
-      const errorKey = `${declaration.dag.dagId}\n${assetKey(declaration.asset)}`;
-      if (!reported.has(errorKey)) conflictErrors.push(conflictError(declaration, taken));
+      const errorKey = `${dagId}\n${assetKey(declaration.asset)}`;
+      const rejecting = loading.has(dagId);
+      if (!reported.has(errorKey)) {
+        const error = conflictError(declaration, taken, rejecting);
+        conflictErrors.push(error);
+        if (rejecting) rejections.push({ dagId, error });
+      }
       reported.add(errorKey);
     }
   }
-  return { assets: [...byName.values()].map((declaration) => declaration.asset), conflictErrors };
+  return {
+    assets: [...byName.values()].map((declaration) => declaration.asset),
+    conflictErrors,
+    rejections,
+  };
 }
 
 export function assetKey(asset: AssetReference): string {
@@ -68,7 +83,7 @@ export function assetsDeclaredBy(dag: SerializedDag): AssetReference[] {
   ];
 }
 
-function conflictError(declaration: Declaration, taken: Declaration): DagImportError {
+function conflictError(declaration: Declaration, taken: Declaration, rejecting: boolean): DagImportError {
   const { asset, dag } = declaration;
   return {
     fileloc: dag.fileloc,
@@ -76,7 +91,10 @@ function conflictError(declaration: Declaration, taken: Declaration): DagImportE
     message:
       `DAG "${dag.dagId}" declares asset "${asset.name}" with uri "${asset.uri}", but DAG "${taken.dag.dagId}" ` +
       `(${taken.dag.fileloc}) declares asset "${taken.asset.name}" with uri "${taken.asset.uri}"; a name and a uri ` +
-      'each identify one asset, so use the same pair in both DAGs or rename one: this declaration is ignored',
+      'each identify one asset, so use the same pair in both DAGs or rename one: ' +
+      (rejecting
+        ? `until then DAG "${dag.dagId}" is not loaded (a version loaded before stays)`
+        : 'this declaration is ignored'),
   };
 }
 

@@ -9,10 +9,12 @@ import { syntaxErrorLine } from './syntax-error-line.ts';
 
 /** The SDK marks every `Dag` with this symbol; the processor relies on nothing else of the SDK. */
 const DAG_BRAND = Symbol.for('tidemark.dag');
+/** While a file is imported, the SDK adds every DAG `dag(...)` creates to the array put here. */
+const DEFINED_DAGS = Symbol.for('tidemark.definedDags');
 
 interface DagLike {
   readonly dagId: string;
-  readonly definedAt?: { readonly line?: number } | null;
+  readonly definedAt?: { readonly file?: string; readonly line?: number } | null;
   serialize(fileloc: string): unknown;
 }
 
@@ -26,16 +28,27 @@ export async function loadDagFile(filePath: string, fileloc: string): Promise<Pa
   const commonJsReason = commonJsDagFileReason(path);
   if (commonJsReason !== null) return failedDagFile(fileloc, null, commonJsReason);
   let namespace: Record<string, unknown>;
+  const defined: unknown[] = [];
+  const registry = globalThis as { [DEFINED_DAGS]?: unknown[] };
+  registry[DEFINED_DAGS] = defined;
   try {
     namespace = await import(pathToFileURL(path).href);
   } catch (error) {
     const line = errorLineInFile(error, path) ?? (isSyntaxError(error) ? syntaxErrorLine(path) : null);
     return failedDagFile(fileloc, line, describeError(error));
+  } finally {
+    delete registry[DEFINED_DAGS];
+  }
+  const exported = exportedDags(namespace);
+  if (exported.length === 0) {
+    const unexported = defined.filter(isDag).filter((candidate) => candidate.definedAt?.file === path);
+    if (unexported.length > 0)
+      return failedDagFile(fileloc, definedAtLine(unexported[0] as DagLike), notExported(unexported));
   }
   const dags: FoundDag[] = [];
   const errors: DagImportError[] = [];
   const brokenDagIds: string[] = [];
-  for (const candidate of exportedDags(namespace)) {
+  for (const candidate of exported) {
     const line = definedAtLine(candidate);
     if (typeof candidate.dagId !== 'string' || typeof candidate.serialize !== 'function') {
       errors.push({ fileloc, line, message: 'exports an object marked as a DAG without a dagId and serialize()' });
@@ -76,6 +89,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function definedAtLine(dag: DagLike): number | null {
   const line = dag.definedAt?.line;
   return typeof line === 'number' && Number.isInteger(line) && line > 0 ? line : null;
+}
+
+function notExported(dags: readonly DagLike[]): string {
+  const ids = dags.map((candidate) => `"${candidate.dagId}"`).join(', ');
+  const first = dags[0]?.dagId ?? 'my_dag';
+  return (
+    `defines DAG ${ids} with dag(...) but exports no DAG, so the DAG is not loaded; export what dag(...) ` +
+    `returns: \`export default myDag;\` or \`export const myDag = dag('${first}', …);\``
+  );
 }
 
 function namingDag(dagId: string, reason: string): string {

@@ -1,4 +1,4 @@
-import { type AssetReference, assetsOfCondition, type DagImportError } from '@tidemark/core';
+import { type AssetReference, assetsOfCondition, type DagImportError, type SerializedDag } from '@tidemark/core';
 import {
   activateAsset,
   type Db,
@@ -40,7 +40,8 @@ export async function syncDagsToDatabase(
 ): Promise<DagSyncResult> {
   const previousOwners = new Map((await listActiveDagLocations(db)).map((dag) => [dag.dagId, dag.fileloc]));
   const ownership = resolveDagOwners(files, previousOwners);
-  const dags = await storeOwnedDags(db, ownership, previousOwners, parsedFilelocs, now);
+  const clashes = await rejectAssetClashes(db, dagsToStore(ownership, previousOwners, parsedFilelocs));
+  const dags = await storeDags(db, clashes.accepted, now);
   const deactivatedDags = [...previousOwners.keys()].filter((dagId) => !ownership.owners.has(dagId));
   await deactivateDags(db, deactivatedDags, now);
   const assets = await syncActiveAssets(db, now);
@@ -48,7 +49,13 @@ export async function syncDagsToDatabase(
   const watcherErrors = await syncWatchers(db, now);
   const errors = await syncImportErrors(
     db,
-    [...files.flatMap((file) => file.errors), ...ownership.duplicateErrors, ...assets.conflictErrors, ...watcherErrors],
+    [
+      ...files.flatMap((file) => file.errors),
+      ...ownership.duplicateErrors,
+      ...clashes.errors,
+      ...assets.conflictErrors,
+      ...watcherErrors,
+    ],
     new Set([...files.map((file) => file.fileloc)]),
     parsedFilelocs,
     now,
@@ -56,22 +63,50 @@ export async function syncDagsToDatabase(
   return { dags, errors, deactivatedDags, ...assets.changes };
 }
 
-/** Stores the DAGs of the files parsed now, and those that moved to another file or came back. */
-async function storeOwnedDags(
-  db: Db,
+/** The DAGs of the files parsed now, and those that moved to another file or came back. */
+function dagsToStore(
   ownership: DagOwnership,
   previousOwners: ReadonlyMap<string, string>,
   parsedFilelocs: ReadonlySet<string>,
-  now: number,
-): Promise<string[]> {
-  const stored: string[] = [];
+): SerializedDag[] {
+  const dags: SerializedDag[] = [];
   for (const [dagId, claim] of ownership.owners) {
     if (!claim.found) continue;
     if (!parsedFilelocs.has(claim.fileloc) && previousOwners.get(dagId) === claim.fileloc) continue;
-    await upsertSerializedDag(db, claim.found.dag, now);
-    stored.push(dagId);
+    dags.push(claim.found.dag);
   }
-  return stored;
+  return dags;
+}
+
+/**
+ * Keeps out the DAGs to store that declare an asset another DAG declares with another uri (or a uri
+ * it declares with another name): such a DAG is an import error of its file and is not loaded, so
+ * that it never runs with assets it does not have; a version stored before stays. Assets active now
+ * win the clash, then the first by fileloc. Leaving a DAG out can end another's clash only with it,
+ * so this repeats until no DAG to store clashes.
+ */
+async function rejectAssetClashes(
+  db: Db,
+  candidates: readonly SerializedDag[],
+): Promise<{ accepted: SerializedDag[]; errors: DagImportError[] }> {
+  const stored = await listActiveSerializedDags(db);
+  const active = await listActiveAssets(db);
+  let accepted = [...candidates];
+  const errors: DagImportError[] = [];
+  for (;;) {
+    const loading = new Set(accepted.map((dag) => dag.dagId));
+    const dags = [...stored.filter((dag) => !loading.has(dag.dagId)), ...accepted];
+    const declared = resolveDeclaredAssets(dags, active, loading);
+    if (declared.rejections.length === 0) return { accepted, errors };
+    const rejected = new Set(declared.rejections.map((rejection) => rejection.dagId));
+    errors.push(...declared.rejections.map((rejection) => rejection.error));
+    accepted = accepted.filter((dag) => !rejected.has(dag.dagId));
+  }
+}
+
+async function storeDags(db: Db, dags: readonly SerializedDag[], now: number): Promise<string[]> {
+  for (const dag of dags) await upsertSerializedDag(db, dag, now);
+  return dags.map((dag) => dag.dagId);
 }
 
 /** SPEC §4: an asset is active while an active DAG declares it; deactivating leaves its state to GC. */

@@ -61,18 +61,27 @@ export function describeExit(exit: TaskProcessExit): string {
   return `task process exited with code ${exit.code}`;
 }
 
-/** One line for the attempt log: how it ended. */
-export function describeOutcome(outcome: AttemptOutcome): string {
+/** One line for the attempt log: how it ended; a failure says whether a retry follows. */
+export function describeOutcome(
+  outcome: AttemptOutcome,
+  tries: { readonly try_number: number; readonly max_tries: number },
+): string {
   switch (outcome.state) {
     case 'success':
       return 'task succeeded';
     case 'skipped':
       return `task skipped: ${outcome.reason}`;
     case 'failed':
-      return `task failed (${outcome.retryable ? 'retryable' : 'not retryable'}): ${outcome.error}`;
+      return `task failed (${failureNote(outcome.retryable, tries)}): ${outcome.error}`;
     case 'stale':
       return 'attempt abandoned: the task instance moved on, so its outcome is not reported';
   }
+}
+
+function failureNote(retryable: boolean, tries: { readonly try_number: number; readonly max_tries: number }): string {
+  if (!retryable) return 'not retryable';
+  if (tries.try_number >= tries.max_tries) return `try ${tries.try_number} of ${tries.max_tries}, no retry left`;
+  return `try ${tries.try_number} of ${tries.max_tries}, retryable`;
 }
 
 export function formatSeconds(ms: number): string {

@@ -62,6 +62,7 @@ describe.each(eachDialect())('supervisor on %s', (dialect) => {
     expect(result.outcome.state === 'failed' && result.outcome.error).toContain('boom on purpose');
     expect((await world.taskInstance(tiId)).state).toBe('up_for_retry');
     expect(await world.attemptLog(tiId, 1)).toContain('boom on purpose');
+    expect(await world.attemptLog(tiId, 1)).toContain('task failed (try 1 of 2, retryable)');
   });
 
   it('lets a downstream task pull its upstream XCom', async () => {

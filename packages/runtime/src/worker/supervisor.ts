@@ -140,7 +140,7 @@ class AttemptSupervisor {
     const tokenRefresh = this.#startTokenRefresh();
     const exit = await this.#runTaskProcess();
     const decided = this.#decideOutcome(exit);
-    this.#logSupervisorLine(decided.state === 'failed' ? 'error' : 'info', describeOutcome(decided));
+    this.#logSupervisorLine(decided.state === 'failed' ? 'error' : 'info', describeOutcome(decided, this.#claimed));
     await this.#shipper.flush();
     // The attempt lives until its finish is recorded: while finish is retried (the api-server or its
     // database is away), heartbeats go on, or the scheduler would judge the attempt a zombie.
@@ -382,7 +382,7 @@ class AttemptSupervisor {
         const refused = returnValueRefusal(outcome, error);
         if (!refused) throw error;
         reported = refused;
-        this.#logSupervisorLine('error', describeOutcome(refused));
+        this.#logSupervisorLine('error', describeOutcome(refused, this.#claimed));
         await this.#shipper.flush();
         return this.#sendFinish(refused);
       });

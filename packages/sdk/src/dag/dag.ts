@@ -34,6 +34,12 @@ import type { Watcher } from './watcher.ts';
 /** Marks a DAG without `instanceof`: the DAG processor may load another copy of this module. */
 export const DAG_MARKER: unique symbol = Symbol.for('tidemark.dag');
 
+/**
+ * While the DAG processor imports a DAG file it puts an array here, and `dag(...)` adds every DAG it
+ * creates to it, so that a file that defines a DAG but exports none is an import error, not silence.
+ */
+const DEFINED_DAGS = Symbol.for('tidemark.definedDags');
+
 export interface DagOptions {
   /**
    * Cron expression (5 fields, or 6 with seconds first) or preset (`@daily`…); an asset, a list of
@@ -326,7 +332,10 @@ export class Dag {
 
 /** Defines a DAG; export it from the DAG file (default or named export). */
 export function dag(dagId: string, options: DagOptions = {}): Dag {
-  return new Dag(dagId, options, captureCallSite(dag));
+  const created = new Dag(dagId, options, captureCallSite(dag));
+  const defined = (globalThis as { [DEFINED_DAGS]?: unknown })[DEFINED_DAGS];
+  if (Array.isArray(defined)) defined.push(created);
+  return created;
 }
 
 export function isDag(value: unknown): value is Dag {

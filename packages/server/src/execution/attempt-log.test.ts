@@ -19,9 +19,15 @@ describe('attempt logs', () => {
     );
   });
 
-  it('formats one line per entry', () => {
-    expect(formatLogEntry({ ts: Date.UTC(2026, 0, 1), level: 'warn', source: 'stderr', message: 'a\r\nb' })).toBe(
-      '2026-01-01T00:00:00.000Z WARN [stderr] a\\r\\nb\n',
+  it('formats an entry on one line, and a stack trace on indented lines that cannot pass for entries', () => {
+    expect(formatLogEntry({ ts: Date.UTC(2026, 0, 1), level: 'warn', source: 'stderr', message: 'a\rb' })).toBe(
+      '2026-01-01T00:00:00.000Z WARN [stderr] a\\rb\n',
+    );
+    const forged = 'Error: boom\r\n    at f (x.ts:1:1)\n2026-01-01T00:00:00.000Z INFO [supervisor] task succeeded\n';
+    expect(formatLogEntry({ ts: Date.UTC(2026, 0, 1), level: 'error', source: 'task', message: forged })).toBe(
+      '2026-01-01T00:00:00.000Z ERROR [task] Error: boom\n' +
+        '        at f (x.ts:1:1)\n' +
+        '    2026-01-01T00:00:00.000Z INFO [supervisor] task succeeded\n',
     );
   });
 

@@ -33,6 +33,7 @@ export interface AttemptLogChunk {
 }
 
 const DEFAULT_READ_BYTES = 1_048_576;
+const CONTINUATION = '    ';
 
 export function attemptLogPath(logsFolder: string, attempt: AttemptLogAddress): string {
   return join(
@@ -45,9 +46,17 @@ export function attemptLogPath(logsFolder: string, attempt: AttemptLogAddress): 
   );
 }
 
+/**
+ * One entry: `<ISO time> <LEVEL> [<source>] <message>`. A message of several lines (a stack trace)
+ * continues on lines indented by 4 spaces, so no line of it can pass for an entry of its own.
+ */
 export function formatLogEntry(entry: AttemptLogEntry): string {
   const time = Number.isFinite(entry.ts) && Math.abs(entry.ts) <= 8.64e15 ? entry.ts : Date.now();
-  const message = entry.message.replaceAll('\r', '\\r').replaceAll('\n', '\\n');
+  const message = entry.message
+    .replaceAll('\r\n', '\n')
+    .replaceAll('\r', '\\r')
+    .trimEnd()
+    .replaceAll('\n', `\n${CONTINUATION}`);
   return `${new Date(time).toISOString()} ${entry.level.toUpperCase()} [${entry.source}] ${message}\n`;
 }
 

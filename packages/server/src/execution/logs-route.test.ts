@@ -65,7 +65,7 @@ describe.each(eachDialect())('POST …/logs on %s', (dialect) => {
 
     expect(logOf(1)).toBe(
       '2026-01-01T00:00:00.001Z INFO [task] reading 3 files\n' +
-        '2026-01-01T00:00:00.002Z WARN [stderr] slow\\nresponse\n' +
+        '2026-01-01T00:00:00.002Z WARN [stderr] slow\n    response\n' +
         '2026-01-01T00:00:00.003Z ERROR [supervisor] killed\n',
     );
     expect(logOf(2)).toBe('2026-01-01T00:00:00.004Z DEBUG [stdout] try 2\n');

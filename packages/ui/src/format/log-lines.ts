@@ -11,10 +11,19 @@ export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'
 
 const LINE = /^\S+ (DEBUG|INFO|WARN|ERROR) \[/;
 
+/** A line indented by 4 spaces continues the entry above (a stack trace): it has that entry's level. */
+const CONTINUATION = /^ {4}/;
+
 export function logLinesOf(text: string): LogLine[] {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  return lines.map((line) => ({ text: line, level: (LINE.exec(line)?.[1]?.toLowerCase() as LogLevel) ?? null }));
+  let previous: LogLevel | null = null;
+  return lines.map((line) => {
+    const own = (LINE.exec(line)?.[1]?.toLowerCase() as LogLevel | undefined) ?? null;
+    const level = own ?? (CONTINUATION.test(line) ? previous : null);
+    previous = level;
+    return { text: line, level };
+  });
 }
 
 /** The lines at `minimum` level or above that contain `search` (case-insensitive). */
