@@ -28,6 +28,7 @@ import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { assertAttemptFence } from './attempt-fence.ts';
 import { PLAINTEXT_CIPHER, type StateValueCipher } from './encryption/state-value-cipher.ts';
+import { DEFAULT_STATE_WRITE_BATCH_SIZE, StateWriteBatcher } from './state-write-batcher.ts';
 import { cleanupState } from './state-cleanup.ts';
 import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
 import {
@@ -62,11 +63,19 @@ export class MetastoreStateBackend implements StateBackend {
   readonly #database: MetadataDatabase;
   readonly #settings: StateBackendSettings;
   readonly #now: () => number;
+  /** set, delete and advance share transactions with the writes that arrive alongside (group commit). */
+  readonly #writes: StateWriteBatcher;
   /** Values are sealed on their way into the database and opened on their way out: here only. */
   readonly cipher: StateValueCipher;
 
-  constructor(database: MetadataDatabase, settings: StateBackendSettings, cipher: StateValueCipher = PLAINTEXT_CIPHER) {
+  constructor(
+    database: MetadataDatabase,
+    settings: StateBackendSettings,
+    cipher: StateValueCipher = PLAINTEXT_CIPHER,
+    options: { readonly writeBatchSize?: number } = {},
+  ) {
     this.#database = database;
+    this.#writes = new StateWriteBatcher(database, options.writeBatchSize ?? DEFAULT_STATE_WRITE_BATCH_SIZE);
     this.#settings = settings;
     this.#now = settings.clock ?? Date.now;
     this.cipher = cipher;
@@ -82,7 +91,7 @@ export class MetastoreStateBackend implements StateBackend {
 
   async set(scope: StateScope, key: string, value: StateValue, options: StateSetOptions = {}): Promise<StateEntry> {
     const write = this.#prepareSet(scope, key, value, options);
-    return inWriteTransaction(this.#database, (trx) => this.#applySet(trx, scope, key, write, options));
+    return this.#writes.run((trx) => this.#applySet(trx, scope, key, write, options));
   }
 
   /**
@@ -101,7 +110,7 @@ export class MetastoreStateBackend implements StateBackend {
 
   async delete(scope: StateScope, key: string, options: StateDeleteOptions = {}): Promise<boolean> {
     prepareDelete(key, options);
-    return inWriteTransaction(this.#database, (trx) => this.#applyDelete(trx, scope, key, options));
+    return this.#writes.run((trx) => this.#applyDelete(trx, scope, key, options));
   }
 
   /** `delete` inside the caller's transaction (see `setWithin`). */
@@ -156,7 +165,7 @@ export class MetastoreStateBackend implements StateBackend {
     options: StateAdvanceOptions = {},
   ): Promise<StateAdvanceResult> {
     const json = this.#prepareAdvance(key, candidate);
-    return inWriteTransaction(this.#database, (trx) => this.#applyAdvance(trx, scope, key, candidate, json, options));
+    return this.#writes.run((trx) => this.#applyAdvance(trx, scope, key, candidate, json, options));
   }
 
   /**
