@@ -28,7 +28,6 @@ import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { assertAttemptFence } from './attempt-fence.ts';
 import { PLAINTEXT_CIPHER, type StateValueCipher } from './encryption/state-value-cipher.ts';
-import { DEFAULT_STATE_WRITE_BATCH_SIZE, StateWriteBatcher } from './state-write-batcher.ts';
 import { cleanupState } from './state-cleanup.ts';
 import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
 import {
@@ -49,6 +48,7 @@ import {
   type StateTarget,
   withoutMapIndex,
 } from './state-target.ts';
+import { DEFAULT_STATE_WRITE_BATCH_SIZE, StateWriteBatcher } from './state-write-batcher.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 10_000;

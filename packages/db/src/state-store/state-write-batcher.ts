@@ -5,6 +5,14 @@ import { inWriteTransaction, isRetryableWriteError } from '../write-transaction.
 /** Writes per shared transaction at most: bounds how long one COMMIT holds the batch's writers. */
 export const DEFAULT_STATE_WRITE_BATCH_SIZE = 64;
 
+/**
+ * Batches in flight at once. SQLite has one writer (and one connection) anyway. On PostgreSQL a
+ * batch runs its writes' statements one round trip after another on one connection, so a few
+ * batches on their own connections overlap those round trips and their WAL flushes; the rest of
+ * the pool stays free for reads and the other routes.
+ */
+export const STATE_WRITE_BATCHES_IN_FLIGHT = { sqlite: 1, postgres: 4 } as const;
+
 /** One state write: its read-modify-write, run inside whichever transaction carries it. */
 export type StateWriteWork<T> = (trx: Db) => Promise<T>;
 
@@ -20,9 +28,10 @@ type Outcome =
   | { readonly kind: 'alone' };
 
 /**
- * Group commit for state writes (issue 18). A write that arrives while no batch is in flight
- * starts one at once (no timer: an idle server commits a lone write immediately); writes that
- * arrive while a batch is in flight wait for it and form the next batch, up to `maxBatch`.
+ * Group commit for state writes (issue 18). A write that arrives while fewer than `maxInFlight`
+ * batches are in flight starts one at once (no timer: an idle server commits a lone write
+ * immediately); writes that arrive while they are all in flight wait and form the next batch, up
+ * to `maxBatch`.
  *
  * Each write runs in its own savepoint inside the shared transaction, in arrival order, so a
  * refused write (412 compare-and-set, 409 stale attempt, any error of its own) rolls back only
@@ -38,31 +47,37 @@ type Outcome =
 export class StateWriteBatcher {
   readonly #database: MetadataDatabase;
   readonly #maxBatch: number;
+  readonly #maxInFlight: number;
   #queue: PendingWrite[] = [];
-  #draining = false;
+  #inFlight = 0;
 
-  constructor(database: MetadataDatabase, maxBatch = DEFAULT_STATE_WRITE_BATCH_SIZE) {
+  constructor(
+    database: MetadataDatabase,
+    maxBatch = DEFAULT_STATE_WRITE_BATCH_SIZE,
+    maxInFlight: number = STATE_WRITE_BATCHES_IN_FLIGHT[database.dialect],
+  ) {
     this.#database = database;
     this.#maxBatch = Math.max(1, Math.floor(maxBatch));
+    this.#maxInFlight = Math.max(1, Math.floor(maxInFlight));
   }
 
   run<T>(work: StateWriteWork<T>): Promise<T> {
     if (this.#maxBatch === 1) return inWriteTransaction(this.#database, work);
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#draining) void this.#drain();
+      if (this.#inFlight < this.#maxInFlight) void this.#drain();
     });
   }
 
   async #drain(): Promise<void> {
-    this.#draining = true;
+    this.#inFlight++;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
         await this.#commit(batch);
       }
     } finally {
-      this.#draining = false;
+      this.#inFlight--;
     }
   }
 
