@@ -72,10 +72,14 @@ export class MetastoreStateBackend implements StateBackend {
     database: MetadataDatabase,
     settings: StateBackendSettings,
     cipher: StateValueCipher = PLAINTEXT_CIPHER,
-    options: { readonly writeBatchSize?: number } = {},
+    options: { readonly writeBatchSize?: number; readonly writeBatchesInFlight?: number } = {},
   ) {
     this.#database = database;
-    this.#writes = new StateWriteBatcher(database, options.writeBatchSize ?? DEFAULT_STATE_WRITE_BATCH_SIZE);
+    this.#writes = new StateWriteBatcher(
+      database,
+      options.writeBatchSize ?? DEFAULT_STATE_WRITE_BATCH_SIZE,
+      options.writeBatchesInFlight,
+    );
     this.#settings = settings;
     this.#now = settings.clock ?? Date.now;
     this.cipher = cipher;

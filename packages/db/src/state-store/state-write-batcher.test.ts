@@ -122,6 +122,31 @@ describe.each(eachDialect())('group commit of state writes on %s', (dialect) => 
     expect((await backend.list(scope)).entries.map((entry) => entry.key)).toEqual(['a', 'b', 'c', 'cursor']);
   });
 
+  it('lets batches in flight together create the same absent keys: every write lands, versions gapless', async () => {
+    const backend = new MetastoreStateBackend(
+      test.database,
+      { maxValueBytes: LIMIT_BYTES, historyDepth: 100 },
+      undefined,
+      {
+        writeBatchSize: 4,
+        writeBatchesInFlight: 3,
+      },
+    );
+    const keys = ['x', 'y', 'z'];
+    // Each batch of 4 holds writes to every key; concurrent batches race to insert each absent row.
+    const writes = Array.from({ length: 24 }, (_, i) =>
+      backend.set(scope, keys[i % 3] as string, i, { fence: { tiId, tryNumber: 2 } }),
+    );
+    const entries = await Promise.all(writes);
+    for (const key of keys) {
+      const versions = entries.filter((entry) => entry.key === key).map((entry) => entry.version);
+      expect(versions.sort((x, y) => x - y)).toEqual(range(1, 8));
+      const last = entries.find((entry) => entry.key === key && entry.version === 8);
+      expect((await backend.get(scope, key))?.value).toBe(last?.value);
+      expect((await backend.history(scope, key)).map((entry) => entry.version)).toEqual(range(1, 8).reverse());
+    }
+  });
+
   it('commits a lone write at once, and batches writes that arrive while one is in flight, bounded', async () => {
     await createProbeTables(test.database.db);
     const batcher = new StateWriteBatcher(test.database, 4, 1);
