@@ -101,12 +101,15 @@ export class StateWriteBatcher {
       }
       return;
     }
+    const again: PendingWrite[] = [];
     for (const [index, write] of batch.entries()) {
       const outcome = outcomes[index] as Outcome;
       if (outcome.kind === 'done') write.resolve(outcome.value);
       else if (outcome.kind === 'refused') write.reject(outcome.error);
-      else await this.#runAlone(write);
+      else again.push(write);
     }
+    // Acknowledge the committed writes first; then rerun the ones that raced another transaction.
+    for (const write of again) await this.#runAlone(write);
   }
 
   async #runAlone(write: PendingWrite): Promise<void> {
