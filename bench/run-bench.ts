@@ -4,6 +4,7 @@
  * machine's description.
  *
  *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6|ui]   (--only: no RESULTS.md)
+ *   npm run bench -- --only 1,2 --dialect postgres --durable-postgres   PostgreSQL with fsync on
  *   npm run bench -- --only 1m    scenario 1 with metrics on and off, and the overhead ratio
  */
 import { writeFileSync } from 'node:fs';
@@ -50,7 +51,9 @@ async function main(): Promise<void> {
   }
   const dialects: DialectName[] = dialectOption === 'both' ? ['sqlite', 'postgres'] : [dialectOption as DialectName];
   const only = option('--only')?.split(',');
-  const postgres = dialects.includes('postgres') ? await startPostgresTestServer() : undefined;
+  // --durable-postgres: fsync and synchronous_commit on (production settings) instead of the test server's off.
+  const durable = args.includes('--durable-postgres');
+  const postgres = dialects.includes('postgres') ? await startPostgresTestServer(undefined, { durable }) : undefined;
   const started = Date.now();
   const rows: BenchRow[] = [];
   const shared = new Map<string, number>();
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
       '# Benchmark results',
       '',
       `Machine: ${machineDescription(versions)}.`,
-      `Run: ${new Date().toISOString()}, ${quick ? '`--quick`' : 'full'}, dialects ${dialects.join(', ')}, ${minutes} min.`,
+      `Run: ${new Date().toISOString()}, ${quick ? '`--quick`' : 'full'}, dialects ${dialects.join(', ')}${durable ? ' (PostgreSQL durable: fsync, synchronous_commit on)' : ''}, ${minutes} min.`,
       '',
       table,
       '',

@@ -72,6 +72,10 @@ export async function openBenchWorld(
       TIDEMARK_API__SECRET_KEY: SECRET_KEY,
       TIDEMARK_API__SESSION_KEY: SESSION_KEY,
       TIDEMARK_LOGGING__LEVEL: 'warn',
+      // Group commit on (the default) or off (1), to measure both on the same machine.
+      ...(process.env.TIDEMARK_STATE__WRITE_BATCH_SIZE
+        ? { TIDEMARK_STATE__WRITE_BATCH_SIZE: process.env.TIDEMARK_STATE__WRITE_BATCH_SIZE }
+        : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

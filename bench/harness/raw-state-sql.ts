@@ -26,7 +26,7 @@ function openSqlite(file: string, dagRunId: number): RawStateSql {
   const upsert = database.prepare(
     `insert into task_state (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, 1, ?)
-     on conflict (dag_run_id, task_id, map_index, key)
+     on conflict (dag_run_id, task_id, map_index, key) where item_key is null
      do update set value = excluded.value, version = task_state.version + 1, updated_at = excluded.updated_at`,
   );
   const select = database.prepare(
@@ -55,7 +55,7 @@ async function openPostgres(url: string, dagRunId: number): Promise<RawStateSql>
         name: 'bench-upsert',
         text: `insert into task_state (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at)
                values ($1, $2, $3, $4, $5, $6, $7, 1, $8)
-               on conflict (dag_run_id, task_id, map_index, key)
+               on conflict (dag_run_id, task_id, map_index, key) where item_key is null
                do update set value = excluded.value, version = task_state.version + 1, updated_at = excluded.updated_at`,
         values: [dagRunId, SCOPE.dagId, SCOPE.runId, SCOPE.taskId, SCOPE.mapIndex, key, valueJson, Date.now()],
       });

@@ -27,12 +27,13 @@ export async function inWriteTransaction<T>(
     try {
       return await database.db.transaction().execute(work);
     } catch (error) {
-      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+      if (attempt >= MAX_ATTEMPTS || !isRetryableWriteError(error)) throw error;
     }
   }
 }
 
-function isRetryable(error: unknown): boolean {
+/** A failure that running the whole transaction again can cure (a race with another writer). */
+export function isRetryableWriteError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRYABLE_CODES.has(code);
 }

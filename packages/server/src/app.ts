@@ -80,6 +80,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
         clock: now,
       },
       stateValueCipher(options.config),
+      { writeBatchSize: options.config.state.write_batch_size },
     );
   // Timed (metrics, spans) around each operation.
   const stateBackend = instrumentStateBackend(configuredBackend, observability);

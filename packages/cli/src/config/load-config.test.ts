@@ -52,6 +52,7 @@ describe('loadConfig defaults', () => {
         history_depth: 10,
         gc_interval: 3_600_000,
         gc_batch_size: 5_000,
+        write_batch_size: 64,
         clear_on_success: false,
         offload: { backend: 'none', threshold_bytes: 32_768, gzip: false },
       },

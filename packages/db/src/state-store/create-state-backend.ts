@@ -15,7 +15,11 @@ export async function createStateBackend(
 ): Promise<StateBackend> {
   const settings = { maxValueBytes: config.state.max_value_bytes, historyDepth: config.state.history_depth };
   const name = config.state.backend;
-  if (name === METASTORE_BACKEND) return new MetastoreStateBackend(database, settings, stateValueCipher(config));
+  if (name === METASTORE_BACKEND) {
+    return new MetastoreStateBackend(database, settings, stateValueCipher(config), {
+      writeBatchSize: config.state.write_batch_size,
+    });
+  }
 
   const specifier = name.startsWith('.') || isAbsolute(name) ? pathToFileURL(resolve(cwd, name)).href : name;
   let module: { createStateBackend?: unknown; default?: unknown };

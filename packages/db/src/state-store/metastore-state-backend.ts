@@ -48,6 +48,7 @@ import {
   type StateTarget,
   withoutMapIndex,
 } from './state-target.ts';
+import { DEFAULT_STATE_WRITE_BATCH_SIZE, StateWriteBatcher } from './state-write-batcher.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 10_000;
@@ -62,11 +63,23 @@ export class MetastoreStateBackend implements StateBackend {
   readonly #database: MetadataDatabase;
   readonly #settings: StateBackendSettings;
   readonly #now: () => number;
+  /** set, delete and advance share transactions with the writes that arrive alongside (group commit). */
+  readonly #writes: StateWriteBatcher;
   /** Values are sealed on their way into the database and opened on their way out: here only. */
   readonly cipher: StateValueCipher;
 
-  constructor(database: MetadataDatabase, settings: StateBackendSettings, cipher: StateValueCipher = PLAINTEXT_CIPHER) {
+  constructor(
+    database: MetadataDatabase,
+    settings: StateBackendSettings,
+    cipher: StateValueCipher = PLAINTEXT_CIPHER,
+    options: { readonly writeBatchSize?: number; readonly writeBatchesInFlight?: number } = {},
+  ) {
     this.#database = database;
+    this.#writes = new StateWriteBatcher(
+      database,
+      options.writeBatchSize ?? DEFAULT_STATE_WRITE_BATCH_SIZE,
+      options.writeBatchesInFlight,
+    );
     this.#settings = settings;
     this.#now = settings.clock ?? Date.now;
     this.cipher = cipher;
@@ -82,7 +95,7 @@ export class MetastoreStateBackend implements StateBackend {
 
   async set(scope: StateScope, key: string, value: StateValue, options: StateSetOptions = {}): Promise<StateEntry> {
     const write = this.#prepareSet(scope, key, value, options);
-    return inWriteTransaction(this.#database, (trx) => this.#applySet(trx, scope, key, write, options));
+    return this.#writes.run((trx) => this.#applySet(trx, scope, key, write, options));
   }
 
   /**
@@ -101,7 +114,7 @@ export class MetastoreStateBackend implements StateBackend {
 
   async delete(scope: StateScope, key: string, options: StateDeleteOptions = {}): Promise<boolean> {
     prepareDelete(key, options);
-    return inWriteTransaction(this.#database, (trx) => this.#applyDelete(trx, scope, key, options));
+    return this.#writes.run((trx) => this.#applyDelete(trx, scope, key, options));
   }
 
   /** `delete` inside the caller's transaction (see `setWithin`). */
@@ -156,7 +169,7 @@ export class MetastoreStateBackend implements StateBackend {
     options: StateAdvanceOptions = {},
   ): Promise<StateAdvanceResult> {
     const json = this.#prepareAdvance(key, candidate);
-    return inWriteTransaction(this.#database, (trx) => this.#applyAdvance(trx, scope, key, candidate, json, options));
+    return this.#writes.run((trx) => this.#applyAdvance(trx, scope, key, candidate, json, options));
   }
 
   /**

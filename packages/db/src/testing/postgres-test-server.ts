@@ -25,9 +25,13 @@ const WATCHDOG = join(import.meta.dirname, 'postgres-watchdog.mjs');
 /**
  * Starts a throw-away PostgreSQL 15 for tests: a temp data folder, loopback only, a free port,
  * fsync off. As root it runs the server as user `postgres` (initdb refuses root).
+ *
+ * `durable: true` keeps PostgreSQL's defaults instead (fsync, synchronous_commit and full-page
+ * writes on): each COMMIT waits for its WAL flush, as in production. The bench measures both.
  */
 export async function startPostgresTestServer(
   binDir = process.env.TIDEMARK_PG_BIN ?? DEFAULT_BIN_DIR,
+  options: { readonly durable?: boolean } = {},
 ): Promise<PostgresTestServer> {
   if (!existsSync(join(binDir, 'initdb'))) {
     throw new Error(
@@ -40,6 +44,9 @@ export async function startPostgresTestServer(
   if (asRoot) chownSync(dataDir, postgresUid(), postgresGid());
   const port = await freePort();
   const run = (command: string, args: string[]) => runAsPostgres(join(binDir, command), args, asRoot);
+  const durability = options.durable
+    ? '-c fsync=on -c synchronous_commit=on -c full_page_writes=on'
+    : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off';
 
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
   const startUp = () =>
@@ -50,7 +57,7 @@ export async function startPostgresTestServer(
       join(dataDir, 'server.log'),
       '-w',
       '-o',
-      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 ${durability} -c max_connections=300`,
       'start',
     ]);
   startUp();
