@@ -20,11 +20,15 @@ export const HTTP_STATUS_OF_ERROR = {
   dag_not_found: 404,
   user_not_found: 404,
   watcher_not_found: 404,
+  /** A triggerer reported on a deferral that no longer waits (it fired and resumed, timed out, or was cancelled). */
+  deferral_not_found: 404,
   dag_run_exists: 409,
   user_exists: 409,
   stale_attempt: 409,
   /** A triggerer committed a poll of a watcher whose lease another triggerer holds now. */
   watcher_lease_lost: 409,
+  /** A triggerer reported on a deferral whose lease another triggerer holds now (or that expired). */
+  deferral_lease_lost: 409,
   state_not_writable: 409,
   state_conflict: 412,
   value_too_large: 413,

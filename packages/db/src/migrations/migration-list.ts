@@ -3,6 +3,7 @@ import { runtimeSchema } from './0002-runtime.ts';
 import { stateGcSchema } from './0003-state-gc.ts';
 import { assetSchedulingSchema } from './0004-asset-scheduling.ts';
 import { assetWatchersSchema } from './0005-asset-watchers.ts';
+import { taskDeferralsSchema } from './0008-task-deferrals.ts';
 import type { TidemarkMigration } from './migration.ts';
 
 /** Every migration this version of Tidemark knows, in order. Append; never edit a released one. */
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly TidemarkMigration[] = [
   stateGcSchema,
   assetSchedulingSchema,
   assetWatchersSchema,
+  taskDeferralsSchema,
 ];
