@@ -223,4 +223,3 @@ function isLeasable(eb: ExpressionBuilder<DatabaseSchema, 'asset_watcher'>) {
     ),
   ]);
 }
-
