@@ -391,3 +391,15 @@ export class JsonTooDeepError extends TidemarkError {
     );
   }
 }
+
+/** A deferral's poll arguments or fired event over `state.max_value_bytes` (SPEC §16). */
+export class DeferralValueTooLargeError extends TidemarkError {
+  constructor(what: string, sizeBytes: number, limitBytes: number) {
+    super(
+      'value_too_large',
+      `${what} is ${sizeBytes} bytes of JSON, over the limit of ${limitBytes} bytes (state.max_value_bytes); ` +
+        'pass ids and small facts (a job id, a path), and keep data in task state or the offload store',
+      { size_bytes: sizeBytes, limit_bytes: limitBytes },
+    );
+  }
+}

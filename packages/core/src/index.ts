@@ -9,6 +9,7 @@ export * from './dag/asset-event.ts';
 export * from './dag/asset-event-extra.ts';
 export * from './dag/serialized-dag.ts';
 export * from './dag/serialized-dag-format.ts';
+export * from './deferral/deferral-value.ts';
 export * from './deferral/deferral-wait.ts';
 export * from './errors.ts';
 export * from './execution/deferral-api-contract.ts';

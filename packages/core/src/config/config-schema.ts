@@ -258,6 +258,8 @@ export const configSchema = z.strictObject({
       lease_timeout: duration().default(30_000),
       /** The longest a failing watcher waits before its next try (backoff doubles up to this). */
       max_backoff: duration().default(300_000),
+      /** Waits of deferred tasks (SPEC §16) one triggerer runs at most; 0: it runs none. */
+      deferral_capacity: integer(0).default(5_000),
     })
     .prefault({}),
   logging: z

@@ -67,7 +67,7 @@ export async function fireDeferral(
 export async function failDeferralWait(
   database: MetadataDatabase,
   report: DeferralReport,
-): Promise<AttemptOutcome & DeferredTry> {
+): Promise<AttemptOutcome & { readonly state: 'up_for_retry' | 'failed' } & DeferredTry> {
   return inWriteTransaction(database, async (trx) => {
     const deferral = await requireDeferralLease(trx, database.dialect, report);
     const ti = await lockDeferredTry(trx, database.dialect, deferral);
