@@ -58,6 +58,9 @@ export const LOCAL_ERROR_CODES = [
   'task_failed',
   'task_skipped',
   'task_terminated',
+  /** Not a failure: `ctx.defer()` ends the attempt so that a triggerer runs its wait (SPEC §16). */
+  'task_deferred',
+  'invalid_wait',
   'dag_definition_error',
   'dag_file_import_failed',
   'dag_not_in_file',

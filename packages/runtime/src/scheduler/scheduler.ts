@@ -5,6 +5,7 @@ import { DatabaseOutageWatch } from '../database-outage/database-outage-watch.ts
 import { type StateGcLoopOptions, startStateGcLoop } from '../state-gc/index.ts';
 import { createAssetTriggeredRuns } from './asset-triggered-run-creation.ts';
 import { scheduleDagRun } from './dag-run-scheduling.ts';
+import { DeferralTimeouts } from './deferral-timeouts.ts';
 import { createDueScheduledRuns } from './scheduled-run-creation.ts';
 import { failZombies } from './zombie-detection.ts';
 
@@ -35,7 +36,7 @@ const RUNS_PER_PASS = 500;
 
 /**
  * The scheduler loop: parse changed DAG files, create due scheduled and asset-triggered runs, move every active run's
- * TIs along, and fail zombies. Each run is scheduled in its own short transaction, so several
+ * TIs along, fail zombies and deferred tries whose wait timed out. Each run is scheduled in its own short transaction, so several
  * schedulers on PostgreSQL share the work through row locks.
  */
 export function startScheduler(options: SchedulerOptions): RunningScheduler {
@@ -47,6 +48,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   let lastScan = Number.NEGATIVE_INFINITY;
   const stateGc = startStateGcLoop({ ...options.stateGc, config, database: options.database, log, clock: now });
   const outage = new DatabaseOutageWatch(log, 'scheduler', now);
+  const deferralTimeouts = new DeferralTimeouts();
 
   async function pass(): Promise<void> {
     if (options.dagProcessor && now() - lastScan >= config.scheduler.dag_scan_interval) {
@@ -56,6 +58,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
     const heartbeatTimeout = config.scheduler.task_heartbeat_timeout;
     await runSchedulingPass(options.database, now(), heartbeatTimeout, log, {
       judgeZombies: mayJudgeZombies(outage, now(), heartbeatTimeout),
+      deferralTimeouts,
     });
   }
 
@@ -105,6 +108,8 @@ function mayJudgeZombies(outage: DatabaseOutageWatch, now: number, heartbeatTime
 export interface SchedulingPassOptions {
   /** False right after a database outage (see mayJudgeZombies). Default true. */
   readonly judgeZombies?: boolean;
+  /** Kept across passes by the scheduler loop; default: a new one (it sweeps stale deferrals at once). */
+  readonly deferralTimeouts?: DeferralTimeouts;
 }
 
 /** One pass without the DAG processor. Exported for tests and for `tidemark scheduler --once`. */
@@ -121,4 +126,5 @@ export async function runSchedulingPass(
     await scheduleDagRun(database, dagRunId, now, log);
   }
   if (options.judgeZombies ?? true) await failZombies(database, now, heartbeatTimeoutMs, log);
+  await (options.deferralTimeouts ?? new DeferralTimeouts()).run(database, now, log);
 }

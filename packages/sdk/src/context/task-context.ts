@@ -1,7 +1,9 @@
 import type { AssetReference, AttemptSpec, JsonValue, TriggeringAssetEvent } from '@tidemark/core/task-process';
+import type { Wait } from '../dag/wait.ts';
 import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 import { type AssetStateAccessor, createAssetStateAccessor } from './asset-state-accessor.ts';
 import { createOutletEvents, type OutletEventAccessor, type OutletEvents } from './outlet-events.ts';
+import { type DeferOptions, TaskDeferral } from './task-deferral.ts';
 import { createTaskLogger, type TaskLogger } from './task-logger.ts';
 import { createTaskStateAccessor, type TaskStateAccessor } from './task-state-accessor.ts';
 import { createXComAccessor, type XComAccessor } from './xcom-accessor.ts';
@@ -32,12 +34,25 @@ export interface TaskContext {
   readonly triggeringAssetEvents: readonly TriggeringAssetEvent[];
   /** The events the task's outlets emit when it succeeds: `ctx.outletEvents.of(asset).extra = {…}`. */
   readonly outletEvents: OutletEventAccessor;
+  /**
+   * Ends the attempt as deferred (SPEC §16): the process exits and frees its worker slot while a
+   * triggerer runs `wait` (`timer(…)` or `dag.waitFor(name, args)`). When it fires, the task
+   * function runs again, same try number, with `ctx.resumedWith` set. Keep what it needs across in
+   * `ctx.taskState`. With `timeout`, the try fails (retry policy applies) if the wait has not fired.
+   */
+  defer(wait: Wait, options?: DeferOptions): Promise<never>;
+  /**
+   * Set when this run of the task function resumes a deferral: the wait's event (`{ kind: 'timer' }`,
+   * or what the poll returned); undefined on a fresh try.
+   */
+  readonly resumedWith: JsonValue | undefined;
 }
 
 /** The context and what the runner reads back from it when the task function returns. */
 export interface TaskContextHandle {
   readonly context: TaskContext;
   readonly outletEvents: OutletEvents;
+  readonly deferral: TaskDeferral;
 }
 
 export function createTaskContext(
@@ -49,6 +64,7 @@ export function createTaskContext(
   outlets: readonly AssetReference[] = [],
 ): TaskContextHandle {
   const outletEvents = createOutletEvents(outlets);
+  const deferral = new TaskDeferral();
   const context: TaskContext = Object.freeze({
     dagId: attempt.dagId,
     runId: attempt.runId,
@@ -65,6 +81,8 @@ export function createTaskContext(
     assetState: createAssetStateAccessor(supervisor, attempt.tryNumber, declaredAssets),
     triggeringAssetEvents: Object.freeze([...(attempt.triggeringAssetEvents ?? [])]),
     outletEvents: { of: (asset: AssetReference) => outletEvents.of(asset) },
+    defer: deferral.defer,
+    resumedWith: attempt.resumedWith,
   });
-  return { context, outletEvents };
+  return { context, outletEvents, deferral };
 }

@@ -36,17 +36,18 @@ export async function runAttempt(
     );
   }
   if (signal.aborted) return failedOutcome(describeThrown(signal.reason), true);
-  const { context, outletEvents } = createTaskContext(
+  const { context, outletEvents, deferral } = createTaskContext(
     attempt,
     supervisor,
     signal,
     declaredAssetsOf(task),
     task.outlets,
   );
+  // A deferral (SPEC §16) stands however the function ends after ctx.defer(): its throw may be caught.
   try {
     const returned = task.mapOver === null ? await task.fn(context) : await task.fn(context, attempt.mapItem);
-    return successOutcome(attempt.taskId, returned, outletEvents.collect());
+    return deferral.requested ?? successOutcome(attempt.taskId, returned, outletEvents.collect());
   } catch (error) {
-    return thrownOutcome(error);
+    return deferral.requested ?? thrownOutcome(error);
   }
 }

@@ -3,10 +3,10 @@ import {
   EXECUTION_ROUTES,
   encodeDeferralValue,
   encodeStateValue,
-  formatDurationMs,
   type FinishRequest,
   type FinishResponse,
   finishRequestSchema,
+  formatDurationMs,
   type JsonValue,
   type OutletEventExtra,
 } from '@tidemark/core';
