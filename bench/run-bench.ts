@@ -4,6 +4,7 @@
  * machine's description.
  *
  *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6]   (--only: no RESULTS.md)
+ *   npm run bench -- --only 1m    scenario 1 with metrics on and off, and the overhead ratio
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { databaseVersions } from './harness/database-versions.ts';
 import { assetTriggerLatencyScenario } from './scenarios/asset-trigger-latency.ts';
 import { checkpointOverheadScenario } from './scenarios/checkpoint-overhead.ts';
 import { largeTableScenario } from './scenarios/large-table.ts';
+import { metricsOverheadScenario } from './scenarios/metrics-overhead.ts';
 import { runtimeOverheadScenario } from './scenarios/runtime-overhead.ts';
 import type { Scenario } from './scenarios/scenario.ts';
 import { stateApiScenarios } from './scenarios/state-api.ts';
@@ -22,6 +24,7 @@ import { stateGcScenario } from './scenarios/state-gc.ts';
 
 const SCENARIOS: readonly Scenario[] = [
   { ids: ['1', '2'], name: 'state API latency and throughput', perDialect: true, run: stateApiScenarios },
+  { ids: ['1m'], name: 'scenario 1 with metrics on and off', perDialect: true, run: metricsOverheadScenario },
   { ids: ['3'], name: 'state set from task code', perDialect: true, run: stateFromTaskScenario },
   { ids: ['4'], name: 'checkpoint helper overhead', perDialect: false, run: checkpointOverheadScenario },
   { ids: ['5'], name: 'per-attempt overhead', perDialect: true, run: runtimeOverheadScenario },

@@ -326,6 +326,25 @@ describe('web UI', () => {
     expect([...operator.failedResponses, ...viewer.failedResponses]).toEqual([]);
   }, 120_000);
 
+  it('DAG state: the State tab of the DAG page lists it with its writer, shows its history and clears it (SPEC §17)', async () => {
+    const statePath = `/api/v2/dags/${DAG}/state-store`;
+    expect((await server.api(server.op, 'PUT', `${statePath}/registry`, { value: { runs: 1 } })).status).toBe(200);
+    const operator = await open();
+    await signIn(operator.page, server.op);
+    await operator.page.goto(`/dags/${DAG}`);
+    await operator.page.getByRole('tab', { name: 'State' }).click();
+    const table = operator.page.getByTestId('dag-state');
+    await table.locator('tr[data-key="registry"]').getByText(`user ${server.op.username}`).waitFor();
+    expect(new URL(operator.page.url()).search).toBe('?tab=state');
+    await operator.screenshot('dag-state');
+    await table.locator('tr[data-key="registry"]').getByRole('button', { name: 'History' }).click();
+    await operator.page.getByText('v1').first().waitFor();
+    await table.getByRole('button', { name: 'Clear all' }).click();
+    await table.getByText('No DAG state.').waitFor();
+    expect((await server.api(server.op, 'GET', statePath)).body).toMatchObject({ total_entries: 0 });
+    expect(operator.failedResponses).toEqual([]);
+  }, 60_000);
+
   it('sends the user back to sign in when the server refuses the stored token', async () => {
     const watched = await open();
     const { page } = watched;

@@ -11,6 +11,7 @@ import { standaloneCommand } from './commands/standalone-command.ts';
 import { stateCommand } from './commands/state-command.ts';
 import { stateStoreCommand } from './commands/state-store-command.ts';
 import { tasksCommand } from './commands/tasks-command.ts';
+import { triggererCommand } from './commands/triggerer-command.ts';
 import { usersCommand } from './commands/users-command.ts';
 import { watchersCommand } from './commands/watchers-command.ts';
 import { workerCommand } from './commands/worker-command.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   program.addCommand(apiServerCommand());
   program.addCommand(schedulerCommand());
   program.addCommand(workerCommand());
+  program.addCommand(triggererCommand());
   program.addCommand(usersCommand());
   program.addCommand(loginCommand());
   program.addCommand(dagsCommand());

@@ -92,6 +92,14 @@ export const LOCAL_ERROR_CODES = [
   'invalid_xcom_pull',
   'invalid_xcom_push',
   'no_supervisor_channel',
+  /** A watcher's commit was refused because its poll was aborted (the triggerer stops or lost the lease). */
+  'poll_aborted',
+  /** The DAG file no longer declares the watcher the triggerer leased (SPEC §15.3). */
+  'watcher_not_in_dag',
+  /** A watcher returned or yielded something that is not a list of events `[{ extra }]`. */
+  'invalid_watcher_events',
+  /** The watcher process went away (crashed, killed) while a poll ran in it. */
+  'watcher_process_exited',
   'invalid_credentials_file',
   /** An API answered with a reason this version does not know, or with no `{detail}` at all. */
   'unexpected_api_answer',

@@ -1,4 +1,5 @@
 export * from './auth/hmac-jwt.ts';
+export * from './auth/metrics-token.ts';
 export * from './auth/password-hash.ts';
 export * from './auth/user-roles.ts';
 export * from './config/config-schema.ts';
@@ -18,6 +19,7 @@ export * from './execution/state-store-contract.ts';
 export * from './execution/supervisor-protocol.ts';
 export * from './execution/triggerer-api-contract.ts';
 export * from './execution/triggering-asset-event-wire.ts';
+export * from './execution/watcher-process-protocol.ts';
 export * from './http/path-segment.ts';
 export * from './ids/uuid-v7.ts';
 export * from './public/asset-contract.ts';

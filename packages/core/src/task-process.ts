@@ -8,6 +8,7 @@ export * from './deferral/deferral-value.ts';
 export * from './deferral/deferral-wait.ts';
 export * from './errors.ts';
 export * from './execution/supervisor-protocol.ts';
+export * from './execution/watcher-process-protocol.ts';
 export * from './ids/uuid-v7.ts';
 export * from './state-store/advance-order.ts';
 export * from './state-store/json-depth-rule.ts';

@@ -8,6 +8,7 @@ export * from './queries/asset-queries.ts';
 export * from './queries/dag-queries.ts';
 export * from './queries/dag-run-queries.ts';
 export * from './queries/deferral-queries.ts';
+export * from './queries/task-instance-gauges.ts';
 export * from './queries/task-instance-queries.ts';
 export * from './queries/watcher-queries.ts';
 export * from './queries/xcom-queries.ts';

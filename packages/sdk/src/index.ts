@@ -19,6 +19,7 @@ export type {
   AssetStateStore,
   AssetStateUpdateOptions,
 } from './context/asset-state-accessor.ts';
+export type { DagStateAccessor } from './context/dag-state-accessor.ts';
 export type { OutletEvent, OutletEventAccessor } from './context/outlet-events.ts';
 export {
   type AdvanceResult,
@@ -39,16 +40,25 @@ export type {
   TaskStateSetOptions,
   TaskStateUpdateOptions,
 } from './context/task-state-accessor.ts';
+export type { WatcherAssetState } from './context/watcher-asset-state.ts';
+export type {
+  WatcherContext,
+  WatcherEvent,
+  WatcherEvents,
+  WatcherFunction,
+  WatcherYield,
+} from './context/watcher-context.ts';
 export type { XComAccessor, XComPullOptions } from './context/xcom-accessor.ts';
 export { type Asset, type AssetOptions, asset } from './dag/asset.ts';
 export { type AssetScheduleCondition, allOf, anyOf, type DagSchedule } from './dag/asset-schedule.ts';
 export type { CallSite } from './dag/call-site.ts';
-export { DAG_MARKER, Dag, type DagOptions, dag, isDag, type PollRef } from './dag/dag.ts';
+export { DAG_MARKER, Dag, type DagOptions, type DagWatcher, dag, isDag, type PollRef } from './dag/dag.ts';
 export type { Duration } from './dag/duration-option.ts';
 export type { PollContext, PollDefinition, PollFunction, PollOptions } from './dag/poll.ts';
 export { SCHEDULE_PRESETS } from './dag/schedule.ts';
 export type {
   MappedTaskFunction,
+  MappedTaskOptions,
   TaskDefinition,
   TaskFunction,
   TaskOptions,
@@ -56,6 +66,7 @@ export type {
 export type { TaskPolicy, TaskPolicyOptions } from './dag/task-policy.ts';
 export type { AnyTaskRef, MappedTaskRef, TaskRef, TaskRefs } from './dag/task-ref.ts';
 export { isWait, timer, type Wait } from './dag/wait.ts';
+export { MIN_WATCHER_EVERY_MS, type Watcher, type WatcherOptions, watcher } from './dag/watcher.ts';
 export {
   DagDefinitionError,
   ExternalJobFailedError,
@@ -86,3 +97,8 @@ export { type Watermark, type WatermarkOptions, type WatermarkValue, watermark }
 
 /** The task process's main module: the supervisor runs `node --import <tsx> TASK_PROCESS_ENTRY`. */
 export const TASK_PROCESS_ENTRY: string = fileURLToPath(new URL('./runner/task-process-main.ts', import.meta.url));
+
+/** The watcher process's main module: a triggerer runs `node --import <tsx> WATCHER_PROCESS_ENTRY`. */
+export const WATCHER_PROCESS_ENTRY: string = fileURLToPath(
+  new URL('./runner/watcher-process-main.ts', import.meta.url),
+);

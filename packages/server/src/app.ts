@@ -1,12 +1,15 @@
 import { ConfigError, type StateBackend, type TidemarkConfig } from '@tidemark/core';
 import { type MetadataDatabase, MetastoreStateBackend, stateValueCipher } from '@tidemark/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Registry } from 'prom-client';
 import { installErrorHandling } from './errors/error-handler.ts';
 import { handleFrameworkError, MAX_PATH_PARAMETER_LENGTH } from './errors/framework-errors.ts';
 import { executionApi } from './execution/execution-api.ts';
 import { ExecutionAuth } from './execution/execution-auth.ts';
 import { TaskInstanceIdentities } from './execution/task-instance-identities.ts';
 import { registerHealthRoute } from './health-route.ts';
+import { installObservability } from './observability/install-observability.ts';
+import { instrumentStateBackend } from './observability/instrumented-state-backend.ts';
 import { registerOpenApi } from './openapi/openapi-documents.ts';
 import { registerPublicApi } from './public/public-api.ts';
 import { UserAuth } from './public/user-auth.ts';
@@ -36,6 +39,8 @@ export interface ApiServerOptions {
   readonly uiFolder?: string;
   /** Test hook: a claim with `wait_ms` found nothing queued and starts waiting for work. */
   readonly onClaimWaiting?: () => void;
+  /** Where GET /metrics reads from (the CLI's process registry); default: the app's own. */
+  readonly metricsRegistry?: Registry;
 }
 
 /** Log batches (up to 10 000 lines) and XCom values above the default 1 MiB must fit. */
@@ -63,8 +68,9 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   registerHealthRoute(app, options.database);
   await registerOpenApi(app);
   const now = options.clock ?? Date.now;
+  const observability = installObservability(app, { ...options, registry: options.metricsRegistry, now });
   // One backend for both APIs.
-  const stateBackend =
+  const configuredBackend =
     options.stateBackend ??
     new MetastoreStateBackend(
       options.database,
@@ -75,6 +81,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       },
       stateValueCipher(options.config),
     );
+  // Timed (metrics, spans) around each operation.
+  const stateBackend = instrumentStateBackend(configuredBackend, observability);
   await app.register(executionApi, {
     config: options.config,
     database: options.database,
@@ -84,6 +92,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     identities: new TaskInstanceIdentities(options.database.db),
     stateBackend,
     now,
+    metrics: observability.metrics,
     ...(options.onClaimWaiting ? { onClaimWaiting: options.onClaimWaiting } : {}),
   });
   await registerPublicApi(app, {

@@ -170,3 +170,13 @@ export class UndeclaredAssetError extends TidemarkError {
     );
   }
 }
+
+/** GET /metrics while `metrics.enabled` is false. */
+export class MetricsDisabledError extends TidemarkError {
+  constructor() {
+    super(
+      'not_found',
+      'metrics are off on this api-server (metrics.enabled = false); set TIDEMARK_METRICS__ENABLED=true to serve /metrics',
+    );
+  }
+}

@@ -9,3 +9,4 @@ export {
   readAttemptLog,
 } from './execution/attempt-log.ts';
 export * from './execution/attempt-token.ts';
+export { ServerMetrics } from './observability/server-metrics.ts';

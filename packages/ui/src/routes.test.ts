@@ -9,7 +9,8 @@ function route(path: string) {
 describe('routes', () => {
   it('reads back every path it builds, ids with slashes, dots and pluses included', () => {
     expect(route(paths.dags())).toEqual({ page: 'dags' });
-    expect(route(paths.dag('etl/v2'))).toEqual({ page: 'dag', dagId: 'etl/v2' });
+    expect(route(paths.dag('etl/v2'))).toEqual({ page: 'dag', dagId: 'etl/v2', tab: null });
+    expect(route(paths.dag('etl', 'state'))).toEqual({ page: 'dag', dagId: 'etl', tab: 'state' });
     const runId = 'manual__2026-11-24T00:00:00.123+00:00';
     expect(route(paths.run('etl', runId))).toEqual({ page: 'run', dagId: 'etl', runId, tab: null });
     expect(route(paths.run('etl', runId, 'gantt'))).toEqual({ page: 'run', dagId: 'etl', runId, tab: 'gantt' });

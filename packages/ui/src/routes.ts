@@ -1,7 +1,7 @@
 /** The UI's pages and their paths. */
 export type Route =
   | { readonly page: 'dags' }
-  | { readonly page: 'dag'; readonly dagId: string }
+  | { readonly page: 'dag'; readonly dagId: string; readonly tab: string | null }
   | { readonly page: 'dag_graph'; readonly dagId: string; readonly runId: string | null }
   | { readonly page: 'run'; readonly dagId: string; readonly runId: string; readonly tab: string | null }
   | {
@@ -21,7 +21,7 @@ const e = encodeURIComponent;
 
 export const paths = {
   dags: () => '/',
-  dag: (dagId: string) => `/dags/${e(dagId)}`,
+  dag: (dagId: string, tab?: string) => `/dags/${e(dagId)}${query({ tab })}`,
   dagGraph: (dagId: string, runId?: string) => `/dags/${e(dagId)}/graph${query({ run: runId })}`,
   run: (dagId: string, runId: string, tab?: string, filters: Record<string, string | undefined> = {}) =>
     `/dags/${e(dagId)}/runs/${e(runId)}${query({ tab, ...filters })}`,
@@ -40,7 +40,7 @@ export function routeOf(pathname: string, search: URLSearchParams): Route {
   if (parts[0] === 'dags') {
     const [, dagId, runs, runId, tasks, taskId] = parts;
     if (parts.length === 1) return { page: 'dags' };
-    if (dagId && parts.length === 2) return { page: 'dag', dagId };
+    if (dagId && parts.length === 2) return { page: 'dag', dagId, tab };
     if (dagId && runs === 'graph' && parts.length === 3) return { page: 'dag_graph', dagId, runId: search.get('run') };
     if (dagId && runs === 'runs' && runId && parts.length === 4) return { page: 'run', dagId, runId, tab };
     if (dagId && runs === 'runs' && runId && tasks === 'tasks' && taskId && parts.length === 6) {

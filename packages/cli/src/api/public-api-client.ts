@@ -11,6 +11,8 @@ import {
   type DagResponse,
   type DagRunCollection,
   type DagRunResponse,
+  type DagStateCollection,
+  type DagStateEntryResponse,
   encodePathSegment,
   type HealthResponse,
   type StateHistoryResponse,
@@ -161,12 +163,12 @@ export class PublicApiClient {
 
   listTaskState(ti: TaskStateAddress, query: { limit?: number; offset?: number } = {}) {
     return this.request<TaskStateCollection>('GET', taskStatePath(ti), {
-      query: { ...query, map_index: ti.mapIndex },
+      query: { ...query, ...tiQuery(ti) },
     });
   }
 
   getTaskState(ti: TaskStateAddress, key: string) {
-    return this.request<TaskStateEntryResponse>('GET', taskStatePath(ti, key), { query: { map_index: ti.mapIndex } });
+    return this.request<TaskStateEntryResponse>('GET', taskStatePath(ti, key), { query: tiQuery(ti) });
   }
 
   setTaskState(
@@ -176,26 +178,26 @@ export class PublicApiClient {
     options: { expiresAt?: 'default' | string | null; ifVersion?: number } = {},
   ) {
     return this.#withIfMatch<TaskStateEntryResponse>('PUT', taskStatePath(ti, key), options.ifVersion, {
-      query: { map_index: ti.mapIndex },
+      query: tiQuery(ti),
       body: { value, expires_at: options.expiresAt === undefined ? 'default' : options.expiresAt },
     });
   }
 
   deleteTaskState(ti: TaskStateAddress, key: string, options: { ifVersion?: number } = {}) {
     return this.#withIfMatch<void>('DELETE', taskStatePath(ti, key), options.ifVersion, {
-      query: { map_index: ti.mapIndex },
+      query: tiQuery(ti),
     });
   }
 
   clearTaskState(ti: TaskStateAddress, options: { allMapIndices?: boolean } = {}) {
     return this.request<void>('DELETE', taskStatePath(ti), {
-      query: { map_index: ti.mapIndex, all_map_indices: options.allMapIndices ? 'true' : undefined },
+      query: { ...tiQuery(ti), all_map_indices: options.allMapIndices ? 'true' : undefined },
     });
   }
 
   getTaskStateHistory(ti: TaskStateAddress, key: string) {
     return this.request<StateHistoryResponse>('GET', `${taskStatePath(ti, key)}/history`, {
-      query: { map_index: ti.mapIndex },
+      query: tiQuery(ti),
     });
   }
 
@@ -205,7 +207,7 @@ export class PublicApiClient {
       'POST',
       `${taskStatePath(ti, key)}/history/${version}/restore`,
       options.ifVersion,
-      { query: { map_index: ti.mapIndex } },
+      { query: tiQuery(ti) },
     );
   }
 
@@ -249,6 +251,48 @@ export class PublicApiClient {
     return this.#withIfMatch<AssetStateEntryResponse>(
       'POST',
       `${assetStatePath(assetId, key)}/history/${version}/restore`,
+      options.ifVersion,
+    );
+  }
+
+  // DAG state (SPEC §17)
+
+  listDagState(dagId: string, query: { limit?: number; offset?: number } = {}) {
+    return this.request<DagStateCollection>('GET', dagStatePath(dagId), { query });
+  }
+
+  getDagState(dagId: string, key: string) {
+    return this.request<DagStateEntryResponse>('GET', dagStatePath(dagId, key));
+  }
+
+  /** `expiresAt`: an ISO-8601 time, or null / omitted: never. */
+  setDagState(
+    dagId: string,
+    key: string,
+    value: unknown,
+    options: { expiresAt?: string | null; ifVersion?: number } = {},
+  ) {
+    return this.#withIfMatch<DagStateEntryResponse>('PUT', dagStatePath(dagId, key), options.ifVersion, {
+      body: { value, expires_at: options.expiresAt ?? null },
+    });
+  }
+
+  deleteDagState(dagId: string, key: string, options: { ifVersion?: number } = {}) {
+    return this.#withIfMatch<void>('DELETE', dagStatePath(dagId, key), options.ifVersion);
+  }
+
+  clearDagState(dagId: string) {
+    return this.request<void>('DELETE', dagStatePath(dagId));
+  }
+
+  getDagStateHistory(dagId: string, key: string) {
+    return this.request<StateHistoryResponse>('GET', `${dagStatePath(dagId, key)}/history`);
+  }
+
+  restoreDagState(dagId: string, key: string, version: number, options: { ifVersion: number }) {
+    return this.#withIfMatch<DagStateEntryResponse>(
+      'POST',
+      `${dagStatePath(dagId, key)}/history/${version}/restore`,
       options.ifVersion,
     );
   }
@@ -344,10 +388,21 @@ export interface TaskStateAddress {
   readonly runId: string;
   readonly taskId: string;
   readonly mapIndex?: number | undefined;
+  /** SPEC §17: one item of an item-keyed mapped task, instead of a map index. */
+  readonly itemKey?: string | undefined;
+}
+
+function tiQuery(ti: TaskStateAddress) {
+  return { map_index: ti.mapIndex, item_key: ti.itemKey };
 }
 
 function taskStatePath(ti: TaskStateAddress, key?: string): string {
   const base = `${tiPath(ti.dagId, ti.runId, ti.taskId)}/state-store`;
+  return key === undefined ? base : `${base}/${segment(key)}`;
+}
+
+function dagStatePath(dagId: string, key?: string): string {
+  const base = `/api/v2/dags/${segment(dagId)}/state-store`;
   return key === undefined ? base : `${base}/${segment(key)}`;
 }
 

@@ -8,12 +8,15 @@ export function apiServerCommand(): Command {
     .description('serve the public API (/api/v2, docs at /docs) and the execution API for workers')
     .action(async (options) => {
       // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
-      const { createLogger, listenApiServer, openMigratedDatabase } = await import('./services.ts');
+      const { createLogger, listenApiServer, openMigratedDatabase, startProcessObservability } = await import(
+        './services.ts'
+      );
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'api-server');
+      const observability = await startProcessObservability(config, 'api-server', log);
       const database = await openMigratedDatabase(config, false);
-      const { app, url } = await listenApiServer(config, database);
+      const { app, url } = await listenApiServer(config, database, observability.registry);
       log.info(`api-server listening at ${url}`);
-      await untilStopped(log, [() => app.close(), () => database.close()]);
+      await untilStopped(log, [() => app.close(), () => database.close(), () => observability.stop()]);
     });
 }

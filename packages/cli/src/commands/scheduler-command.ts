@@ -8,12 +8,15 @@ export function schedulerCommand(): Command {
     .description('parse DAG files, create runs and move task instances (several may run on PostgreSQL)')
     .action(async (options) => {
       // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
-      const { createLogger, openMigratedDatabase, runScheduler } = await import('./services.ts');
+      const { createLogger, openMigratedDatabase, runScheduler, startProcessObservability } = await import(
+        './services.ts'
+      );
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'scheduler');
       const database = await openMigratedDatabase(config, false);
-      const scheduler = await runScheduler(config, database);
+      const observability = await startProcessObservability(config, 'scheduler', log);
+      const scheduler = await runScheduler(config, database, observability.registry);
       log.info(`scheduler started (DAGs from ${config.core.dags_folder}, database ${database.dialect})`);
-      await untilStopped(log, [() => scheduler.stop(), () => database.close()]);
+      await untilStopped(log, [() => scheduler.stop(), () => database.close(), () => observability.stop()]);
     });
 }

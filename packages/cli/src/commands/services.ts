@@ -11,17 +11,22 @@ import {
   createLogger,
   createStateOffload,
   DagProcessor,
+  meterStateOffload,
   offloadSweepsFor,
+  SchedulerMetrics,
   startScheduler,
+  startTriggerer,
   startWorker,
+  WorkerMetrics,
 } from '@tidemark/runtime';
 import { buildApiServer } from '@tidemark/server';
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import { resolveSecretKey, SESSION_KEY_FILE } from '../config/secret-key.ts';
 
-/** The building blocks of `standalone`, `api-server`, `scheduler` and `worker`. */
+/** The building blocks of `standalone`, `api-server`, `scheduler`, `worker` and `triggerer`. */
 
-export { createLogger } from '@tidemark/runtime';
+export { createLogger, startProcessObservability } from '@tidemark/runtime';
 
 export async function openMigratedDatabase(config: TidemarkConfig, migrate: boolean): Promise<MetadataDatabase> {
   const database = await connectDatabase(config.database.url, {
@@ -48,6 +53,7 @@ export function dagsFolder(config: TidemarkConfig): string {
 export async function listenApiServer(
   config: TidemarkConfig,
   database: MetadataDatabase,
+  metricsRegistry?: Registry,
 ): Promise<{ app: FastifyInstance; url: string }> {
   const app = await buildApiServer({
     config,
@@ -57,6 +63,7 @@ export async function listenApiServer(
     logsFolder: logsFolder(config),
     stateBackend: await createStateBackend(config, database),
     loggerInstance: createLogger(config, 'api-server'),
+    ...(metricsRegistry ? { metricsRegistry } : {}),
   });
   await app.listen({ host: config.api.host, port: config.api.port });
   const address = app.server.address();
@@ -64,7 +71,7 @@ export async function listenApiServer(
   return { app, url: `http://${config.api.host}:${port}` };
 }
 
-export async function runScheduler(config: TidemarkConfig, database: MetadataDatabase) {
+export async function runScheduler(config: TidemarkConfig, database: MetadataDatabase, metricsRegistry?: Registry) {
   const log = createLogger(config, 'scheduler');
   const processor = new DagProcessor({ dagsFolder: dagsFolder(config), log: createLogger(config, 'dags') });
   return startScheduler({
@@ -73,12 +80,14 @@ export async function runScheduler(config: TidemarkConfig, database: MetadataDat
     log,
     dagProcessor: { runOnce: (now) => processor.runOnce(database, { dagsFolder: dagsFolder(config), now }) },
     stateGc: { extraSweeps: await offloadSweepsFor(config, database) },
+    metrics: metricsRegistry && new SchedulerMetrics(metricsRegistry),
   });
 }
 
-export async function runWorker(config: TidemarkConfig, apiUrl: string) {
+export async function runWorker(config: TidemarkConfig, apiUrl: string, metricsRegistry?: Registry) {
   const logger = createLogger(config, 'worker');
-  const offload = await createStateOffload(config);
+  const metrics = metricsRegistry && new WorkerMetrics(metricsRegistry);
+  const offload = meterStateOffload(await createStateOffload(config), metrics);
   // The store may come up after the worker; until then only values above the threshold fail.
   await offload?.store
     .check?.()
@@ -96,6 +105,29 @@ export async function runWorker(config: TidemarkConfig, apiUrl: string) {
     pollIntervalMs: config.worker.poll_interval,
     warmProcesses: config.worker.warm_processes,
     killGracePeriodMs: config.worker.kill_grace_period,
+    logger,
+    offload,
+    metrics,
+  });
+}
+
+export async function runTriggerer(config: TidemarkConfig, apiUrl: string) {
+  const logger = createLogger(config, 'triggerer');
+  const offload = await createStateOffload(config);
+  await offload?.store
+    .check?.()
+    .catch((error: unknown) =>
+      logger.warn(
+        { err: error },
+        'the offload store is not usable; the triggerer starts anyway, and watcher values above the offload threshold fail until it is fixed',
+      ),
+    );
+  return startTriggerer({
+    apiUrl,
+    secretKey: resolveSecretKey(config.api.secret_key, config.home),
+    dagsFolder: dagsFolder(config),
+    capacity: config.triggerer.capacity,
+    leaseTimeoutMs: config.triggerer.lease_timeout,
     logger,
     offload,
   });

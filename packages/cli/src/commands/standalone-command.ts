@@ -4,15 +4,24 @@ import { loadConfig } from '../config/load-config.ts';
 import { untilStopped } from './process-lifecycle.ts';
 import { serviceOverrides, withServiceOptions } from './service-options.ts';
 
-/** api-server + scheduler + one worker in one process (task code still runs in child processes). */
+/**
+ * api-server + scheduler + one worker + one triggerer in one process (task and watcher code still
+ * run in child processes).
+ */
 export function standaloneCommand(): Command {
   return withServiceOptions(new Command('standalone'))
-    .description('run the api-server, the scheduler and a worker in one process (SQLite by default)')
+    .description('run the api-server, the scheduler, a worker and a triggerer in one process (SQLite by default)')
     .action(async (options) => {
       // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
-      const { createLogger, listenApiServer, openMigratedDatabase, runScheduler, runWorker } = await import(
-        './services.ts'
-      );
+      const {
+        createLogger,
+        listenApiServer,
+        openMigratedDatabase,
+        runScheduler,
+        runTriggerer,
+        runWorker,
+        startProcessObservability,
+      } = await import('./services.ts');
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'standalone');
       const database = await openMigratedDatabase(config, true);
@@ -25,10 +34,19 @@ export function standaloneCommand(): Command {
           `Created user "admin" with password ${admin.password} (also in ${admin.passwordFile}); change it with: tidemark users reset-password admin`,
         );
       } else if (admin.created) log.info('Created user "admin" with the password set in api.admin_password');
-      const { app, url } = await listenApiServer(config, database);
-      const scheduler = await runScheduler(config, database);
-      const worker = await runWorker(config, url);
+      // One registry for the four: the api-server's /metrics shows them all.
+      const observability = await startProcessObservability(config, 'standalone', log);
+      const { app, url } = await listenApiServer(config, database, observability.registry);
+      const scheduler = await runScheduler(config, database, observability.registry);
+      const worker = await runWorker(config, url, observability.registry);
+      const triggerer = await runTriggerer(config, url);
       log.info(`Tidemark is running at ${url} (DAGs from ${config.core.dags_folder}, database ${database.dialect})`);
-      await untilStopped(log, [() => worker.stop(), () => scheduler.stop(), () => app.close(), () => database.close()]);
+      await untilStopped(log, [
+        () => Promise.all([worker.stop(), triggerer.stop()]),
+        () => scheduler.stop(),
+        () => app.close(),
+        () => database.close(),
+        () => observability.stop(),
+      ]);
     });
 }

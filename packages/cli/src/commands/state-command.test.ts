@@ -118,6 +118,65 @@ describe.each(eachDialect())('tidemark state on %s', (dialect) => {
     expect(stderr).toBe('tidemark: no asset named "nope"; "tidemark assets list" shows the assets\n');
   });
 
+  it('DAG state with --dag-scope: set, get, list with expiry and writer, history, restore, clear (SPEC §17)', async () => {
+    const DAG = ['--dag', 'orders', '--dag-scope'];
+    expect(await tidemark('state', 'set', 'cursor', '{"page": 1}', ...DAG)).toBe(0);
+    expect(stdout).toBe('Set key "cursor" of DAG orders (version 1; never expires).\n');
+    expect(await tidemark('state', 'set', 'cursor', '{"page": 2}', ...DAG, '--expires', '2030-01-01T00:00:00Z')).toBe(
+      0,
+    );
+    expect(stdout).toMatch(/^Set key "cursor" of DAG orders \(version 2; expires 2030-01-01/);
+    expect(await tidemark('state', 'get', 'cursor', ...DAG)).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ page: 2 });
+    expect(await tidemark('state', 'list', ...DAG)).toBe(0);
+    expect(stdout).toMatch(
+      /^KEY\s+VERSION\s+UPDATED\s+EXPIRES\s+UPDATED_BY\s+VALUE\ncursor\s+2\s+.*api:alice\s+\{"page":2\}\n$/,
+    );
+    expect(await tidemark('state', 'set', 'cursor', '3', ...DAG, '--if-version', '1')).toBe(1);
+    expect(stderr).toMatch(/^tidemark: state key "cursor" is at version 2, not 1/);
+    expect(await tidemark('state', 'restore', 'cursor', ...DAG, '--version', '1')).toBe(0);
+    expect(stdout).toBe('Restored version 1 of key "cursor" of DAG orders as version 3.\n');
+    expect(await tidemark('state', 'history', 'cursor', ...DAG, '--json')).toBe(0);
+    expect(JSON.parse(stdout).history.map((entry: { value: unknown }) => entry.value)).toEqual([
+      { page: 1 },
+      { page: 2 },
+      { page: 1 },
+    ]);
+    expect(await tidemark('state', 'clear', ...DAG)).toBe(0);
+    expect(stdout).toBe('Cleared the state of DAG orders.\n');
+    expect(await tidemark('state', 'list', '--dag', 'nope', '--dag-scope')).toBe(1);
+    expect(stderr).toMatch(/^tidemark: DAG "nope" does not exist/);
+    expect(await tidemark('state', 'list', '--dag-scope')).toBe(2);
+    expect(stderr).toMatch(/^tidemark: DAG state needs --dag/);
+    expect(await tidemark('state', 'list', ...DAG, '--run', 'manual__1')).toBe(2);
+    expect(await tidemark('state', 'clear', ...DAG, '--all-map-indices')).toBe(2);
+  });
+
+  it('the state of one item of an item-keyed mapped task with --item-key', async () => {
+    const item = ['--dag', 'orders', '--run', 'manual__1', '--task', 'transform', '--item-key', 'order-7'];
+    expect(await tidemark('state', 'set', 'job_id', '"job-1"', ...item)).toBe(0);
+    expect(stdout).toMatch(/^Set key "job_id" of task transform item "order-7" of run manual__1 of DAG orders/);
+    expect(await tidemark('state', 'get', 'job_id', ...item)).toBe(0);
+    expect(JSON.parse(stdout)).toBe('job-1');
+    expect(
+      await tidemark(
+        'state',
+        'list',
+        '--dag',
+        'orders',
+        '--run',
+        'manual__1',
+        '--task',
+        'transform',
+        '--map-index',
+        '0',
+        '--json',
+      ),
+    ).toBe(0);
+    expect(JSON.parse(stdout).total_entries).toBe(0);
+    expect(await tidemark('state', 'get', 'job_id', ...item, '--map-index', '0')).toBe(2);
+  });
+
   it('restore: reads the current version when --if-version is omitted; --if-version guards it', async () => {
     for (const value of ['1', '2', '3']) expect(await tidemark('state', 'set', 'cursor', value, ...TASK)).toBe(0);
     expect(await tidemark('state', 'restore', 'cursor', ...TASK, '--version', '1')).toBe(0);
@@ -206,6 +265,11 @@ describe('state command helpers', () => {
     expect(resolveTarget({ dag: 'd', run: 'r', task: 't', mapIndex: 2 })).toEqual({
       kind: 'task',
       ti: { dagId: 'd', runId: 'r', taskId: 't', mapIndex: 2 },
+    });
+    expect(resolveTarget({ dag: 'd', dagScope: true })).toEqual({ kind: 'dag', dagId: 'd' });
+    expect(resolveTarget({ dag: 'd', run: 'r', task: 't', itemKey: 'k' })).toEqual({
+      kind: 'task',
+      ti: { dagId: 'd', runId: 'r', taskId: 't', itemKey: 'k' },
     });
     expect(resolveTarget({ dag: 'd' })).toEqual({
       problem: 'task state needs --dag, --run and --task; missing --run, --task',

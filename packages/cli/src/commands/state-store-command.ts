@@ -22,6 +22,7 @@ interface CleanOptions {
 
 const CATEGORY_LABELS: Readonly<Record<string, string>> = {
   expiredTaskState: 'expired task state',
+  expiredDagState: 'expired DAG state',
   orphanedAssetState: 'state of inactive assets',
   trimmedHistory: 'history beyond the depth',
 };
@@ -115,6 +116,7 @@ async function progressBarFor(
 function summary(report: StateGcReport): string {
   const counts: [string, number][] = [
     [CATEGORY_LABELS.expiredTaskState ?? '', report.expiredTaskState],
+    [CATEGORY_LABELS.expiredDagState ?? '', report.expiredDagState],
     [CATEGORY_LABELS.orphanedAssetState ?? '', report.orphanedAssetState],
     [CATEGORY_LABELS.trimmedHistory ?? '', report.trimmedHistory],
     ...Object.entries(report.sweeps),
@@ -133,6 +135,7 @@ function reportJson(report: StateGcReport, items: { category: string; item: stri
     dry_run: report.dryRun,
     removed: report.removed,
     expired_task_state: report.expiredTaskState,
+    expired_dag_state: report.expiredDagState,
     orphaned_asset_state: report.orphanedAssetState,
     trimmed_history: report.trimmedHistory,
     sweeps: report.sweeps,

@@ -12,7 +12,7 @@ export function workerCommand(): Command {
     .option('--parallelism <n>', 'attempts at once (worker.parallelism)')
     .action(async (options: { apiUrl?: string; dagsFolder?: string; parallelism?: string }) => {
       // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
-      const { createLogger, runWorker } = await import('./services.ts');
+      const { createLogger, runWorker, startProcessObservability } = await import('./services.ts');
       const config = loadConfig({
         overrides: {
           worker: {
@@ -27,8 +27,9 @@ export function workerCommand(): Command {
         throw new ConfigError('a worker needs the api-server URL: pass --api-url or set TIDEMARK_WORKER__API_URL');
       }
       const log = createLogger(config, 'worker');
-      const worker = await runWorker(config, apiUrl);
+      const observability = await startProcessObservability(config, 'worker', log);
+      const worker = await runWorker(config, apiUrl, observability.registry);
       log.info(`worker started against ${apiUrl} (parallelism ${config.worker.parallelism})`);
-      await untilStopped(log, [() => worker.stop()]);
+      await untilStopped(log, [() => worker.stop(), () => observability.stop()]);
     });
 }

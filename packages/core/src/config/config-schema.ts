@@ -172,6 +172,46 @@ function foldS3Keys(
   };
 }
 
+/**
+ * Prometheus metrics (README "Observability"). The api-server serves them at `/metrics` on its own
+ * port; a scheduler, worker or triggerer process serves them on a port of its own only when one is
+ * set (0: none). `standalone` runs all three in one process, so its `/metrics` has everything.
+ */
+function metricsSchema() {
+  return z.strictObject({
+    /** false: nothing is recorded and `/metrics` answers 404 (the bench's "metrics off"). */
+    enabled: flag().default(true),
+    /** When set, every metrics endpoint wants `Authorization: Bearer <token>` (Prometheus `authorization`). */
+    bearer_token: z.string().min(16, 'expected at least 16 characters').optional(),
+    /** Where the scheduler's, worker's and triggerer's metrics ports listen. */
+    host: z.string().min(1).default('127.0.0.1'),
+    scheduler_port: integer(0).default(0),
+    worker_port: integer(0).default(0),
+    triggerer_port: integer(0).default(0),
+  });
+}
+
+/** OpenTelemetry traces (README "Observability"): exported over OTLP/HTTP only when an endpoint is set. */
+function tracingSchema() {
+  return z.strictObject({
+    /** The collector's OTLP/HTTP base URL, e.g. `http://127.0.0.1:4318` (`/v1/traces` is added). Unset: no tracing. */
+    otlp_endpoint: endpointUrl().optional(),
+    /** `service.name` of the spans is this plus the process kind: `tidemark-worker`, `tidemark-api-server`, … */
+    service_name: z.string().min(1).default('tidemark'),
+    /** Share of new traces kept (parent-based: a server span follows its caller's decision). */
+    sample_ratio: z
+      .union([
+        z.number(),
+        z
+          .string()
+          .regex(/^\d*\.?\d+$/, 'expected a number from 0 to 1')
+          .transform(Number),
+      ])
+      .pipe(z.number().min(0, 'expected a number from 0 to 1').max(1, 'expected a number from 0 to 1'))
+      .default(1),
+  });
+}
+
 export const configSchema = z.strictObject({
   core: z
     .strictObject({
@@ -262,6 +302,8 @@ export const configSchema = z.strictObject({
       deferral_capacity: integer(0).default(5_000),
     })
     .prefault({}),
+  metrics: metricsSchema().prefault({}),
+  tracing: tracingSchema().prefault({}),
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

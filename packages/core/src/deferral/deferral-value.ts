@@ -10,7 +10,8 @@ export function encodeDeferralValue(value: unknown, what: string, maxBytes: numb
   try {
     return encodeStateValue(value, maxBytes);
   } catch (error) {
-    if (error instanceof ValueTooLargeError) throw new DeferralValueTooLargeError(what, error.sizeBytes, error.limitBytes);
+    if (error instanceof ValueTooLargeError)
+      throw new DeferralValueTooLargeError(what, error.sizeBytes, error.limitBytes);
     if (error instanceof InvalidStateValueError) {
       throw new InvalidStateValueError(`${what}: ${error.message.replace(/^state value /, 'the value ')}`);
     }

@@ -8,6 +8,10 @@ import type { JsonValue } from '../state-store/state-value-rules.ts';
  * token's TI, never taken from the request. Versions travel as `ETag: "<version>"`; a write or
  * delete may send `If-Match: "<version>"` (or `if_version` in the body; `0` = only if absent) and
  * gets 412 `state_conflict` on a mismatch.
+ *
+ * SPEC §17: the task routes take `?item_key=` for an item-keyed mapped task (its state is then the
+ * item's, whatever the map index); the DAG routes address the state of the token's own DAG, named
+ * in the path (another DAG: 403).
  */
 export const STATE_STORE_ROUTES = {
   taskKey: '/execution/store/ti/:ti_id/:key',
@@ -21,6 +25,9 @@ export const STATE_STORE_ROUTES = {
   assetByUriClear: '/execution/store/asset/by-uri/clear',
   assetByUriAdvance: '/execution/store/asset/by-uri/advance',
   assetByUriKeys: '/execution/store/asset/by-uri/keys',
+  dagKey: '/execution/store/dag/:dag_id/:key',
+  dagKeys: '/execution/store/dag/:dag_id',
+  dagAdvance: '/execution/store/dag/:dag_id/:key/advance',
 } as const;
 
 /** `NEVER_EXPIRE`, or a duration text such as "30d", "2h", "500ms" (the server computes expires_at). */
@@ -41,7 +48,10 @@ export const stateEntryResponseSchema = z.strictObject({
  */
 export const workerJsonValueSchema = z.custom<JsonValue>((value) => value !== undefined, 'a JSON value is required');
 
-/** PUT body → 204 with `ETag: "<new version>"`. Task state only: `expires_at` / `retention`. */
+/**
+ * PUT body → 204 with `ETag: "<new version>"`. Task and DAG state: `expires_at` / `retention` (task
+ * state without them: `state.default_retention`; DAG state: never).
+ */
 export const stateSetRequestSchema = z.strictObject({
   value: workerJsonValueSchema,
   /** Absolute expiry (Airflow compatibility); ISO-8601 or null (never). */
@@ -75,4 +85,9 @@ export const assetStateQuerySchema = z.object({
   name: z.string().min(1).optional(),
   uri: z.string().min(1).optional(),
   key: z.string().optional(),
+});
+
+/** The task-state routes' query: `?item_key=` for an item-keyed mapped task (SPEC §17). */
+export const taskStateQuerySchema = z.object({
+  item_key: z.string().optional(),
 });

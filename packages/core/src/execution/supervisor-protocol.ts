@@ -27,6 +27,11 @@ export interface AttemptSpec {
   readonly triggeringAssetEvents?: readonly TriggeringAssetEvent[];
   /** Present when this try resumes after a deferral (SPEC §16): the event its wait fired with. */
   readonly resumedWith?: JsonValue;
+  /**
+   * W3C `traceparent` of the supervisor's attempt span when tracing is on: the trace travels as plain
+   * ids, so the task process never loads an OpenTelemetry SDK (`ctx.traceParent`).
+   */
+  readonly traceParent?: string;
 }
 
 export type SupervisorToTask =
@@ -49,11 +54,16 @@ export type TaskRequest =
   | { readonly method: 'xcom.push'; readonly params: { readonly key: string; readonly value: JsonValue } }
   | { readonly method: `state.${StateMethod}`; readonly params: StateRequestParams };
 
-/** Task state is this TI's; asset state names a declared asset by name or by uri. */
+/**
+ * Task state is this TI's (by the item key `stateKey(item)` gave a mapped TI's element, when its
+ * task declares one); asset state names a declared asset by name or by uri; DAG state is the
+ * attempt's own DAG's (SPEC §17; the server refuses any other DAG).
+ */
 export type StateTarget =
-  | { readonly kind: 'task' }
+  | { readonly kind: 'task'; readonly itemKey?: string }
   | { readonly kind: 'asset'; readonly name: string }
-  | { readonly kind: 'asset'; readonly uri: string };
+  | { readonly kind: 'asset'; readonly uri: string }
+  | { readonly kind: 'dag'; readonly dagId: string };
 
 export type StateMethod = 'get' | 'set' | 'delete' | 'clear' | 'keys' | 'advance';
 
@@ -67,43 +77,61 @@ export interface StateRequestParams {
   readonly target: StateTarget;
   readonly key?: string;
   readonly value?: JsonValue;
-  /** A duration text ("30d") or `NEVER_EXPIRE`; omitted: `state.default_retention`. */
+  /** A duration text ("30d") or `NEVER_EXPIRE`; omitted: `state.default_retention` (task state), never (DAG state). */
   readonly retention?: string;
   readonly ifVersion?: number;
   readonly onSuccess?: boolean;
 }
 
+/**
+ * Counted by the worker's metrics (README "Observability"): what the pattern helpers did. Labels
+ * come from closed sets, so the task process cannot grow the metric's cardinality.
+ */
+export type TaskMetricEvent =
+  | {
+      readonly name: 'resumable_decision';
+      readonly decision: 'fresh_submit' | 'reattach' | 'already_done' | 'resubmit_after_failure';
+    }
+  | { readonly name: 'checkpoint_progress_write' };
+
 export type TaskToSupervisor =
   | ({ readonly type: 'request'; readonly id: number } & TaskRequest)
+  | ({ readonly type: 'metric' } & TaskMetricEvent)
   | {
       readonly type: 'log';
       readonly level: 'debug' | 'info' | 'warn' | 'error';
       readonly message: string;
       readonly ts: number;
     }
-  | {
+  | ({
       readonly type: 'finished';
       readonly outcome: 'success';
       readonly returnValue?: JsonValue;
       /** Extras the task set for its outlets' events (`ctx.outletEvents`). */
       readonly outletEvents?: readonly OutletEventExtra[];
-    }
-  | {
+    } & FinishedTiming)
+  | ({
       readonly type: 'finished';
       readonly outcome: 'failed';
       readonly error: string;
       /** false for errors that must not be retried (the SDK's FailTask, a DAG file that no longer has the task). */
       readonly retryable: boolean;
-    }
-  | { readonly type: 'finished'; readonly outcome: 'skipped'; readonly reason: string }
-  | {
+    } & FinishedTiming)
+  | ({ readonly type: 'finished'; readonly outcome: 'skipped'; readonly reason: string } & FinishedTiming)
+  | ({
       readonly type: 'finished';
       readonly outcome: 'deferred';
       /** What the triggerer waits for; the task function runs again (same try) when it fires. */
       readonly wait: DeferralWait;
       /** The attempt fails (retry policy applies) when the wait has not fired after this long. */
       readonly timeoutMs?: number;
-    };
+    } & FinishedTiming);
+
+/** What a `finished` message may say about time: the rest of the attempt is the runtime's overhead. */
+export interface FinishedTiming {
+  /** Milliseconds the task function ran (absent when it never ran: the DAG file did not load). */
+  readonly ranMs?: number;
+}
 
 /** Exit code of a task process that sent `finished` (whatever the outcome). */
 export const TASK_PROCESS_EXIT_OK = 0;

@@ -12,6 +12,9 @@ import { taskInstancePathSchema, wholeNumberQueryParam } from './task-instance-c
  *   GET `…/state-store/{key}/history`.
  * * `/assets/{asset_id}/state-store` → `{asset_state_store, total_entries}`; GET/PUT/DELETE `/{key}`,
  *   DELETE (clear), `/{key}/history`.
+ * * SPEC §17: `/dags/{dag_id}/state-store` → `{dag_state_store, total_entries}`; GET/PUT/DELETE
+ *   `/{key}`, DELETE (clear), `/{key}/history`, restore. The task-state routes take `?item_key=`
+ *   for the state of one item of an item-keyed mapped task.
  *
  * A key may contain `/`: URL-encoded (`%2F`) it works on every route; unencoded it works on the
  * `{key}` routes but not on `/history` (the rest of the path is the key there).
@@ -69,6 +72,23 @@ export const assetStateCollectionSchema = z.object({
 });
 export type AssetStateCollection = z.infer<typeof assetStateCollectionSchema>;
 
+export const dagStateEntrySchema = z.object({
+  key: z.string(),
+  value: stateValueSchema,
+  version: z.number().int(),
+  updated_at: z.string(),
+  /** ISO-8601; `null`: never expires (DAG state expires only when written with a retention). */
+  expires_at: z.string().nullable(),
+  last_updated_by: stateWriterSchema,
+});
+export type DagStateEntryResponse = z.infer<typeof dagStateEntrySchema>;
+
+export const dagStateCollectionSchema = z.object({
+  dag_state_store: z.array(dagStateEntrySchema),
+  total_entries: z.number().int(),
+});
+export type DagStateCollection = z.infer<typeof dagStateCollectionSchema>;
+
 export const stateHistoryEntrySchema = z.object({
   version: z.number().int(),
   operation: z.enum(['set', 'delete']),
@@ -93,6 +113,12 @@ export type PutTaskStateBody = z.infer<typeof putTaskStateBodySchema>;
 export const patchStateBodySchema = z.strictObject({ value: stateValueSchema });
 /** PUT body of an asset-state key: asset state never expires, so `expires_at` is refused. */
 export const putAssetStateBodySchema = z.strictObject({ value: stateValueSchema });
+/** PUT body of a DAG-state key: `expires_at` is `null` (never, the default) or ISO-8601. */
+export const putDagStateBodySchema = z.strictObject({
+  value: stateValueSchema,
+  expires_at: z.union([z.null(), z.iso.datetime({ offset: true })]).default(null),
+});
+export type PutDagStateBody = z.infer<typeof putDagStateBodySchema>;
 
 export const taskStatePathSchema = taskInstancePathSchema;
 /** `{key}`: a key with `/` is URL-encoded, or the rest of the path (an undocumented wildcard twin). */
@@ -103,18 +129,33 @@ export const assetStatePathSchema = z.object({ asset_id: integerIdSchema });
 export const assetStateKeyPathSchema = assetStatePathSchema.extend({ key: z.string() });
 export const assetStateHistoryPathSchema = assetStateKeyPathSchema;
 
+export const dagStatePathSchema = z.object({ dag_id: z.string().min(1).max(250) });
+export const dagStateKeyPathSchema = dagStatePathSchema.extend({ key: z.string() });
+
+/** `?item_key=`: the state of one item of an item-keyed mapped task (SPEC §17), instead of a map index. */
+const itemKeyQueryParam = z
+  .string()
+  .min(1)
+  .meta({ description: 'an item key of an item-keyed mapped task (what its stateKey(item) returned)' });
+
 export const taskStateListQuerySchema = paginationQuerySchema.extend({
   map_index: wholeNumberQueryParam(-1).optional(),
+  item_key: itemKeyQueryParam.optional(),
 });
-export const taskStateMapIndexQuerySchema = z.object({ map_index: wholeNumberQueryParam(-1).optional() });
+export const taskStateMapIndexQuerySchema = z.object({
+  map_index: wholeNumberQueryParam(-1).optional(),
+  item_key: itemKeyQueryParam.optional(),
+});
 export const taskStateClearQuerySchema = z.object({
   map_index: wholeNumberQueryParam(-1).optional(),
+  item_key: itemKeyQueryParam.optional(),
   all_map_indices: z
     .enum(['true', 'false'])
     .default('false')
     .transform((text) => text === 'true'),
 });
 export const assetStateListQuerySchema = paginationQuerySchema;
+export const dagStateListQuerySchema = paginationQuerySchema;
 
 /** `If-Match: "<version>"` (quotes optional; `W/` refused). */
 export const ifMatchHeadersSchema = z.object({

@@ -30,6 +30,17 @@ describe('offload refs and envelopes', () => {
     expect(offloadRef(orders, 'k', one)).not.toBe(offloadRef({ kind: 'asset', uri: 'orders' }, 'k', one));
   });
 
+  it('an item-keyed task scope and a DAG scope have prefixes of their own (SPEC §17)', () => {
+    const item = { ...task, itemKey: 'order-7' };
+    expect(offloadScopePrefix(item)).toBe(offloadScopePrefix({ ...item, mapIndex: 5 }));
+    expect(offloadScopePrefix(item)).not.toBe(offloadScopePrefix(task));
+    expect(offloadScopePrefix(item)).not.toBe(offloadScopePrefix({ ...item, itemKey: 'order-8' }));
+    expect(offloadRef(item, 'k', one)).toMatch(OFFLOAD_REF_PATTERN);
+    const dag = { kind: 'dag', dagId: 'orders' } as const;
+    expect(offloadScopePrefix(dag)).toMatch(/^dag\/[0-9a-f]{64}\/$/);
+    expect(offloadRef(dag, 'k', one)).toMatch(OFFLOAD_REF_PATTERN);
+  });
+
   it('every ref of a key is under the key prefix, which is under the scope prefix; the last part hashes the payload', () => {
     const keyPrefix = offloadKeyPrefix(task, 'a/b ✓');
     expect(keyPrefix.startsWith(offloadScopePrefix(task))).toBe(true);

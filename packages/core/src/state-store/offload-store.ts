@@ -63,10 +63,10 @@ export function offloadEnvelopeJson(ref: string): string {
 }
 
 /**
- * Where a worker's state lives, as a worker names it: its TI's task state, or an asset by name or
- * by uri (workers do not know asset ids). The same asset named both ways gives two prefixes; reads
- * follow the envelope, so either works, and what a clear under the other name leaves behind is
- * garbage collected.
+ * Where a worker's state lives, as a worker names it: its TI's task state (by item key for an
+ * item-keyed mapped task, SPEC §17), an asset by name or by uri (workers do not know asset ids), or
+ * its DAG. The same asset named both ways gives two prefixes; reads follow the envelope, so either
+ * works, and what a clear under the other name leaves behind is garbage collected.
  */
 export type OffloadScope =
   | {
@@ -75,15 +75,23 @@ export type OffloadScope =
       readonly runId: string;
       readonly taskId: string;
       readonly mapIndex: number;
+      /** Set: the scope is the item's, not the map index's. */
+      readonly itemKey?: string;
     }
   | { readonly kind: 'asset'; readonly name: string }
-  | { readonly kind: 'asset'; readonly uri: string };
+  | { readonly kind: 'asset'; readonly uri: string }
+  | { readonly kind: 'dag'; readonly dagId: string };
 
-/** `task/<sha256 of the scope>/` or `asset/<sha256 of the scope>/`: every ref of that scope starts so. */
+/** `task/…/`, `asset/…/` or `dag/…/` (a sha256 of the scope): every ref of that scope starts so. */
 export function offloadScopePrefix(scope: OffloadScope): string {
   if (scope.kind === 'task') {
-    return `task/${sha256([scope.dagId, scope.runId, scope.taskId, scope.mapIndex])}/`;
+    const where =
+      scope.itemKey === undefined
+        ? [scope.dagId, scope.runId, scope.taskId, scope.mapIndex]
+        : [scope.dagId, scope.runId, scope.taskId, 'item', scope.itemKey];
+    return `task/${sha256(where)}/`;
   }
+  if (scope.kind === 'dag') return `dag/${sha256(['dag', scope.dagId])}/`;
   return `asset/${sha256('name' in scope ? ['name', scope.name] : ['uri', scope.uri])}/`;
 }
 
@@ -107,7 +115,7 @@ export function offloadRef(scope: OffloadScope, key: string, payload: Uint8Array
 }
 
 /** A ref as offloadRef makes them: safe as a relative file path or object-store key. */
-export const OFFLOAD_REF_PATTERN = /^(task|asset)\/[0-9a-f]{64}\/[0-9a-f]{64}\/[0-9a-f]{64}$/;
+export const OFFLOAD_REF_PATTERN = /^(task|asset|dag)\/[0-9a-f]{64}\/[0-9a-f]{64}\/[0-9a-f]{64}$/;
 
 function sha256(value: unknown): string {
   return createHash('sha256')

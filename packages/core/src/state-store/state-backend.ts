@@ -11,7 +11,7 @@ export interface StateEntry<T extends StateValue = StateValue> {
   /** Starts at 1; every write increases it. Versions keep rising across delete and re-create. */
   readonly version: number;
   readonly updatedAt: EpochMs;
-  /** `null`: never expires. Always `null` for asset state. */
+  /** `null`: never expires. Always `null` for asset state; DAG state expires only when given a retention. */
   readonly expiresAt: EpochMs | null;
   readonly updatedBy: StateWriter | null;
 }
@@ -32,7 +32,7 @@ export interface StateWriteOptions {
 }
 
 export interface StateSetOptions extends StateWriteOptions {
-  /** Absolute expiry; omitted or `null`: never. Asset state refuses it. */
+  /** Absolute expiry; omitted or `null`: never. Asset state refuses it (task and DAG state take it). */
   readonly expiresAt?: EpochMs | null;
   /** Compare-and-set: write only if the stored version equals this; `0` = only if absent. */
   readonly ifVersion?: number;
@@ -43,7 +43,10 @@ export interface StateDeleteOptions extends StateWriteOptions {
 }
 
 export interface StateClearOptions extends StateWriteOptions {
-  /** Task scope only: every map index of the task in that run (an operator action). */
+  /**
+   * Task scope only: every map index of the task in that run (an operator action), and every item
+   * key of an item-keyed mapped task.
+   */
   readonly allMapIndices?: boolean;
 }
 
@@ -90,7 +93,7 @@ export interface StateCleanupOptions {
 }
 
 export interface StateCleanupRemoval {
-  readonly category: 'expiredTaskState' | 'orphanedAssetState' | 'trimmedHistory';
+  readonly category: 'expiredTaskState' | 'expiredDagState' | 'orphanedAssetState' | 'trimmedHistory';
   /** One readable line per removed row, e.g. `task state orders/manual__1/load key "job_id"`. */
   readonly items: readonly string[];
 }
@@ -98,6 +101,11 @@ export interface StateCleanupRemoval {
 export interface StateCleanupReport {
   readonly dryRun: boolean;
   readonly expiredTaskState: number;
+  /**
+   * DAG state written with a retention (SPEC §17) whose time is up. Optional, so that a custom
+   * backend written before DAG state keeps compiling; absent counts as 0.
+   */
+  readonly expiredDagState?: number;
   readonly orphanedAssetState: number;
   readonly trimmedHistory: number;
 }

@@ -7,18 +7,30 @@ export const MAX_STATE_KEY_CHARACTERS = 512;
  * NUL and unpaired surrogates are refused because PostgreSQL text cannot store them faithfully.
  */
 export function validateStateKey(key: unknown): string {
+  return validateKeyText(key, 'state key');
+}
+
+/**
+ * SPEC §17: the item key of an item-keyed mapped task (what its `stateKey(item)` returned) follows
+ * the rules of a state key: a string of 1–512 characters, no NUL, well-formed Unicode.
+ */
+export function validateStateItemKey(itemKey: unknown): string {
+  return validateKeyText(itemKey, 'item key (what stateKey(item) returns)');
+}
+
+function validateKeyText(key: unknown, what: string): string {
   if (typeof key !== 'string') {
-    throw new InvalidStateKeyError(`state key must be a string, got ${describeType(key)}`);
+    throw new InvalidStateKeyError(`${what} must be a string, got ${describeType(key)}`);
   }
   const characters = countCodePoints(key);
   if (characters < 1 || characters > MAX_STATE_KEY_CHARACTERS) {
-    throw new InvalidStateKeyError(`state key must be 1–${MAX_STATE_KEY_CHARACTERS} characters, got ${characters}`);
+    throw new InvalidStateKeyError(`${what} must be 1–${MAX_STATE_KEY_CHARACTERS} characters, got ${characters}`);
   }
   if (key.includes('\u0000')) {
-    throw new InvalidStateKeyError('state key must not contain the NUL character (\\u0000)');
+    throw new InvalidStateKeyError(`${what} must not contain the NUL character (\\u0000)`);
   }
   if (!key.isWellFormed()) {
-    throw new InvalidStateKeyError('state key must be well-formed Unicode (it has an unpaired surrogate)');
+    throw new InvalidStateKeyError(`${what} must be well-formed Unicode (it has an unpaired surrogate)`);
   }
   return key;
 }

@@ -1,5 +1,6 @@
 import {
   assetScope,
+  dagScope,
   type StateBackend,
   type StateBackendSettings,
   type StateScope,
@@ -22,6 +23,10 @@ export interface ConformanceHarness {
   /** A new, active asset; returns its id. */
   newAsset(): Promise<number>;
   deactivateAsset(assetId: number): Promise<void>;
+  /** A new DAG; its DAG state starts empty (SPEC §17). Returns its id. */
+  newDag(): Promise<string>;
+  /** Deletes the DAG (and so its runs and its DAG state). */
+  deleteDag(dagId: string): Promise<void>;
   /** A second backend over the same store with other settings. */
   withSettings(settings: Partial<StateBackendSettings>): StateBackend;
   close(): Promise<void>;
@@ -547,6 +552,121 @@ export function runStateBackendConformance(name: string, setup: ConformanceSetup
         await backend.set(asset, 'watermark', 2, { writer: { kind: 'api', user: 'alice' } });
         const [entry] = (await backend.list(asset)).entries;
         expect(entry?.updatedBy).toEqual({ kind: 'api', user: 'alice' });
+      });
+    });
+
+    describe('DAG state (SPEC §17)', () => {
+      it('is shared across runs, apart from task state, asset state and other DAGs', async () => {
+        const dag = dagScope(run.dagId);
+        const other = dagScope(await harness.newDag());
+        await backend.set(dag, 'cursor', 1, { writer: TASK_WRITER });
+        await backend.set(other, 'cursor', 2);
+        await backend.set(task, 'cursor', 3);
+        const nextRun = await harness.newRun();
+        expect(nextRun.dagId).toBe(run.dagId);
+        expect(await backend.get(dagScope(nextRun.dagId), 'cursor')).toMatchObject({
+          value: 1,
+          version: 1,
+          expiresAt: null,
+          updatedBy: TASK_WRITER,
+        });
+        expect((await backend.get(other, 'cursor'))?.value).toBe(2);
+        expect((await backend.get(task, 'cursor'))?.value).toBe(3);
+        expect(await keysOf(dag)).toEqual(['cursor']);
+      });
+
+      it('versions, compare-and-set, advance, delete, clear and history', async () => {
+        const dag = dagScope(run.dagId);
+        await backend.set(dag, 'k', 'a', { ifVersion: 0 });
+        await expect(backend.set(dag, 'k', 'b', { ifVersion: 5 })).rejects.toMatchObject({ code: 'state_conflict' });
+        await backend.set(dag, 'k', 'b', { ifVersion: 1 });
+        expect(await backend.advance(dag, 'hw', 10)).toEqual({ value: 10, version: 1, advanced: true });
+        expect(await backend.advance(dag, 'hw', 9)).toEqual({ value: 10, version: 1, advanced: false });
+        expect(await backend.delete(dag, 'k', { writer: { kind: 'api', user: 'alice' } })).toBe(true);
+        expect(await backend.history(dag, 'k')).toMatchObject([
+          { version: 3, operation: 'delete', value: null, writtenBy: { kind: 'api', user: 'alice' } },
+          { version: 2, operation: 'set', value: 'b' },
+          { version: 1, operation: 'set', value: 'a' },
+        ]);
+        expect(await backend.clear(dag)).toBe(1);
+        expect(await keysOf(dag)).toEqual([]);
+        await expect(backend.clear(dag, { allMapIndices: true })).rejects.toMatchObject({
+          code: 'invalid_state_option',
+        });
+      });
+
+      it('never expires unless written with an expiry; cleanup removes it once expired', async () => {
+        const dag = dagScope(run.dagId);
+        await backend.set(dag, 'forever', 1);
+        await backend.set(dag, 'short', 2, { expiresAt: clock.now() + 1_000 });
+        clock.advance(2_000);
+        expect(await keysOf(dag)).toEqual(['forever']);
+        expect(await backend.cleanup()).toMatchObject({ expiredDagState: 1, expiredTaskState: 0 });
+        expect(await backend.get(dag, 'forever')).toMatchObject({ value: 1, expiresAt: null });
+      });
+
+      it('refuses writes to a DAG that does not exist, and goes with its DAG', async () => {
+        await expect(backend.set(dagScope('no-such-dag'), 'k', 1)).rejects.toMatchObject({ code: 'dag_not_found' });
+        expect(await backend.get(dagScope('no-such-dag'), 'k')).toBeUndefined();
+        const doomed = await harness.newDag();
+        const kept = await harness.newDag();
+        await backend.set(dagScope(doomed), 'k', 1);
+        await backend.set(dagScope(kept), 'k', 2);
+        await harness.deleteDag(doomed);
+        expect(await backend.get(dagScope(doomed), 'k')).toBeUndefined();
+        expect(await backend.history(dagScope(doomed), 'k')).toEqual([]);
+        expect((await backend.get(dagScope(kept), 'k'))?.value).toBe(2);
+      });
+    });
+
+    describe('item-keyed task state (SPEC §17)', () => {
+      const item = (itemKey: string, mapIndex = 0) => taskScope({ ...run, taskId: 'load', mapIndex, itemKey });
+
+      it('belongs to the item whatever the map index, apart from positional state', async () => {
+        await backend.set(item('order-a', 0), 'job_id', 'job-a');
+        await backend.set(item('order-b', 1), 'job_id', 'job-b');
+        await backend.set(mapped(0), 'job_id', 'positional');
+        // Expanded again in another order: each item finds its own job, by key, not by position.
+        expect((await backend.get(item('order-a', 1), 'job_id'))?.value).toBe('job-a');
+        expect((await backend.get(item('order-b', 0), 'job_id'))?.value).toBe('job-b');
+        expect((await backend.get(mapped(0), 'job_id'))?.value).toBe('positional');
+        expect(await keysOf(item('order-a'))).toEqual(['job_id']);
+        expect(await keysOf(mapped(1))).toEqual([]);
+      });
+
+      it('has its own versions and history; clearing one item leaves the others', async () => {
+        await backend.set(item('a'), 'k', 1);
+        await backend.set(item('a'), 'k', 2);
+        await backend.set(item('b'), 'k', 1);
+        await expect(backend.set(item('a'), 'k', 3, { ifVersion: 1 })).rejects.toMatchObject({
+          code: 'state_conflict',
+        });
+        expect((await backend.history(item('a'), 'k')).map((entry) => entry.value)).toEqual([2, 1]);
+        expect(await backend.clear(item('a'))).toBe(1);
+        expect(await backend.get(item('a'), 'k')).toBeUndefined();
+        expect((await backend.get(item('b'), 'k'))?.value).toBe(1);
+        expect((await backend.history(item('a'), 'k'))[0]).toMatchObject({ operation: 'delete', version: 3 });
+      });
+
+      it('is cleared, with history, by a clear of all map indices of the task', async () => {
+        await backend.set(item('a'), 'k', 'a');
+        await backend.set(mapped(1), 'k', 'one');
+        expect(await backend.clear(mapped(1), { allMapIndices: true })).toBe(2);
+        expect(await backend.get(item('a'), 'k')).toBeUndefined();
+        expect((await backend.history(item('a'), 'k'))[0]).toMatchObject({ operation: 'delete', version: 2 });
+        expect((await backend.history(mapped(1), 'k'))[0]).toMatchObject({ operation: 'delete', version: 2 });
+      });
+
+      it('expires like task state and refuses an item key that breaks the key rules', async () => {
+        await backend.set(item('a'), 'k', 1, { expiresAt: clock.now() + 1_000 });
+        clock.advance(2_000);
+        expect(await backend.get(item('a'), 'k')).toBeUndefined();
+        expect((await backend.cleanup()).expiredTaskState).toBe(1);
+        await expect(backend.set(item(''), 'k', 1)).rejects.toMatchObject({
+          code: 'invalid_state_key',
+          message: expect.stringContaining('item key'),
+        });
+        await expect(backend.set(item('x'.repeat(513)), 'k', 1)).rejects.toMatchObject({ code: 'invalid_state_key' });
       });
     });
 

@@ -3,6 +3,7 @@ import { runtimeSchema } from './0002-runtime.ts';
 import { stateGcSchema } from './0003-state-gc.ts';
 import { assetSchedulingSchema } from './0004-asset-scheduling.ts';
 import { assetWatchersSchema } from './0005-asset-watchers.ts';
+import { dagStateSchema } from './0006-dag-state.ts';
 import { taskDeferralsSchema } from './0008-task-deferrals.ts';
 import type { TidemarkMigration } from './migration.ts';
 
@@ -13,5 +14,6 @@ export const MIGRATIONS: readonly TidemarkMigration[] = [
   stateGcSchema,
   assetSchedulingSchema,
   assetWatchersSchema,
+  dagStateSchema,
   taskDeferralsSchema,
 ];

@@ -35,6 +35,16 @@ describe.each(eachDialect())('migrations on %s', (dialect) => {
   });
   afterEach(() => test.destroy());
 
+  it('migrates while another migrated Tidemark database shares the server (PostgreSQL: another schema)', async () => {
+    const other = await openTestDatabaseFor(dialect);
+    try {
+      await migrateToLatest(test.database);
+      expect((await migrationStatus(test.database)).pending).toEqual([]);
+    } finally {
+      await other.destroy();
+    }
+  });
+
   it('reports every migration pending on an empty database, then applies them all', async () => {
     expect(await migrationStatus(test.database)).toEqual({
       applied: [],

@@ -32,7 +32,7 @@ export async function migrationStatus(database: MetadataDatabase): Promise<Migra
 /** Applies pending migrations in order, in one transaction each. Running it again is a no-op. */
 export async function migrateToLatest(database: MetadataDatabase): Promise<MigrateResult> {
   await assertNotNewer(database);
-  const { results, error } = await createMigrator(database).migrateToLatest();
+  const { results, error } = await (await createMigrator(database)).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
     throw new TidemarkError(
@@ -63,7 +63,16 @@ async function assertNotNewer(database: MetadataDatabase): Promise<MigrationStat
   return status;
 }
 
-function createMigrator(database: MetadataDatabase): Migrator {
+/**
+ * On PostgreSQL the migrator is pinned to the connection's schema: Kysely looks for its lock table
+ * in every schema it can see, so a second Tidemark schema on the same server (a test's, another
+ * installation's) would otherwise find the first one's table and fail to migrate.
+ */
+async function createMigrator(database: MetadataDatabase): Promise<Migrator> {
+  const schema =
+    database.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]?.schema
+      : undefined;
   const provider: MigrationProvider = {
     async getMigrations() {
       const migrations: Record<string, Migration> = {};
@@ -78,6 +87,7 @@ function createMigrator(database: MetadataDatabase): Migrator {
     provider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
 }
 

@@ -108,3 +108,18 @@ function newTaskInstance(
     updated_at: now,
   };
 }
+
+/**
+ * SPEC §17: records the item key the TI's attempt `tryNumber` uses for its item-keyed task state,
+ * so that clearing the TI discards that item's state. Only while `tryNumber` is the TI's latest
+ * try (an older attempt's request changes nothing); writes only when the key changed.
+ */
+export async function recordStateItemKey(db: Db, tiId: string, tryNumber: number, itemKey: string): Promise<void> {
+  await db
+    .updateTable('task_instance')
+    .set({ state_item_key: itemKey })
+    .where('id', '=', tiId)
+    .where('try_number', '=', tryNumber)
+    .where((eb) => eb.or([eb('state_item_key', 'is', null), eb('state_item_key', '!=', itemKey)]))
+    .execute();
+}

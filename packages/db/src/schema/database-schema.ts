@@ -18,6 +18,7 @@ export interface DatabaseSchema {
   xcom: XcomTable;
   task_state: TaskStateTable;
   asset_state: AssetStateTable;
+  dag_state: DagStateTable;
   state_history: StateHistoryTable;
   state_pending: StatePendingTable;
   user: UserTable;
@@ -81,6 +82,8 @@ export interface TaskInstanceTable {
   heartbeat_at: EpochMs | null;
   next_retry_at: EpochMs | null;
   worker: string | null;
+  /** SPEC §17: the item key this TI's attempts last used for item-keyed task state; null: none. */
+  state_item_key: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: EpochMs;
   updated_at: EpochMs;
 }
@@ -163,6 +166,23 @@ export interface TaskStateTable {
   expires_at: EpochMs | null;
   /** JSON of a `StateWriter`. */
   updated_by: string | null;
+  /**
+   * SPEC §17: set, the row belongs to this item of an item-keyed mapped task (whatever the map
+   * index, which is then -1); null, to the map index.
+   */
+  item_key: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** SPEC §17: state of one DAG, shared by its runs and tasks; expires only when written with a retention. */
+export interface DagStateTable {
+  id: AutoId;
+  dag_id: string;
+  key: string;
+  value: string;
+  version: number;
+  updated_at: EpochMs;
+  expires_at: EpochMs | null;
+  updated_by: string | null;
 }
 
 export interface AssetStateTable {
@@ -175,13 +195,18 @@ export interface AssetStateTable {
   updated_by: string | null;
 }
 
-/** One row per write of a key, task-scoped (dag_run_id, task_id, map_index) or asset-scoped (asset_id). */
+/**
+ * One row per write of a key: task-scoped (dag_run_id, task_id, map_index, or item_key for an
+ * item-keyed mapped task), asset-scoped (asset_id) or DAG-scoped (dag_id).
+ */
 export interface StateHistoryTable {
   id: AutoId;
   dag_run_id: number | null;
   task_id: string | null;
   map_index: number | null;
   asset_id: number | null;
+  dag_id: ColumnType<string | null, string | null | undefined, string | null>;
+  item_key: ColumnType<string | null, string | null | undefined, string | null>;
   key: string;
   version: number;
   operation: string;

@@ -27,6 +27,7 @@ describe.each(
     await registerDag(db, { dagId: 'conformance' });
     let runs = 0;
     let assets = 0;
+    let dags = 0;
     return {
       backend: new MetastoreStateBackend(test.database, settings, cipher),
       async newRun() {
@@ -39,6 +40,14 @@ describe.each(
       },
       newAsset: () => activateAsset(db, { name: `asset-${++assets}`, uri: `s3://bucket/asset-${assets}` }),
       deactivateAsset: (assetId) => deactivateAsset(db, assetId),
+      async newDag() {
+        const dagId = `dag-${++dags}`;
+        await registerDag(db, { dagId });
+        return dagId;
+      },
+      async deleteDag(dagId) {
+        await db.deleteFrom('dag').where('dag_id', '=', dagId).execute();
+      },
       withSettings: (changes: Partial<StateBackendSettings>) =>
         new MetastoreStateBackend(test.database, { ...settings, ...changes }, cipher),
       close: () => test.destroy(),

@@ -1,5 +1,4 @@
 import {
-  type AssetScope,
   assertAdvanceable,
   decodeStateValue,
   encodeStateValue,
@@ -54,8 +53,9 @@ const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 10_000;
 
 /**
- * The default state backend (SPEC §9.1): rows in the metadata database's `task_state` and
- * `asset_state` tables, with versions, compare-and-set, monotonic advance and per-key history.
+ * The default state backend (SPEC §9.1): rows in the metadata database's `task_state`,
+ * `asset_state` and `dag_state` tables, with versions, compare-and-set, monotonic advance and
+ * per-key history.
  */
 export class MetastoreStateBackend implements StateBackend {
   readonly enforcesAttemptFence = true;
@@ -112,7 +112,7 @@ export class MetastoreStateBackend implements StateBackend {
 
   async clear(scope: StateScope, options: StateClearOptions = {}): Promise<number> {
     if (options.allMapIndices && scope.kind !== 'task') {
-      throw new InvalidStateOptionError('all_map_indices applies to task state only, not to asset state');
+      throw new InvalidStateOptionError(`all_map_indices applies to task state only, not to ${scope.kind} state`);
     }
     return inWriteTransaction(this.#database, async (trx) => {
       const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
@@ -129,7 +129,7 @@ export class MetastoreStateBackend implements StateBackend {
       const live = rows.filter((row) => isLive(row, now));
       const tombstones = live.map((row) => ({
         ...tombstone(row, now, options.writer),
-        ...(options.allMapIndices && row.map_index !== null ? { mapIndex: row.map_index } : {}),
+        ...(options.allMapIndices && row.map_index !== null ? { mapIndex: row.map_index, itemKey: row.item_key } : {}),
       }));
       await recordHistory(trx, target, tombstones, this.#settings.historyDepth);
       return live.length;
@@ -370,10 +370,12 @@ function validateIfVersion(ifVersion: number | undefined): void {
   }
 }
 
-function validateExpiry(scope: StateScope | AssetScope, expiresAt: number | null | undefined): number | null {
+function validateExpiry(scope: StateScope, expiresAt: number | null | undefined): number | null {
   if (expiresAt === undefined || expiresAt === null) return null;
   if (scope.kind === 'asset') {
-    throw new InvalidStateOptionError('asset state never expires; expires_at and retention apply to task state only');
+    throw new InvalidStateOptionError(
+      'asset state never expires; expires_at and retention apply to task and DAG state only',
+    );
   }
   if (!Number.isSafeInteger(expiresAt) || expiresAt < 0 || expiresAt > MAX_EXPIRES_AT) {
     throw new InvalidStateOptionError(

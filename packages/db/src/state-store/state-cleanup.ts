@@ -1,6 +1,7 @@
 import type { StateCleanupRemoval, StateCleanupReport } from '@tidemark/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db, MetadataDatabase } from '../open-database.ts';
+import type { TaskStateRow } from '../schema/database-schema.ts';
 
 export interface CleanupRun {
   readonly now: number;
@@ -15,14 +16,15 @@ export interface CleanupRun {
 type Category = StateCleanupRemoval['category'];
 
 /**
- * SPEC §6: removes expired task state, the state (and history) of assets no DAG declares any more,
- * and history beyond the kept depth. Every batch selects at most `batchSize` rows by key range and
+ * SPEC §6: removes expired task state (and expired DAG state, SPEC §17), the state (and history) of
+ * assets no DAG declares any more, and history beyond the kept depth. Every batch selects at most `batchSize` rows by key range and
  * deletes them in one short statement, so a concurrent writer waits for one batch at most. A dry
  * run walks the same batches and deletes nothing.
  */
 export async function cleanupState(database: MetadataDatabase, run: CleanupRun): Promise<StateCleanupReport> {
   const tally = new CleanupTally(run);
-  await sweepExpiredTaskState(database.db, run, tally);
+  await sweepExpiredState(database.db, run, tally, EXPIRED_TASK_STATE);
+  await sweepExpiredState(database.db, run, tally, EXPIRED_DAG_STATE);
   await sweepOrphanedAssetState(database.db, run, tally);
   await sweepOrphanedAssetHistory(database.db, run, tally);
   await sweepHistoryBeyondDepth(database.db, run, tally);
@@ -37,12 +39,15 @@ export async function countStateGarbage(
   const { db } = database;
   const count = async (query: { executeTakeFirstOrThrow(): Promise<{ count: unknown }> }) =>
     Number((await query.executeTakeFirstOrThrow()).count);
-  const expired = await count(
-    db
-      .selectFrom('task_state')
-      .select((eb) => eb.fn.countAll().as('count'))
-      .where(isExpired(at.now)),
-  );
+  let expired = 0;
+  for (const table of ['task_state', 'dag_state'] as const) {
+    expired += await count(
+      db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where(isExpired(at.now)),
+    );
+  }
   const orphaned = await count(
     db
       .selectFrom('asset_state')
@@ -65,12 +70,18 @@ class CleanupTally {
 
   constructor(run: CleanupRun) {
     this.#run = run;
-    this.report = { dryRun: run.dryRun, expiredTaskState: 0, orphanedAssetState: 0, trimmedHistory: 0 };
+    this.report = {
+      dryRun: run.dryRun,
+      expiredTaskState: 0,
+      expiredDagState: 0,
+      orphanedAssetState: 0,
+      trimmedHistory: 0,
+    };
   }
 
   add(category: Category, removed: readonly Described[]): void {
     if (removed.length === 0) return;
-    this.report = { ...this.report, [category]: this.report[category] + removed.length };
+    this.report = { ...this.report, [category]: (this.report[category] ?? 0) + removed.length };
     this.#run.onRemoved?.({ category, items: removed.map((row) => row.describe()) });
     this.#run.onProgress?.(this.report);
   }
@@ -126,16 +137,33 @@ function isExpired(now: number) {
   return sql<SqlBool>`expires_at is not null and expires_at <= ${now}`;
 }
 
-type TaskStateColumn = 'id' | 'expires_at' | 'dag_id' | 'run_id' | 'task_id' | 'map_index' | 'key';
-const TASK_STATE_CURSOR: readonly TaskStateColumn[] = ['id', 'expires_at'];
-const DESCRIBED_TASK_STATE: readonly TaskStateColumn[] = [
-  ...TASK_STATE_CURSOR,
-  'dag_id',
-  'run_id',
-  'task_id',
-  'map_index',
-  'key',
-];
+type ExpiringColumn = 'id' | 'expires_at' | 'dag_id' | 'run_id' | 'task_id' | 'map_index' | 'item_key' | 'key';
+type ExpiringRow = { [column in ExpiringColumn]: column extends 'id' | 'expires_at' | 'map_index' ? number : string };
+
+/** One table whose rows expire: task state, and DAG state written with a retention. */
+interface ExpiringState {
+  readonly table: 'task_state' | 'dag_state';
+  readonly category: 'expiredTaskState' | 'expiredDagState';
+  /** The columns `describe` reads (the cursor columns come first). */
+  readonly described: readonly ExpiringColumn[];
+  describe(row: Pick<ExpiringRow, ExpiringColumn>): string;
+}
+
+const EXPIRY_CURSOR: readonly ExpiringColumn[] = ['id', 'expires_at'];
+
+const EXPIRED_TASK_STATE: ExpiringState = {
+  table: 'task_state',
+  category: 'expiredTaskState',
+  described: [...EXPIRY_CURSOR, 'dag_id', 'run_id', 'task_id', 'map_index', 'item_key', 'key'],
+  describe: (row) => `task state ${taskPath(row)} key ${JSON.stringify(row.key)}`,
+};
+
+const EXPIRED_DAG_STATE: ExpiringState = {
+  table: 'dag_state',
+  category: 'expiredDagState',
+  described: [...EXPIRY_CURSOR, 'dag_id', 'key'],
+  describe: (row) => `DAG state of ${JSON.stringify(row.dag_id)} key ${JSON.stringify(row.key)}`,
+};
 
 /**
  * Walks the expired rows in (expires_at, id) order on the partial index of that pair; each batch
@@ -143,12 +171,14 @@ const DESCRIBED_TASK_STATE: readonly TaskStateColumn[] = [
  * rows already deleted. A batch is one `DELETE … WHERE id IN (next batch) RETURNING`; it re-checks
  * the expiry, so a key that a task rewrote meanwhile stays.
  */
-async function sweepExpiredTaskState(db: Db, run: CleanupRun, tally: CleanupTally): Promise<void> {
+async function sweepExpiredState(db: Db, run: CleanupRun, tally: CleanupTally, state: ExpiringState): Promise<void> {
+  // Both tables have the columns read here (DAG state only the cursor, dag_id and key); typed as the first.
+  const table = state.table as 'task_state';
   let after: { expiresAt: number; id: number } | undefined;
   for (;;) {
     await beforeBatch(run);
     let batch = db
-      .selectFrom('task_state')
+      .selectFrom(table)
       .select('id')
       .where(isExpired(run.now))
       .orderBy('expires_at')
@@ -156,18 +186,18 @@ async function sweepExpiredTaskState(db: Db, run: CleanupRun, tally: CleanupTall
       .limit(run.batchSize);
     if (after) batch = batch.where(sql<SqlBool>`(expires_at, id) > (${after.expiresAt}, ${after.id})`);
     // Describing columns only for a listing: returning them costs a third of the batch's time.
-    const columns = run.onRemoved ? DESCRIBED_TASK_STATE : TASK_STATE_CURSOR;
-    const rows = run.dryRun
+    const columns = (run.onRemoved ? state.described : EXPIRY_CURSOR) as readonly (keyof TaskStateRow)[];
+    const rows = (run.dryRun
       ? await batch.clearSelect().select(columns).execute()
       : await db
-          .deleteFrom('task_state')
+          .deleteFrom(table)
           .where('id', 'in', batch)
           .where(isExpired(run.now))
           .returning(columns)
-          .execute();
+          .execute()) as unknown as ExpiringRow[];
     tally.add(
-      'expiredTaskState',
-      rows.map((row) => ({ id: row.id, describe: () => `task state ${taskPath(row)} key ${JSON.stringify(row.key)}` })),
+      state.category,
+      rows.map((row) => ({ id: Number(row.id), describe: () => state.describe(row) })),
     );
     if (rows.length < run.batchSize) return;
     const last = rows.reduce((max, row) =>
@@ -253,8 +283,17 @@ async function sweepHistoryBeyondDepth(db: Db, run: CleanupRun, tally: CleanupTa
       .selectFrom('state_history as h')
       .leftJoin('dag_run', 'dag_run.id', 'h.dag_run_id')
       .leftJoin('asset', 'asset.id', 'h.asset_id')
-      .select(['h.id', 'h.key', 'h.version', 'h.task_id', 'h.map_index', 'dag_run.dag_id', 'dag_run.run_id'])
-      .select('asset.name as asset_name')
+      .select([
+        'h.id',
+        'h.key',
+        'h.version',
+        'h.task_id',
+        'h.map_index',
+        'h.item_key',
+        'dag_run.dag_id',
+        'dag_run.run_id',
+      ])
+      .select(['asset.name as asset_name', 'h.dag_id as state_dag_id'])
       .where('h.id', '>', afterId)
       .where(beyondDepth(run.historyDepth));
     if (lastId !== undefined) query = query.where('h.id', '<=', lastId);
@@ -263,9 +302,11 @@ async function sweepHistoryBeyondDepth(db: Db, run: CleanupRun, tally: CleanupTa
       id: Number(row.id),
       describe: () => {
         const owner =
-          row.asset_name === null
-            ? `task state ${taskPath({ dag_id: row.dag_id ?? '?', run_id: row.run_id ?? '?', task_id: row.task_id ?? '?', map_index: row.map_index ?? -1 })}`
-            : `asset state of ${JSON.stringify(row.asset_name)}`;
+          row.asset_name !== null
+            ? `asset state of ${JSON.stringify(row.asset_name)}`
+            : row.state_dag_id !== null
+              ? `DAG state of ${JSON.stringify(row.state_dag_id)}`
+              : `task state ${taskPath({ dag_id: row.dag_id ?? '?', run_id: row.run_id ?? '?', task_id: row.task_id ?? '?', map_index: row.map_index ?? -1, item_key: row.item_key })}`;
         return `history of ${owner} key ${JSON.stringify(row.key)} version ${row.version}`;
       },
     }));
@@ -278,13 +319,20 @@ async function sweepHistoryBeyondDepth(db: Db, run: CleanupRun, tally: CleanupTa
 /** `h` is beyond the depth when its key has a version at least `depth` newer (depth 0: every row). */
 function beyondDepth(depth: number) {
   return sql<SqlBool>`(
-    (h.asset_id is null and exists (
+    (h.dag_run_id is not null and h.item_key is null and exists (
       select 1 from state_history newer
       where newer.dag_run_id = h.dag_run_id and newer.task_id = h.task_id and newer.map_index = h.map_index
+        and newer.item_key is null and newer.key = h.key and newer.version >= h.version + ${depth}))
+    or (h.item_key is not null and exists (
+      select 1 from state_history newer
+      where newer.dag_run_id = h.dag_run_id and newer.task_id = h.task_id and newer.item_key = h.item_key
         and newer.key = h.key and newer.version >= h.version + ${depth}))
     or (h.asset_id is not null and exists (
       select 1 from state_history newer
-      where newer.asset_id = h.asset_id and newer.key = h.key and newer.version >= h.version + ${depth})))`;
+      where newer.asset_id = h.asset_id and newer.key = h.key and newer.version >= h.version + ${depth}))
+    or (h.dag_id is not null and exists (
+      select 1 from state_history newer
+      where newer.dag_id = h.dag_id and newer.key = h.key and newer.version >= h.version + ${depth})))`;
 }
 
 function inactiveAssetIds() {
@@ -292,7 +340,18 @@ function inactiveAssetIds() {
     select 1 from asset_active where asset_active.name = asset.name and asset_active.uri = asset.uri)`;
 }
 
-function taskPath(row: { dag_id: string; run_id: string; task_id: string; map_index: number }): string {
-  const mapped = row.map_index >= 0 ? `[${row.map_index}]` : '';
+function taskPath(row: {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  item_key?: string | null;
+}): string {
+  const mapped =
+    row.item_key !== null && row.item_key !== undefined
+      ? `{${JSON.stringify(row.item_key)}}`
+      : row.map_index >= 0
+        ? `[${row.map_index}]`
+        : '';
   return `${row.dag_id}/${row.run_id}/${row.task_id}${mapped}`;
 }

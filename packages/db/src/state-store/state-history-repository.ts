@@ -9,8 +9,9 @@ export interface HistoryWrite {
   readonly value: string | null;
   readonly writtenAt: number;
   readonly writtenBy: string | null;
-  /** Only when the target spans every map index of a task (an operator's clear). */
+  /** Only when the target spans every map index of a task (an operator's clear): the row's own. */
   readonly mapIndex?: number;
+  readonly itemKey?: string | null;
 }
 
 function historyOf(db: Db, target: StateTarget, key: string) {
@@ -48,6 +49,8 @@ export async function recordHistory(
         task_id: null,
         map_index: null,
         asset_id: null,
+        dag_id: null,
+        item_key: null,
         ...target.historyFilter,
         ...mapIndexOf(write),
         key: write.key,
@@ -70,8 +73,8 @@ export async function recordHistory(
   }
 }
 
-function mapIndexOf(write: HistoryWrite): { map_index?: number } {
-  return write.mapIndex === undefined ? {} : { map_index: write.mapIndex };
+function mapIndexOf(write: HistoryWrite): { map_index?: number; item_key?: string | null } {
+  return write.mapIndex === undefined ? {} : { map_index: write.mapIndex, item_key: write.itemKey ?? null };
 }
 
 export async function readHistory(db: Db, target: StateTarget, key: string, limit: number) {

@@ -3,7 +3,7 @@ import type { DialectName } from '../dialect/database-url.ts';
 import type { Db } from '../open-database.ts';
 import type { StateTarget } from './state-target.ts';
 
-// The two state tables share these columns; queries address them through a StateTarget, so they are
+// The state tables share these columns; queries address them through a StateTarget, so they are
 // written against this common shape rather than against either table.
 interface StateRowsSchema {
   state: {
@@ -18,6 +18,8 @@ interface StateRowsSchema {
     dag_run_id: ColumnType<number, number | undefined, number>;
     task_id: ColumnType<string, string | undefined, string>;
     asset_id: ColumnType<number, number | undefined, number>;
+    dag_id: ColumnType<string, string | undefined, string>;
+    item_key: ColumnType<string | null, string | null | undefined, string | null>;
   };
 }
 
@@ -98,14 +100,16 @@ export async function deleteStateRows(db: Db, target: StateTarget, ids: readonly
     .execute();
 }
 
-/** Every row of the scope, expired or not, with its map index (for an all-map-indices clear). */
+/** Every row of the scope, expired or not, with its map index and item key (for an all-map-indices clear). */
 export async function selectScopeRows(
   db: Db,
   dialect: DialectName,
   target: StateTarget,
-): Promise<(StoredStateRow & { map_index: number | null })[]> {
+): Promise<(StoredStateRow & { map_index: number | null; item_key: string | null })[]> {
+  const task = target.table === 'task_state';
   const query = selectRow(db, target)
-    .select(target.table === 'task_state' ? sql<number>`map_index`.as('map_index') : sql<null>`null`.as('map_index'))
+    .select(task ? sql<number>`map_index`.as('map_index') : sql<null>`null`.as('map_index'))
+    .select(task ? sql<string | null>`item_key`.as('item_key') : sql<null>`null`.as('item_key'))
     .where((eb) => eb.and(target.filter));
   return (dialect === 'postgres' ? query.forUpdate() : query).execute();
 }

@@ -1,20 +1,30 @@
-import { AssetNotFoundError, DagRunNotFoundError, type StateScope } from '@tidemark/core';
+import {
+  AssetNotFoundError,
+  DagNotFoundError,
+  DagRunNotFoundError,
+  type StateScope,
+  type TaskScope,
+  validateStateItemKey,
+} from '@tidemark/core';
 import type { Db } from '../open-database.ts';
 
 /**
- * Where one scope's rows live: the table and the column values that select the scope. Task state
- * and asset state differ only here, so the backend has one code path for both.
+ * Where one scope's rows live: the table and the column values that select the scope. Task,
+ * asset and DAG state differ only here, so the backend has one code path for all of them.
  */
 /** The columns that select one scope, in a state table or in `state_history`. */
 export interface ScopeColumns {
   readonly dag_run_id?: number;
   readonly task_id?: string;
   readonly map_index?: number;
+  /** `null` selects positional task state (no item key); a text, one item of an item-keyed task. */
+  readonly item_key?: string | null;
   readonly asset_id?: number;
+  readonly dag_id?: string;
 }
 
 export interface StateTarget {
-  readonly table: 'task_state' | 'asset_state';
+  readonly table: 'task_state' | 'asset_state' | 'dag_state';
   /** Column equalities selecting the scope's rows. */
   readonly filter: ScopeColumns;
   /** The same scope as `state_history` columns. */
@@ -24,12 +34,20 @@ export interface StateTarget {
   readonly expires: boolean;
 }
 
-/** Resolves a scope; `undefined` when its run or asset does not exist (reads then find nothing). */
+/** The map index stored on item-keyed rows, which belong to an item, not to a position. */
+const ITEM_KEYED_MAP_INDEX = -1;
+
+/** Resolves a scope; `undefined` when its run, asset or DAG does not exist (reads then find nothing). */
 export async function findStateTarget(db: Db, scope: StateScope): Promise<StateTarget | undefined> {
   if (scope.kind === 'asset') {
     const asset = await db.selectFrom('asset').select('id').where('id', '=', scope.assetId).executeTakeFirst();
     return asset ? assetTarget(scope.assetId) : undefined;
   }
+  if (scope.kind === 'dag') {
+    const dag = await db.selectFrom('dag').select('dag_id').where('dag_id', '=', scope.dagId).executeTakeFirst();
+    return dag ? dagTarget(scope.dagId) : undefined;
+  }
+  if (scope.itemKey !== undefined) validateStateItemKey(scope.itemKey);
   const run = await db
     .selectFrom('dag_run')
     .select('id')
@@ -48,14 +66,31 @@ export function fencedTaskTarget(
   ti: { readonly dag_run_id: number; readonly dag_id: string; readonly run_id: string } | undefined,
 ): StateTarget | undefined {
   if (!ti || scope.kind !== 'task' || ti.dag_id !== scope.dagId || ti.run_id !== scope.runId) return undefined;
+  if (scope.itemKey !== undefined) validateStateItemKey(scope.itemKey);
   return taskTarget(ti.dag_run_id, scope);
 }
 
-function taskTarget(dagRunId: number, scope: Extract<StateScope, { kind: 'task' }>): StateTarget {
+function taskTarget(dagRunId: number, scope: TaskScope): StateTarget {
+  if (scope.itemKey !== undefined) {
+    const columns = {
+      dag_run_id: dagRunId,
+      task_id: scope.taskId,
+      map_index: ITEM_KEYED_MAP_INDEX,
+      item_key: scope.itemKey,
+    };
+    return {
+      table: 'task_state',
+      filter: columns,
+      historyFilter: columns,
+      insertColumns: { ...columns, dag_id: scope.dagId, run_id: scope.runId },
+      expires: true,
+    };
+  }
+  const columns = { dag_run_id: dagRunId, task_id: scope.taskId, map_index: scope.mapIndex, item_key: null };
   return {
     table: 'task_state',
-    filter: { dag_run_id: dagRunId, task_id: scope.taskId, map_index: scope.mapIndex },
-    historyFilter: { dag_run_id: dagRunId, task_id: scope.taskId, map_index: scope.mapIndex },
+    filter: columns,
+    historyFilter: columns,
     insertColumns: {
       dag_run_id: dagRunId,
       dag_id: scope.dagId,
@@ -71,15 +106,15 @@ function taskTarget(dagRunId: number, scope: Extract<StateScope, { kind: 'task' 
 export async function requireStateTarget(db: Db, scope: StateScope): Promise<StateTarget> {
   const target = await findStateTarget(db, scope);
   if (target) return target;
-  throw scope.kind === 'asset'
-    ? new AssetNotFoundError(`with id ${scope.assetId}`)
-    : new DagRunNotFoundError(scope.dagId, scope.runId);
+  if (scope.kind === 'asset') throw new AssetNotFoundError(`with id ${scope.assetId}`);
+  if (scope.kind === 'dag') throw new DagNotFoundError(scope.dagId);
+  throw new DagRunNotFoundError(scope.dagId, scope.runId);
 }
 
-/** The same task, every map index (an operator's clear). */
+/** The same task, every map index and every item key (an operator's clear). */
 export function withoutMapIndex(target: StateTarget): StateTarget {
-  const { map_index: _ignored, ...filter } = target.filter;
-  const { map_index: _alsoIgnored, ...historyFilter } = target.historyFilter;
+  const { map_index: _index, item_key: _item, ...filter } = target.filter;
+  const { map_index: _historyIndex, item_key: _historyItem, ...historyFilter } = target.historyFilter;
   return { ...target, filter, historyFilter };
 }
 
@@ -90,5 +125,15 @@ function assetTarget(assetId: number): StateTarget {
     historyFilter: { asset_id: assetId },
     insertColumns: { asset_id: assetId },
     expires: false,
+  };
+}
+
+function dagTarget(dagId: string): StateTarget {
+  return {
+    table: 'dag_state',
+    filter: { dag_id: dagId },
+    historyFilter: { dag_id: dagId },
+    insertColumns: { dag_id: dagId },
+    expires: true,
   };
 }

@@ -121,7 +121,12 @@ export class OffloadingStateRelay {
   }
 
   #scopeOf(target: StateTarget): OffloadScope {
-    if (target.kind === 'task') return { kind: 'task', ...this.#ti };
+    if (target.kind === 'task') {
+      return target.itemKey === undefined
+        ? { kind: 'task', ...this.#ti }
+        : { kind: 'task', ...this.#ti, itemKey: target.itemKey };
+    }
+    if (target.kind === 'dag') return { kind: 'dag', dagId: target.dagId };
     return 'name' in target ? { kind: 'asset', name: target.name } : { kind: 'asset', uri: target.uri };
   }
 }

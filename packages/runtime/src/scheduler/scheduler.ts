@@ -2,6 +2,7 @@ import type { TidemarkConfig } from '@tidemark/core';
 import { listActiveDagRunIds, type MetadataDatabase } from '@tidemark/db';
 import type { Logger } from 'pino';
 import { DatabaseOutageWatch } from '../database-outage/database-outage-watch.ts';
+import type { SchedulerMetrics } from '../observability/scheduler-metrics.ts';
 import { type StateGcLoopOptions, startStateGcLoop } from '../state-gc/index.ts';
 import { createAssetTriggeredRuns } from './asset-triggered-run-creation.ts';
 import { scheduleDagRun } from './dag-run-scheduling.ts';
@@ -23,6 +24,8 @@ export interface SchedulerOptions {
   readonly clock?: () => number;
   /** State garbage collection (SPEC §6) every `state.gc_interval`; default: the configured backend. */
   readonly stateGc?: Pick<StateGcLoopOptions, 'backend' | 'extraSweeps' | 'pollIntervalMs' | 'onPass' | 'onCheck'>;
+  /** Loop and garbage-collection metrics (README "Observability"); omitted: none. */
+  readonly metrics?: SchedulerMetrics | undefined;
 }
 
 export interface RunningScheduler {
@@ -46,7 +49,23 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   let wake: (() => void) | undefined;
   let passWaiters: (() => void)[] = [];
   let lastScan = Number.NEGATIVE_INFINITY;
-  const stateGc = startStateGcLoop({ ...options.stateGc, config, database: options.database, log, clock: now });
+  const { metrics } = options;
+  const onGcPass = options.stateGc?.onPass;
+  const stateGc = startStateGcLoop({
+    ...options.stateGc,
+    config,
+    database: options.database,
+    log,
+    clock: now,
+    ...(metrics || onGcPass
+      ? {
+          onPass: (report) => {
+            metrics?.gcPass(report);
+            onGcPass?.(report);
+          },
+        }
+      : {}),
+  });
   const outage = new DatabaseOutageWatch(log, 'scheduler', now);
   const deferralTimeouts = new DeferralTimeouts();
 
@@ -64,10 +83,13 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
 
   const loop = (async () => {
     while (!stopped) {
+      const started = performance.now();
       try {
         await pass();
         outage.succeeded();
+        metrics?.pass((performance.now() - started) / 1000, 'ok');
       } catch (error) {
+        metrics?.pass((performance.now() - started) / 1000, 'error');
         if (!outage.failed(error)) log.error({ err: error }, 'scheduler pass failed; retrying');
       }
       const waiters = passWaiters;

@@ -25,6 +25,7 @@ export interface StateGcOptions {
 }
 
 export interface StateGcProgress extends StateCleanupReport {
+  readonly expiredDagState: number;
   /** Rows removed by each extra sweep, by name. */
   readonly sweeps: Readonly<Record<string, number>>;
   /** Everything removed so far. */
@@ -45,7 +46,7 @@ export async function runStateGc(options: StateGcOptions): Promise<StateGcReport
   const started = now();
   const dryRun = options.dryRun ?? false;
   let progress: StateGcProgress = withTotal(
-    { dryRun, expiredTaskState: 0, orphanedAssetState: 0, trimmedHistory: 0 },
+    { dryRun, expiredTaskState: 0, expiredDagState: 0, orphanedAssetState: 0, trimmedHistory: 0 },
     {},
   );
 
@@ -79,13 +80,15 @@ export async function runStateGc(options: StateGcOptions): Promise<StateGcReport
 
 function withTotal(report: StateCleanupReport, sweeps: Readonly<Record<string, number>>): StateGcProgress {
   const fromSweeps = Object.values(sweeps).reduce((sum, count) => sum + count, 0);
+  const expiredDagState = report.expiredDagState ?? 0;
   return {
     dryRun: report.dryRun,
     expiredTaskState: report.expiredTaskState,
+    expiredDagState,
     orphanedAssetState: report.orphanedAssetState,
     trimmedHistory: report.trimmedHistory,
     sweeps,
-    removed: report.expiredTaskState + report.orphanedAssetState + report.trimmedHistory + fromSweeps,
+    removed: report.expiredTaskState + expiredDagState + report.orphanedAssetState + report.trimmedHistory + fromSweeps,
   };
 }
 

@@ -275,13 +275,26 @@ export class AttemptApiClient {
   ): { path: string; query?: Record<string, string> } {
     if (target.kind === 'task') {
       const keyPath = (route: string) => this.#path(route).replace(':key', encodePathSegment(key ?? ''));
+      const itemQuery = target.itemKey === undefined ? {} : { query: { item_key: target.itemKey } };
       switch (what) {
         case 'value':
-          return { path: keyPath(STATE_STORE_ROUTES.taskKey) };
+          return { path: keyPath(STATE_STORE_ROUTES.taskKey), ...itemQuery };
         case 'advance':
-          return { path: keyPath(STATE_STORE_ROUTES.taskAdvance) };
+          return { path: keyPath(STATE_STORE_ROUTES.taskAdvance), ...itemQuery };
         default:
-          return { path: this.#path(STATE_STORE_ROUTES.taskKeys) };
+          return { path: this.#path(STATE_STORE_ROUTES.taskKeys), ...itemQuery };
+      }
+    }
+    if (target.kind === 'dag') {
+      const dagPath = (route: string) =>
+        route.replace(':dag_id', encodePathSegment(target.dagId)).replace(':key', encodePathSegment(key ?? ''));
+      switch (what) {
+        case 'value':
+          return { path: dagPath(STATE_STORE_ROUTES.dagKey) };
+        case 'advance':
+          return { path: dagPath(STATE_STORE_ROUTES.dagAdvance) };
+        default:
+          return { path: dagPath(STATE_STORE_ROUTES.dagKeys) };
       }
     }
     const byName = 'name' in target;
@@ -371,11 +384,12 @@ function refreshTime(now: number, expiresAt: number): number {
   return expiresAt - Math.max(0, expiresAt - now) * TOKEN_REFRESH_AT_REMAINING_SHARE;
 }
 
-interface ResponseSchema<T> {
+export interface ResponseSchema<T> {
   safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } };
 }
 
-function parseResponse<T>(schema: ResponseSchema<T>, response: ExecutionApiResponse, what: string): T {
+/** The answer's body checked against its contract (the triggerer's client uses it too). */
+export function parseResponse<T>(schema: ResponseSchema<T>, response: ExecutionApiResponse, what: string): T {
   const parsed = schema.safeParse(response.body);
   if (!parsed.success) {
     throw new TidemarkError(

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { context, propagation } from '@opentelemetry/api';
 import { apiAnswerError, TidemarkError } from '@tidemark/core';
 import { ExecutionApiUnreachableError } from '../errors.ts';
 
@@ -134,6 +135,8 @@ function buildUrl(apiUrl: string, request: ExecutionApiRequest): RequestUrl {
 function buildHeaders(request: ExecutionApiRequest): Record<string, string> {
   const headers: Record<string, string> = { authorization: `Bearer ${request.token}`, accept: 'application/json' };
   if (request.body !== undefined) headers['content-type'] = 'application/json';
+  // With tracing on, the active span (a supervisor's state operation) goes along as `traceparent`.
+  propagation.inject(context.active(), headers);
   return { ...headers, ...request.headers };
 }
 

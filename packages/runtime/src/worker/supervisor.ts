@@ -5,11 +5,14 @@ import {
   type FinishRequest,
   type FinishResponse,
   type LogLine,
+  type StateRequestParams,
   type TaskToSupervisor,
   triggeringAssetEventFromWire,
 } from '@tidemark/core';
 import { TASK_PROCESS_ENTRY } from '@tidemark/sdk';
 import type { Logger } from 'pino';
+import { AttemptTrace } from '../observability/attempt-trace.ts';
+import type { AttemptOutcomeLabel, WorkerMetrics } from '../observability/worker-metrics.ts';
 import type { StateOffload } from '../offload/create-offload-store.ts';
 import { OffloadingStateRelay } from '../offload/offloading-state-relay.ts';
 import {
@@ -53,6 +56,8 @@ export interface RunAttemptOptions {
   readonly offload?: StateOffload | undefined;
   /** Where the task process comes from: a warm one (worker.warm_processes), else a new one is spawned. */
   readonly taskProcesses?: WarmTaskProcesses | undefined;
+  /** The worker's metrics (outcomes, overhead, the pattern helpers' events); omitted: none. */
+  readonly metrics?: WorkerMetrics | undefined;
 }
 
 /** Milliseconds since runAttempt started, for measuring the supervisor's overhead. */
@@ -98,6 +103,8 @@ class AttemptSupervisor {
   readonly #startedAt = performance.now();
   readonly #stderrTail: string[] = [];
   readonly #relay: TaskRequestRelay;
+  readonly #trace: AttemptTrace;
+  #outcomeLabel: AttemptOutcomeLabel = 'crashed';
   #task: TaskProcess | undefined;
   #finished: FinishedMessage | undefined;
   /** A task that reports after SIGTERM (timeout, stop) did not finish on its own. */
@@ -115,6 +122,8 @@ class AttemptSupervisor {
     this.#claimed = options.claimed;
     this.#api = options.api.forAttempt(options.claimed);
     this.#logger = attemptLogger(options.logger ?? createSilentLogger(), options.claimed);
+    this.#trace = new AttemptTrace(options.claimed);
+    options.metrics?.attemptStarted();
     this.#relay = new TaskRequestRelay(
       this.#api,
       options.offload && new OffloadingStateRelay(options.offload, taskInstanceOf(options.claimed)),
@@ -143,7 +152,22 @@ class AttemptSupervisor {
       tokenRefresh.stop();
     }
     await this.#shipper.flush();
-    return this.#result(reported.outcome, reported.state);
+    const result = this.#result(reported.outcome, reported.state);
+    this.#recordOutcome(result);
+    return result;
+  }
+
+  /** Metrics and the attempt span: how it ended, and the runtime's share of its time. */
+  #recordOutcome(result: AttemptResult): void {
+    const label = result.outcome.state === 'failed' && this.#outcomeLabel === 'success' ? 'failed' : this.#outcomeLabel;
+    const ranMs = this.#finished?.ranMs;
+    const reportedByTask = this.#finished !== undefined && !this.#finishedAfterInterruption;
+    const overheadMs =
+      reportedByTask && ranMs !== undefined && result.timings.finishRecordedMs !== null
+        ? result.timings.finishRecordedMs - ranMs
+        : undefined;
+    this.#options.metrics?.attemptEnded(label, overheadMs === undefined ? undefined : overheadMs / 1000);
+    this.#trace.end(label);
   }
 
   /** Spawns the task process, starts the attempt in it, and waits for its end (enforcing timeout and stop). */
@@ -214,7 +238,9 @@ class AttemptSupervisor {
   }
 
   #sendStart(task: TaskProcess): void {
-    task.send({ type: 'start', attempt: attemptSpecOf(this.#claimed, this.#options.dagsFolder) });
+    const attempt = attemptSpecOf(this.#claimed, this.#options.dagsFolder);
+    const traceParent = this.#trace.traceParent;
+    task.send({ type: 'start', attempt: traceParent === undefined ? attempt : { ...attempt, traceParent } });
   }
 
   /** Returns the disarm function. */
@@ -273,6 +299,9 @@ class AttemptSupervisor {
       case 'finished':
         this.#onFinished(message);
         return;
+      case 'metric':
+        this.#options.metrics?.taskEvent(message);
+        return;
       default:
         this.#logger.warn({ message }, 'ignoring a message of unknown type from the task process');
     }
@@ -293,7 +322,14 @@ class AttemptSupervisor {
   }
 
   async #relayRequest(request: TaskRequestMessage): Promise<void> {
-    const answer = await this.#relay.answer(request);
+    const answer = await this.#trace.child(
+      request.method,
+      request.method.startsWith('state.')
+        ? { 'tidemark.state.scope': (request.params as StateRequestParams).target.kind }
+        : {},
+      () => this.#relay.answer(request),
+      (relayed) => (relayed.ok ? undefined : relayed.error.code),
+    );
     if (answer.ok) {
       this.#task?.send({ type: 'response', id: request.id, ok: true, value: answer.value });
       return;
@@ -320,9 +356,19 @@ class AttemptSupervisor {
 
   /** A stale attempt reports nothing; otherwise what happened first wins: the task's report or the interruption. */
   #decideOutcome(exit: TaskProcessExit): AttemptOutcome {
-    if (this.#interruption?.kind === 'stale') return outcomeFromInterruption(this.#interruption);
-    if (this.#finished && !this.#finishedAfterInterruption) return outcomeFromFinishedMessage(this.#finished);
-    if (this.#interruption) return outcomeFromInterruption(this.#interruption);
+    if (this.#interruption?.kind === 'stale') {
+      this.#outcomeLabel = 'stale';
+      return outcomeFromInterruption(this.#interruption);
+    }
+    if (this.#finished && !this.#finishedAfterInterruption) {
+      this.#outcomeLabel = this.#finished.outcome;
+      return outcomeFromFinishedMessage(this.#finished);
+    }
+    if (this.#interruption) {
+      this.#outcomeLabel = this.#interruption.kind === 'timeout' ? 'timeout' : 'stopped';
+      return outcomeFromInterruption(this.#interruption);
+    }
+    this.#outcomeLabel = 'crashed';
     return outcomeFromCrash(exit, this.#stderrTail);
   }
 
@@ -353,11 +399,13 @@ class AttemptSupervisor {
   }
 
   #sendFinish(outcome: FinishRequest): Promise<FinishResponse> {
-    return retryTransient(() => this.#api.finish(outcome), {
-      retryWindowMs: this.#options.finishRetryWindowMs ?? DEFAULT_FINISH_RETRY_WINDOW_MS,
-      onRetry: (error, delayMs) =>
-        this.#logger.warn({ err: error, delayMs }, 'could not report how the attempt ended; trying again'),
-    });
+    return this.#trace.child('finish', { 'tidemark.attempt.state': outcome.state }, () =>
+      retryTransient(() => this.#api.finish(outcome), {
+        retryWindowMs: this.#options.finishRetryWindowMs ?? DEFAULT_FINISH_RETRY_WINDOW_MS,
+        onRetry: (error, delayMs) =>
+          this.#logger.warn({ err: error, delayMs }, 'could not report how the attempt ended; trying again'),
+      }),
+    );
   }
 
   #logSupervisorLine(level: LogLine['level'], message: string): void {

@@ -13,8 +13,8 @@ export interface TaskProcessExit {
   readonly spawnError?: Error;
 }
 
-export interface TaskProcessHandlers {
-  readonly onMessage: (message: TaskToSupervisor) => void;
+export interface TaskProcessHandlers<TFromChild = TaskToSupervisor> {
+  readonly onMessage: (message: TFromChild) => void;
   readonly onOutputLine: (source: 'stdout' | 'stderr', line: string) => void;
 }
 
@@ -29,20 +29,21 @@ export const TSX_LOADER_URL = pathToFileURL(createRequire(import.meta.url).resol
 
 /**
  * The child process that runs one attempt's task code: Node with the tsx loader, an IPC channel
- * for the supervisor protocol, stdout and stderr read line by line.
+ * for the supervisor protocol, stdout and stderr read line by line. A triggerer's watcher process
+ * is one too, speaking the watcher-process protocol instead.
  */
-export class TaskProcess {
+export class TaskProcess<TToChild extends object = SupervisorToTask, TFromChild = TaskToSupervisor> {
   readonly exited: Promise<TaskProcessExit>;
   readonly #child: ChildProcess;
   #hasExited = false;
   #killTimer: NodeJS.Timeout | undefined;
 
   /** Until handlers are attached (a warm process waiting for its attempt), what the process says is kept. */
-  #handlers: TaskProcessHandlers | undefined;
-  #held: ((handlers: TaskProcessHandlers) => void)[] = [];
+  #handlers: TaskProcessHandlers<TFromChild> | undefined;
+  #held: ((handlers: TaskProcessHandlers<TFromChild>) => void)[] = [];
 
   /** Starts the process; without `handlers` it waits, warm, for `attach`. */
-  constructor(entryFile: string, handlers?: TaskProcessHandlers) {
+  constructor(entryFile: string, handlers?: TaskProcessHandlers<TFromChild>) {
     this.#handlers = handlers;
     this.#child = spawn(
       process.execPath,
@@ -52,21 +53,21 @@ export class TaskProcess {
         env: taskEnvironment(process.env),
       },
     );
-    this.#child.on('message', (message) => this.#deliver((to) => to.onMessage(message as TaskToSupervisor)));
+    this.#child.on('message', (message) => this.#deliver((to) => to.onMessage(message as TFromChild)));
     readLines(this.#child.stdout, (line) => this.#deliver((to) => to.onOutputLine('stdout', line)));
     readLines(this.#child.stderr, (line) => this.#deliver((to) => to.onOutputLine('stderr', line)));
     this.exited = this.#waitForExit();
   }
 
   /** Hands a warm process to the attempt that will use it; what it said so far is delivered first. */
-  attach(handlers: TaskProcessHandlers): void {
+  attach(handlers: TaskProcessHandlers<TFromChild>): void {
     if (this.#handlers) throw new Error('this task process already belongs to an attempt');
     this.#handlers = handlers;
     for (const deliver of this.#held) deliver(handlers);
     this.#held = [];
   }
 
-  #deliver(event: (handlers: TaskProcessHandlers) => void): void {
+  #deliver(event: (handlers: TaskProcessHandlers<TFromChild>) => void): void {
     if (this.#handlers) event(this.#handlers);
     else this.#held.push(event);
   }
@@ -80,7 +81,7 @@ export class TaskProcess {
   }
 
   /** Sends a protocol message; false when the channel is already closed (the process is gone). */
-  send(message: SupervisorToTask): boolean {
+  send(message: TToChild): boolean {
     if (!this.#child.connected) return false;
     try {
       this.#child.send(message);

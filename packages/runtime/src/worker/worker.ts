@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { type ClaimedAttempt, TidemarkError } from '@tidemark/core';
 import { TASK_PROCESS_ENTRY } from '@tidemark/sdk';
 import type { Logger } from 'pino';
+import type { WorkerMetrics } from '../observability/worker-metrics.ts';
 import type { StateOffload } from '../offload/create-offload-store.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { ExecutionApiClient } from './execution-api-client.ts';
@@ -34,6 +35,8 @@ export interface WorkerOptions {
   readonly offload?: StateOffload | undefined;
   /** Task processes kept started ahead of claims (worker.warm_processes). Default 0. */
   readonly warmProcesses?: number;
+  /** Where the attempts' metrics go (README "Observability"); omitted: none. */
+  readonly metrics?: WorkerMetrics | undefined;
 }
 
 export interface StopOptions {
@@ -184,6 +187,7 @@ class WorkerLoop implements Worker {
         ...(this.#options.taskProcessEntry ? { taskProcessEntry: this.#options.taskProcessEntry } : {}),
         offload: this.#options.offload,
         taskProcesses: this.#taskProcesses,
+        metrics: this.#options.metrics,
       });
       this.#options.onAttemptDone?.(result);
     } catch (error) {

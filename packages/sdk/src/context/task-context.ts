@@ -2,9 +2,11 @@ import type { AssetReference, AttemptSpec, JsonValue, TriggeringAssetEvent } fro
 import type { Wait } from '../dag/wait.ts';
 import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 import { type AssetStateAccessor, createAssetStateAccessor } from './asset-state-accessor.ts';
+import { createDagStateAccessor, type DagStateAccessor } from './dag-state-accessor.ts';
 import { createOutletEvents, type OutletEventAccessor, type OutletEvents } from './outlet-events.ts';
 import { type DeferOptions, TaskDeferral } from './task-deferral.ts';
 import { createTaskLogger, type TaskLogger } from './task-logger.ts';
+import { bindTaskMetrics } from './task-metrics.ts';
 import { createTaskStateAccessor, type TaskStateAccessor } from './task-state-accessor.ts';
 import { createXComAccessor, type XComAccessor } from './xcom-accessor.ts';
 
@@ -30,6 +32,8 @@ export interface TaskContext {
   readonly taskState: TaskStateAccessor;
   /** State of the task's inlets and outlets [Airflow: `asset_state_store`]. */
   readonly assetState: AssetStateAccessor;
+  /** State of the task's DAG, shared by all its runs and tasks; never expires unless given a retention. */
+  readonly dagState: DagStateAccessor;
   /** For a run triggered by asset events: those events, oldest first; else empty. */
   readonly triggeringAssetEvents: readonly TriggeringAssetEvent[];
   /** The events the task's outlets emit when it succeeds: `ctx.outletEvents.of(asset).extra = {…}`. */
@@ -46,6 +50,11 @@ export interface TaskContext {
    * or what the poll returned); undefined on a fresh try.
    */
   readonly resumedWith: JsonValue | undefined;
+  /**
+   * The W3C `traceparent` of this attempt's span when the worker traces (`tracing.otlp_endpoint`),
+   * for passing the trace on to an external system; undefined otherwise.
+   */
+  readonly traceParent: string | undefined;
 }
 
 /** The context and what the runner reads back from it when the task function returns. */
@@ -62,6 +71,8 @@ export function createTaskContext(
   /** The task's inlets and outlets, each once (declaredAssetsOf). */
   declaredAssets: readonly AssetReference[] = [],
   outlets: readonly AssetReference[] = [],
+  /** SPEC §17: what the task's `stateKey` returned for this TI's item; task state is then the item's. */
+  stateItemKey?: string,
 ): TaskContextHandle {
   const outletEvents = createOutletEvents(outlets);
   const deferral = new TaskDeferral();
@@ -77,12 +88,15 @@ export function createTaskContext(
     signal,
     xcom: createXComAccessor(attempt.dagId, supervisor),
     log: createTaskLogger(supervisor),
-    taskState: createTaskStateAccessor(supervisor, attempt.tryNumber),
+    taskState: createTaskStateAccessor(supervisor, attempt.tryNumber, [], stateItemKey),
     assetState: createAssetStateAccessor(supervisor, attempt.tryNumber, declaredAssets),
+    dagState: createDagStateAccessor(supervisor, attempt.dagId, attempt.tryNumber),
     triggeringAssetEvents: Object.freeze([...(attempt.triggeringAssetEvents ?? [])]),
     outletEvents: { of: (asset: AssetReference) => outletEvents.of(asset) },
     defer: deferral.defer,
     resumedWith: attempt.resumedWith,
+    traceParent: attempt.traceParent,
   });
+  bindTaskMetrics(context, (event) => supervisor.metric?.(event));
   return { context, outletEvents, deferral };
 }

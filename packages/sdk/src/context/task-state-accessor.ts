@@ -23,7 +23,7 @@ import {
 } from './state-accessor-core.ts';
 
 export interface TaskStateSetOptions {
-  /** How long the key lives after this write; omitted: `state.default_retention`. */
+  /** How long the key lives after this write; omitted: `state.default_retention` (DAG state: never). */
   readonly retention?: StateRetention;
   /** Write only when the key is at this version (0 = only if absent); a mismatch throws StateConflictError. */
   readonly ifVersion?: number;
@@ -37,7 +37,7 @@ export interface TaskStateUpdateOptions {
 
 /**
  * `ctx.taskState` [Airflow: `context["task_state_store"]`]: state of this task instance (this map
- * index) that survives its retries (SPEC §3).
+ * index, or this item for a task mapped with `stateKey`) that survives its retries (SPEC §3, §17).
  */
 export interface TaskStateAccessor {
   /** The value under `key`, or undefined (or `defaultValue`) when it is absent or expired. */
@@ -60,18 +60,30 @@ export interface TaskStateAccessor {
   keys(): Promise<StateKeyInfo[]>;
 }
 
+/**
+ * `ctx.taskState` of an attempt. With `itemKey` (SPEC §17: the task is mapped with `stateKey`, and
+ * this is what it returned for the TI's item), the state is the item's, whatever the map index.
+ */
 export function createTaskStateAccessor(
   supervisor: Pick<SupervisorRequester, 'request'>,
   tryNumber: number,
   declaredAssets: readonly string[] = [],
+  itemKey?: string,
 ): TaskStateAccessor {
-  const channel: StateChannel = {
-    target: { kind: 'task' },
+  return createScopedStateAccessor({
+    target: itemKey === undefined ? { kind: 'task' } : { kind: 'task', itemKey },
     label: 'ctx.taskState',
     supervisor,
     tryNumber,
     declaredAssets,
-  };
+  });
+}
+
+/**
+ * The accessor of one scope with expiring keys (task state, DAG state): the methods of
+ * `ctx.taskState`, on `channel`'s target.
+ */
+export function createScopedStateAccessor(channel: StateChannel): TaskStateAccessor {
   const set = async (key: string, value: StateValue, options?: TaskStateSetOptions): Promise<StateWriteResult> => {
     checkOptions(channel, 'set', options, ['retention', 'ifVersion']);
     const ifVersion = checkIfVersion(channel, options?.ifVersion);

@@ -1,6 +1,6 @@
 import type { AssetCondition } from '@tidemark/core/task-process';
 import { DagDefinitionError } from '../errors.ts';
-import { type Asset, isAsset } from './asset.ts';
+import { type Asset, carryWatchers, isAsset } from './asset.ts';
 import { validateSchedule } from './schedule.ts';
 
 /** An asset, or a condition over assets made with `allOf` / `anyOf`; a list means all of them. */
@@ -57,7 +57,11 @@ function toCondition(value: unknown, where: string): AssetCondition {
     if (value.of.length === 0) throw scheduleError(where, `${value.kind}Of() needs at least one asset`);
     return value;
   }
-  if (isAsset(value)) return Object.freeze({ kind: 'asset', name: value.name, uri: value.uri });
+  if (isAsset(value)) {
+    const condition = Object.freeze({ kind: 'asset' as const, name: value.name, uri: value.uri });
+    carryWatchers(value, condition);
+    return condition;
+  }
   throw scheduleError(where, `got ${describe(value)}`);
 }
 

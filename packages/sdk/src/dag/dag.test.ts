@@ -407,6 +407,21 @@ describe('definition errors', () => {
     );
   });
 
+  it('takes stateKey on a mapped task only, as a function (SPEC §17)', () => {
+    const keyed = dag('keyed');
+    const orders = keyed.task('orders', () => [{ id: 'a' }]);
+    keyed.map('load', orders, (_ctx, order) => order.id, { stateKey: (order) => order.id, retries: 1 });
+    expect(keyed.getTask('load')?.stateKey?.({ id: 'z' })).toBe('z');
+    expect(keyed.getTask('orders')?.stateKey).toBeNull();
+    expect(keyed.serialize('keyed.ts').tasks[1]).not.toHaveProperty('stateKey');
+    expect(definitionError(() => keyed.task('t', () => 1, { stateKey: () => 'x' } as never)).message).toMatch(
+      /^unknown option "stateKey" for task "t" in DAG "keyed"/,
+    );
+    expect(
+      definitionError(() => keyed.map('m', orders, (_ctx, order) => order, { stateKey: 'id' as never })).message,
+    ).toMatch(/^stateKey of task "m" in DAG "keyed" must be a function of the item/);
+  });
+
   it('refuses mapping over a mapped task', () => {
     const nested = dag('nested');
     const lists = nested.task('lists', () => [[1], [2]]);

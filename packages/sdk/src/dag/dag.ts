@@ -1,13 +1,14 @@
 import {
   type AssetCondition,
   type AssetReference,
+  assetIdentity,
   isPollName,
   type JsonValue,
   MIN_POLL_EVERY_MS,
   type SerializedDag,
 } from '@tidemark/core/task-process';
 import { DagDefinitionError, InvalidWaitError } from '../errors.ts';
-import { type Asset, isAsset } from './asset.ts';
+import { type Asset, isAsset, watchersOf } from './asset.ts';
 import { type DagSchedule, parseDagSchedule } from './asset-schedule.ts';
 import { type CallSite, captureCallSite } from './call-site.ts';
 import { validateDefinitionId } from './definition-id.ts';
@@ -16,6 +17,7 @@ import type { PollDefinition, PollFunction, PollOptions } from './poll.ts';
 import { parseStartDate } from './start-date.ts';
 import {
   type MappedTaskFunction,
+  type MappedTaskOptions,
   TASK_OPTION_NAMES,
   type TaskDefinition,
   type TaskFunction,
@@ -31,6 +33,7 @@ import {
 import { type AnyTaskRef, isTaskRef, type MappedTaskRef, type TaskRef, type TaskRefs } from './task-ref.ts';
 import { topologicalOrder } from './topological-order.ts';
 import { pollWait, type Wait, waitDurationMs } from './wait.ts';
+import type { Watcher } from './watcher.ts';
 
 /** Marks a DAG without `instanceof`: the DAG processor may load another copy of this module. */
 export const DAG_MARKER: unique symbol = Symbol.for('tidemark.dag');
@@ -52,10 +55,18 @@ export interface DagOptions {
   readonly defaults?: TaskPolicyOptions;
 }
 
+const MAPPED_TASK_OPTION_NAMES = [...TASK_OPTION_NAMES, 'stateKey'] as const;
+
 const DAG_OPTION_NAMES = ['schedule', 'startDate', 'catchup', 'description', 'tags', 'defaults'] as const;
 
 interface TaskEntry extends TaskDefinition {
   readonly upstream: Set<string>;
+}
+
+/** A watcher of an asset the DAG references: the triggerer runs it (SPEC §15.3). */
+export interface DagWatcher {
+  readonly asset: AssetReference;
+  readonly watcher: Watcher;
 }
 
 export class Dag {
@@ -74,6 +85,8 @@ export class Dag {
   readonly definedAt: CallSite | null;
   readonly #tasks = new Map<string, TaskEntry>();
   readonly #polls = new Map<string, PollDefinition>();
+  /** By asset and watcher name. */
+  readonly #watchers = new Map<string, DagWatcher>();
 
   /** Use `dag(...)`. */
   constructor(dagId: string, options: DagOptions, definedAt: CallSite | null) {
@@ -84,6 +97,7 @@ export class Dag {
     const schedule = parseDagSchedule(options.schedule, dagId);
     this.schedule = schedule.cron;
     this.assetCondition = schedule.assetCondition;
+    if (schedule.assetCondition) this.#addWatchersOfCondition(schedule.assetCondition);
     this.startDate = options.startDate === undefined ? null : parseStartDate(options.startDate, where);
     if (options.catchup !== undefined && typeof options.catchup !== 'boolean') {
       throw new DagDefinitionError(`catchup of ${where} must be true or false, got ${String(options.catchup)}`);
@@ -117,7 +131,7 @@ export class Dag {
     taskId: string,
     upstream: TaskRef<readonly TItem[]>,
     fn: MappedTaskFunction<TItem, TResult>,
-    options?: TaskOptions,
+    options?: MappedTaskOptions<TItem>,
   ): MappedTaskRef<Awaited<TResult>> {
     const upstreamTask = this.#ownTask(upstream, `task "${String(taskId)}" is mapped over`);
     if (upstreamTask.ref.mapped) {
@@ -181,6 +195,21 @@ export class Dag {
     return [...this.#polls.keys()];
   }
 
+  /**
+   * `dag.map` with task state keyed by item (SPEC §17) is `dag.map(id, upstream, fn, { stateKey })`;
+   * this is its check: a function, or nothing.
+   */
+  #stateKeyOf(options: TaskOptions | undefined, where: string): TaskDefinition['stateKey'] {
+    const stateKey = (options as MappedTaskOptions<JsonValue> | undefined)?.stateKey;
+    if (stateKey === undefined) return null;
+    if (typeof stateKey !== 'function') {
+      throw new DagDefinitionError(
+        `stateKey of ${where} must be a function of the item returning its key, e.g. (order) => order.id; got ${typeof stateKey}`,
+      );
+    }
+    return stateKey;
+  }
+
   /** Task ids in the order they were defined. */
   get taskIds(): string[] {
     return [...this.#tasks.keys()];
@@ -188,6 +217,16 @@ export class Dag {
 
   getTask(taskId: string): TaskDefinition | undefined {
     return this.#tasks.get(taskId);
+  }
+
+  /** The watchers of the assets this DAG references (schedule, inlets, outlets), each once. */
+  get watchers(): readonly DagWatcher[] {
+    return [...this.#watchers.values()];
+  }
+
+  /** The watcher `name` of `asset` (matched by name and URI), if the DAG references it. */
+  getWatcher(asset: AssetReference, name: string): DagWatcher | undefined {
+    return this.#watchers.get(watcherKey(asset, name));
   }
 
   /** The DAG as the scheduler stores it; `fileloc` is the file relative to the DAGs folder. */
@@ -206,6 +245,15 @@ export class Dag {
       catchup: this.catchup,
       description: this.description,
       tags: [...this.tags],
+      ...(this.#watchers.size === 0
+        ? {}
+        : {
+            watchers: this.watchers.map(({ asset, watcher }) => ({
+              name: watcher.name,
+              asset: copyAsset(asset),
+              everyMs: watcher.everyMs,
+            })),
+          }),
       tasks: order.map((taskId) => {
         const task = this.#tasks.get(taskId) as TaskEntry;
         return {
@@ -237,9 +285,18 @@ export class Dag {
     if (typeof fn !== 'function') {
       throw new DagDefinitionError(`${where} needs a function to run, got ${String(fn)}`);
     }
-    checkOptionNames(options, TASK_OPTION_NAMES, where);
-    const { inlets = [], outlets = [], ...policyOptions } = options ?? {};
+    checkOptionNames(options, mapOver === null ? TASK_OPTION_NAMES : MAPPED_TASK_OPTION_NAMES, where);
+    const stateKey = this.#stateKeyOf(options, where);
+    const {
+      inlets = [],
+      outlets = [],
+      stateKey: _stateKey,
+      ...policyOptions
+    } = (options ?? {}) as MappedTaskOptions<JsonValue>;
     const upstream = new Set<string>(mapOver === null ? [] : [mapOver]);
+    const checkedInlets = checkAssets(inlets, 'inlets', where);
+    const checkedOutlets = checkAssets(outlets, 'outlets', where);
+    for (const declared of [...inlets, ...outlets]) this.#addWatchersOf(declared);
     const owner = this;
     const ref: AnyTaskRef = Object.freeze({
       dagId: this.dagId,
@@ -262,11 +319,32 @@ export class Dag {
         return [...definedTasks.keys()].filter((id) => upstream.has(id));
       },
       policy: Object.freeze(resolveTaskPolicy(policyOptions, this.defaults, where)),
-      inlets: checkAssets(inlets, 'inlets', where),
-      outlets: checkAssets(outlets, 'outlets', where),
+      inlets: checkedInlets,
+      outlets: checkedOutlets,
+      stateKey,
       fn,
     });
     return ref;
+  }
+
+  #addWatchersOfCondition(condition: AssetCondition): void {
+    if (condition.kind === 'asset') this.#addWatchersOf(condition);
+    else for (const part of condition.of) this.#addWatchersOfCondition(part);
+  }
+
+  #addWatchersOf(declared: AssetReference): void {
+    for (const watcher of watchersOf(declared)) {
+      const key = watcherKey(declared, watcher.name);
+      const known = this.#watchers.get(key);
+      if (known === undefined) this.#watchers.set(key, { asset: copyAsset(declared), watcher });
+      else if (known.watcher !== watcher) {
+        throw new DagDefinitionError(
+          `DAG "${this.dagId}" references two different watchers named "${watcher.name}" on asset "${declared.name}"; ` +
+            'declare the asset once (with its watchers) and use that value everywhere, or give the watchers different names',
+          { dag_id: this.dagId },
+        );
+      }
+    }
   }
 
   #addDownstream(upstreamTaskId: string, downstream: unknown): void {
@@ -321,6 +399,10 @@ function checkAssets(assets: unknown, option: 'inlets' | 'outlets', where: strin
     throw new DagDefinitionError(`${option} of ${where} must be an array of asset(...) values`);
   }
   return Object.freeze((assets as Asset[]).map(copyAsset));
+}
+
+function watcherKey(asset: AssetReference, name: string): string {
+  return JSON.stringify([assetIdentity(asset), name]);
 }
 
 function copyAsset(asset: AssetReference): AssetReference {

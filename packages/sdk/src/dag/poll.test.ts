@@ -20,7 +20,10 @@ describe('polls and waits in a DAG file (SPEC §16)', () => {
     const cases: [() => unknown, RegExp][] = [
       [() => jobs.poll('p', { every: '1s' }, () => undefined), /poll "p" in DAG "jobs" is declared twice/],
       [() => jobs.poll('a b', { every: '1s' }, () => undefined), /a poll name is 1–250 characters/],
-      [() => jobs.poll('fast', { every: 50 }, () => undefined), /between 100 ms and 366 days, got 50 ms \(a poll runs at most every 100 ms\)/],
+      [
+        () => jobs.poll('fast', { every: 50 }, () => undefined),
+        /between 100 ms and 366 days, got 50 ms \(a poll runs at most every 100 ms\)/,
+      ],
       [() => jobs.poll('late', { every: '5' }, () => undefined), /has no unit/],
       [() => jobs.poll('odd', { every: '1s', jitter: 2 } as never, () => undefined), /jitter/],
       [() => jobs.poll('nofn', { every: '1s' }, 'x' as never), /needs a function/],
@@ -34,7 +37,10 @@ describe('polls and waits in a DAG file (SPEC §16)', () => {
   it('builds timers and refuses what is not a time', () => {
     expect(timer('10m').spec).toEqual({ kind: 'timer', delayMs: 600_000 });
     expect(timer(250).spec).toEqual({ kind: 'timer', delayMs: 250 });
-    expect(timer({ until: new Date(Date.UTC(2030, 0, 1)) }).spec).toEqual({ kind: 'timer', until: Date.UTC(2030, 0, 1) });
+    expect(timer({ until: new Date(Date.UTC(2030, 0, 1)) }).spec).toEqual({
+      kind: 'timer',
+      until: Date.UTC(2030, 0, 1),
+    });
     expect(isWait(timer('1s'))).toBe(true);
     expect(isWait({ spec: { kind: 'timer', delayMs: 1 } })).toBe(false);
     expect(() => timer('soon')).toThrow(InvalidWaitError);

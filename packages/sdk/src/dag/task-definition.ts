@@ -14,6 +14,17 @@ export interface TaskOptions extends TaskPolicyOptions {
   readonly outlets?: readonly Asset[];
 }
 
+/** What `dag.map` takes besides the options of every task. */
+export interface MappedTaskOptions<TItem> extends TaskOptions {
+  /**
+   * SPEC §17: keys each mapped TI's task state by its item instead of its map index — scope
+   * `(dag_id, run_id, task_id, stateKey(item))` — so that when the upstream list changes and the
+   * task runs again, each item finds its own state (its job id, its checkpoint). Must return a
+   * string of 1–512 characters, the same for the same item, different for different items.
+   */
+  readonly stateKey?: (item: TItem) => string;
+}
+
 export const TASK_OPTION_NAMES = [
   'retries',
   'retryDelay',
@@ -36,6 +47,8 @@ export interface TaskDefinition {
   readonly policy: TaskPolicy;
   readonly inlets: readonly AssetReference[];
   readonly outlets: readonly AssetReference[];
+  /** For a task mapped with `stateKey`: the item key of an element (SPEC §17); else null. */
+  readonly stateKey: ((mapItem: JsonValue) => string) | null;
   /** For a mapped task, called with the element of the upstream array as `mapItem`. */
   readonly fn: (context: TaskContext, mapItem?: JsonValue) => unknown;
 }

@@ -1,5 +1,6 @@
 import type { StateRetention } from '../context/state-accessor-core.ts';
 import type { TaskContext } from '../context/task-context.ts';
+import { countTaskMetric } from '../context/task-metrics.ts';
 import { PatternOptionError } from '../errors.ts';
 import { DoneSet, DuplicateItemIdError } from './checkpoint-progress.ts';
 import { ProgressStorage } from './checkpoint-storage.ts';
@@ -274,6 +275,7 @@ class CheckpointLoop implements Checkpoint {
     this.#lastWriteAt = performance.now();
     try {
       await this.#storage.write({ done: set.count, total: set.size, claims: set.claims() });
+      countTaskMetric(this.#ctx, { name: 'checkpoint_progress_write' });
     } catch (error) {
       this.#unsaved += unsaved;
       throw error;

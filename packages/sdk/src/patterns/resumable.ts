@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsonValue } from '@tidemark/core/task-process';
 import { NEVER_EXPIRE, type StateEntry } from '../context/state-accessor-core.ts';
 import type { TaskContext } from '../context/task-context.ts';
+import { countTaskMetric } from '../context/task-metrics.ts';
 import { ExternalJobFailedError, PatternOptionError } from '../errors.ts';
 import {
   checkContext,
@@ -295,6 +296,7 @@ class ResumableJob<R extends JsonValue> {
   }
 
   #logDecision(decision: ResumableDecision, record: JobRecord, what: string): void {
+    countTaskMetric(this.#ctx, { name: 'resumable_decision', decision });
     this.#ctx.log.info(`${this.#where}: ${decision}: ${what}`, {
       metric: 'resumable_decision',
       decision,

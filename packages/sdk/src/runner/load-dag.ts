@@ -3,11 +3,18 @@ import { pathToFileURL } from 'node:url';
 import { type Dag, isDag } from '../dag/dag.ts';
 import { DagFileImportError, DagNotInFileError } from '../errors.ts';
 
-export async function loadDag(dagFile: string, dagId: string): Promise<Dag> {
+/**
+ * Imports the DAG file and returns the DAG `dagId` it exports. `version` (e.g. the file's mtime)
+ * makes a long-lived process import the file again once it changed; the modules it imports stay
+ * as first loaded.
+ */
+export async function loadDag(dagFile: string, dagId: string, version?: string): Promise<Dag> {
   const path = resolve(dagFile);
+  const url = pathToFileURL(path);
+  if (version !== undefined) url.searchParams.set('version', version);
   let exports: Record<string, unknown>;
   try {
-    exports = await import(pathToFileURL(path).href);
+    exports = await import(url.href);
   } catch (error) {
     throw new DagFileImportError(path, error);
   }

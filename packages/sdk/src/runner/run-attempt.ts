@@ -1,7 +1,8 @@
-import type { AttemptSpec } from '@tidemark/core/task-process';
+import { type AttemptSpec, TidemarkError, validateStateItemKey } from '@tidemark/core/task-process';
 import { declaredAssetsOf } from '../context/asset-state-accessor.ts';
 import { createTaskContext } from '../context/task-context.ts';
 import type { Dag } from '../dag/dag.ts';
+import type { TaskDefinition } from '../dag/task-definition.ts';
 import { DagNotInFileError } from '../errors.ts';
 import { failedOutcome, successOutcome, thrownOutcome } from './attempt-outcome.ts';
 import { describeThrown } from './describe-thrown.ts';
@@ -35,6 +36,8 @@ export async function runAttempt(
       false,
     );
   }
+  const itemKey = stateItemKeyOf(task, attempt);
+  if (typeof itemKey === 'object') return itemKey;
   if (signal.aborted) return failedOutcome(describeThrown(signal.reason), true);
   const { context, outletEvents, deferral } = createTaskContext(
     attempt,
@@ -42,12 +45,33 @@ export async function runAttempt(
     signal,
     declaredAssetsOf(task),
     task.outlets,
+    itemKey,
   );
+  const started = performance.now();
   // A deferral (SPEC §16) stands however the function ends after ctx.defer(): its throw may be caught.
+  let outcome: FinishedMessage;
   try {
     const returned = task.mapOver === null ? await task.fn(context) : await task.fn(context, attempt.mapItem);
-    return deferral.requested ?? successOutcome(attempt.taskId, returned, outletEvents.collect());
+    outcome = deferral.requested ?? successOutcome(attempt.taskId, returned, outletEvents.collect());
   } catch (error) {
-    return deferral.requested ?? thrownOutcome(error);
+    outcome = deferral.requested ?? thrownOutcome(error);
+  }
+  // The supervisor subtracts this from the attempt's wall time: the rest is the runtime's overhead.
+  return { ...outcome, ranMs: performance.now() - started };
+}
+
+/**
+ * SPEC §17: the item key of a task mapped with `stateKey` — what it returns for this TI's item,
+ * checked against the key rules. A stateKey that throws or returns a bad key fails the attempt
+ * without retries: the same item would give the same answer again.
+ */
+function stateItemKeyOf(task: TaskDefinition, attempt: AttemptSpec): string | undefined | FinishedMessage {
+  if (task.stateKey === null || attempt.mapItem === undefined) return undefined;
+  const where = `stateKey of task "${attempt.taskId}" (map index ${attempt.mapIndex})`;
+  try {
+    return validateStateItemKey(task.stateKey(attempt.mapItem));
+  } catch (error) {
+    const problem = error instanceof TidemarkError ? error.message : `threw: ${describeThrown(error)}`;
+    return failedOutcome(`${where}: ${problem}; it must return the item's key, a string of 1–512 characters`, false);
   }
 }

@@ -3,6 +3,7 @@ import {
   errorCodeOf,
   type JsonValue,
   type SupervisorToTask,
+  type TaskMetricEvent,
   type TaskRequest,
   type TaskToSupervisor,
   TidemarkError,
@@ -24,6 +25,8 @@ export interface SupervisorRequester {
     params: TaskRequestParams<TMethod>,
   ): Promise<JsonValue | undefined>;
   log(level: TaskLogLevel, message: string): void;
+  /** Counts a pattern helper's event in the worker's metrics; fire and forget. */
+  metric?(event: TaskMetricEvent): void;
 }
 
 interface PendingRequest {
@@ -86,6 +89,11 @@ export class SupervisorChannel implements SupervisorRequester {
   log(level: TaskLogLevel, message: string): void {
     if (this.#closedBecause) return;
     this.#send({ type: 'log', level, message, ts: Date.now() }, () => {});
+  }
+
+  metric(event: TaskMetricEvent): void {
+    if (this.#closedBecause) return;
+    this.#send({ type: 'metric', ...event }, () => {});
   }
 
   /** Sends the attempt's one `finished` message; resolves once it has left the process. */

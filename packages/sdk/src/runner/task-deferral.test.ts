@@ -81,7 +81,9 @@ describe.concurrent('a task that defers (SPEC §16)', () => {
     });
     expect(await finishedOf(attemptOf('defers_without_a_wait'))).toMatchObject({
       outcome: 'failed',
-      error: expect.stringContaining("ctx.defer() needs a wait: timer('10m'), timer({ until }), or dag.waitFor(name, args)"),
+      error: expect.stringContaining(
+        "ctx.defer() needs a wait: timer('10m'), timer({ until }), or dag.waitFor(name, args)",
+      ),
     });
   });
 });

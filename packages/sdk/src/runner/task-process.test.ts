@@ -62,6 +62,20 @@ describe.concurrent('the task process', () => {
     ]);
   });
 
+  it('hands the task the attempt traceparent, says how long the task function ran, and sends the resumable decision as a metric event', async () => {
+    const traceParent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    let version = 0;
+    const result = await new TestSupervisor(attemptOf('observed', { traceParent }), (request) =>
+      request.method === 'state.get' ? { ok: true, value: null } : { ok: true, value: { version: ++version } },
+    ).result;
+    expect(result.finished).toEqual([
+      { type: 'finished', outcome: 'success', returnValue: { traceParent, decision: 'fresh_submit' } },
+    ]);
+    expect(result.ranMs).toHaveLength(1);
+    expect(result.ranMs[0]).toBeGreaterThanOrEqual(0);
+    expect(result.metrics).toEqual([{ type: 'metric', name: 'resumable_decision', decision: 'fresh_submit' }]);
+  });
+
   it('passes a mapped task its map item', async () => {
     const { finished, logs } = await run(attemptOf('square', { mapIndex: 2, mapItem: 7 }));
     expect(finished).toEqual({ type: 'finished', outcome: 'success', returnValue: 49 });
@@ -76,6 +90,41 @@ describe.concurrent('the task process', () => {
       retryable: false,
       error: 'task "square" is mapped over "list_numbers", but the supervisor sent no map item for map index 0',
     });
+  });
+
+  it('keys the task state of a task mapped with stateKey by its item, and reaches the DAG state of its DAG', async () => {
+    const { finished, requests } = await run(
+      attemptOf('keyed_by_order', { mapIndex: 3, mapItem: { id: 'order-7' } }),
+      (request): RequestAnswer =>
+        request.method === 'state.set'
+          ? { ok: true, value: { version: 1 } }
+          : { ok: true, value: { value: 'order-7', version: 1, expires_at: null } },
+    );
+    expect(finished).toEqual({ type: 'finished', outcome: 'success', returnValue: 'order-7' });
+    expect(requests).toEqual([
+      {
+        method: 'state.set',
+        params: { target: { kind: 'task', itemKey: 'order-7' }, key: 'job_id', value: 'job-of-order-7' },
+      },
+      {
+        method: 'state.set',
+        params: { target: { kind: 'dag', dagId: 'task_process_fixture' }, key: 'last_order', value: 'order-7' },
+      },
+      { method: 'state.get', params: { target: { kind: 'dag', dagId: 'task_process_fixture' }, key: 'last_order' } },
+    ]);
+  });
+
+  it('fails for good, before the task runs, when stateKey returns no usable key', async () => {
+    const { finished, requests } = await run(attemptOf('keyed_by_order', { mapIndex: 1, mapItem: { id: '' } }));
+    expect(finished).toEqual({
+      type: 'finished',
+      outcome: 'failed',
+      retryable: false,
+      error: expect.stringMatching(
+        /^stateKey of task "keyed_by_order" \(map index 1\): item key .* must be 1–512 characters, got 0/,
+      ),
+    });
+    expect(requests).toEqual([]);
   });
 
   it('finds a DAG among the named exports of its file', async () => {

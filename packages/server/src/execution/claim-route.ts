@@ -58,6 +58,7 @@ async function waitForQueuedWork(context: ExecutionContext, deadline: number, hu
 
 function toClaimedAttempt(claimed: ClaimedTaskInstance, context: ExecutionContext): ClaimedAttempt {
   const ti = claimed.taskInstance;
+  context.metrics?.claimed(ti.queued_at, context.now());
   const { token, expiresAt } = issueAttemptToken(
     context.secretKey,
     { tiId: ti.id, tryNumber: ti.try_number },

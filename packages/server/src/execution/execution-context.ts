@@ -1,5 +1,6 @@
 import type { StateBackend, TidemarkConfig } from '@tidemark/core';
 import type { MetadataDatabase } from '@tidemark/db';
+import type { ServerMetrics } from '../observability/server-metrics.ts';
 import type { ExecutionAuth } from './execution-auth.ts';
 import type { TaskInstanceIdentities } from './task-instance-identities.ts';
 
@@ -15,6 +16,8 @@ export interface ExecutionContext {
   readonly stateBackend: StateBackend;
   /** Epoch ms; tests pass a manual clock. */
   readonly now: () => number;
+  /** Undefined when metrics are off. */
+  readonly metrics?: ServerMetrics | undefined;
   /** Test hook: a claim with `wait_ms` found nothing queued and starts waiting for work. */
   readonly onClaimWaiting?: () => void;
 }

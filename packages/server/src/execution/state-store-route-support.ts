@@ -110,10 +110,22 @@ export function ifVersionOf(request: FastifyRequest, bodyVersion: number | undef
  * duration, or NEVER_EXPIRE) wins over `expires_at` (ISO-8601 or null); neither: the configured
  * `state.default_retention` (0 = never). A duration of 0 also means never.
  */
-export function taskExpiry(
-  context: Pick<StateStoreContext, 'config' | 'now'>,
-  body: { readonly retention?: string | undefined; readonly expires_at?: string | null | undefined },
-): number | null {
+export function taskExpiry(context: Pick<StateStoreContext, 'config' | 'now'>, body: ExpiryBody): number | null {
+  const explicit = explicitExpiry(context, body);
+  if (explicit !== undefined) return explicit;
+  const retention = context.config.state.default_retention;
+  return retention === 0 ? null : context.now() + retention;
+}
+
+/** SPEC §17: DAG state expires only when a write says so (`retention` or `expires_at`); else never. */
+export function dagExpiry(context: Pick<StateStoreContext, 'now'>, body: ExpiryBody): number | null {
+  return explicitExpiry(context, body) ?? null;
+}
+
+type ExpiryBody = { readonly retention?: string | undefined; readonly expires_at?: string | null | undefined };
+
+/** The expiry a body asks for; `undefined` when it asks for none (the scope's default then applies). */
+function explicitExpiry(context: Pick<StateStoreContext, 'now'>, body: ExpiryBody): number | null | undefined {
   if (body.retention !== undefined) {
     if (body.retention === NEVER_EXPIRE) return null;
     const ms = parseDurationMs(body.retention);
@@ -134,8 +146,7 @@ export function taskExpiry(
     }
     return at;
   }
-  const retention = context.config.state.default_retention;
-  return retention === 0 ? null : context.now() + retention;
+  return undefined;
 }
 
 export function etag(version: number): string {

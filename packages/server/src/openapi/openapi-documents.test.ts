@@ -18,6 +18,11 @@ describe('the OpenAPI documents (SPEC §11; issue 13, item 10)', () => {
       'get',
       'put',
     ]);
+    expect(Object.keys(document.paths['/execution/store/dag/{dag_id}/{key}'] ?? {}).sort()).toEqual([
+      'delete',
+      'get',
+      'put',
+    ]);
     expect(document.paths['/execution/workloads/claim']).toHaveProperty('post');
     expect(document.paths['/execution/task-instances/{ti_id}/state']).toHaveProperty('patch');
     expect(Object.keys(document.paths).every((path) => path.startsWith('/execution/'))).toBe(true);
@@ -27,6 +32,7 @@ describe('the OpenAPI documents (SPEC §11; issue 13, item 10)', () => {
     const response = await harness.request({ method: 'GET', url: '/api/v2/openapi.json' });
     const paths = Object.keys((response.json() as { paths: Record<string, unknown> }).paths);
     expect(paths).toContain('/api/v2/dags');
+    expect(paths).toContain('/api/v2/dags/{dag_id}/state-store/{key}/history/{version}/restore');
     expect(paths.filter((path) => path.startsWith('/execution'))).toEqual([]);
   });
 });

@@ -2801,6 +2801,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description an item key of an item-keyed mapped task (what its stateKey(item) returned) */
+                    readonly item_key?: string;
                     readonly limit?: number;
                     readonly map_index?: number | string;
                     readonly offset?: number;
@@ -2888,6 +2890,8 @@ export interface paths {
             readonly parameters: {
                 readonly query?: {
                     readonly all_map_indices?: "true" | "false";
+                    /** @description an item key of an item-keyed mapped task (what its stateKey(item) returned) */
+                    readonly item_key?: string;
                     readonly map_index?: number | string;
                 };
                 readonly header?: never;
@@ -2984,6 +2988,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description an item key of an item-keyed mapped task (what its stateKey(item) returned) */
+                    readonly item_key?: string;
                     readonly map_index?: number | string;
                 };
                 readonly header?: never;
@@ -3064,6 +3070,8 @@ export interface paths {
         readonly put: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description an item key of an item-keyed mapped task (what its stateKey(item) returned) */
+                    readonly item_key?: string;
                     readonly map_index?: number | string;
                 };
                 readonly header?: {
@@ -3198,6 +3206,8 @@ export interface paths {
         readonly delete: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description an item key of an item-keyed mapped task (what its stateKey(item) returned) */
+                    readonly item_key?: string;
                     readonly map_index?: number | string;
                 };
                 readonly header?: {
@@ -3301,6 +3311,8 @@ export interface paths {
         readonly patch: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description an item key of an item-keyed mapped task (what its stateKey(item) returned) */
+                    readonly item_key?: string;
                     readonly map_index?: number | string;
                 };
                 readonly header?: {
@@ -3441,6 +3453,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description an item key of an item-keyed mapped task (what its stateKey(item) returned) */
+                    readonly item_key?: string;
                     readonly map_index?: number | string;
                 };
                 readonly header?: never;
@@ -3562,6 +3576,8 @@ export interface paths {
         readonly post: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description an item key of an item-keyed mapped task (what its stateKey(item) returned) */
+                    readonly item_key?: string;
                     readonly map_index?: number | string;
                 };
                 readonly header?: {
@@ -3996,6 +4012,847 @@ export interface paths {
         };
         readonly put?: never;
         readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v2/dags/{dag_id}/state-store": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * List the state of a DAG
+         * @description State shared by every run and task of the DAG: keys in ascending order, with their values, expiry and who wrote them last.
+         */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly limit?: number;
+                    readonly offset?: number;
+                };
+                readonly header?: never;
+                readonly path: {
+                    readonly dag_id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly dag_state_store: readonly {
+                                readonly expires_at: string | null;
+                                readonly key: string;
+                                readonly last_updated_by: ({
+                                    readonly dag_id: string;
+                                    /** @enum {string} */
+                                    readonly kind: "task";
+                                    readonly map_index: number;
+                                    readonly run_id: string;
+                                    readonly task_id: string;
+                                    readonly try_number: number;
+                                } | {
+                                    readonly dag_id: string;
+                                    /** @enum {string} */
+                                    readonly kind: "watcher";
+                                    readonly watcher: string;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "api";
+                                    readonly user: string;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "system";
+                                    readonly reason: string;
+                                }) | null;
+                                readonly updated_at: string;
+                                /** @description any JSON value but null */
+                                readonly value: unknown;
+                                readonly version: number;
+                            }[];
+                            readonly total_entries: number;
+                        };
+                    };
+                };
+                /** @description No bearer token, or an invalid or expired one (get one from POST /auth/token) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The DAG run, task instance, asset or state key does not exist */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The path, query, header or body does not match the contract; the message names the field */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        /** Clear the state of a DAG */
+        readonly delete: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly dag_id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description No content */
+                readonly 204: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No bearer token, or an invalid or expired one (get one from POST /auth/token) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The token's role is too low for this route (writes need op) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The DAG run, task instance, asset or state key does not exist */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The path, query, header or body does not match the contract; the message names the field */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v2/dags/{dag_id}/state-store/{key}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Get a DAG-state key
+         * @description The key is the rest of the path and may contain `/`. `ETag` carries the version.
+         */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly dag_id: string;
+                    readonly key: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly expires_at: string | null;
+                            readonly key: string;
+                            readonly last_updated_by: ({
+                                readonly dag_id: string;
+                                /** @enum {string} */
+                                readonly kind: "task";
+                                readonly map_index: number;
+                                readonly run_id: string;
+                                readonly task_id: string;
+                                readonly try_number: number;
+                            } | {
+                                readonly dag_id: string;
+                                /** @enum {string} */
+                                readonly kind: "watcher";
+                                readonly watcher: string;
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "api";
+                                readonly user: string;
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "system";
+                                readonly reason: string;
+                            }) | null;
+                            readonly updated_at: string;
+                            /** @description any JSON value but null */
+                            readonly value: unknown;
+                            readonly version: number;
+                        };
+                    };
+                };
+                /** @description No bearer token, or an invalid or expired one (get one from POST /auth/token) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The DAG run, task instance, asset or state key does not exist */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The path, query, header or body does not match the contract; the message names the field */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Set a DAG-state key
+         * @description Creates or replaces the value. `expires_at`: `null` (never, the default) or an ISO-8601 time. `If-Match: "<version>"` writes only at that version (`"0"`: only if absent).
+         */
+        readonly put: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: {
+                    readonly "if-match"?: string;
+                };
+                readonly path: {
+                    readonly dag_id: string;
+                    readonly key: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        /** @default null */
+                        readonly expires_at?: null | string;
+                        /** @description any JSON value but null */
+                        readonly value: unknown;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly expires_at: string | null;
+                            readonly key: string;
+                            readonly last_updated_by: ({
+                                readonly dag_id: string;
+                                /** @enum {string} */
+                                readonly kind: "task";
+                                readonly map_index: number;
+                                readonly run_id: string;
+                                readonly task_id: string;
+                                readonly try_number: number;
+                            } | {
+                                readonly dag_id: string;
+                                /** @enum {string} */
+                                readonly kind: "watcher";
+                                readonly watcher: string;
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "api";
+                                readonly user: string;
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "system";
+                                readonly reason: string;
+                            }) | null;
+                            readonly updated_at: string;
+                            /** @description any JSON value but null */
+                            readonly value: unknown;
+                            readonly version: number;
+                        };
+                    };
+                };
+                /** @description No bearer token, or an invalid or expired one (get one from POST /auth/token) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The token's role is too low for this route (writes need op) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The DAG run, task instance, asset or state key does not exist */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description If-Match names a version other than the stored one (state_conflict) */
+                readonly 412: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The value is over state.max_value_bytes (value_too_large) */
+                readonly 413: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The path, query, header or body does not match the contract; the message names the field */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly post?: never;
+        /**
+         * Delete a DAG-state key
+         * @description Idempotent: deleting an absent key answers 204 too, unless `If-Match` names a version.
+         */
+        readonly delete: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: {
+                    readonly "if-match"?: string;
+                };
+                readonly path: {
+                    readonly dag_id: string;
+                    readonly key: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description No content */
+                readonly 204: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No bearer token, or an invalid or expired one (get one from POST /auth/token) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The token's role is too low for this route (writes need op) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The DAG run, task instance, asset or state key does not exist */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description If-Match names a version other than the stored one (state_conflict) */
+                readonly 412: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The path, query, header or body does not match the contract; the message names the field */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v2/dags/{dag_id}/state-store/{key}/history": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Get the history of a DAG-state key
+         * @description Newest first, at most `state.history_depth` versions. URL-encode a `/` in the key (`%2F`).
+         */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly dag_id: string;
+                    readonly key: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly history: readonly {
+                                /** @enum {string} */
+                                readonly operation: "set" | "delete";
+                                /** @description any JSON value but null */
+                                readonly value: unknown;
+                                readonly version: number;
+                                readonly written_at: string;
+                                readonly written_by: ({
+                                    readonly dag_id: string;
+                                    /** @enum {string} */
+                                    readonly kind: "task";
+                                    readonly map_index: number;
+                                    readonly run_id: string;
+                                    readonly task_id: string;
+                                    readonly try_number: number;
+                                } | {
+                                    readonly dag_id: string;
+                                    /** @enum {string} */
+                                    readonly kind: "watcher";
+                                    readonly watcher: string;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "api";
+                                    readonly user: string;
+                                } | {
+                                    /** @enum {string} */
+                                    readonly kind: "system";
+                                    readonly reason: string;
+                                }) | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description No bearer token, or an invalid or expired one (get one from POST /auth/token) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The DAG run, task instance, asset or state key does not exist */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The path, query, header or body does not match the contract; the message names the field */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v2/dags/{dag_id}/state-store/{key}/history/{version}/restore": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Restore a version of a DAG-state key
+         * @description Writes the value the key had at `{version}` (from its history) as a new version, written by you. `If-Match: "<current version>"` is required (428 without it; `"0"` when the key is deleted now), and a mismatch answers 412. A version no longer in the history answers 404. URL-encode a `/` in the key (`%2F`).
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: {
+                    readonly "if-match"?: string;
+                };
+                readonly path: {
+                    readonly dag_id: string;
+                    readonly key: string;
+                    /** @description a version listed by the history route */
+                    readonly version: number;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly expires_at: string | null;
+                            readonly key: string;
+                            readonly last_updated_by: ({
+                                readonly dag_id: string;
+                                /** @enum {string} */
+                                readonly kind: "task";
+                                readonly map_index: number;
+                                readonly run_id: string;
+                                readonly task_id: string;
+                                readonly try_number: number;
+                            } | {
+                                readonly dag_id: string;
+                                /** @enum {string} */
+                                readonly kind: "watcher";
+                                readonly watcher: string;
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "api";
+                                readonly user: string;
+                            } | {
+                                /** @enum {string} */
+                                readonly kind: "system";
+                                readonly reason: string;
+                            }) | null;
+                            readonly updated_at: string;
+                            /** @description any JSON value but null */
+                            readonly value: unknown;
+                            readonly version: number;
+                        };
+                    };
+                };
+                /** @description No bearer token, or an invalid or expired one (get one from POST /auth/token) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The token's role is too low for this route (writes need op) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The DAG run, task instance, asset or state key does not exist */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description If-Match names a version other than the stored one (state_conflict) */
+                readonly 412: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The value is over state.max_value_bytes (value_too_large) */
+                readonly 413: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The path, query, header or body does not match the contract; the message names the field */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+                /** @description If-Match is missing; a restore must name the version it replaces (precondition_required) */
+                readonly 428: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly detail: {
+                                readonly message: string;
+                                readonly reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;

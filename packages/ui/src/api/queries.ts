@@ -35,7 +35,9 @@ export const queryKeys = {
   state: (owner: StateOwner) =>
     owner.kind === 'task'
       ? ([...queryKeys.taskInstance(owner), 'state'] as const)
-      : ([...queryKeys.asset(owner.assetId), 'state'] as const),
+      : owner.kind === 'dag'
+        ? ([...queryKeys.dag(owner.dagId), 'state'] as const)
+        : ([...queryKeys.asset(owner.assetId), 'state'] as const),
 };
 
 export const dagsQuery = () => queryOptions({ queryKey: queryKeys.dags, queryFn: listDags });

@@ -2,15 +2,16 @@ import { request, segment } from './http.ts';
 import { type TaskInstanceAddress, taskInstancePath } from './task-instances-api.ts';
 import type { JsonValue, StateEntry, StateExpiry, StateHistoryEntry } from './types.ts';
 
-/** Whose state: one task instance's task state, or an asset's asset state. */
+/** Whose state: one task instance's task state, an asset's asset state, or a DAG's DAG state. */
 export type StateOwner =
   | ({ readonly kind: 'task' } & TaskInstanceAddress)
-  | { readonly kind: 'asset'; readonly assetId: number };
+  | { readonly kind: 'asset'; readonly assetId: number }
+  | { readonly kind: 'dag'; readonly dagId: string };
 
 function storePath(owner: StateOwner): string {
-  return owner.kind === 'task'
-    ? `${taskInstancePath(owner)}/state-store`
-    : `/api/v2/assets/${segment(owner.assetId)}/state-store`;
+  if (owner.kind === 'task') return `${taskInstancePath(owner)}/state-store`;
+  if (owner.kind === 'dag') return `/api/v2/dags/${segment(owner.dagId)}/state-store`;
+  return `/api/v2/assets/${segment(owner.assetId)}/state-store`;
 }
 
 /**
@@ -30,15 +31,22 @@ function mapIndexQuery(owner: StateOwner) {
 }
 
 export async function listState(owner: StateOwner): Promise<readonly StateEntry[]> {
-  const page = await request<{ task_state_store?: StateEntry[]; asset_state_store?: StateEntry[] }>(storePath(owner), {
+  const page = await request<{
+    task_state_store?: StateEntry[];
+    asset_state_store?: StateEntry[];
+    dag_state_store?: StateEntry[];
+  }>(storePath(owner), {
     query: { ...mapIndexQuery(owner), limit: 1000 },
   });
-  return page.task_state_store ?? page.asset_state_store ?? [];
+  return page.task_state_store ?? page.asset_state_store ?? page.dag_state_store ?? [];
 }
 
 export interface StateWrite {
   readonly value: JsonValue;
-  /** Task state only; `undefined` keeps the current expiry (PATCH). Asset state never expires. */
+  /**
+   * Task state only; `undefined` keeps the current expiry (PATCH). Asset state never expires; a DAG
+   * state value written here never expires either.
+   */
   readonly expiry?: StateExpiry;
   /** The version the write expects (compare-and-set); 0: only if the key is absent. */
   readonly ifVersion?: number;
@@ -60,7 +68,7 @@ export function deleteState(owner: StateOwner, key: string, ifVersion: number): 
   return request(keyPath(owner, key), { method: 'DELETE', query: keyQuery(owner, key), ifMatch: ifVersion });
 }
 
-/** Removes every key of the task instance (its own map index) or of the asset. */
+/** Removes every key of the task instance (its own map index), of the asset or of the DAG. */
 export function clearState(owner: StateOwner): Promise<void> {
   return request(storePath(owner), { method: 'DELETE', query: mapIndexQuery(owner) });
 }

@@ -91,7 +91,7 @@ function CurrentPage({ route, pathname }: { route: Route; pathname: string }) {
     case 'dags':
       return <DagListPage />;
     case 'dag':
-      return <DagPage key={route.dagId} dagId={route.dagId} />;
+      return <DagPage key={route.dagId} dagId={route.dagId} tab={route.tab} />;
     case 'dag_graph':
       return (
         <Suspense fallback={<p className="muted">Loading the graph…</p>}>

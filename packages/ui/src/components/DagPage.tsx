@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { isNotFound } from '../api/http.ts';
 import { dagQuery } from '../api/queries.ts';
 import { useCanOperate } from '../auth/session-context.ts';
+import { navigate } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
 import { useRunGrid } from '../hooks/use-run-grid.ts';
 import { paths } from '../routes.ts';
@@ -12,13 +13,21 @@ import { Link } from './Link.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { PauseToggle } from './PauseToggle.tsx';
 import { RunGrid } from './RunGrid.tsx';
+import { StatePanel } from './StatePanel.tsx';
+import { Tabs } from './Tabs.tsx';
 import { TriggerForm } from './TriggerForm.tsx';
 
 const GRID_RUNS = 25;
 const REFRESH_MS = 3_000;
 
-/** One DAG: its details, pause switch, trigger, and the grid of its latest runs. */
-export function DagPage({ dagId }: { dagId: string }) {
+const TABS = [
+  { id: 'runs', label: 'Runs' },
+  { id: 'state', label: 'State' },
+] as const;
+
+/** One DAG: its details, pause switch, trigger, the grid of its latest runs, and its DAG state. */
+export function DagPage({ dagId, tab = null }: { dagId: string; tab?: string | null }) {
+  const active = TABS.some((known) => known.id === tab) ? (tab as string) : 'runs';
   const canOperate = useCanOperate();
   const dag = usePolling(dagQuery(dagId), 10_000);
   const grid = useRunGrid(dagId, GRID_RUNS, REFRESH_MS);
@@ -63,10 +72,24 @@ export function DagPage({ dagId }: { dagId: string }) {
         </dl>
       )}
       {triggering && <TriggerForm dagId={dagId} onClose={() => setTriggering(false)} />}
-      <h2>Runs</h2>
-      <DagViewLinks dagId={dagId} />
-      {dag.data && grid.data && <RunGrid tasks={dag.data.tasks} grid={grid.data} />}
-      <Legend />
+      <Tabs tabs={TABS} active={active} onSelect={(id) => navigate(paths.dag(dagId, id === 'runs' ? undefined : id))}>
+        {active === 'runs' && (
+          <>
+            <DagViewLinks dagId={dagId} />
+            {dag.data && grid.data && <RunGrid tasks={dag.data.tasks} grid={grid.data} />}
+            <Legend />
+          </>
+        )}
+        {active === 'state' && (
+          <>
+            <p className="muted small">
+              Shared by every run and task of this DAG (<code>ctx.dagState</code>); kept until deleted, or until the
+              expiry a task gave it.
+            </p>
+            <StatePanel owner={{ kind: 'dag', dagId }} live={false} />
+          </>
+        )}
+      </Tabs>
     </section>
   );
 }

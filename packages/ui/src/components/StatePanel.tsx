@@ -39,7 +39,7 @@ export function StatePanel({ owner, live }: { owner: StateOwner; live: boolean }
   const [error, setError] = useState<Error | undefined>(undefined);
   const list = entries.data ?? [];
   const entryOf = (key: string) => list.find((entry) => entry.key === key);
-  const what = owner.kind === 'task' ? 'task state' : 'asset state';
+  const what = `${owner.kind === 'dag' ? 'DAG' : owner.kind} state`;
 
   const remove = async (entry: StateEntry) => {
     if (!window.confirm(`Delete "${entry.key}" (version ${entry.version})?`)) return;
@@ -79,7 +79,7 @@ export function StatePanel({ owner, live }: { owner: StateOwner; live: boolean }
   };
 
   return (
-    <div className="state-panel" data-testid={owner.kind === 'task' ? 'task-state' : 'asset-state'}>
+    <div className="state-panel" data-testid={`${owner.kind}-state`}>
       <ErrorNotice error={entries.error ?? error} onRetry={entries.reload} />
       {conflictKey && (
         <ConflictNotice

@@ -4,7 +4,13 @@ import { inWriteTransaction } from '../../write-transaction.ts';
 import type { StateValueCipher } from './state-value-cipher.ts';
 
 /** Every table that stores state values (SPEC §17: all of them are sealed). */
-export const TABLES_WITH_STATE_VALUES = ['task_state', 'asset_state', 'state_history', 'state_pending'] as const;
+export const TABLES_WITH_STATE_VALUES = [
+  'task_state',
+  'asset_state',
+  'dag_state',
+  'state_history',
+  'state_pending',
+] as const;
 
 type ValueTable = (typeof TABLES_WITH_STATE_VALUES)[number];
 

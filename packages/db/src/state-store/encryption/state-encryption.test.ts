@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { assetScope, type StateBackendSettings, StateEncryptionKeyError, taskScope } from '@tidemark/core';
+import { assetScope, dagScope, type StateBackendSettings, StateEncryptionKeyError, taskScope } from '@tidemark/core';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { activateAsset } from '../../repositories/asset-repository.ts';
@@ -93,6 +93,9 @@ describe.each(eachDialect())('state encryption at rest on %s', (dialect) => {
     await backend.set(TASK, 'job', { token: SECRET });
     await backend.set(assetScope(assetId), 'cursor', { token: SECRET });
     await stage(cipher, 'staged', JSON.stringify({ token: SECRET }));
+    // SPEC §17: DAG state and item-keyed task state are sealed the same way.
+    await backend.set(dagScope('d'), 'registry', { token: SECRET });
+    await backend.set({ ...TASK, itemKey: 'order-7' }, 'job', { token: SECRET });
   }
 
   it('stores no plaintext value in the database file or tables, and reads every value back', async () => {
@@ -101,13 +104,15 @@ describe.each(eachDialect())('state encryption at rest on %s', (dialect) => {
 
     expect(await dumpText()).not.toContain(SECRET);
     const raw = await rawValues();
-    expect(raw).toHaveLength(5); // task + asset rows, their two history rows, one staged write
+    expect(raw).toHaveLength(9); // task, asset, DAG and item rows, their four history rows, one staged write
     for (const value of raw) expect(value).toMatch(new RegExp(`^enc:v1:${KEY_A.id}:`));
 
     const backend = backendWith(cipher);
     expect((await backend.get(TASK, 'job'))?.value).toEqual({ token: SECRET });
     expect((await backend.list(assetScope(assetId))).entries[0]?.value).toEqual({ token: SECRET });
     expect((await backend.history(TASK, 'job'))[0]?.value).toEqual({ token: SECRET });
+    expect((await backend.get(dagScope('d'), 'registry'))?.value).toEqual({ token: SECRET });
+    expect((await backend.get({ ...TASK, itemKey: 'order-7' }, 'job'))?.value).toEqual({ token: SECRET });
     await applyStaged(cipher);
     expect((await backend.get(assetScope(assetId), 'staged'))?.value).toEqual({ token: SECRET });
   });
@@ -165,7 +170,7 @@ describe.each(eachDialect())('state encryption at rest on %s', (dialect) => {
     await backendWith(PLAINTEXT_CIPHER).set(TASK, 'plain', 'before the key');
     await writeEverywhere(new StateValueCipher(KEY_A));
     const cipher = new StateValueCipher(KEY_B, [KEY_A]);
-    expect(await countStaleStateValues(test.database, cipher)).toBe(7);
+    expect(await countStaleStateValues(test.database, cipher)).toBe(11);
 
     const progress: number[] = [];
     const report = await rotateStateEncryption(test.database, cipher, {
@@ -173,13 +178,14 @@ describe.each(eachDialect())('state encryption at rest on %s', (dialect) => {
       onProgress: (rewritten) => progress.push(rewritten),
     });
 
-    expect(report).toEqual({ rewritten: 7, skipped: 0 });
+    expect(report).toEqual({ rewritten: 11, skipped: 0 });
     expect(progress.length).toBeGreaterThan(1);
     for (const value of await rawValues()) expect(value).toMatch(new RegExp(`^enc:v1:${KEY_B.id}:`));
     expect(await dumpText()).not.toContain('before the key');
     const onlyB = backendWith(new StateValueCipher(KEY_B));
     expect((await onlyB.get(TASK, 'job'))?.value).toEqual({ token: SECRET });
     expect((await onlyB.get(TASK, 'plain'))?.value).toBe('before the key');
+    expect((await onlyB.get(dagScope('d'), 'registry'))?.value).toEqual({ token: SECRET });
     await applyStaged(new StateValueCipher(KEY_B));
     expect((await onlyB.get(assetScope(assetId), 'staged'))?.value).toEqual({ token: SECRET });
 
@@ -192,7 +198,7 @@ describe.each(eachDialect())('state encryption at rest on %s', (dialect) => {
     const report = await rotateStateEncryption(test.database, new StateValueCipher(undefined, [KEY_A]), {
       batchSize: 100,
     });
-    expect(report.rewritten).toBe(5);
+    expect(report.rewritten).toBe(9);
     for (const value of await rawValues()) expect(value).toContain(SECRET);
     expect((await backendWith(PLAINTEXT_CIPHER).get(TASK, 'job'))?.value).toEqual({ token: SECRET });
   });

@@ -30,7 +30,7 @@ export interface OffloadOrphanSweep {
 /**
  * SPEC §9.2: garbage collection of the offload store. Lists its objects and removes those that no
  * row names, once they are older than the grace period. A row names an object when its value is
- * the object's envelope: a task-state, asset-state or staged row, or a history row. Refs are
+ * the object's envelope: a task-state, asset-state, DAG-state or staged row, or a history row. Refs are
  * content-addressed, so each history version names its own payload and stays restorable until the
  * history is trimmed (`state.history_depth`); then its object is removed here.
  *
@@ -72,7 +72,7 @@ export function offloadOrphanSweep(options: OffloadOrphanSweepOptions): OffloadO
 const LOOKUP_CHUNK = 500;
 
 /** Every table whose `value` may hold an envelope. */
-const TABLES_WITH_VALUES = ['task_state', 'asset_state', 'state_pending', 'state_history'] as const;
+const TABLES_WITH_VALUES = ['task_state', 'asset_state', 'dag_state', 'state_pending', 'state_history'] as const;
 
 /**
  * The refs of `objects` that no row's value names. `value` has no index, so each lookup scans its

@@ -1,4 +1,5 @@
 import {
+  InvalidStateOptionError,
   ifMatchHeadersSchema,
   patchStateBodySchema,
   putTaskStateBodySchema,
@@ -14,6 +15,7 @@ import {
   taskStateListQuerySchema,
   taskStateMapIndexQuerySchema,
   taskStatePathSchema,
+  validateStateItemKey,
 } from '@tidemark/core';
 import { countMappedTaskInstances, findRunTaskInstance } from '@tidemark/db';
 import { TaskInstanceNotInRunError } from '../../errors.ts';
@@ -51,8 +53,12 @@ export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteCont
   const { db } = context.database;
   const backend = context.stateBackend;
 
-  /** The TI's scope; 404 for an unknown run or TI. */
-  const scopeOf = async (params: TiPath, mapIndex: number | undefined): Promise<TaskScope> => {
+  /**
+   * The TI's scope; 404 for an unknown run or TI. With `item_key` (SPEC §17), the state of that item
+   * of the mapped task, whatever map index it has now; the task must have mapped TIs in the run.
+   */
+  const scopeOf = async (params: TiPath, mapIndex: number | undefined, itemKey?: string): Promise<TaskScope> => {
+    if (itemKey !== undefined) return itemScope(params, mapIndex, itemKey);
     const { ti } = await requireTaskInstance(db, {
       dagId: params.dag_id,
       runId: params.dag_run_id,
@@ -83,7 +89,11 @@ export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteCont
     viewer: context.auth.requireRole('viewer'),
     op: context.auth.requireRole('op'),
     scopeOf: (request: KeyRequest) =>
-      scopeOf(request.params as unknown as TiPath, request.query.map_index as number | undefined),
+      scopeOf(
+        request.params as unknown as TiPath,
+        request.query.map_index as number | undefined,
+        request.query.item_key as string | undefined,
+      ),
     describe: describeTi,
     respond: taskEntryResponse,
     expiryOfPut: (body) => expiryOf((body as { expires_at: string | null }).expires_at),
@@ -105,7 +115,7 @@ export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteCont
       },
     },
     async (request) => {
-      const scope = await scopeOf(request.params, request.query.map_index);
+      const scope = await scopeOf(request.params, request.query.map_index, request.query.item_key);
       const page = await backend.list(scope, { limit: request.query.limit, offset: request.query.offset });
       return { task_state_store: page.entries.map(taskEntryResponse), total_entries: page.total };
     },
@@ -127,9 +137,14 @@ export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteCont
     },
     async (request, reply) => {
       const { params, query } = request;
+      if (query.all_map_indices && query.item_key !== undefined) {
+        throw new InvalidStateOptionError(
+          'all_map_indices clears every map index and every item key of the task; do not send item_key with it',
+        );
+      }
       const scope = query.all_map_indices
         ? await anyMapIndexScope(params, query.map_index)
-        : await scopeOf(params, query.map_index);
+        : await scopeOf(params, query.map_index, query.item_key);
       await backend.clear(scope, { allMapIndices: query.all_map_indices, writer: apiWriter(request) });
       return reply.code(204).send();
     },
@@ -173,6 +188,20 @@ export function registerStateTaskRoutes(app: PublicApp, context: PublicRouteCont
     return taskScope({ dagId: run.dagId, runId: run.runId, taskId: params.task_id });
   }
 
+  async function itemScope(params: TiPath, mapIndex: number | undefined, itemKey: string): Promise<TaskScope> {
+    if (mapIndex !== undefined) {
+      throw new InvalidStateOptionError(
+        'send map_index or item_key, not both: the state of an item-keyed mapped task belongs to its item key',
+      );
+    }
+    validateStateItemKey(itemKey);
+    const run = await requireDagRun(db, params.dag_id, params.dag_run_id);
+    if ((await countMappedTaskInstances(db, { dagRunId: run.id, taskId: params.task_id })) === 0) {
+      throw new TaskInstanceNotInRunError({ dagId: run.dagId, runId: run.runId, taskId: params.task_id, mapIndex: 0 });
+    }
+    return taskScope({ dagId: run.dagId, runId: run.runId, taskId: params.task_id, itemKey });
+  }
+
   function expiryOf(expiresAt: string | null): number | null {
     if (expiresAt === null) return null;
     if (expiresAt === 'default') return defaultExpiry();
@@ -191,7 +220,12 @@ function taskEntryResponse(entry: StateEntry): TaskStateEntryResponse {
 }
 
 function describeTi(scope: StateScope): string {
-  if (scope.kind !== 'task') throw new Error('describeTi() on asset state');
-  const mapped = scope.mapIndex === -1 ? '' : ` at map index ${scope.mapIndex}`;
+  if (scope.kind !== 'task') throw new Error('describeTi() on asset or DAG state');
+  const mapped =
+    scope.itemKey !== undefined
+      ? ` item ${JSON.stringify(scope.itemKey)}`
+      : scope.mapIndex === -1
+        ? ''
+        : ` at map index ${scope.mapIndex}`;
   return `task instance "${scope.taskId}"${mapped} of run "${scope.runId}"`;
 }

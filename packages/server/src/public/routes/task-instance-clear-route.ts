@@ -78,6 +78,11 @@ async function discardTaskState(
       const ti = tis[next++] as TaskInstanceRow;
       const scope = taskScope({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, mapIndex: ti.map_index });
       await backend.clear(scope, { writer }).catch((error: unknown) => failures.push(error));
+      // SPEC §17: an item-keyed mapped TI also loses the state of the item it last worked on.
+      if (ti.state_item_key !== null) {
+        const item = taskScope({ ...scope, itemKey: ti.state_item_key });
+        await backend.clear(item, { writer }).catch((error: unknown) => failures.push(error));
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(STATE_CLEAR_CONCURRENCY, tis.length) }, worker));

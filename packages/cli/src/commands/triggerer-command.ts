@@ -1,0 +1,37 @@
+import { ConfigError } from '@tidemark/core';
+import { Command } from 'commander';
+import { loadConfig } from '../config/load-config.ts';
+import { untilStopped } from './process-lifecycle.ts';
+
+/** Runs asset watchers leased from an api-server (SPEC §15.3); never opens the database. */
+export function triggererCommand(): Command {
+  return new Command('triggerer')
+    .description('run the asset watchers of DAG files, leased from an api-server (HTTP only; no database access)')
+    .option('--api-url <url>', 'the api-server, e.g. http://127.0.0.1:8080 (triggerer.api_url, else worker.api_url)')
+    .option('--dags-folder <path>', 'folder of DAG files (core.dags_folder)')
+    .option('--capacity <n>', 'watchers this triggerer runs at most (triggerer.capacity)')
+    .action(async (options: { apiUrl?: string; dagsFolder?: string; capacity?: string }) => {
+      // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
+      const { createLogger, runTriggerer, startProcessObservability } = await import('./services.ts');
+      const config = loadConfig({
+        overrides: {
+          triggerer: {
+            ...(options.apiUrl ? { api_url: options.apiUrl } : {}),
+            ...(options.capacity ? { capacity: options.capacity } : {}),
+          },
+          core: options.dagsFolder ? { dags_folder: options.dagsFolder } : {},
+        },
+      });
+      const apiUrl = config.triggerer.api_url ?? config.worker.api_url;
+      if (!apiUrl) {
+        throw new ConfigError(
+          'a triggerer needs the api-server URL: pass --api-url or set TIDEMARK_TRIGGERER__API_URL (or TIDEMARK_WORKER__API_URL)',
+        );
+      }
+      const log = createLogger(config, 'triggerer');
+      const observability = await startProcessObservability(config, 'triggerer', log);
+      const triggerer = await runTriggerer(config, apiUrl);
+      log.info(`triggerer ${triggerer.id} started against ${apiUrl} (capacity ${config.triggerer.capacity})`);
+      await untilStopped(log, [() => triggerer.stop(), () => observability.stop()]);
+    });
+}

@@ -1,0 +1,78 @@
+import type { AssetReference } from '../dag/serialized-dag.ts';
+import type { JsonValue } from '../state-store/state-value-rules.ts';
+
+/**
+ * Messages between a triggerer and its watcher process (Node IPC, no network; SPEC §15.3). One
+ * long-lived child runs every watcher the triggerer leased, each poll named by a `pollId`. The
+ * child reads the watcher's asset state through the triggerer (`request`), and sends each batch
+ * of events with the state changes staged since the previous one as a `commit` request: the
+ * watcher's generator continues only once the triggerer answered it. A refused commit (the state
+ * changed under the poll, or the lease moved) ends the poll with `finished` `ended`.
+ */
+
+/** What the watcher process needs to run one poll. */
+export interface WatcherPollSpec {
+  readonly pollId: number;
+  readonly watcherId: number;
+  readonly watcherName: string;
+  readonly asset: AssetReference;
+  readonly dagId: string;
+  /** Absolute path of the DAG file that declares the watcher. */
+  readonly dagFile: string;
+}
+
+/** One event a poll emits on its asset. */
+export interface WatcherEventWire {
+  readonly extra?: Readonly<Record<string, JsonValue>>;
+}
+
+/** A state change staged by the watcher; the triggerer adds the compare-and-set version it read. */
+export type StagedStateChange =
+  | { readonly key: string; readonly operation: 'set'; readonly value: JsonValue }
+  | { readonly key: string; readonly operation: 'delete' }
+  | { readonly key: string; readonly operation: 'advance'; readonly value: number | string };
+
+export interface WatcherCommitParams {
+  readonly events: readonly WatcherEventWire[];
+  readonly state: readonly StagedStateChange[];
+}
+
+/**
+ * Requests of a poll. Answers: `state.get` → `{value, version} | null`; `state.keys` →
+ * `{keys: string[]}`; `commit` → `{event_ids: number[]}`, or an error (`state_conflict`,
+ * `watcher_lease_lost`, `poll_aborted`) after which the poll must end.
+ */
+export type WatcherProcessRequest =
+  | { readonly method: 'state.get'; readonly params: { readonly key: string } }
+  | { readonly method: 'state.keys'; readonly params: Record<string, never> }
+  | { readonly method: 'commit'; readonly params: WatcherCommitParams };
+
+export type TriggererToWatcherProcess =
+  | { readonly type: 'poll'; readonly poll: WatcherPollSpec }
+  /** Aborts the poll's `ctx.signal` (the triggerer stops, or lost the watcher's lease). */
+  | { readonly type: 'abort'; readonly pollId: number; readonly reason: string }
+  | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly value: JsonValue | undefined }
+  | {
+      readonly type: 'response';
+      readonly id: number;
+      readonly ok: false;
+      readonly error: { readonly code: string; readonly message: string };
+    };
+
+export type WatcherProcessToTriggerer =
+  /** Sent once the process listens for messages; the triggerer sends polls after it. */
+  | { readonly type: 'ready' }
+  | ({ readonly type: 'request'; readonly id: number; readonly pollId: number } & WatcherProcessRequest)
+  | {
+      readonly type: 'log';
+      readonly pollId: number;
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
+      readonly message: string;
+      readonly ts: number;
+    }
+  /** `ok`: the watcher returned and everything it emitted was committed. */
+  | { readonly type: 'finished'; readonly pollId: number; readonly outcome: 'ok' }
+  /** `error`: it threw (or could not be loaded); what it staged since its last commit is dropped. */
+  | { readonly type: 'finished'; readonly pollId: number; readonly outcome: 'error'; readonly error: string }
+  /** `ended`: a commit was refused or the poll was aborted; it ran its `finally` blocks and stopped. */
+  | { readonly type: 'finished'; readonly pollId: number; readonly outcome: 'ended' };

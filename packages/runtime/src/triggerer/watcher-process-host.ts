@@ -1,0 +1,214 @@
+import {
+  type JsonValue,
+  TidemarkError,
+  type TriggererToWatcherProcess,
+  type WatcherPollSpec,
+  type WatcherProcessRequest,
+  type WatcherProcessToTriggerer,
+} from '@tidemark/core';
+import type { Logger } from 'pino';
+import { Backoff } from '../worker/backoff.ts';
+import { TaskProcess, type TaskProcessExit } from '../worker/task-process.ts';
+
+export type WatcherLogLevel = Extract<WatcherProcessToTriggerer, { type: 'log' }>['level'];
+
+/** What the host asks of the one who started a poll. */
+export interface PollHandlers {
+  /** Answers a request of the poll; a thrown error goes back to the watcher with its code. */
+  request(request: WatcherProcessRequest): Promise<JsonValue | undefined>;
+  log(level: WatcherLogLevel, message: string): void;
+}
+
+/** How a poll ended; `crashed`: the watcher process went away while it ran. */
+export type PollEnd =
+  | { readonly outcome: 'ok' }
+  | { readonly outcome: 'error'; readonly error: string }
+  | { readonly outcome: 'ended' }
+  | { readonly outcome: 'crashed'; readonly error: string };
+
+export interface WatcherProcessHostOptions {
+  /** The watcher process's main file (the SDK's WATCHER_PROCESS_ENTRY). */
+  readonly entryFile: string;
+  readonly logger: Logger;
+  /** First and longest wait before a crashed watcher process is started again. Default 500 ms, 30 s. */
+  readonly restartBaseDelayMs?: number;
+  readonly restartMaxDelayMs?: number;
+}
+
+interface RunningPoll {
+  readonly spec: WatcherPollSpec;
+  readonly handlers: PollHandlers;
+  readonly settle: (end: PollEnd) => void;
+  readonly done: Promise<PollEnd>;
+  /** Sent to the current process (else it waits for the next one to be ready). */
+  sent: boolean;
+}
+
+type WatcherProcess = TaskProcess<TriggererToWatcherProcess, WatcherProcessToTriggerer>;
+
+/** Stderr lines of the watcher process kept to explain a crash. */
+const STDERR_TAIL_LINES = 20;
+
+/**
+ * Supervises the triggerer's one watcher process: starts it with the first poll (a triggerer
+ * without watchers runs no process), hands it polls once it is ready,
+ * relays each poll's requests and log lines, and starts it again with backoff when it exits. A
+ * crash ends every poll that was running in it as `crashed`; polls started while it is down wait
+ * for the next process.
+ */
+export class WatcherProcessHost {
+  readonly #options: WatcherProcessHostOptions;
+  readonly #log: Logger;
+  readonly #polls = new Map<number, RunningPoll>();
+  readonly #restartBackoff: Backoff;
+  #process: WatcherProcess | undefined;
+  #ready = false;
+  #stderrTail: string[] = [];
+  #nextPollId = 1;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #stopping = false;
+  #exited: Promise<unknown> = Promise.resolve();
+
+  constructor(options: WatcherProcessHostOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'watcher-process' });
+    this.#restartBackoff = new Backoff(options.restartBaseDelayMs ?? 500, options.restartMaxDelayMs ?? 30_000);
+  }
+
+  /** The watcher process's pid, while one runs. */
+  get pid(): number | undefined {
+    return this.#process?.hasExited === false ? this.#process.pid : undefined;
+  }
+
+  /** Starts the watcher process now (else the first poll does). */
+  start(): void {
+    if (this.#process || this.#stopping || this.#restartTimer) return;
+    const child: WatcherProcess = new TaskProcess(this.#options.entryFile, {
+      onMessage: (message) => this.#receive(child, message),
+      onOutputLine: (source, line) => this.#outputLine(source, line),
+    });
+    this.#process = child;
+    this.#ready = false;
+    this.#stderrTail = [];
+    this.#exited = child.exited.then((exit) => this.#onExit(child, exit));
+  }
+
+  /** Runs one poll in the watcher process; resolves when it ended. */
+  runPoll(spec: Omit<WatcherPollSpec, 'pollId'>, handlers: PollHandlers): { pollId: number; done: Promise<PollEnd> } {
+    const pollId = this.#nextPollId++;
+    if (this.#stopping) return { pollId, done: Promise.resolve({ outcome: 'ended' }) };
+    let settle: (end: PollEnd) => void = () => {};
+    const done = new Promise<PollEnd>((resolve) => {
+      settle = (end) => {
+        this.#polls.delete(pollId);
+        resolve(end);
+      };
+    });
+    this.#polls.set(pollId, { spec: { ...spec, pollId }, handlers, sent: false, settle, done });
+    this.start();
+    this.#sendWaitingPolls();
+    return { pollId, done };
+  }
+
+  /** Aborts the poll's `ctx.signal` in the watcher process. */
+  abort(pollId: number, reason: string): void {
+    const poll = this.#polls.get(pollId);
+    if (!poll) return;
+    if (poll.sent) this.#process?.send({ type: 'abort', pollId, reason });
+    else poll.settle({ outcome: 'ended' });
+  }
+
+  /**
+   * Aborts every poll, waits up to `graceMs` for them to end, then ends the process (SIGTERM, then
+   * SIGKILL after `graceMs` more).
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
+    for (const pollId of [...this.#polls.keys()]) this.abort(pollId, 'the triggerer is stopping');
+    const running = [...this.#polls.values()].map((poll) => poll.done);
+    if (running.length > 0) {
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(running), new Promise((resolve) => (graceTimer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(graceTimer);
+    }
+    this.#process?.terminate(graceMs);
+    await this.#exited;
+  }
+
+  #sendWaitingPolls(): void {
+    if (!this.#ready || !this.#process) return;
+    for (const poll of this.#polls.values()) {
+      if (poll.sent) continue;
+      poll.sent = this.#process.send({ type: 'poll', poll: poll.spec });
+    }
+  }
+
+  #receive(child: WatcherProcess, message: WatcherProcessToTriggerer): void {
+    if (child !== this.#process) return;
+    if (message.type === 'ready') {
+      this.#ready = true;
+      this.#sendWaitingPolls();
+      return;
+    }
+    const poll = this.#polls.get(message.pollId);
+    if (!poll) return;
+    if (message.type === 'log') poll.handlers.log(message.level, message.message);
+    else if (message.type === 'finished') {
+      this.#restartBackoff.reset();
+      poll.settle(
+        message.outcome === 'error' ? { outcome: 'error', error: message.error } : { outcome: message.outcome },
+      );
+    } else {
+      const { id, type: _type, pollId: _pollId, ...request } = message;
+      void poll.handlers.request(request as WatcherProcessRequest).then(
+        (value) => child.send({ type: 'response', id, ok: true, value }),
+        (error: unknown) => child.send({ type: 'response', id, ok: false, error: errorAnswer(error) }),
+      );
+    }
+  }
+
+  #outputLine(source: 'stdout' | 'stderr', line: string): void {
+    if (source === 'stderr') {
+      this.#stderrTail.push(line);
+      if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
+      this.#log.warn({ stream: source }, line);
+    } else this.#log.info({ stream: source }, line);
+  }
+
+  #onExit(child: WatcherProcess, exit: TaskProcessExit): void {
+    if (child !== this.#process) return;
+    this.#process = undefined;
+    this.#ready = false;
+    const how = describeExit(exit);
+    const tail = this.#stderrTail.join('\n');
+    for (const poll of [...this.#polls.values()]) {
+      if (!poll.sent) continue;
+      poll.settle({
+        outcome: 'crashed',
+        error: `the watcher process ${how} while the poll ran${tail === '' ? '' : `; its last output:\n${tail}`}`,
+      });
+    }
+    if (this.#stopping) return;
+    const delayMs = this.#restartBackoff.next();
+    this.#log.error({ exit: how, delayMs }, `the watcher process ${how}; starting a new one in ${delayMs} ms`);
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      this.start();
+    }, delayMs);
+  }
+}
+
+function describeExit(exit: TaskProcessExit): string {
+  if (exit.spawnError) return `could not start (${exit.spawnError.message})`;
+  if (exit.signal) return `was killed by ${exit.signal}`;
+  return `exited with code ${exit.code}`;
+}
+
+function errorAnswer(error: unknown): { code: string; message: string } {
+  if (error instanceof TidemarkError) {
+    const reason = typeof error.details.reason === 'string' ? error.details.reason : error.code;
+    return { code: reason, message: error.message };
+  }
+  return { code: 'internal_error', message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { WatcherStateCache } from './watcher-state-cache.ts';
+
+describe("a watcher's state cache", () => {
+  it('knows keys it read, and every key once it listed them', () => {
+    const cache = new WatcherStateCache();
+    cache.remember('cursor', { value: 3, version: 5 });
+    cache.remember('gone', null);
+    expect(cache.get('cursor')).toEqual({ present: true, value: 3, version: 5 });
+    expect(cache.get('gone')).toEqual({ present: false, version: 0 });
+    expect(cache.get('other')).toBeUndefined();
+    expect(cache.keys()).toBeUndefined();
+
+    cache.rememberAll([{ key: 'a', value: 'x', version: 1 }]);
+    expect(cache.keys()).toEqual(['a']);
+    expect(cache.get('other')).toEqual({ present: false, version: 0 });
+  });
+
+  it('moves on with its own commits; an advance that did not move keeps what it knew', () => {
+    const cache = new WatcherStateCache();
+    cache.rememberAll([{ key: 'cursor', value: 9, version: 4 }]);
+    cache.applyCommitted({ key: 'cursor', operation: 'advance', value: 5 }, 0);
+    expect(cache.get('cursor')).toEqual({ present: true, value: 9, version: 4 });
+    cache.applyCommitted({ key: 'cursor', operation: 'advance', value: 12 }, 5);
+    cache.applyCommitted({ key: 'seen', operation: 'set', value: true }, 1);
+    cache.applyCommitted({ key: 'cursor', operation: 'delete' }, 0);
+    expect(cache.keys()).toEqual(['seen']);
+    expect(cache.get('cursor')).toEqual({ present: false, version: 0 });
+
+    cache.clear();
+    expect(cache.get('seen')).toBeUndefined();
+    expect(cache.keys()).toBeUndefined();
+  });
+});

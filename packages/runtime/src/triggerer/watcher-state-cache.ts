@@ -1,0 +1,60 @@
+import type { JsonValue, StagedStateChange } from '@tidemark/core';
+
+/** A key as last read or written: its value and version, or absent (version 0). */
+export type CachedEntry =
+  | { readonly present: true; readonly value: JsonValue; readonly version: number }
+  | { readonly present: false; readonly version: 0 };
+
+const ABSENT: CachedEntry = Object.freeze({ present: false, version: 0 });
+
+/**
+ * What a triggerer knows of one watcher's asset state between polls, so that a watcher that finds
+ * nothing new does not ask the api-server every poll. Dropped at each lease renewal (other writers,
+ * such as tasks, may have changed the state since) and after a 412; updated from the triggerer's
+ * own commits. A stale entry costs one refused commit (412), never a wrong one: commits carry the
+ * version each key was read at.
+ */
+export class WatcherStateCache {
+  readonly #entries = new Map<string, CachedEntry>();
+  /** True once every key was listed: a key not in the map is then absent. */
+  #complete = false;
+
+  get(key: string): CachedEntry | undefined {
+    return this.#entries.get(key) ?? (this.#complete ? ABSENT : undefined);
+  }
+
+  /** The keys present, when every key is known. */
+  keys(): string[] | undefined {
+    if (!this.#complete) return undefined;
+    return [...this.#entries].flatMap(([key, entry]) => (entry.present ? [key] : []));
+  }
+
+  remember(key: string, entry: { readonly value: JsonValue; readonly version: number } | null): CachedEntry {
+    const cached: CachedEntry = entry === null ? ABSENT : { present: true, value: entry.value, version: entry.version };
+    this.#entries.set(key, cached);
+    return cached;
+  }
+
+  /** Every key of the state, as listed. */
+  rememberAll(entries: readonly { readonly key: string; readonly value: JsonValue; readonly version: number }[]): void {
+    this.#entries.clear();
+    for (const entry of entries)
+      this.#entries.set(entry.key, { present: true, value: entry.value, version: entry.version });
+    this.#complete = true;
+  }
+
+  /**
+   * Applies a committed change with the version the server returned. An advance that did not move
+   * (version 0) leaves what is known of the key as it was: the stored value is larger.
+   */
+  applyCommitted(change: StagedStateChange, version: number): void {
+    if (change.operation === 'delete') this.#entries.set(change.key, ABSENT);
+    else if (version > 0) this.#entries.set(change.key, { present: true, value: change.value, version });
+    else if (change.operation === 'set') this.#entries.delete(change.key);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#complete = false;
+  }
+}

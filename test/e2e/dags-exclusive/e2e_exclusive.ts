@@ -1,0 +1,47 @@
+// Four watchers that each hold a lock file while they poll, for the test that two triggerers never
+// run one watcher at once. A lock found held by a live process is a violation; every poll is
+// logged with the triggerer (parent pid) that ran it. The folder is `$E2E_EXCLUSIVE_DIR`.
+import { appendFileSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { asset, dag, watcher } from '@tidemark/sdk';
+
+const NAMES = ['w1', 'w2', 'w3', 'w4'];
+
+function exclusivePoll(name: string) {
+  return async () => {
+    const folder = process.env.E2E_EXCLUSIVE_DIR;
+    if (!folder) throw new Error('E2E_EXCLUSIVE_DIR is not set');
+    const lock = join(folder, `${name}.lock`);
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    } catch {
+      const holder = Number(readFileSync(lock, 'utf8'));
+      if (isAlive(holder))
+        appendFileSync(join(folder, 'violations.log'), `${name} held by ${holder}, polled by ${process.pid}\n`);
+      writeFileSync(lock, String(process.pid));
+    }
+    appendFileSync(join(folder, 'polls.log'), `${name} ${process.ppid}\n`);
+    await sleep(30);
+    unlinkSync(lock);
+    return [];
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const exclusive = dag('e2e_exclusive', { schedule: null });
+exclusive.task('declares', () => undefined, {
+  inlets: NAMES.map((name) =>
+    asset(`e2e_exclusive_${name}`, { watchers: [watcher(name, { every: '100ms' }, exclusivePoll(name))] }),
+  ),
+});
+
+export default exclusive;
