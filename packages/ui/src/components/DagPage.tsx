@@ -100,6 +100,7 @@ function Legend() {
     'running',
     'queued',
     'scheduled',
+    'deferred',
     'up_for_retry',
     'failed',
     'upstream_failed',
