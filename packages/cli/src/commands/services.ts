@@ -127,6 +127,7 @@ export async function runTriggerer(config: TidemarkConfig, apiUrl: string) {
     secretKey: resolveSecretKey(config.api.secret_key, config.home),
     dagsFolder: dagsFolder(config),
     capacity: config.triggerer.capacity,
+    deferralCapacity: config.triggerer.deferral_capacity,
     leaseTimeoutMs: config.triggerer.lease_timeout,
     logger,
     offload,
