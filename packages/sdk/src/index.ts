@@ -85,13 +85,16 @@ export {
   checkpoint,
 } from './patterns/checkpoint.ts';
 export {
+  type JobEnd,
   type JobRecord,
   type JobStatus,
   type ResumableDecision,
+  type ResumableDeferrable,
   type ResumableOnClear,
   type ResumableOptions,
   type ResumableResult,
   resumable,
+  untilJobEnds,
 } from './patterns/resumable.ts';
 export { type Watermark, type WatermarkOptions, type WatermarkValue, watermark } from './patterns/watermark.ts';
 

@@ -32,7 +32,12 @@ export async function runDeferralCheck(
     }
     poll = found;
   } catch (error) {
-    return { type: 'finished', pollId, outcome: 'error', error: error instanceof Error ? error.message : String(error) };
+    return {
+      type: 'finished',
+      pollId,
+      outcome: 'error',
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
   const context: PollContext = Object.freeze({
     dagId: check.dagId,
