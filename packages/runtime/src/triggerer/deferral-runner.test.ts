@@ -157,6 +157,20 @@ describe.each(eachDialect())('deferred tasks on %s', (dialect) => {
     });
   });
 
+  it('a watcher process killed during a check costs only that check: the wait goes on and fires', async () => {
+    const path = join(home, 'slow.flag');
+    const r = await run('deferral_slow_poll', { path });
+    await untilState(r.tiId, ['deferred'], 'the task to defer');
+    const pid = await waitUntil(async () => triggerer.watcherProcessPid, 'a check to start the watcher process');
+    writeFileSync(path, 'done');
+    process.kill(pid, 'SIGKILL');
+    expect(await untilState(r.tiId, ['success', 'failed'], 'the wait to fire after the crash')).toMatchObject({
+      state: 'success',
+      try_number: 1,
+    });
+    expect(triggerer.watcherProcessPid).not.toBe(pid);
+  });
+
   it('marking a deferred TI cancels its wait: the triggerer lets go of it', async () => {
     const r = await run('deferral_file', { path: join(home, 'never-either.flag') });
     await untilState(r.tiId, ['deferred'], 'the task to defer');

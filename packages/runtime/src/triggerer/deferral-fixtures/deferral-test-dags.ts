@@ -35,3 +35,14 @@ failingDag.poll('job_api', { every: '200ms' }, async () => {
   throw new Error('the job API answered 503');
 });
 failingDag.task('waits_on_broken_api', async (ctx) => ctx.defer(failingDag.waitFor('job_api', {})));
+
+/** Defers to a slow poll (each check takes 1 s) that fires once `conf.path` exists. */
+export const slowPollDag = dag('deferral_slow_poll', { defaults: { retries: 0 } });
+const slowFile = slowPollDag.poll<{ path: string }>('slow_file', { every: '100ms' }, async ({ path }) => {
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return existsSync(path) ? { found: path } : undefined;
+});
+slowPollDag.task('waits_slowly', async (ctx) => {
+  if (ctx.resumedWith !== undefined) return { resumedWith: ctx.resumedWith, tryNumber: ctx.tryNumber };
+  return ctx.defer(slowFile.wait({ path: (ctx.conf as Conf).path ?? '/nowhere' }));
+});
