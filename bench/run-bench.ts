@@ -14,6 +14,7 @@ import { type BenchRow, machineDescription, renderTable } from './harness/bench-
 import { databaseVersions } from './harness/database-versions.ts';
 import { assetTriggerLatencyScenario } from './scenarios/asset-trigger-latency.ts';
 import { checkpointOverheadScenario } from './scenarios/checkpoint-overhead.ts';
+import { deferralScenario } from './scenarios/deferral.ts';
 import { largeTableScenario } from './scenarios/large-table.ts';
 import { metricsOverheadScenario } from './scenarios/metrics-overhead.ts';
 import { runtimeOverheadScenario } from './scenarios/runtime-overhead.ts';
@@ -31,6 +32,7 @@ const SCENARIOS: readonly Scenario[] = [
   { ids: ['6'], name: 'get with a large task_state table', perDialect: true, run: largeTableScenario },
   { ids: ['7'], name: 'garbage collection with writers', perDialect: true, run: stateGcScenario },
   { ids: ['8'], name: 'asset event to consumer task', perDialect: true, run: assetTriggerLatencyScenario },
+  { ids: ['9'], name: 'deferral: resume latency and the cost of waiting', perDialect: true, run: deferralScenario },
 ];
 
 async function main(): Promise<void> {

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** CPU time (ms, user + system) and resident memory (bytes) of a process and its descendants, from /proc (Linux). */
+export interface ProcessUsage {
+  readonly cpuMs: number;
+  readonly rssBytes: number;
+  readonly pids: readonly number[];
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+const PAGE_BYTES = 4_096;
+
+export function processTreeUsage(rootPid: number): ProcessUsage {
+  const pids = [rootPid, ...descendantsOf(rootPid)];
+  let cpuMs = 0;
+  let rssBytes = 0;
+  for (const pid of pids) {
+    const stat = readStat(pid);
+    if (!stat) continue;
+    cpuMs += ((stat.utime + stat.stime) * 1_000) / CLOCK_TICKS_PER_SECOND;
+    rssBytes += stat.rssPages * PAGE_BYTES;
+  }
+  return { cpuMs, rssBytes, pids };
+}
+
+function descendantsOf(rootPid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const stat = readStat(pid);
+    if (!stat) continue;
+    const siblings = parents.get(stat.ppid) ?? [];
+    siblings.push(pid);
+    parents.set(stat.ppid, siblings);
+  }
+  const found: number[] = [];
+  const pending = [rootPid];
+  while (pending.length > 0) {
+    for (const child of parents.get(pending.pop() as number) ?? []) {
+      found.push(child);
+      pending.push(child);
+    }
+  }
+  return found;
+}
+
+function readStat(pid: number): { ppid: number; utime: number; stime: number; rssPages: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name (which may hold spaces), from field 3 (state) on.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    ppid: Number(fields[1]),
+    utime: Number(fields[11]),
+    stime: Number(fields[12]),
+    rssPages: Number(fields[21]),
+  };
+}
