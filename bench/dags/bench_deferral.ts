@@ -3,11 +3,13 @@ import { dag } from '@tidemark/sdk';
 
 /**
  * Scenario 9 (deferral, SPEC §16). `bench_deferral`: `list` returns `conf.count` items; each
- * `wait_for_job` defers until a "job" ends (`endsAt`: 2 s after the deferral, plus `stagger_ms` per
- * item, so resumes do not pile up) and, resumed, reports when its function was entered.
+ * `wait_for_job` defers until a "job" ends at `conf.ends_from + item × conf.stagger_ms` (after every
+ * task deferred, and apart, so resumes do not wait for each other's worker slots; at least 2 s after
+ * its deferral) and, resumed, reports when its function was entered.
  */
 interface Conf {
   readonly count?: number;
+  readonly ends_from?: number;
   readonly stagger_ms?: number;
 }
 
@@ -20,7 +22,8 @@ benchDeferral.map('wait_for_job', list, async (ctx, item) => {
   if (ctx.resumedWith !== undefined) {
     return { enteredAt: Date.now(), endsAt: (ctx.resumedWith as { endsAt: number }).endsAt };
   }
-  const endsAt = Date.now() + 2_000 + item * ((ctx.conf as Conf).stagger_ms ?? 300);
+  const conf = ctx.conf as Conf;
+  const endsAt = Math.max(Date.now() + 2_000, (conf.ends_from ?? 0) + item * (conf.stagger_ms ?? 300));
   return ctx.defer(jobEnded.wait({ endsAt }));
 });
 

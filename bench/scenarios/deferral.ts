@@ -2,8 +2,9 @@
  * Scenario 9: deferral (SPEC §16), with real processes.
  *
  * * Resume latency: `tidemark standalone` runs `bench_deferral`, whose tasks defer to a poll (every
- *   500 ms) of a "job" that ends at a known instant; measured from that instant to the resumed task
- *   function being entered. Baseline from the same run: a fresh task, queued → function entered.
+ *   500 ms) of a "job" that ends at a known instant (once all have deferred, 400 ms apart); measured
+ *   from that instant to the resumed task function being entered. Baseline from the same run: a
+ *   fresh task, queued → function entered.
  * * Waiting cost: 1,000 deferred tries, each waiting on a poll every 10 s (100 checks/s), run by a
  *   `tidemark triggerer` process against a `tidemark api-server`; its CPU (its watcher process
  *   included) over a window once all are leased, and its resident memory. Baseline: the same
@@ -47,7 +48,12 @@ async function resumeLatency(dialect: DialectName, options: ScenarioOptions): Pr
     dags: ['bench_deferral', 'bench_deferral_fresh'],
   });
   try {
-    await world.runDag('bench_deferral', { count, stagger_ms: 300 });
+    const staggerMs = 400;
+    await world.runDag('bench_deferral', {
+      count,
+      ends_from: Date.now() + 10_000 + count * 150,
+      stagger_ms: staggerMs,
+    });
     const rows = await world.database.db
       .selectFrom('task_instance as ti')
       .innerJoin('xcom', (join) =>

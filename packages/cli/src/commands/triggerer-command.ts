@@ -13,8 +13,9 @@ export function triggererCommand(): Command {
     .option('--dags-folder <path>', 'folder of DAG files (core.dags_folder)')
     .option('--capacity <n>', 'watchers this triggerer runs at most (triggerer.capacity)')
     .action(async (options: { apiUrl?: string; dagsFolder?: string; capacity?: string }) => {
-      // Loaded on use: the server and runtime cost ~1 s to import, which other commands need not pay.
-      const { createLogger, runTriggerer, startProcessObservability } = await import('./services.ts');
+      // Loaded on use, and only the triggerer's part of the runtime: a triggerer holds no more than it runs.
+      const { createLogger, startProcessObservability } = await import('@tidemark/runtime/triggerer-process');
+      const { runTriggerer } = await import('./triggerer-service.ts');
       const config = loadConfig({
         overrides: {
           triggerer: {

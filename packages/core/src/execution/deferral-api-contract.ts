@@ -20,6 +20,12 @@ export const DEFERRAL_ROUTES = {
   leases: '/execution/triggerers/:triggerer_id/deferral-leases',
   /** DELETE: give every deferral lease back (a graceful stop). */
   releaseLeases: '/execution/triggerers/:triggerer_id/deferral-leases',
+  /**
+   * POST, between renewals: take new deferrals (free, or whose lease expired) up to the capacity
+   * left → only those. With `wait_ms`, held open until one is there (a long poll), so a new wait
+   * reaches a triggerer within milliseconds.
+   */
+  take: '/execution/triggerers/:triggerer_id/deferral-leases/new',
   /** POST `{lease, event}`: the wait fired; the TI is scheduled to resume with `event`. */
   fire: '/execution/deferrals/:deferral_id/fire',
   /** POST `{lease, error}`: the wait failed (its poll threw, or is not in the DAG file): the try fails. */
@@ -49,6 +55,19 @@ export const deferralLeaseRequestSchema = z.strictObject({
   idle_checks: z.array(idleCheckSchema).max(MAX_TRIGGERER_CAPACITY).optional(),
 });
 export type DeferralLeaseRequest = z.infer<typeof deferralLeaseRequestSchema>;
+
+/** The longest a take may wait for new deferrals (`wait_ms`). */
+export const MAX_DEFERRAL_TAKE_WAIT_MS = 30_000;
+
+/** POST take body. */
+export const deferralTakeRequestSchema = z.strictObject({
+  hostname: plainText().min(1).max(250),
+  /** The most deferrals the triggerer holds after this request (those it holds count). */
+  capacity: z.number().int().min(0).max(MAX_TRIGGERER_CAPACITY),
+  /** Long poll: when nothing is free, hold the request up to this long for something to be. */
+  wait_ms: z.number().int().min(0).max(MAX_DEFERRAL_TAKE_WAIT_MS).optional(),
+});
+export type DeferralTakeRequest = z.infer<typeof deferralTakeRequestSchema>;
 
 /** A deferral leased to a triggerer: what it needs to run the wait. */
 export const leasedDeferralSchema = z.strictObject({

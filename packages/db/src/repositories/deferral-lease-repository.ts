@@ -6,6 +6,7 @@ import type { DeferralRow } from '../queries/deferral-queries.ts';
 import type { DatabaseSchema } from '../schema/database-schema.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import {
+  hasFreeRow,
   leaseRefusal,
   releaseAllLeases,
   releaseLeasesOverCapacity,
@@ -93,6 +94,41 @@ export async function leaseDeferrals(
   });
 }
 
+/**
+ * Between renewals: takes free or expired deferrals up to what `capacity` leaves after those the
+ * triggerer holds, and returns only those (a new deferral reaches a triggerer at once, not at its
+ * next renewal). Renews nothing, reports nothing.
+ */
+export async function takeNewDeferrals(
+  database: MetadataDatabase,
+  input: Omit<DeferralLeaseInput, 'idleChecks'>,
+): Promise<DeferralLeaseGrant & { readonly room: number }> {
+  const expiresAt = input.now + input.leaseTimeoutMs;
+  return inWriteTransaction(database, async (trx) => {
+    const held = await trx
+      .selectFrom('task_deferral')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('lease_owner', '=', input.owner)
+      .executeTakeFirstOrThrow();
+    const room = input.capacity - Number(held.n);
+    const taken = await takeFreeRows(trx, database.dialect, 'task_deferral', isLeasable, {
+      owner: input.owner,
+      hostname: input.hostname,
+      count: room,
+      expiresAt,
+      now: input.now,
+    });
+    const deferrals = taken.length === 0 ? [] : await listLeasedDeferrals(trx, input.owner, taken);
+    // `room`: how many more it may take after these.
+    return { expiresAt, deferrals, room: Math.max(0, room - taken.length) };
+  });
+}
+
+/** True when some deferral waits with no triggerer holding it: a read, for long-polled takes. */
+export function hasFreeDeferral(db: Db, now: number): Promise<boolean> {
+  return hasFreeRow(db, 'task_deferral', isLeasable, now);
+}
+
 /** A graceful stop: every deferral lease of the triggerer goes back at once. Returns how many. */
 export async function releaseAllDeferralLeases(db: Db, owner: string, now: number): Promise<number> {
   return releaseAllLeases(db, 'task_deferral', owner, now);
@@ -144,8 +180,8 @@ async function recordIdleCheck(trx: Db, owner: string, check: IdleCheck, now: nu
     .execute();
 }
 
-async function listLeasedDeferrals(db: Db, owner: string): Promise<LeasedDeferralRecord[]> {
-  const rows = await db
+async function listLeasedDeferrals(db: Db, owner: string, only?: readonly number[]): Promise<LeasedDeferralRecord[]> {
+  let query = db
     .selectFrom('task_deferral')
     .innerJoin('task_instance', 'task_instance.id', 'task_deferral.ti_id')
     .leftJoin('dag', 'dag.dag_id', 'task_instance.dag_id')
@@ -167,8 +203,9 @@ async function listLeasedDeferrals(db: Db, owner: string): Promise<LeasedDeferra
       'dag.fileloc',
     ])
     .where('task_deferral.lease_owner', '=', owner)
-    .orderBy('task_deferral.id')
-    .execute();
+    .orderBy('task_deferral.id');
+  if (only !== undefined) query = query.where('task_deferral.id', 'in', [...only]);
+  const rows = await query.execute();
   return rows.map((row) => ({
     id: Number(row.id),
     lease: Number(row.lease_generation),

@@ -113,6 +113,7 @@ export async function renewLeases(
 /**
  * Takes up to `take.count` leasable rows that nobody holds, or whose lease expired, oldest first: a
  * new generation each. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two owners never take one row.
+ * Returns the ids taken.
  */
 export async function takeFreeRows<T extends LeasedTableName>(
   trx: Db,
@@ -120,8 +121,8 @@ export async function takeFreeRows<T extends LeasedTableName>(
   table: T,
   leasable: LeasablePredicate<T>,
   take: LeaseTake,
-): Promise<void> {
-  if (take.count <= 0) return;
+): Promise<number[]> {
+  if (take.count <= 0) return [];
   const view = leaseView(trx);
   const free = view
     .selectFrom(asLeased(table))
@@ -131,7 +132,7 @@ export async function takeFreeRows<T extends LeasedTableName>(
     .orderBy('id')
     .limit(take.count);
   const rows = await (dialect === 'postgres' ? free.forUpdate().skipLocked() : free).execute();
-  if (rows.length === 0) return;
+  if (rows.length === 0) return [];
   await view
     .updateTable(asLeased(table))
     .set((eb) => ({
@@ -147,6 +148,24 @@ export async function takeFreeRows<T extends LeasedTableName>(
       rows.map((row) => row.id),
     )
     .execute();
+  return rows.map((row) => Number(row.id));
+}
+
+/** True when some leasable row is free or its lease expired: a read, for long polls before they try a take. */
+export async function hasFreeRow<T extends LeasedTableName>(
+  db: Db,
+  table: T,
+  leasable: LeasablePredicate<T>,
+  now: number,
+): Promise<boolean> {
+  const row = await leaseView(db)
+    .selectFrom(asLeased(table))
+    .select('id')
+    .where((eb) => leasable(eb as never))
+    .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<=', now)]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The lease columns of one row, as a report against it reads them. */

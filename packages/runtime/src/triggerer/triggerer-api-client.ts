@@ -4,6 +4,7 @@ import {
   type DeferralFireResponse,
   type DeferralLeaseRequest,
   type DeferralLeaseResponse,
+  type DeferralTakeRequest,
   deferralErrorResponseSchema,
   deferralFireResponseSchema,
   deferralLeaseResponseSchema,
@@ -105,6 +106,17 @@ export class TriggererApiClient {
     );
   }
 
+  /** Takes new deferrals between renewals (a long poll with `wait_ms`) → only those taken. */
+  async takeDeferrals(request: DeferralTakeRequest): Promise<DeferralLeaseResponse> {
+    const path = DEFERRAL_ROUTES.take.replace(':triggerer_id', this.#triggererPath);
+    const timeoutMs = this.#timeoutMs + (request.wait_ms ?? 0);
+    return parseResponse(
+      deferralLeaseResponseSchema,
+      await this.#send({ method: 'POST', path, body: request }, timeoutMs),
+      'deferral take',
+    );
+  }
+
   /** Gives every deferral lease back. */
   async releaseDeferralLeases(): Promise<void> {
     await this.#send({
@@ -131,7 +143,7 @@ export class TriggererApiClient {
     return TRIGGERER_ROUTES[route].replace(':watcher_id', String(watcherId));
   }
 
-  #send(request: Omit<ExecutionApiRequest, 'token'>) {
-    return sendExecutionApiRequest(this.apiUrl, { ...request, token: this.#token.current() }, this.#timeoutMs);
+  #send(request: Omit<ExecutionApiRequest, 'token'>, timeoutMs = this.#timeoutMs) {
+    return sendExecutionApiRequest(this.apiUrl, { ...request, token: this.#token.current() }, timeoutMs);
   }
 }

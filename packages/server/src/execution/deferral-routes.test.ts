@@ -214,6 +214,34 @@ describe.each(eachDialect())('deferral routes on %s', (dialect) => {
     );
   });
 
+  it('takes new deferrals between renewals, only those, up to the capacity left; a long poll answers when one comes', async () => {
+    const take = (payload: object, token = t1) =>
+      harness.request({
+        method: 'POST',
+        url: '/execution/triggerers/t1/deferral-leases/new',
+        token,
+        payload: { hostname: 't1:1', capacity: 2, ...payload },
+      });
+    const first = await deferredTi('extract');
+    const taken = await take({});
+    expect(taken.statusCode).toBe(200);
+    expect(taken.json().deferrals.map((d: { ti: { id: string } }) => d.ti.id)).toEqual([first.tiId]);
+    expect((await take({})).json().deferrals).toEqual([]);
+
+    const waiting = take({ wait_ms: 5_000 });
+    const second = await deferredTi('load');
+    const answered = await waiting;
+    expect(answered.json().deferrals.map((d: { ti: { id: string } }) => d.ti.id)).toEqual([second.tiId]);
+
+    // Full (capacity 2): a third waits for another triggerer, and the take answers at once.
+    const third = await deferredTi('transform');
+    expect((await take({ wait_ms: 5_000 })).json().deferrals).toEqual([]);
+    expect((await take({ capacity: 3 })).json().deferrals.map((d: { ti: { id: string } }) => d.ti.id)).toEqual([
+      third.tiId,
+    ]);
+    expect((await take({ wait_ms: 60_000 })).statusCode).toBe(422);
+  });
+
   it('records idle checks and gives every lease back on DELETE', async () => {
     const { tiId } = await deferredTi();
     const [deferral] = (await lease()).json().deferrals;

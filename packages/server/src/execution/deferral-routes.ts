@@ -7,6 +7,7 @@ import {
   deferralFireRequestSchema,
   deferralIdPathSchema,
   deferralLeaseRequestSchema,
+  deferralTakeRequestSchema,
   encodeDeferralValue,
   type LeasedDeferral,
 } from '@tidemark/core';
@@ -14,9 +15,11 @@ import {
   type DeferredTry,
   failDeferralWait,
   fireDeferral,
+  hasFreeDeferral,
   type LeasedDeferralRecord,
   leaseDeferrals,
   releaseAllDeferralLeases,
+  takeNewDeferrals,
 } from '@tidemark/db';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type AttemptLogEntry, appendAttemptLog } from './attempt-log.ts';
@@ -30,6 +33,9 @@ import { parseRequest } from './parse-request.ts';
  *          the idle checks reported, renews this triggerer's deferral leases, gives back those that
  *          no longer wait, takes free or expired ones up to `capacity`, and lists what it holds.
  *   DELETE /execution/triggerers/{triggerer_id}/deferral-leases → 204: gives them all back.
+ *   POST   /execution/triggerers/{triggerer_id}/deferral-leases/new → 200 DeferralLeaseResponse with
+ *          only the deferrals it took now (free or expired, up to the capacity left); with `wait_ms`
+ *          a long poll while there are none.
  *   POST   /execution/deferrals/{deferral_id}/fire `{lease, event}` → 200 `{resumed}`: the TI moves
  *          deferred → scheduled and resumes with `event`; a deferral that already fired: `resumed:
  *          false`, nothing changes. 404 `deferral_not_found`: it no longer exists (resumed, timed
@@ -61,6 +67,31 @@ export function registerDeferralRoutes(app: FastifyInstance, context: ExecutionC
       lease_timeout_ms: leaseTimeoutMs,
       deferrals: grant.deferrals.map(leasedDeferralResponse),
     } satisfies DeferralLeaseResponse;
+  });
+
+  app.post(DEFERRAL_ROUTES.take, { preHandler }, async (request) => {
+    const body = parseRequest(deferralTakeRequestSchema, request.body, 'body');
+    const owner = triggererOf(request).sub;
+    const leaseTimeoutMs = context.config.triggerer.lease_timeout;
+    const deadline = performance.now() + (body.wait_ms ?? 0);
+    const hungUp = () => request.raw.socket?.destroyed === true;
+    for (;;) {
+      const grant = await takeNewDeferrals(context.database, {
+        owner,
+        hostname: body.hostname,
+        capacity: body.capacity,
+        now: context.now(),
+        leaseTimeoutMs,
+      });
+      const done = grant.deferrals.length > 0 || grant.room === 0;
+      if (done || !(await waitForFreeDeferral(context, deadline, hungUp))) {
+        return {
+          lease_expires_at: grant.expiresAt,
+          lease_timeout_ms: leaseTimeoutMs,
+          deferrals: grant.deferrals.map(leasedDeferralResponse),
+        } satisfies DeferralLeaseResponse;
+      }
+    }
   });
 
   app.delete(DEFERRAL_ROUTES.releaseLeases, { preHandler }, async (request, reply) => {
@@ -114,6 +145,22 @@ export function registerDeferralRoutes(app: FastifyInstance, context: ExecutionC
     });
     return { state: failed.state, next_retry_at: failed.nextRetryAt } satisfies DeferralErrorResponse;
   });
+}
+
+/** How often a waiting take looks for free deferrals. */
+const FREE_CHECK_INTERVAL_MS = 50;
+
+/** Polls (a read) until a deferral is free: true then, false when the deadline passed or the triggerer left. */
+async function waitForFreeDeferral(
+  context: ExecutionContext,
+  deadline: number,
+  hungUp: () => boolean,
+): Promise<boolean> {
+  while (performance.now() < deadline && !hungUp()) {
+    await new Promise((resolve) => setTimeout(resolve, FREE_CHECK_INTERVAL_MS));
+    if (await hasFreeDeferral(context.database.db, context.now())) return true;
+  }
+  return false;
 }
 
 /** One line in the deferred attempt's log; a log that cannot be written is logged, not an error of the request. */
