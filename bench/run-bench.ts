@@ -5,6 +5,7 @@
  *
  *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6]   (--only: no RESULTS.md)
  *   npm run bench -- --only 1m    scenario 1 with metrics on and off, and the overhead ratio
+ *   npm run bench -- --only 9w    scenario 9's triggerer cost alone (9l: its resume latency alone)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { type BenchRow, machineDescription, renderTable } from './harness/bench-
 import { databaseVersions } from './harness/database-versions.ts';
 import { assetTriggerLatencyScenario } from './scenarios/asset-trigger-latency.ts';
 import { checkpointOverheadScenario } from './scenarios/checkpoint-overhead.ts';
-import { deferralScenario } from './scenarios/deferral.ts';
+import { deferralLatencyScenario, deferralWaitingScenario } from './scenarios/deferral.ts';
 import { largeTableScenario } from './scenarios/large-table.ts';
 import { metricsOverheadScenario } from './scenarios/metrics-overhead.ts';
 import { runtimeOverheadScenario } from './scenarios/runtime-overhead.ts';
@@ -32,7 +33,13 @@ const SCENARIOS: readonly Scenario[] = [
   { ids: ['6'], name: 'get with a large task_state table', perDialect: true, run: largeTableScenario },
   { ids: ['7'], name: 'garbage collection with writers', perDialect: true, run: stateGcScenario },
   { ids: ['8'], name: 'asset event to consumer task', perDialect: true, run: assetTriggerLatencyScenario },
-  { ids: ['9'], name: 'deferral: resume latency and the cost of waiting', perDialect: true, run: deferralScenario },
+  { ids: ['9', '9l'], name: 'deferral: resume latency', perDialect: true, run: deferralLatencyScenario },
+  {
+    ids: ['9', '9w'],
+    name: 'deferral: what 1,000 waits cost a triggerer',
+    perDialect: true,
+    run: deferralWaitingScenario,
+  },
 ];
 
 async function main(): Promise<void> {

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface ProcessUsage {
   readonly cpuMs: number;
   readonly rssBytes: number;
-  readonly pids: readonly number[];
+  /** Each process of the tree: its pid, its command's first words and its resident memory. */
+  readonly processes: readonly { readonly pid: number; readonly command: string; readonly rssBytes: number }[];
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -14,13 +15,15 @@ export function processTreeUsage(rootPid: number): ProcessUsage {
   const pids = [rootPid, ...descendantsOf(rootPid)];
   let cpuMs = 0;
   let rssBytes = 0;
+  const processes: { pid: number; command: string; rssBytes: number }[] = [];
   for (const pid of pids) {
     const stat = readStat(pid);
     if (!stat) continue;
     cpuMs += ((stat.utime + stat.stime) * 1_000) / CLOCK_TICKS_PER_SECOND;
     rssBytes += stat.rssPages * PAGE_BYTES;
+    processes.push({ pid, command: commandOf(pid), rssBytes: stat.rssPages * PAGE_BYTES });
   }
-  return { cpuMs, rssBytes, pids };
+  return { cpuMs, rssBytes, processes };
 }
 
 function descendantsOf(rootPid: number): number[] {
@@ -60,4 +63,15 @@ function readStat(pid: number): { ppid: number; utime: number; stime: number; rs
     stime: Number(fields[12]),
     rssPages: Number(fields[21]),
   };
+}
+
+/** The program and its last argument, e.g. `node …/watcher-process-main.ts`. */
+function commandOf(pid: number): string {
+  try {
+    const words = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const last = words.at(-1) ?? '';
+    return `${(words[0] ?? '').split('/').at(-1)} ${last.split('/').at(-1)}`;
+  } catch {
+    return '?';
+  }
 }

@@ -40,7 +40,7 @@ const FINAL_ANSWERS = new Set(['deferral_not_found', 'deferral_lease_lost']);
  */
 export class DeferralWaiter {
   readonly #options: DeferralWaiterOptions;
-  readonly #logger: Logger;
+  #childLogger: Logger | undefined;
   readonly #abort = new AbortController();
   #deferral: LeasedDeferral;
   #nextCheckAt: number;
@@ -52,14 +52,20 @@ export class DeferralWaiter {
     this.#options = options;
     this.#deferral = deferral;
     this.#nextCheckAt = deferral.next_check_at;
-    this.#logger = options.logger.child({
+    this.#schedule();
+  }
+
+  /** Made when first needed: most waits log twice in their life, and a thousand idle child loggers weigh. */
+  get #logger(): Logger {
+    const deferral = this.#deferral;
+    this.#childLogger ??= this.#options.logger.child({
       deferral_id: deferral.id,
       ti_id: deferral.ti.id,
       dag_id: deferral.ti.dag_id,
       task_id: deferral.ti.task_id,
       ...(deferral.poll_name === null ? {} : { poll: deferral.poll_name }),
     });
-    this.#schedule();
+    return this.#childLogger;
   }
 
   get deferral(): LeasedDeferral {

@@ -56,6 +56,13 @@ interface RunningPoll {
 
 type WatcherProcess = TaskProcess<TriggererToWatcherProcess, WatcherProcessToTriggerer>;
 
+/**
+ * The watcher process lives as long as its triggerer with a small heap: a 1 MB young generation
+ * (instead of 16) keeps about 12 MB less resident for a little more frequent minor GC (SPEC §16:
+ * 1,000 waiting deferrals cost a triggerer at most 200 MB).
+ */
+const WATCHER_PROCESS_NODE_ARGS = ['--max-semi-space-size=1'] as const;
+
 /** Stderr lines of the watcher process kept to explain a crash. */
 const STDERR_TAIL_LINES = 20;
 
@@ -93,10 +100,14 @@ export class WatcherProcessHost {
   /** Starts the watcher process now (else the first poll does). */
   start(): void {
     if (this.#process || this.#stopping || this.#restartTimer) return;
-    const child: WatcherProcess = new TaskProcess(this.#options.entryFile, {
-      onMessage: (message) => this.#receive(child, message),
-      onOutputLine: (source, line) => this.#outputLine(source, line),
-    });
+    const child: WatcherProcess = new TaskProcess(
+      this.#options.entryFile,
+      {
+        onMessage: (message) => this.#receive(child, message),
+        onOutputLine: (source, line) => this.#outputLine(source, line),
+      },
+      WATCHER_PROCESS_NODE_ARGS,
+    );
     this.#process = child;
     this.#ready = false;
     this.#stderrTail = [];
