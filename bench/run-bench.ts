@@ -6,6 +6,7 @@
  *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6|ui]   (--only: no RESULTS.md)
  *   npm run bench -- --only 1,2 --dialect postgres --durable-postgres   PostgreSQL with fsync on
  *   npm run bench -- --only 1m    scenario 1 with metrics on and off, and the overhead ratio
+ *   npm run bench -- --only 9w    scenario 9's triggerer cost alone (9l: its resume latency alone)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { type BenchRow, machineDescription, renderTable } from './harness/bench-
 import { databaseVersions } from './harness/database-versions.ts';
 import { assetTriggerLatencyScenario } from './scenarios/asset-trigger-latency.ts';
 import { checkpointOverheadScenario } from './scenarios/checkpoint-overhead.ts';
+import { deferralLatencyScenario, deferralWaitingScenario } from './scenarios/deferral.ts';
 import { largeTableScenario } from './scenarios/large-table.ts';
 import { metricsOverheadScenario } from './scenarios/metrics-overhead.ts';
 import { runtimeOverheadScenario } from './scenarios/runtime-overhead.ts';
@@ -36,6 +38,13 @@ const SCENARIOS: readonly Scenario[] = [
   { ids: ['8'], name: 'asset event to consumer task', perDialect: true, run: assetTriggerLatencyScenario },
   { ids: ['9'], name: 'asset watchers on a triggerer', perDialect: true, run: watcherScenario },
   { ids: ['10', 'ui'], name: 'web UI page load, 200 tasks × 100 runs', perDialect: false, run: uiPageLoadScenario },
+  { ids: ['11', '11l'], name: 'deferral: resume latency', perDialect: true, run: deferralLatencyScenario },
+  {
+    ids: ['11', '11w'],
+    name: 'deferral: what 1,000 waits cost a triggerer',
+    perDialect: true,
+    run: deferralWaitingScenario,
+  },
 ];
 
 async function main(): Promise<void> {

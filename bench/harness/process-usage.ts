@@ -1,35 +1,79 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
-const TICKS_PER_SECOND = 100;
-
-/** CPU seconds used so far, and resident memory now, by a process and its descendants (from /proc). */
-export interface ProcessTreeUsage {
-  readonly cpuSeconds: number;
+/** CPU time (ms, user + system) and resident memory (bytes) of a process and its descendants, from /proc (Linux). */
+export interface ProcessUsage {
+  readonly cpuMs: number;
   readonly rssBytes: number;
-  readonly pids: readonly number[];
+  /** Each process of the tree: its pid, its command's first words and its resident memory. */
+  readonly processes: readonly { readonly pid: number; readonly command: string; readonly rssBytes: number }[];
 }
 
-export function processTreeUsage(rootPid: number): ProcessTreeUsage {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
-    if (stat) parents.set(Number(entry), stat.parent);
-  }
-  const tree = [rootPid];
-  for (let index = 0; index < tree.length; index++) {
-    for (const [pid, parent] of parents) if (parent === tree[index]) tree.push(pid);
-  }
-  let ticks = 0;
+const CLOCK_TICKS_PER_SECOND = 100;
+const PAGE_BYTES = 4_096;
+
+export function processTreeUsage(rootPid: number): ProcessUsage {
+  const pids = [rootPid, ...descendantsOf(rootPid)];
+  let cpuMs = 0;
   let rssBytes = 0;
-  for (const pid of tree) {
+  const processes: { pid: number; command: string; rssBytes: number }[] = [];
+  for (const pid of pids) {
     const stat = readStat(pid);
     if (!stat) continue;
-    ticks += stat.userTicks + stat.systemTicks;
-    rssBytes += readRss(pid);
+    cpuMs += ((stat.utime + stat.stime) * 1_000) / CLOCK_TICKS_PER_SECOND;
+    rssBytes += stat.rssPages * PAGE_BYTES;
+    processes.push({ pid, command: commandOf(pid), rssBytes: stat.rssPages * PAGE_BYTES });
   }
-  return { cpuSeconds: ticks / TICKS_PER_SECOND, rssBytes, pids: tree };
+  return { cpuMs, rssBytes, processes };
+}
+
+function descendantsOf(rootPid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const stat = readStat(pid);
+    if (!stat) continue;
+    const siblings = parents.get(stat.ppid) ?? [];
+    siblings.push(pid);
+    parents.set(stat.ppid, siblings);
+  }
+  const found: number[] = [];
+  const pending = [rootPid];
+  while (pending.length > 0) {
+    for (const child of parents.get(pending.pop() as number) ?? []) {
+      found.push(child);
+      pending.push(child);
+    }
+  }
+  return found;
+}
+
+function readStat(pid: number): { ppid: number; utime: number; stime: number; rssPages: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name (which may hold spaces), from field 3 (state) on.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    ppid: Number(fields[1]),
+    utime: Number(fields[11]),
+    stime: Number(fields[12]),
+    rssPages: Number(fields[21]),
+  };
+}
+
+/** The program and its last argument, e.g. `node …/watcher-process-main.ts`. */
+function commandOf(pid: number): string {
+  try {
+    const words = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const last = words.at(-1) ?? '';
+    return `${(words[0] ?? '').split('/').at(-1)} ${last.split('/').at(-1)}`;
+  } catch {
+    return '?';
+  }
 }
 
 /**
@@ -47,27 +91,6 @@ export async function measureProcessTree(
     await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, windowMs)));
     peakRssBytes = Math.max(peakRssBytes, processTreeUsage(rootPid).rssBytes);
   }
-  const end = processTreeUsage(rootPid);
-  const elapsedSeconds = (performance.now() - startedAt) / 1_000;
-  return { coreShare: (end.cpuSeconds - start.cpuSeconds) / elapsedSeconds, peakRssBytes };
-}
-
-function readStat(pid: number): { parent: number; userTicks: number; systemTicks: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // After "pid (comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
-    return { parent: Number(fields[1]), userTicks: Number(fields[11]), systemTicks: Number(fields[12]) };
-  } catch {
-    return undefined; // it ended while we looked
-  }
-}
-
-function readRss(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
+  const elapsedMs = performance.now() - startedAt;
+  return { coreShare: (processTreeUsage(rootPid).cpuMs - start.cpuMs) / elapsedMs, peakRssBytes };
 }

@@ -20,11 +20,15 @@ export const HTTP_STATUS_OF_ERROR = {
   dag_not_found: 404,
   user_not_found: 404,
   watcher_not_found: 404,
+  /** A triggerer reported on a deferral that no longer waits (it fired and resumed, timed out, or was cancelled). */
+  deferral_not_found: 404,
   dag_run_exists: 409,
   user_exists: 409,
   stale_attempt: 409,
   /** A triggerer committed a poll of a watcher whose lease another triggerer holds now. */
   watcher_lease_lost: 409,
+  /** A triggerer reported on a deferral whose lease another triggerer holds now (or that expired). */
+  deferral_lease_lost: 409,
   state_not_writable: 409,
   state_conflict: 412,
   value_too_large: 413,
@@ -54,6 +58,9 @@ export const LOCAL_ERROR_CODES = [
   'task_failed',
   'task_skipped',
   'task_terminated',
+  /** Not a failure: `ctx.defer()` ends the attempt so that a triggerer runs its wait (SPEC §16). */
+  'task_deferred',
+  'invalid_wait',
   'dag_definition_error',
   'dag_file_import_failed',
   'dag_not_in_file',
@@ -394,6 +401,18 @@ export class JsonTooDeepError extends TidemarkError {
             `${limit - 2} levels: flatten it`
         : `${what} nests arrays and objects more than ${limit} levels deep; the limit is ${limit}: flatten it`,
       { limit },
+    );
+  }
+}
+
+/** A deferral's poll arguments or fired event over `state.max_value_bytes` (SPEC §16). */
+export class DeferralValueTooLargeError extends TidemarkError {
+  constructor(what: string, sizeBytes: number, limitBytes: number) {
+    super(
+      'value_too_large',
+      `${what} is ${sizeBytes} bytes of JSON, over the limit of ${limitBytes} bytes (state.max_value_bytes); ` +
+        'pass ids and small facts (a job id, a path), and keep data in task state or the offload store',
+      { size_bytes: sizeBytes, limit_bytes: limitBytes },
     );
   }
 }

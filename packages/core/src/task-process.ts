@@ -4,6 +4,8 @@ export * from './config/duration.ts';
 export * from './dag/asset-condition.ts';
 export * from './dag/asset-event.ts';
 export * from './dag/serialized-dag.ts';
+export * from './deferral/deferral-value.ts';
+export * from './deferral/deferral-wait.ts';
 export * from './errors.ts';
 export * from './execution/supervisor-protocol.ts';
 export * from './execution/watcher-process-protocol.ts';

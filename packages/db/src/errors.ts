@@ -40,3 +40,30 @@ export class WatcherLeaseLostError extends TidemarkError {
     );
   }
 }
+
+/** A triggerer reported on a deferral that no longer waits: it fired and resumed, timed out, or was cancelled. */
+export class DeferralNotFoundError extends TidemarkError {
+  constructor(deferralId: number) {
+    super(
+      'deferral_not_found',
+      `no waiting deferral with id ${deferralId}: it fired and its task resumed, it timed out, or an operator ` +
+        'cleared or marked its task instance; stop running this wait',
+      { deferral_id: deferralId },
+    );
+  }
+}
+
+/**
+ * A triggerer reporting on a deferral whose lease it no longer holds (another triggerer took it
+ * over, or the lease expired). Nothing was written; the triggerer stops running that wait.
+ */
+export class DeferralLeaseLostError extends TidemarkError {
+  constructor(deferralId: number, owner: string, why: string) {
+    super(
+      'deferral_lease_lost',
+      `triggerer "${owner}" no longer holds the lease of deferral ${deferralId}: ${why}; nothing was written: ` +
+        'stop running this wait (the next deferral lease request says which deferrals it holds)',
+      { deferral_id: deferralId },
+    );
+  }
+}

@@ -100,3 +100,25 @@ export class DagFileImportError extends TidemarkError {
     });
   }
 }
+
+/**
+ * What `ctx.defer()` throws to end the attempt (SPEC §16): not a failure. The runner reports the
+ * deferral; the task function runs again, with the same try number, once the wait fires. Catching
+ * it does not undo the deferral.
+ */
+export class TaskDeferred extends TidemarkError {
+  constructor(readonly description: string) {
+    super(
+      'task_deferred',
+      `the task deferred (${description}); it runs again with ctx.resumedWith when the wait fires. ` +
+        'This is not an error: let it propagate',
+    );
+  }
+}
+
+/** A wait that cannot be run: a bad timer, an undeclared poll, arguments that are not JSON. */
+export class InvalidWaitError extends TidemarkError {
+  constructor(message: string) {
+    super('invalid_wait', message);
+  }
+}

@@ -33,6 +33,7 @@ export {
   type StateWriteResult,
 } from './context/state-accessor-core.ts';
 export type { TaskContext } from './context/task-context.ts';
+export type { DeferOptions } from './context/task-deferral.ts';
 export type { LogFields, LogMethod, TaskLogger } from './context/task-logger.ts';
 export type {
   TaskStateAccessor,
@@ -51,8 +52,9 @@ export type { XComAccessor, XComPullOptions } from './context/xcom-accessor.ts';
 export { type Asset, type AssetOptions, asset } from './dag/asset.ts';
 export { type AssetScheduleCondition, allOf, anyOf, type DagSchedule } from './dag/asset-schedule.ts';
 export type { CallSite } from './dag/call-site.ts';
-export { DAG_MARKER, Dag, type DagOptions, type DagWatcher, dag, isDag } from './dag/dag.ts';
+export { DAG_MARKER, Dag, type DagOptions, type DagWatcher, dag, isDag, type PollRef } from './dag/dag.ts';
 export type { Duration } from './dag/duration-option.ts';
+export type { PollContext, PollDefinition, PollFunction, PollOptions } from './dag/poll.ts';
 export { SCHEDULE_PRESETS } from './dag/schedule.ts';
 export type {
   MappedTaskFunction,
@@ -63,13 +65,16 @@ export type {
 } from './dag/task-definition.ts';
 export type { TaskPolicy, TaskPolicyOptions } from './dag/task-policy.ts';
 export type { AnyTaskRef, MappedTaskRef, TaskRef, TaskRefs } from './dag/task-ref.ts';
+export { isWait, timer, type Wait } from './dag/wait.ts';
 export { MIN_WATCHER_EVERY_MS, type Watcher, type WatcherOptions, watcher } from './dag/watcher.ts';
 export {
   DagDefinitionError,
   ExternalJobFailedError,
   FailTask,
+  InvalidWaitError,
   PatternOptionError,
   SkipTask,
+  TaskDeferred,
   TaskTerminatedError,
   UndeclaredAssetError,
 } from './errors.ts';
@@ -80,13 +85,16 @@ export {
   checkpoint,
 } from './patterns/checkpoint.ts';
 export {
+  type JobEnd,
   type JobRecord,
   type JobStatus,
   type ResumableDecision,
+  type ResumableDeferrable,
   type ResumableOnClear,
   type ResumableOptions,
   type ResumableResult,
   resumable,
+  untilJobEnds,
 } from './patterns/resumable.ts';
 export { type Watermark, type WatermarkOptions, type WatermarkValue, watermark } from './patterns/watermark.ts';
 

@@ -1,13 +1,9 @@
-import {
-  connectDatabase,
-  type MetadataDatabase,
-  type MigrationStatus,
-  migrateToLatest,
-  migrationStatus,
-  redactDatabaseUrl,
-} from '@tidemark/db';
+import type { MetadataDatabase, MigrationStatus } from '@tidemark/db';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
+
+/** The database modules load when a command needs them, not with every `tidemark` command. */
+const dbModule = () => import('@tidemark/db');
 
 export function dbCommand(): Command {
   const db = new Command('db').description('the metadata database').exitOverride();
@@ -16,8 +12,8 @@ export function dbCommand(): Command {
     .action(async () => {
       const config = loadConfig();
       await withDatabase(config.database.url, async (database) => {
-        const result = await migrateToLatest(database);
-        const where = `${redactDatabaseUrl(database.url)} (${database.dialect})`;
+        const result = await (await dbModule()).migrateToLatest(database);
+        const where = `${(await dbModule()).redactDatabaseUrl(database.url)} (${database.dialect})`;
         if (result.applied.length === 0) {
           process.stdout.write(`Database ${where} is up to date.\n`);
           return;
@@ -32,8 +28,8 @@ export function dbCommand(): Command {
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
       await withDatabase(config.database.url, async (database) => {
-        const status = await migrationStatus(database);
-        const url = redactDatabaseUrl(database.url);
+        const status = await (await dbModule()).migrationStatus(database);
+        const url = (await dbModule()).redactDatabaseUrl(database.url);
         if (options.json) {
           process.stdout.write(`${JSON.stringify(statusJson(url, database.dialect, status), null, 2)}\n`);
         } else {
@@ -46,7 +42,7 @@ export function dbCommand(): Command {
 }
 
 async function withDatabase<T>(url: string, work: (database: MetadataDatabase) => Promise<T>): Promise<T> {
-  const database = await connectDatabase(url);
+  const database = await (await dbModule()).connectDatabase(url);
   try {
     return await work(database);
   } finally {

@@ -15,7 +15,6 @@ import {
   offloadSweepsFor,
   SchedulerMetrics,
   startScheduler,
-  startTriggerer,
   startWorker,
   WorkerMetrics,
 } from '@tidemark/runtime';
@@ -27,6 +26,7 @@ import { resolveSecretKey, SESSION_KEY_FILE } from '../config/secret-key.ts';
 /** The building blocks of `standalone`, `api-server`, `scheduler`, `worker` and `triggerer`. */
 
 export { createLogger, startProcessObservability } from '@tidemark/runtime';
+export { runTriggerer } from './triggerer-service.ts';
 
 export async function openMigratedDatabase(config: TidemarkConfig, migrate: boolean): Promise<MetadataDatabase> {
   const database = await connectDatabase(config.database.url, {
@@ -108,28 +108,5 @@ export async function runWorker(config: TidemarkConfig, apiUrl: string, metricsR
     logger,
     offload,
     metrics,
-  });
-}
-
-export async function runTriggerer(config: TidemarkConfig, apiUrl: string) {
-  const logger = createLogger(config, 'triggerer');
-  const offload = await createStateOffload(config);
-  await offload?.store
-    .check?.()
-    .catch((error: unknown) =>
-      logger.warn(
-        { err: error },
-        'the offload store is not usable; the triggerer starts anyway, and watcher values above the offload threshold fail until it is fixed',
-      ),
-    );
-  return startTriggerer({
-    apiUrl,
-    secretKey: resolveSecretKey(config.api.secret_key, config.home),
-    dagsFolder: dagsFolder(config),
-    capacity: config.triggerer.capacity,
-    leaseTimeoutMs: config.triggerer.lease_timeout,
-    watcherStallTimeoutMs: config.triggerer.watcher_stall_timeout,
-    logger,
-    offload,
   });
 }

@@ -1,8 +1,10 @@
-import { ensureAdminUser } from '@tidemark/db';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { untilStopped } from './process-lifecycle.ts';
 import { serviceOverrides, withServiceOptions } from './service-options.ts';
+
+/** The database modules load when a command needs them, not with every `tidemark` command. */
+const dbModule = () => import('@tidemark/db');
 
 /**
  * api-server + scheduler + one worker + one triggerer in one process (task and watcher code still
@@ -25,7 +27,7 @@ export function standaloneCommand(): Command {
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'standalone');
       const database = await openMigratedDatabase(config, true);
-      const admin = await ensureAdminUser(database, {
+      const admin = await (await dbModule()).ensureAdminUser(database, {
         home: config.home,
         configuredPassword: config.api.admin_password,
       });

@@ -1,18 +1,14 @@
 import type { TidemarkConfig } from '@tidemark/core';
-import {
-  assertSchemaCurrent,
-  connectDatabase,
-  countStateGarbage,
-  createStateBackend,
-  METASTORE_BACKEND,
-  type MetadataDatabase,
-} from '@tidemark/db';
+import type { MetadataDatabase } from '@tidemark/db';
 import type { StateGcReport } from '@tidemark/runtime';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { formatMs } from '../output/print.ts';
 import { createProgressBar, type ProgressBar } from '../output/progress-bar.ts';
 import { addRotateKeyCommand } from './state-store-rotate-key.ts';
+
+/** The database modules load when a command needs them, not with every `tidemark` command. */
+const dbModule = () => import('@tidemark/db');
 
 interface CleanOptions {
   dryRun?: boolean;
@@ -48,9 +44,9 @@ export function stateStoreCommand(): Command {
     .option('--json', 'print the report as JSON (with the rows, under --verbose or --dry-run)')
     .action(async (options: CleanOptions) => {
       const config = loadConfig();
-      const database = await connectDatabase(config.database.url);
+      const database = await (await dbModule()).connectDatabase(config.database.url);
       try {
-        await assertSchemaCurrent(database);
+        await (await dbModule()).assertSchemaCurrent(database);
         await clean(config, database, options);
       } finally {
         await database.close();
@@ -67,7 +63,7 @@ async function clean(config: TidemarkConfig, database: MetadataDatabase, options
   const { offloadSweepsFor, runStateGc } = await import('@tidemark/runtime');
   const dryRun = Boolean(options.dryRun);
   const listing = dryRun || Boolean(options.verbose);
-  const backend = await createStateBackend(config, database);
+  const backend = await (await dbModule()).createStateBackend(config, database);
   const bar = process.stderr.isTTY ? await progressBarFor(config, database, dryRun) : undefined;
   const items: { category: string; item: string }[] = [];
 
@@ -107,8 +103,11 @@ async function progressBarFor(
   dryRun: boolean,
 ): Promise<ProgressBar> {
   const total =
-    config.state.backend === METASTORE_BACKEND
-      ? await countStateGarbage(database, { now: Date.now(), historyDepth: config.state.history_depth })
+    config.state.backend === (await dbModule()).METASTORE_BACKEND
+      ? await (await dbModule()).countStateGarbage(database, {
+          now: Date.now(),
+          historyDepth: config.state.history_depth,
+        })
       : undefined;
   return createProgressBar(process.stderr, { total, label: dryRun ? 'rows found' : 'rows removed' });
 }

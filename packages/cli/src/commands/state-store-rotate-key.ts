@@ -1,16 +1,12 @@
 import { ConfigError, type TidemarkConfig } from '@tidemark/core';
-import {
-  assertSchemaCurrent,
-  connectDatabase,
-  countStaleStateValues,
-  type MetadataDatabase,
-  rotateStateEncryption,
-  stateValueCipher,
-} from '@tidemark/db';
+import type { MetadataDatabase } from '@tidemark/db';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { formatMs } from '../output/print.ts';
 import { createProgressBar } from '../output/progress-bar.ts';
+
+/** The database modules load when a command needs them, not with every `tidemark` command. */
+const dbModule = () => import('@tidemark/db');
 
 interface RotateKeyOptions {
   batchSize?: number;
@@ -34,9 +30,9 @@ export function addRotateKeyCommand(stateStore: Command): void {
     .action(async (options: RotateKeyOptions) => {
       const config = loadConfig();
       assertKeysConfigured(config);
-      const database = await connectDatabase(config.database.url);
+      const database = await (await dbModule()).connectDatabase(config.database.url);
       try {
-        await assertSchemaCurrent(database);
+        await (await dbModule()).assertSchemaCurrent(database);
         await rotateKey(config, database, options);
       } finally {
         await database.close();
@@ -53,15 +49,15 @@ function assertKeysConfigured(config: TidemarkConfig): void {
 }
 
 async function rotateKey(config: TidemarkConfig, database: MetadataDatabase, options: RotateKeyOptions) {
-  const cipher = stateValueCipher(config);
+  const cipher = (await dbModule()).stateValueCipher(config);
   const started = Date.now();
   const bar = process.stderr.isTTY
     ? createProgressBar(process.stderr, {
-        total: await countStaleStateValues(database, cipher),
+        total: await (await dbModule()).countStaleStateValues(database, cipher),
         label: 'values re-encrypted',
       })
     : undefined;
-  const report = await rotateStateEncryption(database, cipher, {
+  const report = await (await dbModule()).rotateStateEncryption(database, cipher, {
     batchSize: options.batchSize ?? config.state.gc_batch_size,
     onProgress: (rewritten) => bar?.update(rewritten),
   });

@@ -1,16 +1,10 @@
 import { TidemarkError, USER_ROLES } from '@tidemark/core';
-import {
-  assertSchemaCurrent,
-  connectDatabase,
-  createUserAccount,
-  deleteUserAccount,
-  listUsers,
-  type MetadataDatabase,
-  parseUserRole,
-  resetUserPassword,
-} from '@tidemark/db';
+import type { MetadataDatabase } from '@tidemark/db';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
+
+/** The database modules load when a command needs them, not with every `tidemark` command. */
+const dbModule = () => import('@tidemark/db');
 
 /**
  * `tidemark users …`: manage people's accounts straight in the metadata database (no api-server
@@ -31,10 +25,10 @@ export function usersCommand(): Command {
     .option('--password <password>', 'the password (at least 8 characters)')
     .action(async (username: string, options: { role?: string; password?: string }) => {
       // Checked before the database is opened, so a typo costs nothing.
-      const role = parseUserRole(requireRole(options.role));
+      const role = (await dbModule()).parseUserRole(requireRole(options.role));
       await withCurrentDatabase(async (database) => {
         const account = { username, role, password: options.password };
-        const { password, generated } = await createUserAccount(database, account);
+        const { password, generated } = await (await dbModule()).createUserAccount(database, account);
         process.stdout.write(
           generated
             ? `Created user "${username}" (role ${role}) with password ${password}\n` +
@@ -51,6 +45,7 @@ export function usersCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await withCurrentDatabase(async (database) => {
+        const { listUsers } = await dbModule();
         const rows = (await listUsers(database.db)).map((user) => ({
           username: user.username,
           role: user.role,
@@ -77,7 +72,7 @@ export function usersCommand(): Command {
     .argument('<username>')
     .action(async (username: string) => {
       await withCurrentDatabase(async (database) => {
-        await deleteUserAccount(database, username);
+        await (await dbModule()).deleteUserAccount(database, username);
         process.stdout.write(`Deleted user "${username}".\n`);
       });
     });
@@ -89,7 +84,11 @@ export function usersCommand(): Command {
     .option('--password <password>', 'the new password (at least 8 characters)')
     .action(async (username: string, options: { password?: string }) => {
       await withCurrentDatabase(async (database) => {
-        const { password, generated } = await resetUserPassword(database, username, options.password);
+        const { password, generated } = await (await dbModule()).resetUserPassword(
+          database,
+          username,
+          options.password,
+        );
         process.stdout.write(
           generated
             ? `New password of user "${username}": ${password}\nIt is shown only this once.\n`
@@ -111,9 +110,9 @@ function requireRole(role: string | undefined): string {
 /** Same configuration as every command; refuses a database that is not migrated (or is newer). */
 async function withCurrentDatabase(work: (database: MetadataDatabase) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  const database = await connectDatabase(config.database.url);
+  const database = await (await dbModule()).connectDatabase(config.database.url);
   try {
-    await assertSchemaCurrent(database);
+    await (await dbModule()).assertSchemaCurrent(database);
     await work(database);
   } finally {
     await database.close();

@@ -23,6 +23,7 @@ export const TASK_INSTANCE_COLUMNS: readonly Column<TaskInstanceResponse>[] = [
   { header: 'STARTED', value: (ti) => formatTime(ti.start_date) },
   { header: 'DURATION', value: (ti) => (ti.duration === null ? null : `${ti.duration.toFixed(1)}s`), align: 'right' },
   { header: 'HOSTNAME', value: (ti) => ti.hostname },
+  { header: 'WAITING_FOR', value: (ti) => describeDeferral(ti) },
 ];
 
 /** The same list with the run id first, for listings across runs (`tasks clear` without --run-id). */
@@ -30,3 +31,17 @@ export const TASK_INSTANCE_WITH_RUN_COLUMNS: readonly Column<TaskInstanceRespons
   { header: 'RUN_ID', value: (ti) => ti.dag_run_id },
   ...TASK_INSTANCE_COLUMNS,
 ];
+
+/** A deferred TI's wait (SPEC §16): `poll spark_job, next check 12:00:05Z, timeout 15:00:00Z`; empty otherwise. */
+function describeDeferral(ti: TaskInstanceResponse): string | null {
+  const deferral = ti.deferral;
+  if (!deferral) return null;
+  const what = deferral.kind === 'timer' ? 'timer' : `poll ${deferral.wait}`;
+  if (deferral.status === 'fired') return `${what}, fired: resuming`;
+  const next =
+    deferral.next_check_at === null
+      ? ''
+      : `, ${deferral.kind === 'timer' ? 'fires' : 'next check'} ${formatTime(deferral.next_check_at)}`;
+  const timeout = deferral.timeout_at === null ? '' : `, timeout ${formatTime(deferral.timeout_at)}`;
+  return `${what}${next}${timeout}`;
+}

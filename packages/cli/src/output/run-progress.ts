@@ -6,6 +6,7 @@ import { formatDuration, formatMs } from './print.ts';
 const STATE_ORDER = [
   'success',
   'running',
+  'deferred',
   'queued',
   'scheduled',
   'up_for_retry',

@@ -302,6 +302,8 @@ export const configSchema = z.strictObject({
       max_backoff: duration().default(300_000),
       /** A watcher process that answers nothing this long (a watcher blocked its event loop) is killed. */
       watcher_stall_timeout: duration().default(30_000),
+      /** Waits of deferred tasks (SPEC §16) one triggerer runs at most; 0: it runs none. */
+      deferral_capacity: integer(0).default(5_000),
     })
     .prefault({}),
   metrics: metricsSchema().prefault({}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DEFERRAL_MS, MIN_POLL_EVERY_MS, POLL_NAME_PATTERN } from '../deferral/deferral-wait.ts';
 import { INT32_MAX } from '../public/int32-range.ts';
 import { plainText } from '../public/plain-text.ts';
 import { workerJsonValueSchema } from './state-store-contract.ts';
@@ -86,12 +87,44 @@ export const claimedAttemptSchema = z.strictObject({
   /** For an asset-triggered run: the events that triggered it (absent otherwise). */
   triggering_asset_events: z.array(triggeringAssetEventSchema).optional(),
   execution_timeout_ms: z.number().int().nullable(),
+  /**
+   * Present when this try resumes after a deferral (SPEC §16): the event its wait fired with
+   * (`{kind: "timer"}`, or what the poll returned). The try number is the deferred try's.
+   */
+  resumed_with: jsonValue.optional(),
   /** How often the supervisor must heartbeat (well inside the scheduler's zombie timeout). */
   heartbeat_interval_ms: z.number().int().min(1),
 });
 export type ClaimedAttempt = z.infer<typeof claimedAttemptSchema>;
 
 /** PUT heartbeat → 204, or 409 `stale_attempt` when the TI moved on (zombie, cleared, marked). */
+
+const deferralMs = () => z.number().int().min(0).max(MAX_DEFERRAL_MS);
+
+/**
+ * What a deferred try waits for (SPEC §16): a timer (`delay_ms` from now on the server's clock, or
+ * the instant `until`, exactly one), or a poll the DAG file declares, called every `every_ms` with
+ * `args` (JSON, at most `state.max_value_bytes`) until it returns something.
+ */
+export const deferralWaitSchema = z.discriminatedUnion('kind', [
+  z
+    .strictObject({
+      kind: z.literal('timer'),
+      delay_ms: deferralMs().optional(),
+      /** Epoch ms. */
+      until: z.number().int().min(0).optional(),
+    })
+    .refine((timer) => (timer.delay_ms === undefined) !== (timer.until === undefined), {
+      message: 'a timer has exactly one of delay_ms and until',
+    }),
+  z.strictObject({
+    kind: z.literal('poll'),
+    name: z.string().regex(POLL_NAME_PATTERN, 'a poll name is 1–250 letters, digits, "_", "-" or "."'),
+    args: workerJsonValueSchema,
+    every_ms: z.number().int().min(MIN_POLL_EVERY_MS).max(MAX_DEFERRAL_MS),
+  }),
+]);
+export type DeferralWaitWire = z.infer<typeof deferralWaitSchema>;
 
 /** PATCH state: how the attempt ended. The server decides retry vs. failure from the TI's policy. */
 export const finishRequestSchema = z.discriminatedUnion('state', [
@@ -108,12 +141,22 @@ export const finishRequestSchema = z.discriminatedUnion('state', [
     retryable: z.boolean(),
   }),
   z.strictObject({ state: z.literal('skipped'), reason: z.string().max(10_000) }),
+  /**
+   * The try defers (SPEC §16): the TI becomes `deferred` and the wait is stored in the same
+   * transaction; a triggerer runs it. The try is not used up: it resumes with the same try number.
+   */
+  z.strictObject({
+    state: z.literal('deferred'),
+    wait: deferralWaitSchema,
+    /** The try fails (retry policy applies) if the wait has not fired this long after the deferral. */
+    timeout_ms: deferralMs().optional(),
+  }),
 ]);
 export type FinishRequest = z.infer<typeof finishRequestSchema>;
 
 export const finishResponseSchema = z.strictObject({
-  /** The TI's state after finishing: success, skipped, up_for_retry or failed. */
-  state: z.enum(['success', 'skipped', 'up_for_retry', 'failed']),
+  /** The TI's state after finishing: success, skipped, up_for_retry, failed or deferred. */
+  state: z.enum(['success', 'skipped', 'up_for_retry', 'failed', 'deferred']),
   next_retry_at: z.number().nullable(),
 });
 export type FinishResponse = z.infer<typeof finishResponseSchema>;

@@ -1,4 +1,5 @@
 import type { OutletEventExtra, TriggeringAssetEvent } from '../dag/asset-event.ts';
+import type { DeferralWait } from '../deferral/deferral-wait.ts';
 import type { JsonValue } from '../state-store/state-value-rules.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface AttemptSpec {
   readonly mapItem?: JsonValue;
   /** For an asset-triggered run: the events that triggered it. */
   readonly triggeringAssetEvents?: readonly TriggeringAssetEvent[];
+  /** Present when this try resumes after a deferral (SPEC §16): the event its wait fired with. */
+  readonly resumedWith?: JsonValue;
   /**
    * W3C `traceparent` of the supervisor's attempt span when tracing is on: the trace travels as plain
    * ids, so the task process never loads an OpenTelemetry SDK (`ctx.traceParent`).
@@ -114,7 +117,15 @@ export type TaskToSupervisor =
       /** false for errors that must not be retried (the SDK's FailTask, a DAG file that no longer has the task). */
       readonly retryable: boolean;
     } & FinishedTiming)
-  | ({ readonly type: 'finished'; readonly outcome: 'skipped'; readonly reason: string } & FinishedTiming);
+  | ({ readonly type: 'finished'; readonly outcome: 'skipped'; readonly reason: string } & FinishedTiming)
+  | ({
+      readonly type: 'finished';
+      readonly outcome: 'deferred';
+      /** What the triggerer waits for; the task function runs again (same try) when it fires. */
+      readonly wait: DeferralWait;
+      /** The attempt fails (retry policy applies) when the wait has not fired after this long. */
+      readonly timeoutMs?: number;
+    } & FinishedTiming);
 
 /** What a `finished` message may say about time: the rest of the attempt is the runtime's overhead. */
 export interface FinishedTiming {

@@ -8,6 +8,11 @@ import type { JsonValue } from '../state-store/state-value-rules.ts';
  * of events with the state changes staged since the previous one as a `commit` request: the
  * watcher's generator continues only once the triggerer answered it. A refused commit (the state
  * changed under the poll, or the lease moved) ends the poll with `finished` `ended`.
+ *
+ * The same process runs the *checks* of deferred tasks' polls (SPEC §16): a `check` calls the poll
+ * function a DAG file declared (`dag.poll(name, …)`) once with its arguments, and ends with
+ * `finished` `pending` (it returned nothing: check again later), `fired` with the event, or
+ * `error`. Checks and watcher polls share the `pollId` numbering, `log` and `abort`.
  */
 
 /** What the watcher process needs to run one poll. */
@@ -19,6 +24,23 @@ export interface WatcherPollSpec {
   readonly dagId: string;
   /** Absolute path of the DAG file that declares the watcher. */
   readonly dagFile: string;
+}
+
+/** What the watcher process needs to run one check of a deferred task's poll (SPEC §16). */
+export interface DeferralCheckSpec {
+  readonly pollId: number;
+  readonly deferralId: number;
+  /** The poll's name in the DAG file (`dag.poll(name, …)`). */
+  readonly pollName: string;
+  readonly args: JsonValue;
+  readonly dagId: string;
+  /** Absolute path of the DAG file that declares the poll. */
+  readonly dagFile: string;
+  /** The deferred try, for the poll's context. */
+  readonly runId: string;
+  readonly taskId: string;
+  readonly mapIndex: number;
+  readonly tryNumber: number;
 }
 
 /** One event a poll emits on its asset. */
@@ -49,6 +71,7 @@ export type WatcherProcessRequest =
 
 export type TriggererToWatcherProcess =
   | { readonly type: 'poll'; readonly poll: WatcherPollSpec }
+  | { readonly type: 'check'; readonly check: DeferralCheckSpec }
   /** Aborts the poll's `ctx.signal` (the triggerer stops, or lost the watcher's lease). */
   | { readonly type: 'abort'; readonly pollId: number; readonly reason: string }
   /** Answered with `pong` at once: a process that does not answer has its event loop blocked. */
@@ -78,4 +101,8 @@ export type WatcherProcessToTriggerer =
   /** `error`: it threw (or could not be loaded); what it staged since its last commit is dropped. */
   | { readonly type: 'finished'; readonly pollId: number; readonly outcome: 'error'; readonly error: string }
   /** `ended`: a commit was refused or the poll was aborted; it ran its `finally` blocks and stopped. */
-  | { readonly type: 'finished'; readonly pollId: number; readonly outcome: 'ended' };
+  | { readonly type: 'finished'; readonly pollId: number; readonly outcome: 'ended' }
+  /** A check whose poll returned nothing (undefined or null): the wait goes on. */
+  | { readonly type: 'finished'; readonly pollId: number; readonly outcome: 'pending' }
+  /** A check whose poll returned `event` (JSON): the wait fired. */
+  | { readonly type: 'finished'; readonly pollId: number; readonly outcome: 'fired'; readonly event: JsonValue };

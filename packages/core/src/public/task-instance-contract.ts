@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFERRAL_KINDS } from '../deferral/deferral-wait.ts';
 import { TASK_INSTANCE_STATES } from '../task-instance/task-instance-state.ts';
 import { INT32_MAX } from './int32-range.ts';
 import { paginationQuerySchema } from './pagination.ts';
@@ -36,6 +37,33 @@ export function wholeNumberQueryParam(min: number, max: number = INT32_MAX) {
 
 export const taskInstanceStateSchema = z.enum(TASK_INSTANCE_STATES);
 
+/**
+ * The wait of a deferred try (SPEC §16): while the TI is `deferred` (`status: waiting`), and after
+ * the wait fired until the resumed try starts (`status: fired`, TI `scheduled` or `queued`).
+ */
+export const taskInstanceDeferralSchema = z.strictObject({
+  kind: z.enum(DEFERRAL_KINDS),
+  /** The poll's name (`dag.poll(name, …)`); null for a timer. */
+  wait: z.string().nullable(),
+  status: z.enum(['waiting', 'fired']),
+  /** The deferred try: it resumes with this try number. */
+  try_number: z.number().int(),
+  deferred_at: z.string(),
+  /** When a timer fires, or a poll is next called; null once fired. */
+  next_check_at: z.string().nullable(),
+  /** A poll's interval in ms; null for a timer. */
+  every_ms: z.number().int().nullable(),
+  /** A poll's last call that returned nothing, and how many such calls so far. */
+  last_check_at: z.string().nullable(),
+  checks: z.number().int(),
+  /** When the try fails if the wait has not fired; null: no timeout. */
+  timeout_at: z.string().nullable(),
+  /** The triggerer (hostname:pid) running the wait now; null when none holds it. */
+  triggerer: z.string().nullable(),
+  fired_at: z.string().nullable(),
+});
+export type TaskInstanceDeferral = z.infer<typeof taskInstanceDeferralSchema>;
+
 export const taskInstanceSchema = z.strictObject({
   /** The TI's UUID (the same across its tries). */
   id: z.string(),
@@ -59,6 +87,8 @@ export const taskInstanceSchema = z.strictObject({
   hostname: z.string().nullable(),
   /** When an `up_for_retry` TI is due again. */
   next_retry_at: z.string().nullable(),
+  /** The wait of a deferred try, until the resumed try starts; null otherwise. */
+  deferral: taskInstanceDeferralSchema.nullable(),
 });
 export type TaskInstanceResponse = z.infer<typeof taskInstanceSchema>;
 

@@ -1,8 +1,12 @@
-/** Airflow's TI states; `null` is "none" (created, not yet scheduled). */
+/**
+ * Airflow's TI states; `null` is "none" (created, not yet scheduled). `deferred`: the try's process
+ * ended and a triggerer waits for it (SPEC §16); it holds no worker slot.
+ */
 export const TASK_INSTANCE_STATES = [
   'scheduled',
   'queued',
   'running',
+  'deferred',
   'success',
   'failed',
   'up_for_retry',

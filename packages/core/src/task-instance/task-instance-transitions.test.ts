@@ -31,12 +31,27 @@ describe('the task-instance transition table', () => {
     }
   });
 
-  it('starts a try only from queued, and lets an attempt end only a running TI', () => {
+  it('starts a try only from queued, and lets an attempt end only a running (or deferred) TI', () => {
     const intoRunning = TASK_INSTANCE_TRANSITIONS.filter(({ to }) => to === 'running');
     expect(intoRunning).toEqual([expect.objectContaining({ from: ['queued'], by: 'attempt' })]);
     for (const { to, from } of TASK_INSTANCE_TRANSITIONS.filter(({ by }) => by === 'attempt')) {
-      if (to !== 'running') expect(from).toEqual(['running']);
+      if (to === 'running' || to === 'scheduled') continue;
+      expect(from[0]).toBe('running');
+      for (const state of from) expect(['running', 'deferred']).toContain(state);
     }
+  });
+
+  it('defers only a running try, resumes a deferred one once, and fails its wait with the retry policy (SPEC §16)', () => {
+    expect(allowedFromStates('deferred', 'attempt')).toEqual(['running']);
+    expect(allowedFromStates('scheduled', 'attempt')).toEqual(['deferred']);
+    expect(isAllowedTiTransition('deferred', 'up_for_retry', 'attempt')).toBe(true);
+    expect(isAllowedTiTransition('deferred', 'failed', 'attempt')).toBe(true);
+    expect(isAllowedTiTransition('deferred', 'success', 'attempt')).toBe(false);
+    expect(isAllowedTiTransition('deferred', 'queued', 'scheduler')).toBe(false);
+    expect(isAllowedTiTransition('scheduled', 'queued', 'scheduler')).toBe(true);
+    expect(isAllowedTiTransition('deferred', 'none', 'operator')).toBe(true);
+    expect(isAllowedTiTransition('deferred', 'success', 'operator')).toBe(true);
+    expect(isAllowedTiTransition('deferred', 'removed', 'scheduler')).toBe(true);
   });
 
   it('never lets the scheduler take a TI away from its running attempt', () => {
@@ -52,9 +67,9 @@ describe('the task-instance transition table', () => {
     expect(allowedFromStates('failed', 'operator')).toEqual(others('failed'));
   });
 
-  it("enters every state but `scheduled` (Airflow's name, kept; nothing schedules into it yet)", () => {
+  it('enters every state (a deferred try whose wait fired is `scheduled`)', () => {
     const entered = new Set(TASK_INSTANCE_TRANSITIONS.map(({ to }) => to));
-    expect(TI_STATE_NAMES.filter((state) => !entered.has(state))).toEqual(['scheduled']);
+    expect(TI_STATE_NAMES.filter((state) => !entered.has(state))).toEqual([]);
   });
 
   it('answers who may make a move', () => {

@@ -5,6 +5,7 @@ import { assetSchedulingSchema } from './0004-asset-scheduling.ts';
 import { assetWatchersSchema } from './0005-asset-watchers.ts';
 import { dagStateSchema } from './0006-dag-state.ts';
 import { taskInstanceTriesSchema } from './0007-task-instance-tries.ts';
+import { taskDeferralsSchema } from './0008-task-deferrals.ts';
 import type { TidemarkMigration } from './migration.ts';
 
 /** Every migration this version of Tidemark knows, in order. Append; never edit a released one. */
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly TidemarkMigration[] = [
   assetWatchersSchema,
   dagStateSchema,
   taskInstanceTriesSchema,
+  taskDeferralsSchema,
 ];

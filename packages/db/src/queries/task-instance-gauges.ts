@@ -4,11 +4,15 @@ import type { Db } from '../open-database.ts';
 
 /** Read at scrape time by the api-server's metrics (README "Observability"); never written. */
 
-/** TIs that wait for or hold a worker slot, counted by state (a state with none is absent). */
+/**
+ * TIs that wait for or hold a worker slot, and deferred ones (waiting on a triggerer, SPEC §16),
+ * counted by state (a state with none is absent).
+ */
 export const GAUGED_TI_STATES = [
   'scheduled',
   'queued',
   'running',
+  'deferred',
   'up_for_retry',
 ] as const satisfies readonly TaskInstanceState[];
 

@@ -19,9 +19,10 @@ import {
   type TakenStagedWrite,
   takeStagedAssetWrites,
 } from '../state-store/staged-asset-writes.ts';
-import { finishAttempt, scheduleRetry, startAttempt } from '../transitions/task-instance-transitions.ts';
+import { finishAttempt, resumeAttempt, scheduleRetry, startAttempt } from '../transitions/task-instance-transitions.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { findAssetId, listTriggeringAssetEvents, recordAssetEvent } from './asset-event-repository.ts';
+import { takeFiredDeferral } from './task-deferral-rows.ts';
 import { clearXcoms, getXcom, setXcom } from './xcom-repository.ts';
 
 /**
@@ -58,6 +59,8 @@ export interface ClaimedTaskInstance {
   readonly mapItemError?: string;
   /** For an asset-triggered run: the events that triggered it; else empty. */
   readonly triggeringAssetEvents: readonly TriggeringAssetEvent[];
+  /** Set when the claim resumes a deferred try (SPEC §16): the event its wait fired with. */
+  readonly resumedWith?: JsonValue;
 }
 
 export interface AttemptRef {
@@ -65,9 +68,9 @@ export interface AttemptRef {
   readonly tryNumber: number;
 }
 
-/** Where a finished attempt left its TI. */
+/** Where a finished (or deferred) attempt left its TI. */
 export interface AttemptOutcome {
-  readonly state: 'success' | 'skipped' | 'up_for_retry' | 'failed';
+  readonly state: 'success' | 'skipped' | 'up_for_retry' | 'failed' | 'deferred';
   /** Epoch ms of the next try, for `up_for_retry`; null otherwise. */
   readonly nextRetryAt: number | null;
 }
@@ -84,9 +87,11 @@ export async function findSerializedTask(db: Db, dagId: string, taskId: string):
 
 /**
  * Claims the oldest queued TI for `worker`: it becomes `running` with the next try number, and the
- * XComs of its previous try are wiped (SPEC §10). On PostgreSQL concurrent claimers skip each
- * other's locked rows (`FOR UPDATE SKIP LOCKED`); on SQLite the IMMEDIATE write transaction
- * serialises them. Returns undefined when nothing is queued.
+ * XComs of its previous try are wiped (SPEC §10). A TI whose deferred try's wait fired resumes
+ * instead (SPEC §16): same try number, its XComs kept, and the wait's event handed over (the
+ * deferral row is consumed). On PostgreSQL concurrent claimers skip each other's locked rows
+ * (`FOR UPDATE SKIP LOCKED`); on SQLite the IMMEDIATE write transaction serialises them. Returns
+ * undefined when nothing is queued.
  */
 export async function claimNextAttempt(
   database: MetadataDatabase,
@@ -95,6 +100,12 @@ export async function claimNextAttempt(
   return inWriteTransaction(database, async (trx) => {
     const next = await selectOldestQueued(trx, database.dialect);
     if (!next) return undefined;
+    const fired = await takeFiredDeferral(trx, next);
+    if (fired) {
+      const resumed = await resumeAttempt(trx, { tiId: next.id, worker: claim.worker, now: claim.now });
+      if (!resumed) return undefined;
+      return { ...(await describeClaim(trx, resumed)), resumedWith: fired.event };
+    }
     const taskInstance = await startAttempt(trx, { tiId: next.id, worker: claim.worker, now: claim.now });
     if (!taskInstance) return undefined;
     await clearXcoms(trx, {
@@ -204,16 +215,28 @@ export async function recordAttemptFailure(
 ): Promise<AttemptOutcome & { readonly state: 'up_for_retry' | 'failed' }> {
   return inWriteTransaction(database, async (trx) => {
     const ti = await lockCurrentAttempt(trx, database.dialect, failure);
-    await dropStagedAssetWrites(trx, failure);
-    if (failure.retryable && ti.try_number < ti.max_tries) {
-      const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
-      const nextRetryAt = failure.now + (task ? retryDelayMs(task, ti.try_number) : 0);
-      await scheduleRetry(trx, ti.id, nextRetryAt, failure.now);
-      return { state: 'up_for_retry' as const, nextRetryAt };
-    }
-    await finishAttempt(trx, ti.id, 'failed', failure.now);
-    return { state: 'failed' as const, nextRetryAt: null };
+    return failTry(trx, ti, failure);
   });
+}
+
+/**
+ * Fails the TI's current try (`ti`, locked by the caller; running, or deferred when its wait failed
+ * or timed out) and applies the retry policy: see recordAttemptFailure. Its staged writes go.
+ */
+export async function failTry(
+  trx: Trx,
+  ti: Selectable<TaskInstanceTable>,
+  failure: AttemptRef & { readonly retryable: boolean; readonly now: number },
+): Promise<AttemptOutcome & { readonly state: 'up_for_retry' | 'failed' }> {
+  await dropStagedAssetWrites(trx, failure);
+  if (failure.retryable && ti.try_number < ti.max_tries) {
+    const task = await findSerializedTask(trx, ti.dag_id, ti.task_id);
+    const nextRetryAt = failure.now + (task ? retryDelayMs(task, ti.try_number) : 0);
+    await scheduleRetry(trx, ti.id, nextRetryAt, failure.now);
+    return { state: 'up_for_retry' as const, nextRetryAt };
+  }
+  await finishAttempt(trx, ti.id, 'failed', failure.now);
+  return { state: 'failed' as const, nextRetryAt: null };
 }
 
 /** Stores an XCom pushed by the TI's current running attempt (JSON text, already validated). */
@@ -227,10 +250,13 @@ export async function pushAttemptXcom(
   });
 }
 
-async function selectOldestQueued(trx: Trx, dialect: DialectName): Promise<{ id: string } | undefined> {
+async function selectOldestQueued(
+  trx: Trx,
+  dialect: DialectName,
+): Promise<{ id: string; try_number: number } | undefined> {
   const query = trx
     .selectFrom('task_instance')
-    .select('id')
+    .select(['id', 'try_number'])
     .where('state', '=', 'queued')
     .orderBy('queued_at')
     .orderBy('id')
@@ -238,7 +264,8 @@ async function selectOldestQueued(trx: Trx, dialect: DialectName): Promise<{ id:
   return (dialect === 'postgres' ? query.forUpdate().skipLocked() : query).executeTakeFirst();
 }
 
-async function lockCurrentAttempt(
+/** The TI of the attempt, locked on PostgreSQL; StaleAttemptError unless it is the current running try. */
+export async function lockCurrentAttempt(
   trx: Trx,
   dialect: DialectName,
   attempt: AttemptRef,

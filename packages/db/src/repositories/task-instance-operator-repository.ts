@@ -20,6 +20,7 @@ import {
   markTaskInstanceState,
 } from '../transitions/task-instance-transitions.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
+import { cancelDeferrals } from './task-deferral-rows.ts';
 
 /**
  * What operators do to task instances through the public API and the CLI: clear (run again) and
@@ -65,7 +66,8 @@ export interface ClearedTaskInstances {
 /**
  * Clears task instances so that the scheduler runs them again. Each matching TI not in state none
  * goes back to none with its dates and heartbeat reset, gets its task's retries again
- * (`max_tries = try_number + retries + 1`), and loses its XComs and its staged asset-state writes;
+ * (`max_tries = try_number + retries + 1`), and loses its XComs, its staged asset-state writes and
+ * the wait of a deferred try (SPEC §16);
  * each finished run it belongs to goes back to `queued` (a `queued` or `running` run is left as it
  * is: the scheduler is already working on it). A mapped task's TIs are reset index by index: the
  * task is not expanded again, so the number of map indices stays as it was.
@@ -90,6 +92,7 @@ export async function clearTaskInstances(
     await resetTaskInstances(trx, matched, retriesByTask(dag.serialized, request.dagId), request.now);
     await deleteXcomsOf(trx, matched);
     await deletePendingStateWrites(trx, ids);
+    await cancelDeferrals(trx, ids);
     const requeuedDagRunIds = await requeueFinishedRuns(
       trx,
       [...new Set(matched.map((ti) => ti.dag_run_id))],
@@ -115,7 +118,7 @@ export interface MarkedTaskInstance {
 
 /**
  * An operator marks a TI `success` or `failed`: the state and `end_date` are set, its staged
- * asset-state writes are dropped, and no asset event is recorded (the task's work did not finish
+ * asset-state writes are dropped, a deferred try's wait is cancelled, and no asset event is recorded (the task's work did not finish
  * by itself). The scheduler then moves the run on: marking success resets the task's downstream
  * TIs that were `upstream_failed` to none so they can run, and a finished run goes back to
  * `queued` so that its state is settled again.
@@ -138,6 +141,7 @@ export async function markTaskInstance(
 
     await markTaskInstanceState(trx, ti.id, request.newState, request.now);
     await deletePendingStateWrites(trx, [ti.id]);
+    await cancelDeferrals(trx, [ti.id]);
     if (request.newState === 'success') await resetUpstreamFailedDownstream(trx, ti, request.now);
     await requeueFinishedRuns(trx, [ti.dag_run_id], request.now);
     const [after] = await selectByIds(trx, [ti.id]);

@@ -4,13 +4,22 @@ import { WatcherLeaseLostError, WatcherNotFoundError } from '../errors.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import type { DatabaseSchema } from '../schema/database-schema.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
+import {
+  leaseRefusal,
+  releaseAllLeases,
+  releaseLeasesOverCapacity,
+  releaseUnleasable,
+  renewLeases,
+  takeFreeRows,
+} from './fenced-leases.ts';
 
 /**
- * Leases of watchers to triggerers (SPEC §15.3). A triggerer holds a watcher while
- * `lease_owner` is its id and `lease_expires_at` is in the future; it renews all its leases with
- * each lease request. Taking a watcher (free, or its lease expired) bumps `lease_generation`, and
- * every commit of a poll names the generation it ran under, so a triggerer that lost a watcher
- * commits nothing. Only active watchers of active, unpaused DAGs are leased.
+ * Leases of watchers to triggerers (SPEC §15.3), fenced as `fenced-leases.ts` says (shared with
+ * deferrals): a triggerer holds a watcher while `lease_owner` is its id and `lease_expires_at` is
+ * in the future; it renews all its leases with each lease request. Taking a watcher (free, or its
+ * lease expired) bumps `lease_generation`, and every commit of a poll names the generation it ran
+ * under, so a triggerer that lost a watcher commits nothing. Only active watchers of active,
+ * unpaused DAGs are leased.
  */
 
 export interface IdlePoll {
@@ -64,10 +73,10 @@ export async function leaseWatchers(database: MetadataDatabase, input: LeaseRequ
   const expiresAt = input.now + input.leaseTimeoutMs;
   return inWriteTransaction(database, async (trx) => {
     for (const poll of input.idlePolls) await recordIdlePoll(trx, input.owner, poll, input.now);
-    await releaseUnleasableWatchers(trx, input.owner, input.now);
-    await releaseLeasesOverCapacity(trx, input.owner, input.capacity, input.now);
-    const held = await renewLeases(trx, input.owner, input.hostname, expiresAt, input.now);
-    await takeFreeWatchers(trx, database.dialect, {
+    await releaseUnleasable(trx, 'asset_watcher', isLeasable, input.owner, input.now);
+    await releaseLeasesOverCapacity(trx, 'asset_watcher', input.owner, input.capacity, input.now);
+    const held = await renewLeases(trx, 'asset_watcher', { ...input, expiresAt });
+    await takeFreeRows(trx, database.dialect, 'asset_watcher', isLeasable, {
       owner: input.owner,
       hostname: input.hostname,
       count: input.capacity - held,
@@ -80,12 +89,7 @@ export async function leaseWatchers(database: MetadataDatabase, input: LeaseRequ
 
 /** A graceful stop: every lease of the triggerer goes back at once. Returns how many. */
 export async function releaseAllWatcherLeases(db: Db, owner: string, now: number): Promise<number> {
-  const result = await db
-    .updateTable('asset_watcher')
-    .set({ ...RELEASED, updated_at: now })
-    .where('lease_owner', '=', owner)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return releaseAllLeases(db, 'asset_watcher', owner, now);
 }
 
 /**
@@ -106,87 +110,6 @@ async function recordIdlePoll(trx: Db, owner: string, poll: IdlePoll, now: numbe
     .where('lease_owner', '=', owner)
     .where('lease_generation', '=', poll.lease)
     .where((eb) => eb.or([eb('last_poll_at', 'is', null), eb('last_poll_at', '<', poll.polledAt)]))
-    .execute();
-}
-
-/** The owner's watchers whose DAG was paused or no longer declares them. */
-async function releaseUnleasableWatchers(trx: Db, owner: string, now: number): Promise<void> {
-  await trx
-    .updateTable('asset_watcher')
-    .set({ ...RELEASED, updated_at: now })
-    .where('lease_owner', '=', owner)
-    .where((eb) => eb.not(isLeasable(eb)))
-    .execute();
-}
-
-/** A triggerer that lowered its capacity gives back its newest watchers beyond it. */
-async function releaseLeasesOverCapacity(trx: Db, owner: string, capacity: number, now: number): Promise<void> {
-  const surplus = await trx
-    .selectFrom('asset_watcher')
-    .select('id')
-    .where('lease_owner', '=', owner)
-    .orderBy('id')
-    .limit(MAX_ROWS)
-    .offset(capacity)
-    .execute();
-  if (surplus.length === 0) return;
-  await trx
-    .updateTable('asset_watcher')
-    .set({ ...RELEASED, updated_at: now })
-    .where(
-      'id',
-      'in',
-      surplus.map((row) => row.id),
-    )
-    .execute();
-}
-
-/** Extends every lease the owner still holds (an expired one nobody took is still its own). Returns how many. */
-async function renewLeases(trx: Db, owner: string, hostname: string, expiresAt: number, now: number): Promise<number> {
-  const result = await trx
-    .updateTable('asset_watcher')
-    .set({ lease_hostname: hostname, lease_expires_at: expiresAt, updated_at: now })
-    .where('lease_owner', '=', owner)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
-
-/** Takes up to `count` leasable watchers that nobody holds, or whose lease expired: a new generation each. */
-async function takeFreeWatchers(
-  trx: Db,
-  dialect: DialectName,
-  take: {
-    readonly owner: string;
-    readonly hostname: string;
-    readonly count: number;
-    readonly expiresAt: number;
-    readonly now: number;
-  },
-): Promise<void> {
-  if (take.count <= 0) return;
-  const free = trx
-    .selectFrom('asset_watcher')
-    .select('id')
-    .where(isLeasable)
-    .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<=', take.now)]))
-    .orderBy('id')
-    .limit(take.count);
-  const rows = await (dialect === 'postgres' ? free.forUpdate().skipLocked() : free).execute();
-  if (rows.length === 0) return;
-  await trx
-    .updateTable('asset_watcher')
-    .set((eb) => ({
-      lease_owner: take.owner,
-      lease_hostname: take.hostname,
-      lease_generation: eb(eb.ref('lease_generation'), '+', 1),
-      lease_expires_at: take.expiresAt,
-      updated_at: take.now,
-    }))
-    .where(
-      'id',
-      'in',
-      rows.map((row) => row.id),
-    )
     .execute();
 }
 
@@ -271,18 +194,10 @@ export async function requireWatcherLease(
     eventCount: Number(row.event_count),
     failureCount: Number(row.failure_count),
   };
-  const lost = (why: string) => new WatcherLeaseLostError(watcher, check.owner, why);
-  if (row.lease_owner !== check.owner) {
-    throw lost(row.lease_owner === null ? 'no triggerer holds it now' : 'another triggerer holds it now');
-  }
-  if (check.lease !== undefined && check.lease !== watcher.lease) {
-    throw lost(`it was taken again since (lease ${watcher.lease} now, this poll ran under lease ${check.lease})`);
-  }
-  if (row.lease_expires_at === null || row.lease_expires_at <= check.now) {
-    throw lost('its lease expired; renew leases well within triggerer.lease_timeout');
-  }
+  const refusal = leaseRefusal(row, check, 'poll');
+  if (refusal !== undefined) throw new WatcherLeaseLostError(watcher, check.owner, refusal);
   if (!(await isStillLeasable(db, watcher.id))) {
-    throw lost('its DAG was paused, or no active DAG declares it any more');
+    throw new WatcherLeaseLostError(watcher, check.owner, 'its DAG was paused, or no active DAG declares it any more');
   }
   return watcher;
 }
@@ -308,8 +223,3 @@ function isLeasable(eb: ExpressionBuilder<DatabaseSchema, 'asset_watcher'>) {
     ),
   ]);
 }
-
-const RELEASED = { lease_owner: null, lease_hostname: null, lease_expires_at: null } as const;
-
-/** SQLite needs a LIMIT before an OFFSET. */
-const MAX_ROWS = 1_000_000_000;

@@ -26,6 +26,7 @@ export interface DatabaseSchema {
   dag_import_error: DagImportErrorTable;
   state_gc_lease: StateGcLeaseTable;
   asset_watcher: AssetWatcherTable;
+  task_deferral: TaskDeferralTable;
 }
 
 type AutoId = Generated<number>;
@@ -307,6 +308,39 @@ export interface AssetWatcherTable {
   failure_count: WithDefault<number>;
   /** Not polled before this (its interval, or the backoff after a failure); null: at once. */
   next_poll_at: EpochMs | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/**
+ * A deferred try's wait (SPEC §16), from the deferral until the resumed try is claimed. Triggerers
+ * lease it like a watcher; `status` is `waiting`, then `fired` with the `event` the try resumes with.
+ */
+export interface TaskDeferralTable {
+  id: AutoId;
+  ti_id: string;
+  /** The deferred try: it resumes with this try number. */
+  try_number: number;
+  /** `timer` | `poll` */
+  kind: string;
+  poll_name: string | null;
+  /** JSON of the poll's arguments. */
+  args: string | null;
+  every_ms: number | null;
+  /** A timer's instant, or a poll's next call. */
+  next_check_at: EpochMs;
+  timeout_at: EpochMs | null;
+  /** `waiting` | `fired` */
+  status: WithDefault<string>;
+  /** JSON of what the wait fired with (`ctx.resumedWith`). */
+  event: string | null;
+  fired_at: EpochMs | null;
+  lease_owner: string | null;
+  lease_hostname: string | null;
+  lease_generation: WithDefault<number>;
+  lease_expires_at: EpochMs | null;
+  last_check_at: EpochMs | null;
+  check_count: WithDefault<number>;
   created_at: EpochMs;
   updated_at: EpochMs;
 }

@@ -96,7 +96,7 @@ export async function startAttempt(
     .executeTakeFirst();
 }
 
-/** The running attempt ended for good: `success`, `skipped` or `failed`; its try is recorded. */
+/** The running attempt ended for good: `success`, `skipped` or `failed` (a deferred try whose wait failed: `failed`); a running try is recorded. */
 export async function finishAttempt(
   trx: Trx,
   tiId: string,
@@ -112,7 +112,7 @@ export async function finishAttempt(
     .execute();
 }
 
-/** The running attempt failed with tries left: its try is recorded and the TI waits for `nextRetryAt`. */
+/** The running (or deferred) attempt failed with tries left: a running try is recorded and the TI waits for `nextRetryAt`. */
 export async function scheduleRetry(trx: Trx, tiId: string, nextRetryAt: number, now: number): Promise<void> {
   await recordEndedTries(trx, [tiId], { state: 'up_for_retry', now, nextRetryAt });
   await trx
@@ -121,6 +121,61 @@ export async function scheduleRetry(trx: Trx, tiId: string, nextRetryAt: number,
     .where('id', '=', tiId)
     .where(tiStateAllows('up_for_retry', 'attempt'))
     .execute();
+}
+
+/**
+ * A deferred try resumes (SPEC §16): the queued TI becomes `running` again at the same try number
+ * (a deferral does not use a try). Returns the TI after the claim; undefined when it was no longer queued.
+ */
+export async function resumeAttempt(
+  trx: Trx,
+  claim: { readonly tiId: string; readonly worker: string; readonly now: number },
+): Promise<Selectable<TaskInstanceTable> | undefined> {
+  return trx
+    .updateTable('task_instance')
+    .set({
+      state: 'running',
+      heartbeat_at: claim.now,
+      end_date: null,
+      next_retry_at: null,
+      worker: claim.worker,
+      updated_at: claim.now,
+    })
+    .where('id', '=', claim.tiId)
+    .where(tiStateAllows('running', 'attempt'))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The running try deferred: its process ends and a triggerer runs its wait; it holds no worker slot. */
+export async function deferAttempt(trx: Trx, tiId: string, now: number): Promise<void> {
+  await trx
+    .updateTable('task_instance')
+    .set({ state: 'deferred', heartbeat_at: null, next_retry_at: null, updated_at: now })
+    .where('id', '=', tiId)
+    .where(tiStateAllows('deferred', 'attempt'))
+    .execute();
+}
+
+/**
+ * The deferred try's wait fired: the TI is `scheduled`, and the scheduler queues it to resume.
+ * Only a TI still deferred at `tryNumber` moves, so a wait that fires twice resumes it once.
+ * Returns whether it moved.
+ */
+export async function scheduleDeferredAttempt(
+  trx: Trx,
+  tiId: string,
+  tryNumber: number,
+  now: number,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('task_instance')
+    .set({ state: 'scheduled', updated_at: now })
+    .where('id', '=', tiId)
+    .where('try_number', '=', tryNumber)
+    .where(tiStateAllows('scheduled', 'attempt'))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 // ── operator ─────────────────────────────────────────────────────────────────────────────────

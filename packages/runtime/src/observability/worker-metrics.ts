@@ -2,7 +2,15 @@ import type { TaskMetricEvent } from '@tidemark/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** How an attempt ended, as the worker saw it (label `outcome` of `tidemark_attempts_total`). */
-export type AttemptOutcomeLabel = 'success' | 'failed' | 'skipped' | 'timeout' | 'crashed' | 'stopped' | 'stale';
+export type AttemptOutcomeLabel =
+  | 'success'
+  | 'failed'
+  | 'skipped'
+  | 'deferred'
+  | 'timeout'
+  | 'crashed'
+  | 'stopped'
+  | 'stale';
 
 const RESUMABLE_DECISIONS: ReadonlySet<string> = new Set([
   'fresh_submit',

@@ -6,6 +6,7 @@ import type { SchedulerMetrics } from '../observability/scheduler-metrics.ts';
 import { type StateGcLoopOptions, startStateGcLoop } from '../state-gc/index.ts';
 import { createAssetTriggeredRuns } from './asset-triggered-run-creation.ts';
 import { scheduleDagRun } from './dag-run-scheduling.ts';
+import { DeferralTimeouts } from './deferral-timeouts.ts';
 import { createDueScheduledRuns } from './scheduled-run-creation.ts';
 import { failZombies } from './zombie-detection.ts';
 
@@ -38,7 +39,7 @@ const RUNS_PER_PASS = 500;
 
 /**
  * The scheduler loop: parse changed DAG files, create due scheduled and asset-triggered runs, move every active run's
- * TIs along, and fail zombies. Each run is scheduled in its own short transaction, so several
+ * TIs along, fail zombies and deferred tries whose wait timed out. Each run is scheduled in its own short transaction, so several
  * schedulers on PostgreSQL share the work through row locks.
  */
 export function startScheduler(options: SchedulerOptions): RunningScheduler {
@@ -66,6 +67,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
       : {}),
   });
   const outage = new DatabaseOutageWatch(log, 'scheduler', now);
+  const deferralTimeouts = new DeferralTimeouts();
 
   async function pass(): Promise<void> {
     if (options.dagProcessor && now() - lastScan >= config.scheduler.dag_scan_interval) {
@@ -75,6 +77,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
     const heartbeatTimeout = config.scheduler.task_heartbeat_timeout;
     await runSchedulingPass(options.database, now(), heartbeatTimeout, log, {
       judgeZombies: mayJudgeZombies(outage, now(), heartbeatTimeout),
+      deferralTimeouts,
     });
   }
 
@@ -127,6 +130,8 @@ function mayJudgeZombies(outage: DatabaseOutageWatch, now: number, heartbeatTime
 export interface SchedulingPassOptions {
   /** False right after a database outage (see mayJudgeZombies). Default true. */
   readonly judgeZombies?: boolean;
+  /** Kept across passes by the scheduler loop; default: a new one (it sweeps stale deferrals at once). */
+  readonly deferralTimeouts?: DeferralTimeouts;
 }
 
 /** One pass without the DAG processor. Exported for tests and for `tidemark scheduler --once`. */
@@ -143,4 +148,5 @@ export async function runSchedulingPass(
     await scheduleDagRun(database, dagRunId, now, log);
   }
   if (options.judgeZombies ?? true) await failZombies(database, now, heartbeatTimeoutMs, log);
+  await (options.deferralTimeouts ?? new DeferralTimeouts()).run(database, now, log);
 }

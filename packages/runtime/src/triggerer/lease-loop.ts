@@ -1,24 +1,34 @@
-import { type LeaseResponse, TidemarkError } from '@tidemark/core';
+import { TidemarkError } from '@tidemark/core';
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '../worker/backoff.ts';
 import { isTransientApiError } from '../worker/execution-api-errors.ts';
-import type { TriggererApiClient } from './triggerer-api-client.ts';
-import type { IdlePoll } from './watcher-poll-scheduler.ts';
 
-export interface LeaseLoopOptions {
-  readonly api: TriggererApiClient;
-  /** Shown in the watcher status (hostname:pid). */
-  readonly hostname: string;
-  readonly capacity: number;
+/** What a lease request answers: at least how long the leases last. */
+export interface LeaseAnswer {
+  readonly lease_timeout_ms: number;
+}
+
+/**
+ * One kind of leased rows (watchers, SPEC §15.3; deferrals, SPEC §16): `TIdle` is what the
+ * triggerer reports with each renewal (polls or checks that found nothing), `TAnswer` what the
+ * server answers.
+ */
+export interface LeaseLoopOptions<TIdle, TAnswer extends LeaseAnswer> {
+  /** Sends one lease request with the idle reports taken for it. */
+  readonly lease: (idle: readonly TIdle[]) => Promise<TAnswer>;
+  /** What is leased, for log lines: "watchers", "deferrals". */
+  readonly what: string;
+  /** How many are held after `answer`, for the first log line. */
+  readonly count: (answer: TAnswer) => number;
   readonly logger: Logger;
   /** `triggerer.lease_timeout` until the server said what it is. */
   readonly initialLeaseTimeoutMs: number;
-  /** The idle polls to report now; they are handed back with `restoreIdlePolls` when the request fails. */
-  readonly takeIdlePolls: () => IdlePoll[];
-  readonly restoreIdlePolls: (polls: readonly IdlePoll[]) => void;
-  /** The watchers this triggerer holds now. */
-  readonly onLeased: (response: LeaseResponse) => void;
-  /** Renewal failed for so long that the leases may move: stop every watcher before another triggerer starts it. */
+  /** The idle reports to send now; they are handed back with `restoreIdle` when the request fails. */
+  readonly takeIdle: () => TIdle[];
+  readonly restoreIdle: (idle: readonly TIdle[]) => void;
+  /** What this triggerer holds now. */
+  readonly onLeased: (answer: TAnswer) => void;
+  /** Renewal failed for so long that the leases may move: stop everything before another triggerer starts it. */
   readonly onLeaseDeadline: () => void;
 }
 
@@ -30,15 +40,15 @@ const RETRY_BASE_DELAY_MS = 500;
  * once the leases may have expired it stops the watchers locally, so that two triggerers never run
  * one watcher at once.
  */
-export class LeaseLoop {
-  readonly #options: LeaseLoopOptions;
+export class LeaseLoop<TIdle, TAnswer extends LeaseAnswer> {
+  readonly #options: LeaseLoopOptions<TIdle, TAnswer>;
   readonly #stopping = new AbortController();
   #leaseTimeoutMs: number;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #loop: Promise<void> = Promise.resolve();
   #everLeased = false;
 
-  constructor(options: LeaseLoopOptions) {
+  constructor(options: LeaseLoopOptions<TIdle, TAnswer>) {
     this.#options = options;
     this.#leaseTimeoutMs = options.initialLeaseTimeoutMs;
   }
@@ -65,14 +75,14 @@ export class LeaseLoop {
   }
 
   async #renew(): Promise<boolean> {
-    const { api, hostname, capacity, logger } = this.#options;
+    const { logger } = this.#options;
     const sentAt = Date.now();
-    const idlePolls = this.#options.takeIdlePolls();
-    let response: LeaseResponse;
+    const idle = this.#options.takeIdle();
+    let response: TAnswer;
     try {
-      response = await api.lease({ hostname, capacity, ...(idlePolls.length > 0 ? { idle_polls: idlePolls } : {}) });
+      response = await this.#options.lease(idle);
     } catch (error) {
-      this.#options.restoreIdlePolls(idlePolls);
+      this.#options.restoreIdle(idle);
       if (!this.#stopping.signal.aborted) this.#logFailure(error);
       return false;
     }
@@ -81,7 +91,10 @@ export class LeaseLoop {
     this.#armDeadline(sentAt);
     if (!this.#everLeased) {
       this.#everLeased = true;
-      logger.info({ watchers: response.watchers.length }, 'triggerer leased its watchers');
+      logger.info(
+        { [this.#options.what]: this.#options.count(response) },
+        `triggerer leased its ${this.#options.what}`,
+      );
     }
     this.#options.onLeased(response);
     return true;
@@ -99,7 +112,7 @@ export class LeaseLoop {
       () => {
         this.#options.logger.error(
           { leaseTimeoutMs: this.#leaseTimeoutMs },
-          'the leases could not be renewed in time: the watchers stop here until the api-server answers again',
+          `the leases could not be renewed in time: the ${this.#options.what} stop here until the api-server answers again`,
         );
         this.#options.onLeaseDeadline();
       },

@@ -1,5 +1,15 @@
 import {
+  DEFERRAL_ROUTES,
+  type DeferralErrorResponse,
+  type DeferralFireResponse,
+  type DeferralLeaseRequest,
+  type DeferralLeaseResponse,
+  type DeferralTakeRequest,
+  deferralErrorResponseSchema,
+  deferralFireResponseSchema,
+  deferralLeaseResponseSchema,
   encodePathSegment,
+  type JsonValue,
   type LeaseRequest,
   type LeaseResponse,
   leaseResponseSchema,
@@ -86,11 +96,54 @@ export class TriggererApiClient {
     return parseResponse(watcherPollResponseSchema, response, 'watcher poll');
   }
 
+  /** Renews this triggerer's deferral leases, takes free ones, reports idle checks → the deferrals it holds now (SPEC §16). */
+  async leaseDeferrals(request: DeferralLeaseRequest): Promise<DeferralLeaseResponse> {
+    const path = DEFERRAL_ROUTES.leases.replace(':triggerer_id', this.#triggererPath);
+    return parseResponse(
+      deferralLeaseResponseSchema,
+      await this.#send({ method: 'POST', path, body: request }),
+      'deferral lease',
+    );
+  }
+
+  /** Takes new deferrals between renewals (a long poll with `wait_ms`) → only those taken. */
+  async takeDeferrals(request: DeferralTakeRequest): Promise<DeferralLeaseResponse> {
+    const path = DEFERRAL_ROUTES.take.replace(':triggerer_id', this.#triggererPath);
+    const timeoutMs = this.#timeoutMs + (request.wait_ms ?? 0);
+    return parseResponse(
+      deferralLeaseResponseSchema,
+      await this.#send({ method: 'POST', path, body: request }, timeoutMs),
+      'deferral take',
+    );
+  }
+
+  /** Gives every deferral lease back. */
+  async releaseDeferralLeases(): Promise<void> {
+    await this.#send({
+      method: 'DELETE',
+      path: DEFERRAL_ROUTES.releaseLeases.replace(':triggerer_id', this.#triggererPath),
+    });
+  }
+
+  /** The wait fired with `event`: the TI resumes (`resumed: false` when it had already fired). */
+  async fireDeferral(deferralId: number, lease: number, event: JsonValue): Promise<DeferralFireResponse> {
+    const path = DEFERRAL_ROUTES.fire.replace(':deferral_id', String(deferralId));
+    const response = await this.#send({ method: 'POST', path, body: { lease, event } });
+    return parseResponse(deferralFireResponseSchema, response, 'deferral fire');
+  }
+
+  /** The wait failed: the deferred try fails with its retry policy. */
+  async reportDeferralError(deferralId: number, lease: number, error: string): Promise<DeferralErrorResponse> {
+    const path = DEFERRAL_ROUTES.error.replace(':deferral_id', String(deferralId));
+    const response = await this.#send({ method: 'POST', path, body: { lease, error } });
+    return parseResponse(deferralErrorResponseSchema, response, 'deferral error');
+  }
+
   #watcherPath(route: 'watcherState' | 'watcherPolls', watcherId: number): string {
     return TRIGGERER_ROUTES[route].replace(':watcher_id', String(watcherId));
   }
 
-  #send(request: Omit<ExecutionApiRequest, 'token'>) {
-    return sendExecutionApiRequest(this.apiUrl, { ...request, token: this.#token.current() }, this.#timeoutMs);
+  #send(request: Omit<ExecutionApiRequest, 'token'>, timeoutMs = this.#timeoutMs) {
+    return sendExecutionApiRequest(this.apiUrl, { ...request, token: this.#token.current() }, timeoutMs);
   }
 }

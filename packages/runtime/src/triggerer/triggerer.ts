@@ -1,14 +1,15 @@
 import { hostname } from 'node:os';
-import type { LeasedWatcher, LeaseResponse } from '@tidemark/core';
+import type { LeasedDeferral, LeasedWatcher, LeaseResponse } from '@tidemark/core';
 import { WATCHER_PROCESS_ENTRY } from '@tidemark/sdk';
 import type { Logger } from 'pino';
 import type { StateOffload } from '../offload/create-offload-store.ts';
 import { createWorkerLogger } from '../worker/worker-logger.ts';
+import { DeferralRunner } from './deferral-runner.ts';
 import { LeaseLoop } from './lease-loop.ts';
 import { TriggererApiClient } from './triggerer-api-client.ts';
 import { checkTriggererId, newTriggererId } from './triggerer-id.ts';
 import { type IdlePoll, WatcherPollScheduler } from './watcher-poll-scheduler.ts';
-import { type PollEnd, WatcherProcessHost } from './watcher-process-host.ts';
+import { type CheckEnd, type PollEnd, WatcherProcessHost } from './watcher-process-host.ts';
 
 export interface TriggererOptions {
   /** The api-server, e.g. `http://127.0.0.1:8080` (triggerer.api_url, else worker.api_url). */
@@ -37,6 +38,10 @@ export interface TriggererOptions {
   readonly offload?: StateOffload | undefined;
   /** Called after each poll ended and was reported. */
   readonly onPollDone?: (watcher: LeasedWatcher, end: PollEnd) => void;
+  /** Waits of deferred tasks it runs at most (SPEC §16, `triggerer.deferral_capacity`); 0: none. Default 5,000. */
+  readonly deferralCapacity?: number;
+  /** Called after each deferral check (or timer) ended and was reported. */
+  readonly onDeferralCheckDone?: (deferral: LeasedDeferral, end: CheckEnd) => void;
 }
 
 export interface TriggererStopOptions {
@@ -48,6 +53,8 @@ export interface Triggerer {
   readonly id: string;
   /** The watchers it runs now. */
   readonly watcherIds: readonly number[];
+  /** The deferrals whose waits it runs now (SPEC §16). */
+  readonly deferralIds: readonly number[];
   /** The pid of its watcher process, while one runs. */
   readonly watcherProcessPid: number | undefined;
   /** Aborts the polls, ends the watcher process and gives the leases back. */
@@ -55,12 +62,15 @@ export interface Triggerer {
 }
 
 const DEFAULT_LEASE_TIMEOUT_MS = 30_000;
+const DEFAULT_DEFERRAL_CAPACITY = 5_000;
 const DEFAULT_STOP_GRACE_MS = 10_000;
 const RELEASE_TIMEOUT_MS = 5_000;
 
 /**
  * Starts a triggerer (SPEC §15.3): it leases watchers from the api-server, runs their polls in one
- * supervised watcher process, and commits what they find. It never opens the database.
+ * supervised watcher process, and commits what they find. It also runs the waits of deferred
+ * tasks (SPEC §16): timers on its own timers, polls in the same watcher process. It never opens
+ * the database.
  */
 export function startTriggerer(options: TriggererOptions): Triggerer {
   return new TriggererRun(options).start();
@@ -72,11 +82,12 @@ class TriggererRun implements Triggerer {
   readonly #logger: Logger;
   readonly #api: TriggererApiClient;
   readonly #host: WatcherProcessHost;
-  readonly #leases: LeaseLoop;
+  readonly #leases: LeaseLoop<IdlePoll, LeaseResponse>;
   readonly #schedulers = new Map<number, WatcherPollScheduler>();
   /** Schedulers being stopped: a new one for the same watcher waits for its poll to end. */
   readonly #stopping = new Map<number, Promise<void>>();
   readonly #idlePolls = new Map<number, IdlePoll>();
+  readonly #deferrals: DeferralRunner | undefined;
   #stopped: Promise<void> | undefined;
 
   constructor(options: TriggererOptions) {
@@ -95,21 +106,44 @@ class TriggererRun implements Triggerer {
       logger: this.#logger,
       ...(options.watcherStallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.watcherStallTimeoutMs }),
     });
+    const leaseHostname = `${hostname()}:${process.pid}`;
     this.#leases = new LeaseLoop({
-      api: this.#api,
-      hostname: `${hostname()}:${process.pid}`,
-      capacity: options.capacity,
+      lease: (idlePolls) =>
+        this.#api.lease({
+          hostname: leaseHostname,
+          capacity: options.capacity,
+          ...(idlePolls.length > 0 ? { idle_polls: [...idlePolls] } : {}),
+        }),
+      what: 'watchers',
+      count: (response) => response.watchers.length,
       logger: this.#logger,
       initialLeaseTimeoutMs: leaseTimeoutMs,
-      takeIdlePolls: () => this.#takeIdlePolls(),
-      restoreIdlePolls: (polls) => this.#restoreIdlePolls(polls),
+      takeIdle: () => this.#takeIdlePolls(),
+      restoreIdle: (polls) => this.#restoreIdlePolls(polls),
       onLeased: (response) => this.#reconcile(response),
       onLeaseDeadline: () => this.#stopAllWatchers('the leases could not be renewed before they expire'),
     });
+    const deferralCapacity = options.deferralCapacity ?? DEFAULT_DEFERRAL_CAPACITY;
+    if (deferralCapacity > 0) {
+      this.#deferrals = new DeferralRunner({
+        api: this.#api,
+        host: this.#host,
+        dagsFolder: options.dagsFolder,
+        hostname: leaseHostname,
+        capacity: deferralCapacity,
+        leaseTimeoutMs,
+        logger: this.#logger,
+        ...(options.onDeferralCheckDone ? { onCheckDone: options.onDeferralCheckDone } : {}),
+      });
+    }
   }
 
   get watcherIds(): readonly number[] {
     return [...this.#schedulers.keys()];
+  }
+
+  get deferralIds(): readonly number[] {
+    return this.#deferrals?.deferralIds ?? [];
   }
 
   get watcherProcessPid(): number | undefined {
@@ -122,6 +156,7 @@ class TriggererRun implements Triggerer {
       'triggerer started',
     );
     this.#leases.start();
+    this.#deferrals?.start();
     return this;
   }
 
@@ -134,11 +169,13 @@ class TriggererRun implements Triggerer {
     this.#logger.info({ watchers: this.#schedulers.size }, 'triggerer stopping');
     await this.#leases.stop();
     this.#stopAllWatchers('the triggerer is stopping');
+    const deferralsStopped = this.#deferrals?.stop();
     await this.#host.stop(graceMs);
+    await deferralsStopped;
     await Promise.all(this.#stopping.values());
     try {
       await Promise.race([
-        this.#api.releaseLeases(),
+        Promise.all([this.#api.releaseLeases(), this.#deferrals && this.#api.releaseDeferralLeases()]),
         new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), RELEASE_TIMEOUT_MS).unref()),
       ]);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { FinishRequest, TaskToSupervisor } from '@tidemark/core';
+import type { DeferralWait, DeferralWaitWire, FinishRequest, TaskToSupervisor } from '@tidemark/core';
 import type { TaskProcessExit } from './task-process.ts';
 
 /** What the supervisor reports with finish, or `stale` when it must not report at all. */
@@ -28,7 +28,18 @@ export function outcomeFromFinishedMessage(message: FinishedMessage): AttemptOut
       return { state: 'failed', error: capError(message.error), retryable: message.retryable };
     case 'skipped':
       return { state: 'skipped', reason: capError(message.reason) };
+    case 'deferred':
+      return {
+        state: 'deferred',
+        wait: deferralWaitToWire(message.wait),
+        ...(message.timeoutMs === undefined ? {} : { timeout_ms: message.timeoutMs }),
+      };
   }
+}
+
+function deferralWaitToWire(wait: DeferralWait): DeferralWaitWire {
+  if (wait.kind === 'poll') return { kind: 'poll', name: wait.name, args: wait.args, every_ms: wait.everyMs };
+  return 'until' in wait ? { kind: 'timer', until: wait.until } : { kind: 'timer', delay_ms: wait.delayMs };
 }
 
 export function outcomeFromInterruption(interruption: Interruption): AttemptOutcome {
@@ -71,6 +82,10 @@ export function describeOutcome(
       return 'task succeeded';
     case 'skipped':
       return `task skipped: ${outcome.reason}`;
+    case 'deferred':
+      return outcome.wait.kind === 'poll'
+        ? `task deferred: waiting for poll "${outcome.wait.name}" on a triggerer; its worker slot is free`
+        : 'task deferred: waiting for a timer on a triggerer; its worker slot is free';
     case 'failed':
       return `task failed (${failureNote(outcome.retryable, tries)}): ${outcome.error}`;
     case 'stale':

@@ -433,6 +433,7 @@ export function attemptSpecOf(claimed: ClaimedAttempt, dagsFolder: string): Atte
     ...(claimed.triggering_asset_events === undefined
       ? {}
       : { triggeringAssetEvents: claimed.triggering_asset_events.map(triggeringAssetEventFromWire) }),
+    ...(claimed.resumed_with === undefined ? {} : { resumedWith: claimed.resumed_with }),
   };
 }
 
@@ -453,16 +454,17 @@ function attemptLogger(logger: Logger, claimed: ClaimedAttempt): Logger {
 
 /**
  * A success whose return value or outlet extras the server cannot store (too large, not storable
- * JSON) becomes a failure that says why; retrying would return the same value.
+ * JSON), or a deferral whose poll arguments it cannot store, becomes a failure that says why;
+ * retrying would send the same value.
  */
 function returnValueRefusal(outcome: FinishRequest, error: unknown): FinishRequest | undefined {
   const status = httpStatusOf(error);
-  if (outcome.state !== 'success' || (status !== 413 && status !== 422)) return undefined;
-  return {
-    state: 'failed',
-    error: `the task's result could not be stored (its return value as XCom, its outlet events' extras): ${
-      (error as Error).message
-    }`,
-    retryable: false,
-  };
+  if ((outcome.state !== 'success' && outcome.state !== 'deferred') || (status !== 413 && status !== 422)) {
+    return undefined;
+  }
+  const what =
+    outcome.state === 'success'
+      ? "the task's result could not be stored (its return value as XCom, its outlet events' extras)"
+      : 'the task could not defer (its wait was refused)';
+  return { state: 'failed', error: `${what}: ${(error as Error).message}`, retryable: false };
 }

@@ -42,12 +42,15 @@ export class TaskProcess<TToChild extends object = SupervisorToTask, TFromChild 
   #handlers: TaskProcessHandlers<TFromChild> | undefined;
   #held: ((handlers: TaskProcessHandlers<TFromChild>) => void)[] = [];
 
-  /** Starts the process; without `handlers` it waits, warm, for `attach`. */
-  constructor(entryFile: string, handlers?: TaskProcessHandlers<TFromChild>) {
+  /**
+   * Starts the process; without `handlers` it waits, warm, for `attach`. `nodeArgs` go before the
+   * loaders (V8 flags, e.g. the watcher process's smaller young generation).
+   */
+  constructor(entryFile: string, handlers?: TaskProcessHandlers<TFromChild>, nodeArgs: readonly string[] = []) {
     this.#handlers = handlers;
     this.#child = spawn(
       process.execPath,
-      ['--import', TSX_LOADER_URL, '--import', DAG_FILE_MODULE_HOOKS_URL, entryFile],
+      [...nodeArgs, '--import', TSX_LOADER_URL, '--import', DAG_FILE_MODULE_HOOKS_URL, entryFile],
       {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: taskEnvironment(process.env),

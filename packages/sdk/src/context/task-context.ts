@@ -1,8 +1,10 @@
 import type { AssetReference, AttemptSpec, JsonValue, TriggeringAssetEvent } from '@tidemark/core/task-process';
+import type { Wait } from '../dag/wait.ts';
 import type { SupervisorRequester } from '../runner/supervisor-channel.ts';
 import { type AssetStateAccessor, createAssetStateAccessor } from './asset-state-accessor.ts';
 import { createDagStateAccessor, type DagStateAccessor } from './dag-state-accessor.ts';
 import { createOutletEvents, type OutletEventAccessor, type OutletEvents } from './outlet-events.ts';
+import { type DeferOptions, TaskDeferral } from './task-deferral.ts';
 import { createTaskLogger, type TaskLogger } from './task-logger.ts';
 import { bindTaskMetrics } from './task-metrics.ts';
 import { createTaskStateAccessor, type TaskStateAccessor } from './task-state-accessor.ts';
@@ -37,6 +39,18 @@ export interface TaskContext {
   /** The events the task's outlets emit when it succeeds: `ctx.outletEvents.of(asset).extra = {…}`. */
   readonly outletEvents: OutletEventAccessor;
   /**
+   * Ends the attempt as deferred (SPEC §16): the process exits and frees its worker slot while a
+   * triggerer runs `wait` (`timer(…)` or `dag.waitFor(name, args)`). When it fires, the task
+   * function runs again, same try number, with `ctx.resumedWith` set. Keep what it needs across in
+   * `ctx.taskState`. With `timeout`, the try fails (retry policy applies) if the wait has not fired.
+   */
+  defer(wait: Wait, options?: DeferOptions): Promise<never>;
+  /**
+   * Set when this run of the task function resumes a deferral: the wait's event (`{ kind: 'timer' }`,
+   * or what the poll returned); undefined on a fresh try.
+   */
+  readonly resumedWith: JsonValue | undefined;
+  /**
    * The W3C `traceparent` of this attempt's span when the worker traces (`tracing.otlp_endpoint`),
    * for passing the trace on to an external system; undefined otherwise.
    */
@@ -47,6 +61,7 @@ export interface TaskContext {
 export interface TaskContextHandle {
   readonly context: TaskContext;
   readonly outletEvents: OutletEvents;
+  readonly deferral: TaskDeferral;
 }
 
 export function createTaskContext(
@@ -60,6 +75,7 @@ export function createTaskContext(
   stateItemKey?: string,
 ): TaskContextHandle {
   const outletEvents = createOutletEvents(outlets);
+  const deferral = new TaskDeferral();
   const context: TaskContext = Object.freeze({
     dagId: attempt.dagId,
     runId: attempt.runId,
@@ -77,8 +93,10 @@ export function createTaskContext(
     dagState: createDagStateAccessor(supervisor, attempt.dagId, attempt.tryNumber),
     triggeringAssetEvents: Object.freeze([...(attempt.triggeringAssetEvents ?? [])]),
     outletEvents: { of: (asset: AssetReference) => outletEvents.of(asset) },
+    defer: deferral.defer,
+    resumedWith: attempt.resumedWith,
     traceParent: attempt.traceParent,
   });
   bindTaskMetrics(context, (event) => supervisor.metric?.(event));
-  return { context, outletEvents };
+  return { context, outletEvents, deferral };
 }

@@ -2,15 +2,18 @@ import {
   type AssetCondition,
   type AssetReference,
   assetIdentity,
+  isPollName,
   type JsonValue,
+  MIN_POLL_EVERY_MS,
   type SerializedDag,
 } from '@tidemark/core/task-process';
-import { DagDefinitionError } from '../errors.ts';
+import { DagDefinitionError, InvalidWaitError } from '../errors.ts';
 import { type Asset, isAsset, watchersOf } from './asset.ts';
 import { type DagSchedule, parseDagSchedule } from './asset-schedule.ts';
 import { type CallSite, captureCallSite } from './call-site.ts';
 import { validateDefinitionId } from './definition-id.ts';
 import { checkOptionNames } from './option-names.ts';
+import type { PollDefinition, PollFunction, PollOptions } from './poll.ts';
 import { parseStartDate } from './start-date.ts';
 import {
   type MappedTaskFunction,
@@ -29,6 +32,7 @@ import {
 } from './task-policy.ts';
 import { type AnyTaskRef, isTaskRef, type MappedTaskRef, type TaskRef, type TaskRefs } from './task-ref.ts';
 import { topologicalOrder } from './topological-order.ts';
+import { pollWait, type Wait, waitDurationMs } from './wait.ts';
 import type { Watcher } from './watcher.ts';
 
 /** Marks a DAG without `instanceof`: the DAG processor may load another copy of this module. */
@@ -86,6 +90,7 @@ export class Dag {
   /** Where `dag(...)` was called, so the DAG processor can point at the line of a definition error. */
   readonly definedAt: CallSite | null;
   readonly #tasks = new Map<string, TaskEntry>();
+  readonly #polls = new Map<string, PollDefinition>();
   /** By asset and watcher name. */
   readonly #watchers = new Map<string, DagWatcher>();
 
@@ -145,6 +150,55 @@ export class Dag {
     return this.#addTask(taskId, fn as TaskDefinition['fn'], options, upstreamTask.taskId) as MappedTaskRef<
       Awaited<TResult>
     >;
+  }
+
+  /**
+   * Declares a poll a deferred task can wait for (SPEC §16): a triggerer calls `fn(args, ctx)`
+   * every `every` until it returns something other than undefined or null; the task then runs again
+   * with `ctx.resumedWith` = that value. Returns a ref whose `wait(args)` is `waitFor(name, args)`.
+   */
+  poll<TArgs extends JsonValue = JsonValue, TResult extends JsonValue = JsonValue>(
+    name: string,
+    options: PollOptions,
+    fn: PollFunction<TArgs, TResult>,
+  ): PollRef<TArgs> {
+    const where = `poll "${String(name)}" in DAG "${this.dagId}"`;
+    if (!isPollName(name)) {
+      throw new DagDefinitionError(`${where}: a poll name is 1–250 characters among letters, digits, "_", "-" and "."`);
+    }
+    if (this.#polls.has(name)) throw new DagDefinitionError(`${where} is declared twice`);
+    checkOptionNames(options, ['every'], where);
+    if (typeof fn !== 'function') throw new DagDefinitionError(`${where} needs a function to call, got ${String(fn)}`);
+    let everyMs: number;
+    try {
+      everyMs = waitDurationMs(options?.every, `every of ${where}`, MIN_POLL_EVERY_MS);
+    } catch (error) {
+      throw new DagDefinitionError(error instanceof Error ? error.message : String(error));
+    }
+    this.#polls.set(name, Object.freeze({ name, everyMs, fn: fn as PollDefinition['fn'] }));
+    return Object.freeze({ name, everyMs, wait: (args: TArgs) => this.waitFor(name, args) });
+  }
+
+  /** The wait for poll `name` (declared with `dag.poll`) with `args`, for `ctx.defer(wait, { timeout })`. */
+  waitFor(name: string, args: JsonValue = {}): Wait {
+    const poll = this.#polls.get(name);
+    if (!poll) {
+      const declared = [...this.#polls.keys()].map((known) => `"${known}"`).join(', ') || 'none';
+      throw new InvalidWaitError(
+        `poll "${String(name)}" is not declared in DAG "${this.dagId}" (declared: ${declared}); ` +
+          'declare it in the DAG file with dag.poll(name, { every }, fn)',
+      );
+    }
+    return pollWait(name, args, poll.everyMs);
+  }
+
+  getPoll(name: string): PollDefinition | undefined {
+    return this.#polls.get(name);
+  }
+
+  /** Poll names in the order they were declared. */
+  get pollNames(): string[] {
+    return [...this.#polls.keys()];
   }
 
   /**
@@ -328,6 +382,13 @@ export class Dag {
       { dag_id: this.dagId, task_id: ref.taskId },
     );
   }
+}
+
+/** What `dag.poll(...)` returns: `wait(args)` is the wait a task defers to. */
+export interface PollRef<TArgs extends JsonValue = JsonValue> {
+  readonly name: string;
+  readonly everyMs: number;
+  wait(args: TArgs): Wait;
 }
 
 /** Defines a DAG; export it from the DAG file (default or named export). */

@@ -4,6 +4,8 @@ import type { JsonValue } from '@tidemark/core/task-process';
 import { NEVER_EXPIRE, type StateEntry } from '../context/state-accessor-core.ts';
 import type { TaskContext } from '../context/task-context.ts';
 import { countTaskMetric } from '../context/task-metrics.ts';
+import type { PollFunction } from '../dag/poll.ts';
+import type { Wait } from '../dag/wait.ts';
 import { ExternalJobFailedError, PatternOptionError } from '../errors.ts';
 import {
   checkContext,
@@ -44,6 +46,44 @@ export interface ResumableOptions<R extends JsonValue> {
   readonly onClear?: ResumableOnClear;
   /** Time between polls: milliseconds or a duration text ("30s"). Default 1 s. */
   readonly pollInterval?: number | string;
+  /**
+   * Deferrable mode (SPEC §16): instead of polling from the task process, the task defers to
+   * `wait(jobId)` (a poll the DAG file declares, usually built with `untilJobEnds`) and frees its
+   * worker slot; the triggerer polls the job, and the task runs again when the job ended, reading
+   * the result from `ctx.resumedWith`. `timeout`: the try fails if the job has not ended by then.
+   */
+  readonly deferrable?: ResumableDeferrable;
+}
+
+export interface ResumableDeferrable {
+  /** The wait for job `jobId`, e.g. `(jobId) => batchJob.wait({ jobId })`. */
+  readonly wait: (jobId: string) => Wait;
+  /** The deferred try fails (its retry policy applies) if the wait has not fired by then. */
+  readonly timeout?: number | string;
+}
+
+/** What `untilJobEnds` fires with: the job's final status and its id. */
+export type JobEnd<R> = Exclude<JobStatus<R>, { readonly state: 'running' }> & { readonly job_id: string };
+
+/**
+ * The poll function of a deferrable `resumable` (SPEC §16), for `dag.poll(name, { every }, …)`:
+ * it calls `poll(jobId)` with the `jobId` of its arguments, returns nothing while the job runs, and
+ * its final status (with `job_id`) once it ended, which the resumed task reads.
+ */
+export function untilJobEnds<R extends JsonValue = JsonValue>(
+  poll: (jobId: string) => Promise<JobStatus<R>>,
+): PollFunction<{ jobId: string }, JobEnd<R>> {
+  return async ({ jobId }) => {
+    const status = (await poll(jobId)) as JobStatus<R> | undefined;
+    const state = (status as { state?: unknown } | undefined)?.state;
+    if (state === 'running') return undefined;
+    if (state !== 'succeeded' && state !== 'failed') {
+      throw new PatternOptionError(
+        `poll("${jobId}") returned ${shown(status)}; it must return { state: "running" | "succeeded" | "failed" }`,
+      );
+    }
+    return { ...(status as Exclude<JobStatus<R>, { state: 'running' }>), job_id: jobId } as JobEnd<R>;
+  };
 }
 
 export interface ResumableResult<R> {
@@ -69,7 +109,7 @@ export type JobRecord = {
 };
 
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
-const OPTION_NAMES = ['key', 'submit', 'poll', 'result', 'cancel', 'onClear', 'pollInterval'] as const;
+const OPTION_NAMES = ['key', 'submit', 'poll', 'result', 'cancel', 'onClear', 'pollInterval', 'deferrable'] as const;
 
 /**
  * The resumable external job pattern (SPEC §1.2, §13): the job's id is recorded in task state so
@@ -109,6 +149,7 @@ class ResumableJob<R extends JsonValue> {
       options.pollInterval === undefined
         ? DEFAULT_POLL_INTERVAL_MS
         : positiveDurationMs(where, 'pollInterval', options.pollInterval);
+    checkDeferrable(where, options.deferrable);
     this.#ctx = ctx;
     this.#options = options;
     this.#where = where;
@@ -117,6 +158,8 @@ class ResumableJob<R extends JsonValue> {
   async run(): Promise<ResumableResult<R>> {
     if (this.#ctx.signal.aborted) throw this.#ctx.signal.reason;
     const entry = await this.#readRecord();
+    const resumed = this.#options.deferrable ? this.#jobEndOf(this.#ctx.resumedWith, entry?.value) : undefined;
+    if (entry !== undefined && resumed !== undefined) return this.#resumeAfterWait(entry.value, resumed);
     if (entry === undefined) return this.#submit('fresh_submit', this.#newIntent(1));
     const record = entry.value;
     const jobId = record.job_id;
@@ -226,6 +269,17 @@ class ResumableJob<R extends JsonValue> {
   }
 
   async #watch(record: JobRecord, jobId: string, decision: ResumableDecision): Promise<ResumableResult<R>> {
+    const deferrable = this.#options.deferrable;
+    if (deferrable) {
+      this.#ctx.log.info(
+        `${this.#where}: job ${jobId} is running: deferring until it ends (the worker slot is free meanwhile)`,
+        { key: this.#key, job_id: jobId },
+      );
+      return this.#ctx.defer(
+        deferrable.wait(jobId),
+        deferrable.timeout === undefined ? {} : { timeout: deferrable.timeout },
+      );
+    }
     for (;;) {
       await this.#waitBeforePoll(jobId);
       const status = await this.#pollOnce(jobId);
@@ -256,6 +310,37 @@ class ResumableJob<R extends JsonValue> {
       { key: this.#key, job_id: jobId },
     );
     throw signal.reason;
+  }
+
+  /**
+   * The task resumed after its wait fired with the job's end (deferrable mode): the job is not
+   * polled again from here; its recorded status follows the event.
+   */
+  async #resumeAfterWait(record: JobRecord, end: JobEnd<R>): Promise<ResumableResult<R>> {
+    const jobId = end.job_id;
+    if (end.state === 'failed') {
+      if (record.status !== 'failed') await this.#recordFinished(record, 'failed', end.reason);
+      throw new ExternalJobFailedError(this.#key, jobId, end.reason);
+    }
+    this.#logDecision('already_done', record, `job ${jobId} ended while the task was deferred: reading its result`);
+    if (record.status !== 'succeeded') await this.#recordFinished(record, 'succeeded');
+    return { jobId, result: await this.#resultOf(jobId, end.result), decision: 'already_done' };
+  }
+
+  /** The job's end from the wait's event, if it is about the job recorded now; else undefined (poll it). */
+  #jobEndOf(event: JsonValue | undefined, record: JobRecord | undefined): JobEnd<R> | undefined {
+    if (event === undefined || record?.job_id === undefined) return undefined;
+    const end = event as Partial<JobEnd<R>> | null;
+    const known = typeof end === 'object' && end !== null && (end.state === 'succeeded' || end.state === 'failed');
+    if (!known || end.job_id !== record.job_id) {
+      this.#ctx.log.warn(
+        `${this.#where}: resumed with ${shown(event)}, not the end of job ${record.job_id} ` +
+          '(declare the poll with untilJobEnds(poll)); polling the job instead',
+        { key: this.#key, job_id: record.job_id },
+      );
+      return undefined;
+    }
+    return end as JobEnd<R>;
   }
 
   async #pollOnce(jobId: string): Promise<JobStatus<R>> {
@@ -306,6 +391,14 @@ class ResumableJob<R extends JsonValue> {
       try_number: this.#ctx.tryNumber,
     });
   }
+}
+
+function checkDeferrable(where: string, deferrable: unknown): void {
+  if (deferrable === undefined) return;
+  checkOptionsObject(`${where}: deferrable`, deferrable, ['wait', 'timeout']);
+  checkFunction(`${where}: deferrable`, 'wait', (deferrable as ResumableDeferrable).wait, true);
+  const timeout = (deferrable as ResumableDeferrable).timeout;
+  if (timeout !== undefined) positiveDurationMs(`${where}: deferrable`, 'timeout', timeout);
 }
 
 function isJobRecord(value: unknown): value is JobRecord {

@@ -39,7 +39,7 @@ export async function runAttempt(
   const itemKey = stateItemKeyOf(task, attempt);
   if (typeof itemKey === 'object') return itemKey;
   if (signal.aborted) return failedOutcome(describeThrown(signal.reason), true);
-  const { context, outletEvents } = createTaskContext(
+  const { context, outletEvents, deferral } = createTaskContext(
     attempt,
     supervisor,
     signal,
@@ -48,12 +48,13 @@ export async function runAttempt(
     itemKey,
   );
   const started = performance.now();
+  // A deferral (SPEC §16) stands however the function ends after ctx.defer(): its throw may be caught.
   let outcome: FinishedMessage;
   try {
     const returned = task.mapOver === null ? await task.fn(context) : await task.fn(context, attempt.mapItem);
-    outcome = successOutcome(attempt.taskId, returned, outletEvents.collect());
+    outcome = deferral.requested ?? successOutcome(attempt.taskId, returned, outletEvents.collect());
   } catch (error) {
-    outcome = thrownOutcome(error);
+    outcome = deferral.requested ?? thrownOutcome(error);
   }
   // The supervisor subtracts this from the attempt's wall time: the rest is the runtime's overhead.
   return { ...outcome, ranMs: performance.now() - started };

@@ -1,4 +1,5 @@
 import {
+  type DeferralCheckSpec,
   errorCodeOf,
   type JsonValue,
   TidemarkError,
@@ -24,6 +25,8 @@ export interface PollRequester {
 
 export interface TriggererChannelHandlers {
   readonly onPoll: (poll: WatcherPollSpec) => void;
+  /** A check of a deferred task's poll (SPEC §16). */
+  readonly onCheck: (check: DeferralCheckSpec) => void;
   readonly onAbort: (pollId: number, reason: string) => void;
 }
 
@@ -103,6 +106,7 @@ export class TriggererChannel {
 
   #receive(message: TriggererToWatcherProcess, handlers: TriggererChannelHandlers): void {
     if (message?.type === 'poll') handlers.onPoll(message.poll);
+    else if (message?.type === 'check') handlers.onCheck(message.check);
     else if (message?.type === 'abort') handlers.onAbort(message.pollId, message.reason);
     else if (message?.type === 'ping') this.#send({ type: 'pong', id: message.id }, () => {});
     if (message?.type !== 'response') return;

@@ -1,12 +1,14 @@
 // The watcher process: spawned by a triggerer (`node --import tsx <this file>`, stdio with "ipc")
-// to run the polls of every watcher the triggerer leased, concurrently. It says `ready`, runs each
+// to run the polls of every watcher the triggerer leased, and the checks of deferred tasks' polls
+// (SPEC §16), concurrently. It says `ready`, runs each
 // `poll` it is sent until that poll's `finished`, and lives until the triggerer disconnects or
 // ends it. An error nobody caught ends the process: the triggerer charges it to every poll that was
 // running and starts a new process. See watcher-process-protocol.ts in core.
 import { TidemarkError } from '@tidemark/core/task-process';
 import { describeThrown } from './describe-thrown.ts';
+import { runDeferralCheck } from './run-deferral-check.ts';
 import { runWatcherPoll } from './run-watcher-poll.ts';
-import { TriggererChannel } from './triggerer-channel.ts';
+import { TriggererChannel, type WatcherFinishedMessage } from './triggerer-channel.ts';
 
 /** The triggerer went away: nobody is left to report to. */
 const EXIT_TRIGGERER_GONE = 70;
@@ -19,22 +21,30 @@ let terminating = false;
 
 const channel = new TriggererChannel(process, {
   onPoll(poll) {
-    if (polls.has(poll.pollId) || terminating) return;
-    const controller = new AbortController();
-    polls.set(poll.pollId, controller);
-    void runWatcherPoll(poll, channel.forPoll(poll.pollId), controller.signal)
-      .then((finished) => channel.finish(finished))
-      .catch(() => process.exit(EXIT_TRIGGERER_GONE))
-      .finally(() => {
-        polls.delete(poll.pollId);
-        if (terminating) exitWhenIdle();
-      });
+    run(poll.pollId, (signal) => runWatcherPoll(poll, channel.forPoll(poll.pollId), signal));
+  },
+  onCheck(check) {
+    run(check.pollId, (signal) => runDeferralCheck(check, channel.forPoll(check.pollId), signal));
   },
   onAbort(pollId, reason) {
     const controller = polls.get(pollId);
     if (controller && !controller.signal.aborted) controller.abort(new TidemarkError('poll_aborted', reason));
   },
 });
+
+/** Runs a watcher poll or a deferral check until it reports how it ended. */
+function run(pollId: number, body: (signal: AbortSignal) => Promise<WatcherFinishedMessage>): void {
+  if (polls.has(pollId) || terminating) return;
+  const controller = new AbortController();
+  polls.set(pollId, controller);
+  void body(controller.signal)
+    .then((finished) => channel.finish(finished))
+    .catch(() => process.exit(EXIT_TRIGGERER_GONE))
+    .finally(() => {
+      polls.delete(pollId);
+      if (terminating) exitWhenIdle();
+    });
+}
 
 function abortAll(reason: string): void {
   for (const controller of polls.values()) {

@@ -83,6 +83,7 @@ function toClaimedAttempt(claimed: ClaimedTaskInstance, context: ExecutionContex
       ? { triggering_asset_events: claimed.triggeringAssetEvents.map(triggeringAssetEventToWire) }
       : {}),
     execution_timeout_ms: claimed.executionTimeoutMs,
+    ...(claimed.resumedWith !== undefined ? { resumed_with: claimed.resumedWith } : {}),
     heartbeat_interval_ms: heartbeatIntervalMs(context.config),
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerClaimRoute } from './claim-route.ts';
+import { registerDeferralRoutes } from './deferral-routes.ts';
 import { registerFinishRoute } from './finish-route.ts';
 import { registerHeartbeatRoute } from './heartbeat-route.ts';
 import { registerLogsRoute } from './logs-route.ts';
@@ -24,4 +25,5 @@ export async function executionApi(app: FastifyInstance, context: StateStoreCont
   registerTriggererLeaseRoutes(app, context);
   registerWatcherStateRoute(app, context);
   registerWatcherPollRoute(app, context);
+  registerDeferralRoutes(app, context);
 }

@@ -1,19 +1,23 @@
 import {
   checkAssetEventExtraSize,
   EXECUTION_ROUTES,
+  encodeDeferralValue,
   encodeStateValue,
   type FinishRequest,
   type FinishResponse,
   finishRequestSchema,
+  formatDurationMs,
   type JsonValue,
   type OutletEventExtra,
 } from '@tidemark/core';
 import {
   type AttemptOutcome,
   type AttemptRef,
+  deferTry,
   finishAttemptSkipped,
   finishAttemptSuccess,
   recordAttemptFailure,
+  type StoredWait,
 } from '@tidemark/db';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { appendAttemptLog } from './attempt-log.ts';
@@ -25,7 +29,9 @@ import { clearTaskStateOnSuccess, replayStagedWrites, stagedWritesPolicy } from 
 /**
  * PATCH …/state (attempt token): how the attempt ended → 200 `{state, next_retry_at}`; the server
  * decides retry or failure from the TI's policy. 409 `stale_attempt` when the attempt is no longer
- * the running one (nothing changes); 413 when the return value is over `state.max_value_bytes`.
+ * the running one (nothing changes); 413 when the return value (or a deferral's poll arguments) is
+ * over `state.max_value_bytes`. `deferred` (SPEC §16): the TI becomes `deferred` and its wait is
+ * stored in the same transaction, with its times computed on the server's clock.
  */
 export function registerFinishRoute(app: FastifyInstance, context: ExecutionContext): void {
   app.patch(EXECUTION_ROUTES.finish, { preHandler: context.auth.requireAttempt }, async (request) => {
@@ -64,7 +70,30 @@ async function finishAttempt(
       });
       return { outcome, notes: [] };
     }
+    case 'deferred': {
+      const wait = storedWait(finish.wait, now, context.config.state.max_value_bytes);
+      const timeoutAt = finish.timeout_ms === undefined ? null : now + finish.timeout_ms;
+      const outcome = await deferTry(context.database, { ...attempt, wait, timeoutAt, now });
+      return { outcome, notes: [describeWait(wait, timeoutAt, now)] };
+    }
   }
+}
+
+type DeferredFinish = Extract<FinishRequest, { state: 'deferred' }>;
+
+function storedWait(wait: DeferredFinish['wait'], now: number, maxValueBytes: number): StoredWait {
+  if (wait.kind === 'timer') return { kind: 'timer', fireAt: wait.until ?? now + (wait.delay_ms ?? 0) };
+  const args = encodeDeferralValue(wait.args, `the arguments of poll "${wait.name}"`, maxValueBytes);
+  return { kind: 'poll', name: wait.name, args, everyMs: wait.every_ms };
+}
+
+function describeWait(wait: StoredWait, timeoutAt: number | null, now: number): string {
+  const what =
+    wait.kind === 'timer'
+      ? `a timer firing at ${new Date(wait.fireAt).toISOString()}`
+      : `poll "${wait.name}" every ${formatDurationMs(wait.everyMs)}`;
+  const timeout = timeoutAt === null ? 'no timeout' : `timeout after ${formatDurationMs(timeoutAt - now)}`;
+  return `waiting for ${what} (${timeout}); the task runs again, with the same try number, when it fires`;
 }
 
 /** Success commits first; a custom backend's staged writes and `state.clear_on_success` follow it. */
@@ -113,6 +142,7 @@ async function logOutcome(
   log: FastifyBaseLogger,
 ): Promise<void> {
   const retry = outcome.nextRetryAt === null ? '' : `; next try at ${new Date(outcome.nextRetryAt).toISOString()}`;
+  const finished = outcome.state === 'deferred' ? 'deferred' : 'finished';
   const why =
     finish.state === 'skipped'
       ? `: ${finish.reason}`
@@ -126,7 +156,7 @@ async function logOutcome(
         ts: context.now(),
         level: outcome.state === 'failed' ? 'error' : 'info',
         source: 'server',
-        message: `attempt ${attempt.tryNumber} finished: task instance is ${outcome.state}${why}${retry}`,
+        message: `attempt ${attempt.tryNumber} ${finished}: task instance is ${outcome.state}${why}${retry}`,
       },
       ...notes.map((message) => ({ ts: context.now(), level: 'info' as const, source: 'server' as const, message })),
     ]);

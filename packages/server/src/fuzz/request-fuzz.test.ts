@@ -251,7 +251,7 @@ function buildRequest(random: SeededRandom, route: FuzzRoute, world: World, harn
 function tokenFor(route: FuzzRoute, world: World, harness: TaskInstanceHarness, random: SeededRandom): string {
   if (random.chance(0.03)) return random.pick(['', 'x.y.z', world.attemptToken.slice(0, -2)]);
   if (route.path.endsWith('/workloads/claim')) return harness.workerToken;
-  if (/^\/execution\/(triggerers|watchers)\//.test(route.path)) return triggererToken('k');
+  if (/^\/execution\/(triggerers|watchers|deferrals)\//.test(route.path)) return triggererToken('k');
   if (route.path.startsWith('/execution')) return world.attemptToken;
   return harness.token('admin');
 }

@@ -1863,6 +1863,22 @@ export interface paths {
                             readonly task_instances: readonly {
                                 readonly dag_id: string;
                                 readonly dag_run_id: string;
+                                readonly deferral: {
+                                    readonly checks: number;
+                                    readonly deferred_at: string;
+                                    readonly every_ms: number | null;
+                                    readonly fired_at: string | null;
+                                    /** @enum {string} */
+                                    readonly kind: "timer" | "poll";
+                                    readonly last_check_at: string | null;
+                                    readonly next_check_at: string | null;
+                                    /** @enum {string} */
+                                    readonly status: "waiting" | "fired";
+                                    readonly timeout_at: string | null;
+                                    readonly triggerer: string | null;
+                                    readonly try_number: number;
+                                    readonly wait: string | null;
+                                } | null;
                                 readonly duration: number | null;
                                 readonly end_date: string | null;
                                 readonly hostname: string | null;
@@ -1872,7 +1888,7 @@ export interface paths {
                                 readonly next_retry_at: string | null;
                                 readonly queued_when: string | null;
                                 readonly start_date: string | null;
-                                readonly state: ("scheduled" | "queued" | "running" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed") | null;
+                                readonly state: ("scheduled" | "queued" | "running" | "deferred" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed") | null;
                                 readonly task_id: string;
                                 readonly try_number: number;
                             }[];
@@ -2391,7 +2407,7 @@ export interface paths {
                     readonly limit?: number;
                     readonly map_index?: number | string;
                     readonly offset?: number;
-                    /** @description states, comma-separated or repeated: scheduled, queued, running, success, failed, up_for_retry, upstream_failed, skipped, removed, none */
+                    /** @description states, comma-separated or repeated: scheduled, queued, running, deferred, success, failed, up_for_retry, upstream_failed, skipped, removed, none */
                     readonly state?: string | readonly string[];
                     readonly task_id?: string;
                 };
@@ -2414,6 +2430,22 @@ export interface paths {
                             readonly task_instances: readonly {
                                 readonly dag_id: string;
                                 readonly dag_run_id: string;
+                                readonly deferral: {
+                                    readonly checks: number;
+                                    readonly deferred_at: string;
+                                    readonly every_ms: number | null;
+                                    readonly fired_at: string | null;
+                                    /** @enum {string} */
+                                    readonly kind: "timer" | "poll";
+                                    readonly last_check_at: string | null;
+                                    readonly next_check_at: string | null;
+                                    /** @enum {string} */
+                                    readonly status: "waiting" | "fired";
+                                    readonly timeout_at: string | null;
+                                    readonly triggerer: string | null;
+                                    readonly try_number: number;
+                                    readonly wait: string | null;
+                                } | null;
                                 readonly duration: number | null;
                                 readonly end_date: string | null;
                                 readonly hostname: string | null;
@@ -2423,7 +2455,7 @@ export interface paths {
                                 readonly next_retry_at: string | null;
                                 readonly queued_when: string | null;
                                 readonly start_date: string | null;
-                                readonly state: ("scheduled" | "queued" | "running" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed") | null;
+                                readonly state: ("scheduled" | "queued" | "running" | "deferred" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed") | null;
                                 readonly task_id: string;
                                 readonly try_number: number;
                             }[];
@@ -2518,6 +2550,22 @@ export interface paths {
                         readonly "application/json": {
                             readonly dag_id: string;
                             readonly dag_run_id: string;
+                            readonly deferral: {
+                                readonly checks: number;
+                                readonly deferred_at: string;
+                                readonly every_ms: number | null;
+                                readonly fired_at: string | null;
+                                /** @enum {string} */
+                                readonly kind: "timer" | "poll";
+                                readonly last_check_at: string | null;
+                                readonly next_check_at: string | null;
+                                /** @enum {string} */
+                                readonly status: "waiting" | "fired";
+                                readonly timeout_at: string | null;
+                                readonly triggerer: string | null;
+                                readonly try_number: number;
+                                readonly wait: string | null;
+                            } | null;
                             readonly duration: number | null;
                             readonly end_date: string | null;
                             readonly hostname: string | null;
@@ -2527,7 +2575,7 @@ export interface paths {
                             readonly next_retry_at: string | null;
                             readonly queued_when: string | null;
                             readonly start_date: string | null;
-                            readonly state: ("scheduled" | "queued" | "running" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed") | null;
+                            readonly state: ("scheduled" | "queued" | "running" | "deferred" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed") | null;
                             readonly task_id: string;
                             readonly try_number: number;
                         };
@@ -2617,6 +2665,22 @@ export interface paths {
                         readonly "application/json": {
                             readonly dag_id: string;
                             readonly dag_run_id: string;
+                            readonly deferral: {
+                                readonly checks: number;
+                                readonly deferred_at: string;
+                                readonly every_ms: number | null;
+                                readonly fired_at: string | null;
+                                /** @enum {string} */
+                                readonly kind: "timer" | "poll";
+                                readonly last_check_at: string | null;
+                                readonly next_check_at: string | null;
+                                /** @enum {string} */
+                                readonly status: "waiting" | "fired";
+                                readonly timeout_at: string | null;
+                                readonly triggerer: string | null;
+                                readonly try_number: number;
+                                readonly wait: string | null;
+                            } | null;
                             readonly duration: number | null;
                             readonly end_date: string | null;
                             readonly hostname: string | null;
@@ -2626,7 +2690,7 @@ export interface paths {
                             readonly next_retry_at: string | null;
                             readonly queued_when: string | null;
                             readonly start_date: string | null;
-                            readonly state: ("scheduled" | "queued" | "running" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed") | null;
+                            readonly state: ("scheduled" | "queued" | "running" | "deferred" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed") | null;
                             readonly task_id: string;
                             readonly try_number: number;
                         };
@@ -3762,7 +3826,7 @@ export interface paths {
                                 readonly queued_when: string | null;
                                 readonly start_date: string | null;
                                 /** @enum {string} */
-                                readonly state: "scheduled" | "queued" | "running" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed";
+                                readonly state: "scheduled" | "queued" | "running" | "deferred" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped" | "removed";
                                 readonly task_id: string;
                                 readonly try_number: number;
                             }[];

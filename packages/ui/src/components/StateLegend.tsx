@@ -3,6 +3,7 @@ const STATES = [
   'running',
   'queued',
   'scheduled',
+  'deferred',
   'up_for_retry',
   'failed',
   'upstream_failed',

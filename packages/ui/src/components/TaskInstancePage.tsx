@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { isNotFound } from '../api/http.ts';
 import { taskInstanceQuery } from '../api/queries.ts';
 import type { TaskInstanceAddress } from '../api/task-instances-api.ts';
+import type { TaskInstance } from '../api/types.ts';
 import { elapsedSeconds, formatDuration, formatTime } from '../format/time.ts';
 import { navigate } from '../hooks/use-location.ts';
 import { usePolling } from '../hooks/use-polling.ts';
@@ -70,6 +71,7 @@ export function TaskInstancePage({ address, tab }: { address: TaskInstanceAddres
                 <dd>{formatTime(ti.data.next_retry_at)}</dd>
               </>
             )}
+            {ti.data.deferral && <DeferralFacts deferral={ti.data.deferral} />}
           </dl>
           <TaskInstanceActions address={address} onDone={ti.reload} />
         </>
@@ -80,5 +82,32 @@ export function TaskInstancePage({ address, tab }: { address: TaskInstanceAddres
         {active === 'tries' && <TriesTab address={address} running={running} />}
       </Tabs>
     </section>
+  );
+}
+
+/** The wait of a deferred try (SPEC §16): what it waits for, its next check, its timeout. */
+function DeferralFacts({ deferral }: { deferral: NonNullable<TaskInstance['deferral']> }) {
+  const wait =
+    deferral.kind === 'timer'
+      ? 'timer'
+      : `poll "${deferral.wait}" every ${formatDuration((deferral.every_ms ?? 0) / 1000)}`;
+  return (
+    <>
+      <dt>Waiting for</dt>
+      <dd>
+        {wait}
+        {deferral.status === 'fired' ? ` — fired ${formatTime(deferral.fired_at)}, resuming` : ''}
+      </dd>
+      {deferral.next_check_at && (
+        <>
+          <dt>{deferral.kind === 'timer' ? 'Fires' : 'Next check'}</dt>
+          <dd>{formatTime(deferral.next_check_at)}</dd>
+        </>
+      )}
+      <dt>Wait timeout</dt>
+      <dd>{deferral.timeout_at ? formatTime(deferral.timeout_at) : 'none'}</dd>
+      <dt>Triggerer</dt>
+      <dd>{deferral.triggerer ?? '—'}</dd>
+    </>
   );
 }

@@ -3,6 +3,7 @@ const STATE_PRIORITY: readonly string[] = [
   'failed',
   'upstream_failed',
   'running',
+  'deferred',
   'up_for_retry',
   'queued',
   'scheduled',

@@ -24,6 +24,7 @@ const NO_TIS = {
   scheduled: 0,
   queued: 0,
   running: 0,
+  deferred: 0,
   success: 0,
   failed: 0,
   up_for_retry: 0,

@@ -52,7 +52,7 @@ export function registerClearTaskInstancesRoute(app: PublicApp, context: PublicR
         await discardTaskState(context.stateBackend, cleared.taskInstances, { kind: 'api', user: userOf(request) });
       }
       return {
-        task_instances: cleared.taskInstances.map(toTaskInstanceResponse),
+        task_instances: cleared.taskInstances.map((row) => toTaskInstanceResponse(row)),
         total_entries: cleared.taskInstances.length,
       };
     },

@@ -1,9 +1,15 @@
-import { errorBodySchema, isoOrNull, type TaskInstanceResponse, type TaskInstanceState } from '@tidemark/core';
-import type { TaskInstanceRow } from '@tidemark/db';
+import {
+  errorBodySchema,
+  isoOrNull,
+  type TaskInstanceDeferral,
+  type TaskInstanceResponse,
+  type TaskInstanceState,
+} from '@tidemark/core';
+import { type Db, type DeferralRow, findDeferralsOf, type TaskInstanceRow } from '@tidemark/db';
 import type { FastifyRequest } from 'fastify';
 
-/** A TI row as the public API shows it (Airflow's field names, ISO-8601 times). */
-export function toTaskInstanceResponse(row: TaskInstanceRow): TaskInstanceResponse {
+/** A TI row (and its deferral, if it has one) as the public API shows it (Airflow's field names, ISO-8601 times). */
+export function toTaskInstanceResponse(row: TaskInstanceRow, deferral?: DeferralRow): TaskInstanceResponse {
   return {
     id: row.id,
     task_id: row.task_id,
@@ -19,6 +25,40 @@ export function toTaskInstanceResponse(row: TaskInstanceRow): TaskInstanceRespon
     queued_when: isoOrNull(row.queued_at),
     hostname: row.worker,
     next_retry_at: isoOrNull(row.next_retry_at),
+    deferral: deferral === undefined ? null : toDeferralResponse(deferral),
+  };
+}
+
+/** The rows as the public API shows them, each with its deferral (one query for all of them). */
+export async function toTaskInstanceResponses(
+  db: Db,
+  rows: readonly TaskInstanceRow[],
+): Promise<TaskInstanceResponse[]> {
+  const deferrals = await findDeferralsOf(
+    db,
+    rows.filter((row) => DEFERRAL_STATES.has(row.state)).map((row) => row.id),
+  );
+  return rows.map((row) => toTaskInstanceResponse(row, deferrals.get(row.id)));
+}
+
+/** The states in which a TI may have a deferral: waiting, or fired and not resumed yet. */
+const DEFERRAL_STATES: ReadonlySet<string | null> = new Set(['deferred', 'scheduled', 'queued']);
+
+function toDeferralResponse(row: DeferralRow): TaskInstanceDeferral {
+  const fired = row.status === 'fired';
+  return {
+    kind: row.kind === 'poll' ? 'poll' : 'timer',
+    wait: row.poll_name,
+    status: fired ? 'fired' : 'waiting',
+    try_number: row.try_number,
+    deferred_at: new Date(row.created_at).toISOString(),
+    next_check_at: fired ? null : isoOrNull(row.next_check_at),
+    every_ms: row.every_ms === null ? null : Number(row.every_ms),
+    last_check_at: isoOrNull(row.last_check_at),
+    checks: Number(row.check_count),
+    timeout_at: isoOrNull(row.timeout_at),
+    triggerer: row.lease_owner === null ? null : row.lease_hostname,
+    fired_at: isoOrNull(row.fired_at),
   };
 }
 

@@ -74,6 +74,7 @@ describe.each(eachDialect())('GET …/taskInstances on %s', (dialect) => {
       queued_when: '2026-01-01T00:00:00.500Z',
       hostname: 'host-a:41',
       next_retry_at: null,
+      deferral: null,
     });
     expect(body.task_instances[1]).toMatchObject({ try_number: 0, start_date: null, duration: null, hostname: null });
     expect(body.task_instances[3]?.next_retry_at).toBe('2026-01-01T00:00:10.000Z');

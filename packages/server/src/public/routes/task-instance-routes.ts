@@ -1,6 +1,7 @@
 import {
   patchTaskInstanceBodySchema,
   runTaskInstancesPathSchema,
+  type TaskInstanceResponse,
   type TaskInstanceStateFilter,
   taskInstanceCollectionSchema,
   taskInstanceListQuerySchema,
@@ -13,7 +14,7 @@ import { clearTaskStateOnSuccess } from '../../execution/success-state-effects.t
 import type { PublicApp, PublicRouteContext } from '../public-route-context.ts';
 import { registerClearTaskInstancesRoute } from './task-instance-clear-route.ts';
 import { requireDagRun, requireTaskInstance } from './task-instance-lookup.ts';
-import { errorResponses, toTaskInstanceResponse, userOf } from './task-instance-response.ts';
+import { errorResponses, toTaskInstanceResponse, toTaskInstanceResponses, userOf } from './task-instance-response.ts';
 import { registerTaskInstanceTriesRoute } from './task-instance-tries-route.ts';
 import { registerTaskLogRoute } from './task-log-route.ts';
 import { registerXcomEntryRoutes } from './xcom-entry-routes.ts';
@@ -55,7 +56,7 @@ export function registerTaskInstanceRoutes(app: PublicApp, context: PublicRouteC
         },
         { limit: query.limit, offset: query.offset },
       );
-      return { task_instances: page.rows.map(toTaskInstanceResponse), total_entries: page.total };
+      return { task_instances: await toTaskInstanceResponses(db, page.rows), total_entries: page.total };
     },
   );
 
@@ -74,7 +75,8 @@ export function registerTaskInstanceRoutes(app: PublicApp, context: PublicRouteC
     },
     async (request) => {
       const { ti } = await requireTaskInstance(db, addressOf(request.params, request.query.map_index));
-      return toTaskInstanceResponse(ti);
+      const [response] = await toTaskInstanceResponses(db, [ti]);
+      return response as TaskInstanceResponse;
     },
   );
 
