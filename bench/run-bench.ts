@@ -6,7 +6,7 @@
  *   npm run bench -- [--dialect sqlite|postgres|both] [--quick] [--only 1,2,6|ui]   (--only: no RESULTS.md)
  *   npm run bench -- --only 1,2 --dialect postgres --durable-postgres   PostgreSQL with fsync on
  *   npm run bench -- --only 1m    scenario 1 with metrics on and off, and the overhead ratio
- *   npm run bench -- --only 9w    scenario 9's triggerer cost alone (9l: its resume latency alone)
+ *   npm run bench -- --only 11w   scenario 11's triggerer cost alone (11l: its resume latency alone)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

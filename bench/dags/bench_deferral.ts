@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dag } from '@tidemark/sdk';
 
 /**
- * Scenario 9 (deferral, SPEC §16). `bench_deferral`: `list` returns `conf.count` items; each
+ * Scenario 11 (deferral, SPEC §16). `bench_deferral`: `list` returns `conf.count` items; each
  * `wait_for_job` defers until a "job" ends at `conf.ends_from + item × conf.stagger_ms` (after every
  * task deferred, and apart, so resumes do not wait for each other's worker slots; at least 2 s after
  * its deferral) and, resumed, reports when its function was entered.
