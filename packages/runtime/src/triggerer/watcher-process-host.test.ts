@@ -6,15 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type PollHandlers, WatcherProcessHost } from './watcher-process-host.ts';
 
 const DAG_FILE = new URL('./fixtures/triggerer-test-dags.ts', import.meta.url).pathname;
+const BLOCKING_DAG_FILE = new URL('./stall-fixtures/blocking-watcher-dag.ts', import.meta.url).pathname;
 
-function pollOf(watcherName: string, assetName: string): Omit<WatcherPollSpec, 'pollId'> {
-  return {
-    watcherId: 1,
-    watcherName,
-    asset: { name: assetName, uri: assetName },
-    dagId: 'triggerer_watchers',
-    dagFile: DAG_FILE,
-  };
+function pollOf(
+  watcherName: string,
+  assetName: string,
+  dag = { dagId: 'triggerer_watchers', dagFile: DAG_FILE },
+): Omit<WatcherPollSpec, 'pollId'> {
+  return { watcherId: 1, watcherName, asset: { name: assetName, uri: assetName }, ...dag };
 }
 
 function recordingHandlers(answer: (request: WatcherProcessRequest) => JsonValue | undefined) {
@@ -80,7 +79,10 @@ describe('the watcher process host', () => {
       stallTimeoutMs: 500,
     });
     const blocking = recordingHandlers(() => null);
-    const { done } = host.runPoll(pollOf('blocks', 'triggerer_slow'), blocking.handlers);
+    const { done } = host.runPoll(
+      pollOf('blocks', 'triggerer_stalled', { dagId: 'triggerer_blocking', dagFile: BLOCKING_DAG_FILE }),
+      blocking.handlers,
+    );
     const end = await done;
     expect(blocking.logs).toContain('blocking');
     expect(end).toMatchObject({ outcome: 'crashed' });
