@@ -28,10 +28,11 @@ function exclusivePoll(name: string) {
   };
 }
 
+/** Running, not merely a zombie: an orphaned process that ended may stay unreaped where PID 1 reaps nothing. */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
