@@ -5,15 +5,7 @@ import type { Db, MetadataDatabase } from '../open-database.ts';
 import type { DeferralRow } from '../queries/deferral-queries.ts';
 import type { DatabaseSchema } from '../schema/database-schema.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
-import {
-  hasFreeRow,
-  leaseRefusal,
-  releaseAllLeases,
-  releaseLeasesOverCapacity,
-  releaseUnleasable,
-  renewLeases,
-  takeFreeRows,
-} from './fenced-leases.ts';
+import { hasFreeRow, leaseRefusal, releaseAllLeases, renewAndTakeLeases, takeFreeRows } from './fenced-leases.ts';
 
 /**
  * Leases of deferrals to triggerers (SPEC §16), fenced like watchers (`fenced-leases.ts`): a
@@ -80,16 +72,7 @@ export async function leaseDeferrals(
   const expiresAt = input.now + input.leaseTimeoutMs;
   return inWriteTransaction(database, async (trx) => {
     for (const check of input.idleChecks) await recordIdleCheck(trx, input.owner, check, input.now);
-    await releaseUnleasable(trx, 'task_deferral', isLeasable, input.owner, input.now);
-    await releaseLeasesOverCapacity(trx, 'task_deferral', input.owner, input.capacity, input.now);
-    const held = await renewLeases(trx, 'task_deferral', { ...input, expiresAt });
-    await takeFreeRows(trx, database.dialect, 'task_deferral', isLeasable, {
-      owner: input.owner,
-      hostname: input.hostname,
-      count: input.capacity - held,
-      expiresAt,
-      now: input.now,
-    });
+    await renewAndTakeLeases(trx, database.dialect, 'task_deferral', isLeasable, { ...input, expiresAt });
     return { expiresAt, deferrals: await listLeasedDeferrals(trx, input.owner) };
   });
 }

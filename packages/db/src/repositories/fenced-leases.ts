@@ -96,6 +96,35 @@ export async function releaseLeasesOverCapacity(
     .execute();
 }
 
+/**
+ * The lease round of one request, inside the caller's transaction: give back rows no longer leasable
+ * and those beyond `capacity`, renew the rest, then take free or expired rows up to `capacity`.
+ */
+export async function renewAndTakeLeases<T extends LeasedTableName>(
+  trx: Db,
+  dialect: DialectName,
+  table: T,
+  leasable: LeasablePredicate<T>,
+  lease: {
+    readonly owner: string;
+    readonly hostname: string;
+    readonly capacity: number;
+    readonly expiresAt: number;
+    readonly now: number;
+  },
+): Promise<void> {
+  await releaseUnleasable(trx, table, leasable, lease.owner, lease.now);
+  await releaseLeasesOverCapacity(trx, table, lease.owner, lease.capacity, lease.now);
+  const held = await renewLeases(trx, table, lease);
+  await takeFreeRows(trx, dialect, table, leasable, {
+    owner: lease.owner,
+    hostname: lease.hostname,
+    count: lease.capacity - held,
+    expiresAt: lease.expiresAt,
+    now: lease.now,
+  });
+}
+
 /** Extends every lease the owner still holds (an expired one nobody took is still its own). Returns how many. */
 export async function renewLeases(
   trx: Db,

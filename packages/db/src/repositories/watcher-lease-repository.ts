@@ -4,14 +4,7 @@ import { WatcherLeaseLostError, WatcherNotFoundError } from '../errors.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import type { DatabaseSchema } from '../schema/database-schema.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
-import {
-  leaseRefusal,
-  releaseAllLeases,
-  releaseLeasesOverCapacity,
-  releaseUnleasable,
-  renewLeases,
-  takeFreeRows,
-} from './fenced-leases.ts';
+import { leaseRefusal, releaseAllLeases, renewAndTakeLeases } from './fenced-leases.ts';
 
 /**
  * Leases of watchers to triggerers (SPEC §15.3), fenced as `fenced-leases.ts` says (shared with
@@ -73,16 +66,7 @@ export async function leaseWatchers(database: MetadataDatabase, input: LeaseRequ
   const expiresAt = input.now + input.leaseTimeoutMs;
   return inWriteTransaction(database, async (trx) => {
     for (const poll of input.idlePolls) await recordIdlePoll(trx, input.owner, poll, input.now);
-    await releaseUnleasable(trx, 'asset_watcher', isLeasable, input.owner, input.now);
-    await releaseLeasesOverCapacity(trx, 'asset_watcher', input.owner, input.capacity, input.now);
-    const held = await renewLeases(trx, 'asset_watcher', { ...input, expiresAt });
-    await takeFreeRows(trx, database.dialect, 'asset_watcher', isLeasable, {
-      owner: input.owner,
-      hostname: input.hostname,
-      count: input.capacity - held,
-      expiresAt,
-      now: input.now,
-    });
+    await renewAndTakeLeases(trx, database.dialect, 'asset_watcher', isLeasable, { ...input, expiresAt });
     return { expiresAt, watchers: await listLeasedWatchers(trx, input.owner) };
   });
 }
