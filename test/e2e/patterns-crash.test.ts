@@ -27,7 +27,8 @@ import { PROGRESS_EVERY } from '../../examples/dags/example_checkpoint.ts';
 import { FakeBatchService } from '../../examples/fake-batch-service/fake-batch-service.ts';
 import { type KillTarget, killTries, type PlannedKill, untilPoint } from './support/crash-driver.ts';
 import { E2eEnvironment } from './support/e2e-environment.ts';
-import { isAlive, readAttemptLog, type TaskInstanceName } from './support/running-attempt.ts';
+import { stopFakeBatchJobs } from './support/fake-batch-jobs.ts';
+import { readAttemptLog, type TaskInstanceName } from './support/running-attempt.ts';
 import { SeededRandom } from './support/seeded-random.ts';
 
 const EXAMPLE_DAGS = resolve(import.meta.dirname, '..', '..', 'examples', 'dags');
@@ -445,19 +446,4 @@ function repeatedAfterEachKill(entries: readonly ProcessedItem[], tries: number)
     for (const item of items) seen.add(item);
   }
   return repeats;
-}
-
-/** The fake batch service's jobs run detached; stop any a failed test left running. */
-function stopFakeBatchJobs(home: string): void {
-  const jobs = join(home, 'fake-batch', 'jobs');
-  if (!existsSync(jobs)) return;
-  for (const jobId of readdirSync(jobs)) {
-    const status = join(jobs, jobId, 'status.json');
-    if (!existsSync(status)) continue;
-    const { state, runner_pid: pid } = JSON.parse(readFileSync(status, 'utf8')) as {
-      state: string;
-      runner_pid: number;
-    };
-    if (state === 'running' && isAlive(pid)) process.kill(pid, 'SIGKILL');
-  }
 }
