@@ -7,6 +7,7 @@
  *   npm run bench -- --only 1,2 --dialect postgres --durable-postgres   PostgreSQL with fsync on
  *   npm run bench -- --only 1m    scenario 1 with metrics on and off, and the overhead ratio
  *   npm run bench -- --only 11w   scenario 11's triggerer cost alone (11l: its resume latency alone)
+ *   npm run bench -- --only 5p    peer anchors alone (graphile-worker, BullMQ; bench/peers)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { checkpointOverheadScenario } from './scenarios/checkpoint-overhead.ts';
 import { deferralLatencyScenario, deferralWaitingScenario } from './scenarios/deferral.ts';
 import { largeTableScenario } from './scenarios/large-table.ts';
 import { metricsOverheadScenario } from './scenarios/metrics-overhead.ts';
+import { peerAnchorsScenario } from './scenarios/peer-anchors.ts';
 import { runtimeOverheadScenario } from './scenarios/runtime-overhead.ts';
 import type { Scenario } from './scenarios/scenario.ts';
 import { stateApiScenarios } from './scenarios/state-api.ts';
@@ -33,6 +35,12 @@ const SCENARIOS: readonly Scenario[] = [
   { ids: ['3'], name: 'state set from task code', perDialect: true, run: stateFromTaskScenario },
   { ids: ['4'], name: 'checkpoint helper overhead', perDialect: false, run: checkpointOverheadScenario },
   { ids: ['5'], name: 'per-attempt overhead', perDialect: true, run: runtimeOverheadScenario },
+  {
+    ids: ['5', '5p'],
+    name: 'peer anchors: 1,000 jobs in graphile-worker and BullMQ',
+    perDialect: false,
+    run: peerAnchorsScenario,
+  },
   { ids: ['6'], name: 'get with a large task_state table', perDialect: true, run: largeTableScenario },
   { ids: ['7'], name: 'garbage collection with writers', perDialect: true, run: stateGcScenario },
   { ids: ['8'], name: 'asset event to consumer task', perDialect: true, run: assetTriggerLatencyScenario },

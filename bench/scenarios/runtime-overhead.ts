@@ -53,6 +53,7 @@ export async function runtimeOverheadScenario(dialect: DialectName, options: Sce
     ];
     if (!options.quick) {
       const wide = await world.runDag('bench_noop_1000');
+      options.shared.set(`noop_1000_ms:${dialect}`, wide.wallMs);
       rows.push({
         id: '5',
         scenario: '1,000 no-op tasks in one DAG, wall time',
