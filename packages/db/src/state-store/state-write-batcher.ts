@@ -29,9 +29,9 @@ type Outcome =
 
 /**
  * Group commit for state writes (issue 18). A write that arrives while fewer than `maxInFlight`
- * batches are in flight starts one at once (no timer: an idle server commits a lone write
- * immediately); writes that arrive while they are all in flight wait and form the next batch, up
- * to `maxBatch`.
+ * batches are in flight starts one as soon as the event loop has handled the requests that arrived
+ * with it (setImmediate, no timer: an idle server commits a lone write at once); writes that arrive
+ * while they are all in flight wait and form the next batch, up to `maxBatch`.
  *
  * Each write runs in its own savepoint inside the shared transaction, in arrival order, so a
  * refused write (412 compare-and-set, 409 stale attempt, any error of its own) rolls back only
@@ -65,12 +65,21 @@ export class StateWriteBatcher {
     if (this.#maxBatch === 1) return inWriteTransaction(this.#database, work);
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#inFlight < this.#maxInFlight) void this.#drain();
+      if (this.#inFlight < this.#maxInFlight) this.#drainAfterThisIoPhase();
     });
   }
 
-  async #drain(): Promise<void> {
+  /**
+   * Starts a drain once the event loop has handled every request that arrived with this one. On
+   * SQLite a batch runs without ever yielding to I/O (the driver is synchronous), so a drain that
+   * started at once would always find a queue of one and commit each write alone.
+   */
+  #drainAfterThisIoPhase(): void {
     this.#inFlight++;
+    setImmediate(() => void this.#drain());
+  }
+
+  async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
