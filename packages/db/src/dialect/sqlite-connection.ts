@@ -23,20 +23,18 @@ const STATEMENT_CACHE_SIZE = 500;
 /**
  * The connection as Kysely sees it, preparing each distinct SQL text once. Kysely's SQLite driver
  * prepares every query it runs, which costs as much as running a small statement; better-sqlite3's
- * statements are reusable, so the cache keeps the most recently used ones.
+ * statements are reusable, so the cache keeps them, first in first out when it is full.
  */
 function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => database.close(),
     prepare(sql: string) {
-      let statement = statements.get(sql);
-      if (statement) {
-        statements.delete(sql);
-      } else {
-        statement = database.prepare(sql);
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
-      }
+      const cached = statements.get(sql);
+      if (cached) return cached;
+      // Full: the oldest goes; a hot statement evicted so is prepared again on its next use.
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      const statement = database.prepare(sql);
       statements.set(sql, statement);
       return statement;
     },

@@ -1,6 +1,7 @@
 import { type AttemptFence, StaleAttemptError } from '@tidemark/core';
 import type { Selectable } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
+import { runPrepared } from '../dialect/prepared-query.ts';
 import type { Db } from '../open-database.ts';
 import type { TaskInstanceTable } from '../schema/database-schema.ts';
 
@@ -32,8 +33,10 @@ export async function assertAttemptFence(
   fence: AttemptFence | undefined,
 ): Promise<Selectable<TaskInstanceTable> | undefined> {
   if (fence === undefined) return undefined;
-  const query = trx.selectFrom('task_instance').selectAll().where('id', '=', fence.tiId);
-  const ti = await (dialect === 'postgres' ? query.forShare() : query).executeTakeFirst();
+  const [ti] = await runPrepared(trx, dialect, 'attempt-fence', { id: fence.tiId }, (db, param) => {
+    const query = db.selectFrom('task_instance').selectAll().where('id', '=', param('id'));
+    return dialect === 'postgres' ? query.forShare() : query;
+  });
   if (!isCurrentAttempt(ti, fence.tryNumber)) throw notCurrentAttemptError(fence, ti);
   return ti;
 }

@@ -144,7 +144,7 @@ export class MetastoreStateBackend implements StateBackend {
         ...tombstone(row, now, options.writer),
         ...(options.allMapIndices && row.map_index !== null ? { mapIndex: row.map_index, itemKey: row.item_key } : {}),
       }));
-      await recordHistory(trx, target, tombstones, this.#settings.historyDepth);
+      await recordHistory(trx, this.#database.dialect, target, tombstones, this.#settings.historyDepth);
       return live.length;
     });
   }
@@ -252,7 +252,13 @@ export class MetastoreStateBackend implements StateBackend {
     if (!row) return false;
     await deleteStateRows(trx, target, [row.id]);
     if (!isLive(row, now)) return false;
-    await recordHistory(trx, target, [tombstone(row, now, options.writer)], this.#settings.historyDepth);
+    await recordHistory(
+      trx,
+      this.#database.dialect,
+      target,
+      [tombstone(row, now, options.writer)],
+      this.#settings.historyDepth,
+    );
     return true;
   }
 
@@ -302,10 +308,11 @@ export class MetastoreStateBackend implements StateBackend {
       expires_at: write.expiresAt,
       updated_by: updatedBy,
     };
-    if (row) await updateStateRow(trx, target, row.id, stored);
-    else await insertStateRow(trx, target, key, stored);
+    if (row) await updateStateRow(trx, this.#database.dialect, target, row.id, stored);
+    else await insertStateRow(trx, this.#database.dialect, target, key, stored);
     await recordHistory(
       trx,
+      this.#database.dialect,
       target,
       [{ key, version, operation: 'set', value: sealed, writtenAt: write.now, writtenBy: updatedBy }],
       this.#settings.historyDepth,

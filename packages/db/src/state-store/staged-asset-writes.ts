@@ -81,10 +81,11 @@ export async function applyStagedAssetWrites(
       expires_at: null,
       updated_by: write.written_by,
     };
-    if (row) await updateStateRow(trx, target, row.id, stored);
-    else await insertStateRow(trx, target, write.key, stored);
+    if (row) await updateStateRow(trx, attempt.dialect, target, row.id, stored);
+    else await insertStateRow(trx, attempt.dialect, target, write.key, stored);
     await recordHistory(
       trx,
+      attempt.dialect,
       target,
       [
         {

@@ -1,6 +1,9 @@
 import type { StateHistoryOperation } from '@tidemark/core';
+import type { DialectName } from '../dialect/database-url.ts';
+import { runPrepared } from '../dialect/prepared-query.ts';
 import type { Db } from '../open-database.ts';
-import type { StateTarget } from './state-target.ts';
+import { scopeParams, scopeShape } from './state-rows.ts';
+import type { ScopeColumns, StateTarget } from './state-target.ts';
 
 export interface HistoryWrite {
   readonly key: string;
@@ -31,46 +34,77 @@ export async function lastHistoryVersion(db: Db, target: StateTarget, key: strin
 }
 
 /**
- * Records one write and drops what falls beyond `depth` versions of the key, so that history holds
- * exactly the configured depth after every write. Depth 0 records nothing.
+ * Records writes and drops what falls beyond `depth` versions of their keys, so that history holds
+ * exactly the configured depth after every write. Depth 0 records nothing. One write (the state
+ * write path) runs prepared statements; many (a clear's tombstones) one multi-row insert.
  */
 export async function recordHistory(
   db: Db,
+  dialect: DialectName,
   target: StateTarget,
   writes: readonly HistoryWrite[],
   depth: number,
 ): Promise<void> {
   if (depth <= 0 || writes.length === 0) return;
-  await db
-    .insertInto('state_history')
-    .values(
-      writes.map((write) => ({
-        dag_run_id: null,
-        task_id: null,
-        map_index: null,
-        asset_id: null,
-        dag_id: null,
-        item_key: null,
-        ...target.historyFilter,
-        ...mapIndexOf(write),
-        key: write.key,
-        version: write.version,
-        operation: write.operation,
-        value: write.value,
-        written_at: write.writtenAt,
-        written_by: write.writtenBy,
-      })),
-    )
-    .execute();
+  const [only] = writes;
+  if (writes.length === 1 && only) await insertHistoryRow(db, dialect, target, only);
+  else
+    await db
+      .insertInto('state_history')
+      .values(writes.map((write) => historyRow(target, write)))
+      .execute();
   for (const write of writes) {
     if (write.version <= depth) continue; // nothing of this key can be beyond the depth yet
-    await db
-      .deleteFrom('state_history')
-      .where((eb) => eb.and({ ...target.historyFilter, ...mapIndexOf(write) }))
-      .where('key', '=', write.key)
-      .where('version', '<=', write.version - depth)
-      .execute();
+    await dropHistoryBeyondDepth(db, dialect, target, write, depth);
   }
+}
+
+function historyRow(target: StateTarget, write: HistoryWrite) {
+  return {
+    dag_run_id: null,
+    task_id: null,
+    map_index: null,
+    asset_id: null,
+    dag_id: null,
+    item_key: null,
+    ...target.historyFilter,
+    ...mapIndexOf(write),
+    key: write.key,
+    version: write.version,
+    operation: write.operation,
+    value: write.value,
+    written_at: write.writtenAt,
+    written_by: write.writtenBy,
+  };
+}
+
+async function insertHistoryRow(db: Db, dialect: DialectName, target: StateTarget, write: HistoryWrite) {
+  const row: Record<string, unknown> = historyRow(target, write);
+  const shape = `history-insert:${Object.keys(row).join(',')}`;
+  await runPrepared(db, dialect, shape, row, (db, param) =>
+    db
+      .insertInto('state_history')
+      .values(Object.fromEntries(Object.keys(row).map((name) => [name, param(name)])) as never),
+  );
+}
+
+async function dropHistoryBeyondDepth(
+  db: Db,
+  dialect: DialectName,
+  target: StateTarget,
+  write: HistoryWrite,
+  depth: number,
+) {
+  const scope: ScopeColumns = { ...target.historyFilter, ...mapIndexOf(write) };
+  const shape = `history-drop:${scopeShape(scope)}`;
+  const values = { ...scope, key: write.key, below: write.version - depth };
+  await runPrepared(db, dialect, shape, values, (db, param) =>
+    db
+      .deleteFrom('state_history')
+      .where((eb) => eb.and(scopeParams(scope, param)))
+      .where('key', '=', param('key'))
+      .where('version', '<=', param('below')),
+  );
 }
 
 function mapIndexOf(write: HistoryWrite): { map_index?: number; item_key?: string | null } {

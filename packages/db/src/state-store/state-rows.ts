@@ -1,7 +1,8 @@
 import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
+import { type Placeholder, runPrepared } from '../dialect/prepared-query.ts';
 import type { Db } from '../open-database.ts';
-import type { StateTarget } from './state-target.ts';
+import type { ScopeColumns, StateTarget } from './state-target.ts';
 
 // The state tables share these columns; queries address them through a StateTarget, so they are
 // written against this common shape rather than against either table.
@@ -69,27 +70,64 @@ export async function findStateRow(
   key: string,
   lock: boolean,
 ): Promise<StoredStateRow | undefined> {
-  const query = selectRow(db, target)
-    .where((eb) => eb.and(target.filter))
-    .where('key', '=', key);
-  return (lock && dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  const locked = lock && dialect === 'postgres';
+  const shape = `state-row:${target.table}:${scopeShape(target.filter)}:${target.expires}:${locked}`;
+  const [row] = await runPrepared(db, dialect, shape, { ...target.filter, key }, (db, param) => {
+    const query = selectRow(db, target)
+      .where((eb) => eb.and(scopeParams(target.filter, param)))
+      .where('key', '=', param('key'));
+    return locked ? query.forUpdate() : query;
+  });
+  return row;
 }
 
-export async function insertStateRow(db: Db, target: StateTarget, key: string, write: StateRowWrite): Promise<void> {
-  const { expires_at, ...rest } = write;
-  await rows(db)
-    .insertInto(target.table as 'state')
-    .values({ ...target.insertColumns, key, ...rest, ...(target.expires ? { expires_at } : {}) })
-    .execute();
+export async function insertStateRow(
+  db: Db,
+  dialect: DialectName,
+  target: StateTarget,
+  key: string,
+  write: StateRowWrite,
+): Promise<void> {
+  const columns: Record<string, unknown> = { ...target.insertColumns, key, ...write };
+  if (!target.expires) delete columns.expires_at;
+  const shape = `state-insert:${target.table}:${Object.keys(columns).join(',')}`;
+  await runPrepared(db, dialect, shape, columns, (db, param) =>
+    rows(db)
+      .insertInto(target.table as 'state')
+      .values(Object.fromEntries(Object.keys(columns).map((name) => [name, param(name)])) as never),
+  );
 }
 
-export async function updateStateRow(db: Db, target: StateTarget, id: number, write: StateRowWrite): Promise<void> {
+export async function updateStateRow(
+  db: Db,
+  dialect: DialectName,
+  target: StateTarget,
+  id: number,
+  write: StateRowWrite,
+): Promise<void> {
   const { expires_at, ...rest } = write;
-  await rows(db)
-    .updateTable(target.table as 'state')
-    .set({ ...rest, ...(target.expires ? { expires_at } : {}) })
-    .where('id', '=', id)
-    .execute();
+  const columns: Record<string, unknown> = { ...rest, ...(target.expires ? { expires_at } : {}) };
+  const shape = `state-update:${target.table}:${Object.keys(columns).join(',')}`;
+  await runPrepared(db, dialect, shape, { ...columns, id }, (db, param) =>
+    rows(db)
+      .updateTable(target.table as 'state')
+      .set(Object.fromEntries(Object.keys(columns).map((name) => [name, param(name)])))
+      .where('id', '=', param('id')),
+  );
+}
+
+/** What of a scope's columns changes the SQL text: which are filtered, and which are `IS NULL`. */
+export function scopeShape(columns: ScopeColumns): string {
+  return Object.entries(columns)
+    .map(([name, value]) => (value === null ? `${name} null` : name))
+    .join(',');
+}
+
+/** The scope's columns as placeholders named after them (a null stays null: `IS NULL`). */
+export function scopeParams(columns: ScopeColumns, param: Placeholder): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(columns).map(([name, value]) => [name, value === null ? null : param(name)]),
+  );
 }
 
 export async function deleteStateRows(db: Db, target: StateTarget, ids: readonly number[]): Promise<void> {

@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { seedDagRun } from '../testing/seed-task-instance.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
+import { runPrepared } from './prepared-query.ts';
+
+describe.each(eachDialect())('queries prepared once per shape on %s', (dialect) => {
+  const test = useTestDatabase(dialect);
+
+  beforeEach(async () => {
+    for (const dagId of ['alpha', 'beta']) await seedDagRun(test.database.db, { dagId }, { runId: 'manual__1' });
+  });
+
+  const runsOf = (dagId: string) =>
+    runPrepared(test.database.db, dialect, 'test-runs-of-dag', { dagId }, (db, param) =>
+      db.selectFrom('dag_run').select(['dag_id', 'run_id']).where('dag_id', '=', param('dagId')),
+    );
+
+  it('binds new values into the SQL built the first time, and answers as the builder would', async () => {
+    expect(await runsOf('alpha')).toEqual([{ dag_id: 'alpha', run_id: 'manual__1' }]);
+    expect(await runsOf('beta')).toEqual([{ dag_id: 'beta', run_id: 'manual__1' }]);
+    expect(await runsOf('gamma')).toEqual([]);
+    const built = await test.database.db
+      .selectFrom('dag_run')
+      .select(['dag_id', 'run_id'])
+      .where('dag_id', '=', 'beta')
+      .execute();
+    expect(await runsOf('beta')).toEqual(built);
+  });
+
+  it('keeps a null filter as IS NULL in the text, and binds a null value passed to a placeholder', async () => {
+    const endedAt = (endDate: number | null) =>
+      runPrepared(
+        test.database.db,
+        dialect,
+        `test-ended:${endDate === null ? 'null' : 'value'}`,
+        { endDate },
+        (db, param) =>
+          db
+            .selectFrom('dag_run')
+            .select('dag_id')
+            .where((eb) => eb.and({ end_date: endDate === null ? null : param('endDate') }))
+            .orderBy('dag_id'),
+      );
+    expect((await endedAt(null)).map((row) => row.dag_id)).toEqual(['alpha', 'beta']);
+    expect(await endedAt(12_345)).toEqual([]);
+  });
+
+  it('refuses a value bound without a placeholder, which would be frozen into every later call', async () => {
+    await expect(
+      runPrepared(test.database.db, dialect, 'test-frozen-value', {}, (db) =>
+        db.selectFrom('dag_run').select('dag_id').where('dag_id', '=', 'alpha'),
+      ),
+    ).rejects.toThrow(/the value alpha is bound without param\(\)/);
+  });
+
+  it('refuses a placeholder written into the SQL text, and a value missing at a later call', async () => {
+    await expect(
+      runPrepared(test.database.db, dialect, 'test-inlined', { dagId: 'alpha' }, (db, param) =>
+        db
+          .selectFrom('dag_run')
+          .select('dag_id')
+          .where('dag_id', '=', sql.lit(param('dagId'))),
+      ),
+    ).rejects.toThrow(/written into the SQL text/);
+    await runsOf('alpha');
+    await expect(
+      runPrepared(test.database.db, dialect, 'test-runs-of-dag', {}, (db, param) =>
+        db.selectFrom('dag_run').select(['dag_id', 'run_id']).where('dag_id', '=', param('dagId')),
+      ),
+    ).rejects.toThrow(/no value for parameter "dagId"/);
+  });
+});
