@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction, isRetryableWriteError } from '../write-transaction.ts';
 
@@ -130,16 +130,20 @@ export class StateWriteBatcher {
   }
 }
 
+const SAVEPOINT = CompiledQuery.raw('savepoint state_write');
+const RELEASE = CompiledQuery.raw('release savepoint state_write');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint state_write');
+
 /** Runs one write between SAVEPOINT and RELEASE; on any error, rolls back to the savepoint only. */
 async function runInSavepoint(trx: Db, work: StateWriteWork<unknown>): Promise<Outcome> {
-  await sql`savepoint state_write`.execute(trx);
+  await trx.executeQuery(SAVEPOINT);
   try {
     const value = await work(trx);
-    await sql`release savepoint state_write`.execute(trx);
+    await trx.executeQuery(RELEASE);
     return { kind: 'done', value };
   } catch (error) {
-    await sql`rollback to savepoint state_write`.execute(trx);
-    await sql`release savepoint state_write`.execute(trx);
+    await trx.executeQuery(ROLLBACK_TO);
+    await trx.executeQuery(RELEASE);
     return isRetryableWriteError(error) ? { kind: 'alone' } : { kind: 'refused', error };
   }
 }
