@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { seedDagRun } from '../testing/seed-task-instance.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
-import { runPrepared } from './prepared-query.ts';
+import { type Placeholder, runPrepared, runPreparedInOrder } from './prepared-query.ts';
 
 describe.each(eachDialect())('queries prepared once per shape on %s', (dialect) => {
   const test = useTestDatabase(dialect);
@@ -70,5 +71,33 @@ describe.each(eachDialect())('queries prepared once per shape on %s', (dialect) 
         db.selectFrom('dag_run').select(['dag_id', 'run_id']).where('dag_id', '=', param('dagId')),
       ),
     ).rejects.toThrow(/no value for parameter "dagId"/);
+  });
+
+  it('runs statements that return nothing in order, as one statement on PostgreSQL, each with its own values', async () => {
+    const endAt = (dagId: string, endDate: number) => ({
+      shape: 'test-note-run',
+      values: { dagId, endDate },
+      build: (db: Db, param: Placeholder) =>
+        db
+          .updateTable('dag_run')
+          .set({ end_date: param('endDate') })
+          .where('dag_id', '=', param('dagId')),
+    });
+    const dropRun = {
+      shape: 'test-drop-run',
+      values: { dagId: 'gamma' },
+      build: (db: Db, param: Placeholder) => db.deleteFrom('dag_run').where('dag_id', '=', param('dagId')),
+    };
+    await seedDagRun(test.database.db, { dagId: 'gamma' }, { runId: 'manual__1' });
+    await runPreparedInOrder(test.database.db, dialect, [endAt('alpha', 1_000), endAt('beta', 2_000), dropRun]);
+    const runs = await test.database.db
+      .selectFrom('dag_run')
+      .select(['dag_id', 'end_date'])
+      .orderBy('dag_id')
+      .execute();
+    expect(runs).toEqual([
+      { dag_id: 'alpha', end_date: 1_000 },
+      { dag_id: 'beta', end_date: 2_000 },
+    ]);
   });
 });

@@ -34,6 +34,45 @@ export async function runPrepared<Row>(
   return result.rows as Row[];
 }
 
+/** A statement that returns nothing, for `runPreparedInOrder`. */
+export interface PreparedStatement {
+  readonly shape: string;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly build: (db: Db, param: Placeholder) => Compilable<unknown>;
+}
+
+/**
+ * Runs statements that return nothing, in order. On PostgreSQL they go as one statement (all but
+ * the last as `WITH` parts, which PostgreSQL runs once each on the statement's snapshot), so they
+ * cost one round trip; they must therefore not depend on each other's effects. On SQLite, where a
+ * statement costs no round trip, they run one after another.
+ */
+export async function runPreparedInOrder(
+  db: Db,
+  dialect: DialectName,
+  statements: readonly PreparedStatement[],
+): Promise<void> {
+  if (dialect === 'sqlite' || statements.length <= 1) {
+    for (const statement of statements)
+      await runPrepared(db, dialect, statement.shape, statement.values, statement.build);
+    return;
+  }
+  const values: Record<string, unknown> = {};
+  for (const [index, statement] of statements.entries()) {
+    for (const [name, value] of Object.entries(statement.values)) values[`s${index}_${name}`] = value;
+  }
+  const shape = statements.map((statement) => statement.shape).join(' ; ');
+  await runPrepared(db, dialect, shape, values, (db, param) => {
+    const parts = statements.map(
+      (statement, index) => (on: Db) => statement.build(on, (name) => param(`s${index}_${name}`)),
+    );
+    const last = parts.pop() as (on: Db) => Compilable<unknown>;
+    let creator = db as unknown as { with(name: string, build: (on: Db) => Compilable<unknown>): typeof creator };
+    for (const [index, part] of parts.entries()) creator = creator.with(`statement_${index}`, part);
+    return last(creator as unknown as Db);
+  });
+}
+
 /** Typed `never` so it fits any value position of a Kysely builder. */
 export type Placeholder = (name: string) => never;
 

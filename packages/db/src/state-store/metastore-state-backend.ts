@@ -34,12 +34,10 @@ import {
   countLiveStateRows,
   deleteStateRows,
   findStateRow,
-  insertStateRow,
   isLive,
   listLiveStateRows,
   type StoredStateRow,
   selectScopeRows,
-  updateStateRow,
 } from './state-rows.ts';
 import {
   fencedTaskTarget,
@@ -48,6 +46,7 @@ import {
   type StateTarget,
   withoutMapIndex,
 } from './state-target.ts';
+import { storeStateVersion } from './state-version-write.ts';
 import { DEFAULT_STATE_WRITE_BATCH_SIZE, StateWriteBatcher } from './state-write-batcher.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -308,15 +307,7 @@ export class MetastoreStateBackend implements StateBackend {
       expires_at: write.expiresAt,
       updated_by: updatedBy,
     };
-    if (row) await updateStateRow(trx, this.#database.dialect, target, row.id, stored);
-    else await insertStateRow(trx, this.#database.dialect, target, key, stored);
-    await recordHistory(
-      trx,
-      this.#database.dialect,
-      target,
-      [{ key, version, operation: 'set', value: sealed, writtenAt: write.now, writtenBy: updatedBy }],
-      this.#settings.historyDepth,
-    );
+    await storeStateVersion(trx, this.#database.dialect, target, key, row?.id, stored, this.#settings.historyDepth);
     return {
       key,
       value: decodeStateValue(write.json),

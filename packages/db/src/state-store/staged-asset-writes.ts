@@ -2,9 +2,10 @@ import { assetScope, decodeStateValue, isAdvance } from '@tidemark/core';
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db } from '../open-database.ts';
 import type { StateValueCipher } from './encryption/state-value-cipher.ts';
-import { lastHistoryVersion, recordHistory } from './state-history-repository.ts';
-import { findStateRow, insertStateRow, updateStateRow } from './state-rows.ts';
+import { lastHistoryVersion } from './state-history-repository.ts';
+import { findStateRow } from './state-rows.ts';
 import { requireStateTarget } from './state-target.ts';
+import { storeStateVersion } from './state-version-write.ts';
 
 /**
  * SPEC §7 staged asset writes (`{ onSuccess: true }`): a write recorded in `state_pending`, tied to
@@ -81,24 +82,7 @@ export async function applyStagedAssetWrites(
       expires_at: null,
       updated_by: write.written_by,
     };
-    if (row) await updateStateRow(trx, attempt.dialect, target, row.id, stored);
-    else await insertStateRow(trx, attempt.dialect, target, write.key, stored);
-    await recordHistory(
-      trx,
-      attempt.dialect,
-      target,
-      [
-        {
-          key: write.key,
-          version,
-          operation: 'set',
-          value: write.value,
-          writtenAt: attempt.now,
-          writtenBy: write.written_by,
-        },
-      ],
-      attempt.historyDepth,
-    );
+    await storeStateVersion(trx, attempt.dialect, target, write.key, row?.id, stored, attempt.historyDepth);
     applied++;
   }
   await dropStagedAssetWrites(trx, attempt);

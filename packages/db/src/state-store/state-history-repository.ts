@@ -1,8 +1,8 @@
 import type { StateHistoryOperation } from '@tidemark/core';
 import type { DialectName } from '../dialect/database-url.ts';
-import { runPrepared } from '../dialect/prepared-query.ts';
+import { type PreparedStatement, runPreparedInOrder } from '../dialect/prepared-query.ts';
 import type { Db } from '../open-database.ts';
-import { scopeParams, scopeShape } from './state-rows.ts';
+import { placeholdersOf, scopeParams, scopeShape } from './state-rows.ts';
 import type { ScopeColumns, StateTarget } from './state-target.ts';
 
 export interface HistoryWrite {
@@ -35,8 +35,8 @@ export async function lastHistoryVersion(db: Db, target: StateTarget, key: strin
 
 /**
  * Records writes and drops what falls beyond `depth` versions of their keys, so that history holds
- * exactly the configured depth after every write. Depth 0 records nothing. One write (the state
- * write path) runs prepared statements; many (a clear's tombstones) one multi-row insert.
+ * exactly the configured depth after every write. Depth 0 records nothing. One write runs prepared
+ * statements (one round trip on PostgreSQL); many (a clear's tombstones) a multi-row insert.
  */
 export async function recordHistory(
   db: Db,
@@ -45,18 +45,41 @@ export async function recordHistory(
   writes: readonly HistoryWrite[],
   depth: number,
 ): Promise<void> {
-  if (depth <= 0 || writes.length === 0) return;
   const [only] = writes;
-  if (writes.length === 1 && only) await insertHistoryRow(db, dialect, target, only);
-  else
-    await db
-      .insertInto('state_history')
-      .values(writes.map((write) => historyRow(target, write)))
-      .execute();
+  if (writes.length === 1 && only) return runPreparedInOrder(db, dialect, historyStatements(target, only, depth));
+  if (depth <= 0 || writes.length === 0) return;
+  await db
+    .insertInto('state_history')
+    .values(writes.map((write) => historyRow(target, write)))
+    .execute();
   for (const write of writes) {
-    if (write.version <= depth) continue; // nothing of this key can be beyond the depth yet
-    await dropHistoryBeyondDepth(db, dialect, target, write, depth);
+    const [, drop] = historyStatements(target, write, depth);
+    if (drop) await runPreparedInOrder(db, dialect, [drop]);
   }
+}
+
+/** The history record of one write, and the drop of what falls beyond `depth` (when anything can). */
+export function historyStatements(target: StateTarget, write: HistoryWrite, depth: number): PreparedStatement[] {
+  if (depth <= 0) return [];
+  const row: Record<string, unknown> = historyRow(target, write);
+  const insert: PreparedStatement = {
+    shape: `history-insert:${Object.keys(row).join(',')}`,
+    values: row,
+    build: (db, param) => db.insertInto('state_history').values(placeholdersOf(row, param) as never),
+  };
+  if (write.version <= depth) return [insert]; // nothing of this key can be beyond the depth yet
+  const scope: ScopeColumns = { ...target.historyFilter, ...mapIndexOf(write) };
+  const drop: PreparedStatement = {
+    shape: `history-drop:${scopeShape(scope)}`,
+    values: { ...scope, key: write.key, below: write.version - depth },
+    build: (db, param) =>
+      db
+        .deleteFrom('state_history')
+        .where((eb) => eb.and(scopeParams(scope, param)))
+        .where('key', '=', param('key'))
+        .where('version', '<=', param('below')),
+  };
+  return [insert, drop];
 }
 
 function historyRow(target: StateTarget, write: HistoryWrite) {
@@ -76,35 +99,6 @@ function historyRow(target: StateTarget, write: HistoryWrite) {
     written_at: write.writtenAt,
     written_by: write.writtenBy,
   };
-}
-
-async function insertHistoryRow(db: Db, dialect: DialectName, target: StateTarget, write: HistoryWrite) {
-  const row: Record<string, unknown> = historyRow(target, write);
-  const shape = `history-insert:${Object.keys(row).join(',')}`;
-  await runPrepared(db, dialect, shape, row, (db, param) =>
-    db
-      .insertInto('state_history')
-      .values(Object.fromEntries(Object.keys(row).map((name) => [name, param(name)])) as never),
-  );
-}
-
-async function dropHistoryBeyondDepth(
-  db: Db,
-  dialect: DialectName,
-  target: StateTarget,
-  write: HistoryWrite,
-  depth: number,
-) {
-  const scope: ScopeColumns = { ...target.historyFilter, ...mapIndexOf(write) };
-  const shape = `history-drop:${scopeShape(scope)}`;
-  const values = { ...scope, key: write.key, below: write.version - depth };
-  await runPrepared(db, dialect, shape, values, (db, param) =>
-    db
-      .deleteFrom('state_history')
-      .where((eb) => eb.and(scopeParams(scope, param)))
-      .where('key', '=', param('key'))
-      .where('version', '<=', param('below')),
-  );
 }
 
 function mapIndexOf(write: HistoryWrite): { map_index?: number; item_key?: string | null } {

@@ -1,6 +1,6 @@
 import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
-import { type Placeholder, runPrepared } from '../dialect/prepared-query.ts';
+import { type Placeholder, type PreparedStatement, runPrepared } from '../dialect/prepared-query.ts';
 import type { Db } from '../open-database.ts';
 import type { ScopeColumns, StateTarget } from './state-target.ts';
 
@@ -81,39 +81,38 @@ export async function findStateRow(
   return row;
 }
 
-export async function insertStateRow(
-  db: Db,
-  dialect: DialectName,
-  target: StateTarget,
-  key: string,
-  write: StateRowWrite,
-): Promise<void> {
+/** The insert of a key's first row (or its first since it was deleted). */
+export function insertStateRowStatement(target: StateTarget, key: string, write: StateRowWrite): PreparedStatement {
   const columns: Record<string, unknown> = { ...target.insertColumns, key, ...write };
   if (!target.expires) delete columns.expires_at;
-  const shape = `state-insert:${target.table}:${Object.keys(columns).join(',')}`;
-  await runPrepared(db, dialect, shape, columns, (db, param) =>
-    rows(db)
-      .insertInto(target.table as 'state')
-      .values(Object.fromEntries(Object.keys(columns).map((name) => [name, param(name)])) as never),
-  );
+  return {
+    shape: `state-insert:${target.table}:${Object.keys(columns).join(',')}`,
+    values: columns,
+    build: (db, param) =>
+      rows(db)
+        .insertInto(target.table as 'state')
+        .values(placeholdersOf(columns, param) as never),
+  };
 }
 
-export async function updateStateRow(
-  db: Db,
-  dialect: DialectName,
-  target: StateTarget,
-  id: number,
-  write: StateRowWrite,
-): Promise<void> {
+/** The update of an existing row, by id. */
+export function updateStateRowStatement(target: StateTarget, id: number, write: StateRowWrite): PreparedStatement {
   const { expires_at, ...rest } = write;
   const columns: Record<string, unknown> = { ...rest, ...(target.expires ? { expires_at } : {}) };
-  const shape = `state-update:${target.table}:${Object.keys(columns).join(',')}`;
-  await runPrepared(db, dialect, shape, { ...columns, id }, (db, param) =>
-    rows(db)
-      .updateTable(target.table as 'state')
-      .set(Object.fromEntries(Object.keys(columns).map((name) => [name, param(name)])))
-      .where('id', '=', param('id')),
-  );
+  return {
+    shape: `state-update:${target.table}:${Object.keys(columns).join(',')}`,
+    values: { ...columns, id },
+    build: (db, param) =>
+      rows(db)
+        .updateTable(target.table as 'state')
+        .set(placeholdersOf(columns, param))
+        .where('id', '=', param('id')),
+  };
+}
+
+/** Each column's placeholder, named after it. */
+export function placeholdersOf(columns: Readonly<Record<string, unknown>>, param: Placeholder): Record<string, never> {
+  return Object.fromEntries(Object.keys(columns).map((name) => [name, param(name)]));
 }
 
 /** What of a scope's columns changes the SQL text: which are filtered, and which are `IS NULL`. */
