@@ -86,7 +86,7 @@ export class MetastoreStateBackend implements StateBackend {
 
   async get(scope: StateScope, key: string): Promise<StateEntry | undefined> {
     validateStateKey(key);
-    const target = await findStateTarget(this.#database.db, scope);
+    const target = await findStateTarget(this.#database.db, this.#database.dialect, scope);
     if (!target) return undefined;
     const row = await findStateRow(this.#database.db, this.#database.dialect, target, key, false);
     return row && isLive(row, this.#now()) ? this.#toEntry(row) : undefined;
@@ -128,7 +128,7 @@ export class MetastoreStateBackend implements StateBackend {
     }
     return inWriteTransaction(this.#database, async (trx) => {
       const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
-      const found = fencedTaskTarget(scope, fenced) ?? (await findStateTarget(trx, scope));
+      const found = fencedTaskTarget(scope, fenced) ?? (await findStateTarget(trx, this.#database.dialect, scope));
       if (!found) return 0;
       const target = options.allMapIndices ? withoutMapIndex(found) : found;
       const rows = await selectScopeRows(trx, this.#database.dialect, target);
@@ -151,7 +151,7 @@ export class MetastoreStateBackend implements StateBackend {
   async list(scope: StateScope, options: StateListOptions = {}): Promise<StateListPage> {
     const limit = validateLimit(options.limit);
     const offset = validateOffset(options.offset);
-    const target = await findStateTarget(this.#database.db, scope);
+    const target = await findStateTarget(this.#database.db, this.#database.dialect, scope);
     if (!target) return { entries: [], total: 0 };
     const query = { now: this.#now(), prefix: options.prefix, limit, offset };
     const [rows, total] = await Promise.all([
@@ -190,7 +190,7 @@ export class MetastoreStateBackend implements StateBackend {
   async history(scope: StateScope, key: string): Promise<readonly StateHistoryEntry[]> {
     validateStateKey(key);
     if (this.#settings.historyDepth <= 0) return [];
-    const target = await findStateTarget(this.#database.db, scope);
+    const target = await findStateTarget(this.#database.db, this.#database.dialect, scope);
     if (!target) return [];
     const rows = await readHistory(this.#database.db, target, key, this.#settings.historyDepth);
     return rows.map((row) => ({
@@ -231,7 +231,7 @@ export class MetastoreStateBackend implements StateBackend {
     options: StateSetOptions,
   ): Promise<StateEntry> {
     const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
-    const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, scope));
+    const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, this.#database.dialect, scope));
     const row = await findStateRow(trx, this.#database.dialect, target, key, true);
     const now = this.#now();
     assertVersionMatches(key, row, now, options.ifVersion);
@@ -240,7 +240,7 @@ export class MetastoreStateBackend implements StateBackend {
 
   async #applyDelete(trx: Db, scope: StateScope, key: string, options: StateDeleteOptions): Promise<boolean> {
     const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
-    const target = fencedTaskTarget(scope, fenced) ?? (await findStateTarget(trx, scope));
+    const target = fencedTaskTarget(scope, fenced) ?? (await findStateTarget(trx, this.#database.dialect, scope));
     if (!target) {
       assertVersionMatches(key, undefined, 0, options.ifVersion);
       return false;
@@ -276,7 +276,7 @@ export class MetastoreStateBackend implements StateBackend {
     options: StateAdvanceOptions & { readonly ifVersion?: number },
   ): Promise<StateAdvanceResult> {
     const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
-    const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, scope));
+    const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, this.#database.dialect, scope));
     const row = await findStateRow(trx, this.#database.dialect, target, key, true);
     const now = this.#now();
     assertVersionMatches(key, row, now, options.ifVersion);

@@ -71,7 +71,7 @@ export async function applyStagedAssetWrites(
   const staged = await selectStagedWrites(trx, attempt);
   let applied = 0;
   for (const write of staged) {
-    const target = await requireStateTarget(trx, assetScope(Number(write.asset_id)));
+    const target = await requireStateTarget(trx, attempt.dialect, assetScope(Number(write.asset_id)));
     const row = await findStateRow(trx, attempt.dialect, target, write.key, true);
     if (row && write.operation === 'advance' && !advances(write.key, row.value, write.value, attempt.cipher)) continue;
     const version = (row ? row.version : await lastHistoryVersion(trx, target, write.key)) + 1;

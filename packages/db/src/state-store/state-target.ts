@@ -6,6 +6,8 @@ import {
   type TaskScope,
   validateStateItemKey,
 } from '@tidemark/core';
+import type { DialectName } from '../dialect/database-url.ts';
+import { runPrepared } from '../dialect/prepared-query.ts';
 import type { Db } from '../open-database.ts';
 
 /**
@@ -38,7 +40,11 @@ export interface StateTarget {
 const ITEM_KEYED_MAP_INDEX = -1;
 
 /** Resolves a scope; `undefined` when its run, asset or DAG does not exist (reads then find nothing). */
-export async function findStateTarget(db: Db, scope: StateScope): Promise<StateTarget | undefined> {
+export async function findStateTarget(
+  db: Db,
+  dialect: DialectName,
+  scope: StateScope,
+): Promise<StateTarget | undefined> {
   if (scope.kind === 'asset') {
     const asset = await db.selectFrom('asset').select('id').where('id', '=', scope.assetId).executeTakeFirst();
     return asset ? assetTarget(scope.assetId) : undefined;
@@ -48,12 +54,10 @@ export async function findStateTarget(db: Db, scope: StateScope): Promise<StateT
     return dag ? dagTarget(scope.dagId) : undefined;
   }
   if (scope.itemKey !== undefined) validateStateItemKey(scope.itemKey);
-  const run = await db
-    .selectFrom('dag_run')
-    .select('id')
-    .where('dag_id', '=', scope.dagId)
-    .where('run_id', '=', scope.runId)
-    .executeTakeFirst();
+  const values = { dagId: scope.dagId, runId: scope.runId };
+  const [run] = await runPrepared(db, dialect, 'state-target-run', values, (db, param) =>
+    db.selectFrom('dag_run').select('id').where('dag_id', '=', param('dagId')).where('run_id', '=', param('runId')),
+  );
   return run ? taskTarget(run.id, scope) : undefined;
 }
 
@@ -103,8 +107,8 @@ function taskTarget(dagRunId: number, scope: TaskScope): StateTarget {
 }
 
 /** For writes: a scope that does not exist is an error naming it. */
-export async function requireStateTarget(db: Db, scope: StateScope): Promise<StateTarget> {
-  const target = await findStateTarget(db, scope);
+export async function requireStateTarget(db: Db, dialect: DialectName, scope: StateScope): Promise<StateTarget> {
+  const target = await findStateTarget(db, dialect, scope);
   if (target) return target;
   if (scope.kind === 'asset') throw new AssetNotFoundError(`with id ${scope.assetId}`);
   if (scope.kind === 'dag') throw new DagNotFoundError(scope.dagId);
