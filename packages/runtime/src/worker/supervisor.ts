@@ -32,9 +32,9 @@ import { httpStatusOf, isStaleAttemptError } from './execution-api-errors.ts';
 import { type HeartbeatLoop, startHeartbeatLoop } from './heartbeat-loop.ts';
 import { LogShipper } from './log-shipper.ts';
 import { TaskProcess, type TaskProcessExit } from './task-process.ts';
+import type { TaskProcessLease, TaskProcessPool } from './task-process-pool.ts';
 import { type TaskRequestMessage, TaskRequestRelay } from './task-request-relay.ts';
 import { startTokenRefreshLoop, type TokenRefreshLoop } from './token-refresh-loop.ts';
-import type { TaskProcessLease, TaskProcessPool } from './task-process-pool.ts';
 import { createSilentLogger } from './worker-logger.ts';
 
 export interface RunAttemptOptions {

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Dag } from '../dag/dag.ts';
+import type { Dag } from '../dag/dag.ts';
 import { loadDag } from './load-dag.ts';
 
 /** The version of a DAG file as a reused task process compares it: `<mtime ms>:<size>`; null: unreadable. */

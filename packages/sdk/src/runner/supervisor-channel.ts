@@ -3,8 +3,8 @@ import {
   type JsonValue,
   type SupervisorToTask,
   type TaskMetricEvent,
-  type TaskRequest,
   type TaskProcessReady,
+  type TaskRequest,
   type TaskToSupervisor,
   TidemarkError,
 } from '@tidemark/core/task-process';
