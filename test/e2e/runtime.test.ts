@@ -95,8 +95,12 @@ describe.each(eachDialect())('runtime end to end on %s', (dialect) => {
     expect(attemptLog(world, 'e2e_timeout', 'timeout-1', 'overrun', 1)).toMatch(/timed out/);
   });
 
-  it('records a SIGKILL of the task process as a failure and retries it', async () => {
-    const world = await standalone();
+  // Task processes are reused by default (worker.max_attempts_per_process); 1 is a process per attempt.
+  it.each([
+    ['reused task processes', {}],
+    ['a task process per attempt', { TIDEMARK_WORKER__MAX_ATTEMPTS_PER_PROCESS: '1' }],
+  ])('records a SIGKILL of the task process as a failure and retries it (%s)', async (_mode, settings) => {
+    const world = await standalone(settings);
     await world.waitForDag('e2e_slow');
     const pids = pidFolder();
     await triggerDagRun(world.database, {
