@@ -8,7 +8,8 @@
 export class AttemptIsolation {
   readonly #env: Readonly<Record<string, string | undefined>> = { ...process.env };
   readonly #cwd = process.cwd();
-  readonly #timers = new Set<unknown>();
+  /** The attempt's timer handles, each with the function that clears it (a Timeout and an Immediate differ). */
+  readonly #timers = new Map<unknown, (handle: never) => void>();
   #tracking = false;
 
   constructor() {
@@ -24,10 +25,7 @@ export class AttemptIsolation {
   /** Clears the attempt's pending timers and restores the environment and working directory. */
   end(): void {
     this.#tracking = false;
-    for (const timer of this.#timers) {
-      clearTimeout(timer as NodeJS.Timeout);
-      clearImmediate(timer as NodeJS.Immediate);
-    }
+    for (const [timer, clear] of this.#timers) clear(timer as never);
     this.#timers.clear();
     this.#restoreEnvironment();
     if (process.cwd() !== this.#cwd) process.chdir(this.#cwd);
@@ -42,24 +40,51 @@ export class AttemptIsolation {
     }
   }
 
-  /** Wraps the global timer functions so that the handles they return during an attempt are kept. */
+  /**
+   * Wraps the global timer functions so that the handles they return during an attempt are kept
+   * until they fired or were cleared (a long attempt that sleeps a million times holds none of them).
+   */
   #trackTimers(): void {
     const timers = this.#timers;
     const isTracking = () => this.#tracking;
-    for (const name of ['setTimeout', 'setInterval', 'setImmediate'] as const) {
-      const original = globalThis[name] as (...args: unknown[]) => unknown;
-      const tracked = function (this: unknown, ...args: unknown[]) {
-        const handle = original.apply(this, args);
-        if (isTracking()) timers.add(handle);
+    const kinds = [
+      ['setTimeout', 'clearTimeout', true],
+      ['setInterval', 'clearInterval', false],
+      ['setImmediate', 'clearImmediate', true],
+    ] as const;
+    const global = globalThis as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const [setName, clearName, firesOnce] of kinds) {
+      const set = global[setName] as (...args: unknown[]) => unknown;
+      const clear = global[clearName] as (handle: unknown) => void;
+      const trackedSet = function (this: unknown, callback: unknown, ...rest: unknown[]) {
+        if (!isTracking() || typeof callback !== 'function') return set.call(this, callback, ...rest);
+        let handle: unknown;
+        const run = firesOnce
+          ? function (this: unknown, ...args: unknown[]) {
+              timers.delete(handle);
+              return (callback as (...args: unknown[]) => unknown).apply(this, args);
+            }
+          : callback;
+        handle = set.call(this, run, ...rest);
+        timers.set(handle, clear as (handle: never) => void);
         return handle;
       };
-      // Keep what hangs off the original (util.promisify.custom, for `promisify(setTimeout)`).
-      for (const key of Reflect.ownKeys(original)) {
-        if (key === 'length' || key === 'name' || key === 'prototype') continue;
-        const descriptor = Object.getOwnPropertyDescriptor(original, key);
-        if (descriptor) Object.defineProperty(tracked, key, descriptor);
-      }
-      (globalThis as Record<string, unknown>)[name] = tracked;
+      const trackedClear = function (this: unknown, handle: unknown) {
+        timers.delete(handle);
+        return clear.call(this, handle);
+      };
+      copyProperties(set, trackedSet);
+      global[setName] = trackedSet;
+      global[clearName] = trackedClear;
     }
+  }
+}
+
+/** Keeps what hangs off the original timer function (util.promisify.custom, for `promisify(setTimeout)`). */
+function copyProperties(from: object, to: object): void {
+  for (const key of Reflect.ownKeys(from)) {
+    if (key === 'length' || key === 'name' || key === 'prototype') continue;
+    const descriptor = Object.getOwnPropertyDescriptor(from, key);
+    if (descriptor) Object.defineProperty(to, key, descriptor);
   }
 }
