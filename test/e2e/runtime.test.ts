@@ -67,6 +67,8 @@ describe.each(eachDialect())('runtime end to end on %s', (dialect) => {
     ]);
     expect(await world.xcom('e2e_chain', 'chain-1', 'load')).toEqual({ loaded: 42 });
     expect(attemptLog(world, 'e2e_chain', 'chain-1', 'extract', 1)).toMatch(/supervisor/);
+    // worker.max_attempts_per_process (default 100): the chain's later tasks run in a process used before.
+    expect(attemptLog(world, 'e2e_chain', 'chain-1', 'load', 1)).toMatch(/task process reused \(pid \d+, attempt \d+/);
   });
 
   it('retries a failing task until it succeeds on try 3, and keeps no XCom of the failed tries', async () => {
