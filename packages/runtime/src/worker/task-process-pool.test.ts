@@ -108,6 +108,7 @@ describe.each(eachDialect())('reused task processes on %s', (dialect) => {
     const log = await world().attemptLog(second.tiId, 1);
     expect(log).toContain(`task process reused (pid ${first.pid}, attempt 2 in this process)`);
     expect(log).not.toContain(`leftover timer of ${first.runId}`);
+    expect(await world().attemptLog(second.tiId, 1)).toContain(`no newline after this from ${found.runId}`);
   });
 
   it('fails only the attempt a SIGKILLed reused process was running; the next attempt gets a new process', async () => {

@@ -109,10 +109,13 @@ export class TaskProcess<TToChild extends object = SupervisorToTask, TFromChild 
   }
 
   #onLine(source: 'stdout' | 'stderr', line: string): void {
-    if (line !== ATTEMPT_OUTPUT_END_MARKER) {
+    if (!line.endsWith(ATTEMPT_OUTPUT_END_MARKER)) {
       this.#deliver((to) => to.onOutputLine(source, line));
       return;
     }
+    // Output the task left without a final newline ends up in front of the marker.
+    const unterminated = line.slice(0, -ATTEMPT_OUTPUT_END_MARKER.length);
+    if (unterminated !== '') this.#deliver((to) => to.onOutputLine(source, unterminated));
     this.#outputEnds[source] += 1;
     const waiting = this.#outputEndWaiters;
     this.#outputEndWaiters = waiting.filter((waiter) => !this.#hasOutputEnded(waiter.attempts));
