@@ -67,6 +67,8 @@ describe.each(eachDialect())('runtime end to end on %s', (dialect) => {
     ]);
     expect(await world.xcom('e2e_chain', 'chain-1', 'load')).toEqual({ loaded: 42 });
     expect(attemptLog(world, 'e2e_chain', 'chain-1', 'extract', 1)).toMatch(/supervisor/);
+    // worker.max_attempts_per_process (default 100): the chain's later tasks run in a process used before.
+    expect(attemptLog(world, 'e2e_chain', 'chain-1', 'load', 1)).toMatch(/task process reused \(pid \d+, attempt \d+/);
   });
 
   it('retries a failing task until it succeeds on try 3, and keeps no XCom of the failed tries', async () => {
@@ -95,8 +97,12 @@ describe.each(eachDialect())('runtime end to end on %s', (dialect) => {
     expect(attemptLog(world, 'e2e_timeout', 'timeout-1', 'overrun', 1)).toMatch(/timed out/);
   });
 
-  it('records a SIGKILL of the task process as a failure and retries it', async () => {
-    const world = await standalone();
+  // Task processes are reused by default (worker.max_attempts_per_process); 1 is a process per attempt.
+  it.each([
+    ['reused task processes', {}],
+    ['a task process per attempt', { TIDEMARK_WORKER__MAX_ATTEMPTS_PER_PROCESS: '1' }],
+  ])('records a SIGKILL of the task process as a failure and retries it (%s)', async (_mode, settings) => {
+    const world = await standalone(settings);
     await world.waitForDag('e2e_slow');
     const pids = pidFolder();
     await triggerDagRun(world.database, {

@@ -98,6 +98,9 @@ export {
 } from './patterns/resumable.ts';
 export { type Watermark, type WatermarkOptions, type WatermarkValue, watermark } from './patterns/watermark.ts';
 
+/** How a reused task process versions the DAG files it imported (the worker compares them). */
+export { dagFileVersion } from './runner/dag-file-versions.ts';
+
 /** The task process's main module: the supervisor runs `node --import <tsx> TASK_PROCESS_ENTRY`. */
 export const TASK_PROCESS_ENTRY: string = fileURLToPath(new URL('./runner/task-process-main.ts', import.meta.url));
 

@@ -60,7 +60,7 @@ export function waitForRunningAttempt(
         .executeTakeFirst();
       if (row?.state === 'success' || row?.state === 'failed') return 'finished';
       if (row?.state !== 'running' || row.try_number < minTry || !row.worker) return undefined;
-      const started = readAttemptLog(env.home, ti, row.try_number).match(/task process started \(pid (\d+)\)/);
+      const started = readAttemptLog(env.home, ti, row.try_number).match(/task process (?:started|reused) \(pid (\d+)/);
       if (!started) return undefined;
       return { tryNumber: row.try_number, taskPid: Number(started[1]), workerPid: workerPidOf(row.worker) };
     },

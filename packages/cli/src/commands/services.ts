@@ -104,6 +104,8 @@ export async function runWorker(config: TidemarkConfig, apiUrl: string, metricsR
     parallelism: config.worker.parallelism,
     pollIntervalMs: config.worker.poll_interval,
     warmProcesses: config.worker.warm_processes,
+    maxAttemptsPerProcess: config.worker.max_attempts_per_process,
+    maxProcessMemoryMb: config.worker.max_process_memory_mb,
     killGracePeriodMs: config.worker.kill_grace_period,
     logger,
     offload,

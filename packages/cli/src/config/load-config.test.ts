@@ -58,7 +58,14 @@ describe('loadConfig defaults', () => {
       },
       api: { host: '127.0.0.1', port: 8080, token_ttl: 600_000, user_token_ttl: 86_400_000 },
       scheduler: { task_heartbeat_timeout: 30_000, loop_interval: 250, dag_scan_interval: 5_000 },
-      worker: { parallelism: 8, kill_grace_period: 5_000, poll_interval: 200, warm_processes: 1 },
+      worker: {
+        parallelism: 8,
+        kill_grace_period: 5_000,
+        poll_interval: 200,
+        warm_processes: 1,
+        max_attempts_per_process: 100,
+        max_process_memory_mb: 512,
+      },
       triggerer: {
         capacity: 1_000,
         lease_timeout: 30_000,

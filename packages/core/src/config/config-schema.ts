@@ -288,6 +288,14 @@ export const configSchema = z.strictObject({
       poll_interval: duration().default(200),
       /** Task processes kept started ahead of claims, so an attempt skips Node's start-up; 0: none. */
       warm_processes: integer(0).default(1),
+      /**
+       * Attempts one task process runs one after another before it is replaced (after a crash, a
+       * timeout kill, a DAG file change or the memory ceiling it is replaced sooner); 1: a fresh
+       * process per attempt.
+       */
+      max_attempts_per_process: integer(1).default(100),
+      /** A reused task process whose resident memory is above this after an attempt is replaced; 0: no ceiling. */
+      max_process_memory_mb: integer(0).default(512),
     })
     .prefault({}),
   triggerer: z

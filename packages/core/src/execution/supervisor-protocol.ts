@@ -4,9 +4,11 @@ import type { JsonValue } from '../state-store/state-value-rules.ts';
 
 /**
  * Messages between a worker's supervisor and the task process it spawned (Node IPC, no network).
- * The task process runs exactly one attempt: it receives `start`, runs the task function, and ends
- * with one `finished` message. Everything else it needs (XComs now, state later) it asks the
- * supervisor for with `request`; the supervisor relays it to the execution API.
+ * An attempt receives `start`, runs the task function, and ends with one `finished` message.
+ * Everything else it needs (XComs, state) it asks the supervisor for with `request`; the supervisor
+ * relays it to the execution API. A `start` with `reuse: true` keeps the process for another
+ * attempt: after `finished` it cleans up and says `ready`, then waits for the next `start`
+ * (`worker.max_attempts_per_process`); without it the process exits after `finished`.
  */
 
 /** What the task process needs to run one attempt. */
@@ -35,7 +37,12 @@ export interface AttemptSpec {
 }
 
 export type SupervisorToTask =
-  | { readonly type: 'start'; readonly attempt: AttemptSpec }
+  | {
+      readonly type: 'start';
+      readonly attempt: AttemptSpec;
+      /** Stay for another attempt after this one (say `ready`, wait for `start`); absent: exit after `finished`. */
+      readonly reuse?: boolean;
+    }
   | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly value: JsonValue | undefined }
   | {
       readonly type: 'response';
@@ -96,6 +103,7 @@ export type TaskMetricEvent =
 
 export type TaskToSupervisor =
   | ({ readonly type: 'request'; readonly id: number } & TaskRequest)
+  | TaskProcessReady
   | ({ readonly type: 'metric' } & TaskMetricEvent)
   | {
       readonly type: 'log';
@@ -126,6 +134,25 @@ export type TaskToSupervisor =
       /** The attempt fails (retry policy applies) when the wait has not fired after this long. */
       readonly timeoutMs?: number;
     } & FinishedTiming);
+
+/**
+ * A reused task process after an attempt: cleaned up and waiting for the next `start`. It says how
+ * much memory it holds (the worker recycles it above `worker.max_process_memory_mb`) and which DAG
+ * files it imported, at which version (the worker recycles it when one changed).
+ */
+export interface TaskProcessReady {
+  readonly type: 'ready';
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** Absolute DAG file path → version (`<mtime ms>:<size>`) as imported. */
+  readonly dagFiles: Readonly<Record<string, string>>;
+}
+
+/**
+ * Written as a line to stdout and stderr at the end of each attempt of a reused process, so the
+ * supervisor knows the attempt's output is all read (the pipes and the IPC channel are not ordered).
+ */
+export const ATTEMPT_OUTPUT_END_MARKER = '\u0000tidemark:attempt-output-end';
 
 /** What a `finished` message may say about time: the rest of the attempt is the runtime's overhead. */
 export interface FinishedTiming {

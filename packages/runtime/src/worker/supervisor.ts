@@ -6,6 +6,7 @@ import {
   type FinishResponse,
   type LogLine,
   type StateRequestParams,
+  type TaskProcessReady,
   type TaskToSupervisor,
   triggeringAssetEventFromWire,
 } from '@tidemark/core';
@@ -31,9 +32,9 @@ import { httpStatusOf, isStaleAttemptError } from './execution-api-errors.ts';
 import { type HeartbeatLoop, startHeartbeatLoop } from './heartbeat-loop.ts';
 import { LogShipper } from './log-shipper.ts';
 import { TaskProcess, type TaskProcessExit } from './task-process.ts';
+import type { TaskProcessLease, TaskProcessPool } from './task-process-pool.ts';
 import { type TaskRequestMessage, TaskRequestRelay } from './task-request-relay.ts';
 import { startTokenRefreshLoop, type TokenRefreshLoop } from './token-refresh-loop.ts';
-import type { WarmTaskProcesses } from './warm-task-processes.ts';
 import { createSilentLogger } from './worker-logger.ts';
 
 export interface RunAttemptOptions {
@@ -54,8 +55,11 @@ export interface RunAttemptOptions {
   readonly finishRetryWindowMs?: number;
   /** SPEC §9.2: where state values above the threshold go (`state.offload.*`). Default: nowhere. */
   readonly offload?: StateOffload | undefined;
-  /** Where the task process comes from: a warm one (worker.warm_processes), else a new one is spawned. */
-  readonly taskProcesses?: WarmTaskProcesses | undefined;
+  /**
+   * Where the task process comes from and goes back to: a waiting one (warm or reused, see
+   * TaskProcessPool), else a new one is spawned, and it exits after this attempt.
+   */
+  readonly taskProcesses?: TaskProcessPool | undefined;
   /** The worker's metrics (outcomes, overhead, the pattern helpers' events); omitted: none. */
   readonly metrics?: WorkerMetrics | undefined;
 }
@@ -83,6 +87,8 @@ export interface AttemptResult {
 }
 
 const STDERR_TAIL_LINES = 20;
+/** After a reused process said `ready`, wait at most this long for the rest of the attempt's output. */
+const OUTPUT_END_TIMEOUT_MS = 1_000;
 const DEFAULT_FINISH_RETRY_WINDOW_MS = 60_000;
 
 /**
@@ -106,6 +112,11 @@ class AttemptSupervisor {
   readonly #trace: AttemptTrace;
   #outcomeLabel: AttemptOutcomeLabel = 'crashed';
   #task: TaskProcess | undefined;
+  /** The process stays for another attempt (it says `ready` after `finished` instead of exiting). */
+  #reuse = false;
+  #ready: ((ready: TaskProcessReady) => void) | undefined;
+  /** The attempt is over in a reused process: it said `ready` (it did not exit). */
+  #released = false;
   #finished: FinishedMessage | undefined;
   /** A task that reports after SIGTERM (timeout, stop) did not finish on its own. */
   #finishedAfterInterruption = false;
@@ -170,7 +181,10 @@ class AttemptSupervisor {
     this.#trace.end(label);
   }
 
-  /** Spawns the task process, starts the attempt in it, and waits for its end (enforcing timeout and stop). */
+  /**
+   * Spawns (or takes) the task process, starts the attempt in it, and waits for its end (enforcing
+   * timeout and stop): its exit, or for a reused process its `ready` and the end of its output.
+   */
   async #runTaskProcess(): Promise<TaskProcessExit> {
     let task: TaskProcess;
     try {
@@ -179,14 +193,37 @@ class AttemptSupervisor {
       return { code: null, signal: null, spawnError: error as Error };
     }
     this.#timings.spawnedMs = this.#elapsed();
+    const ready = new Promise<TaskProcessReady>((resolve) => {
+      this.#ready = resolve;
+    });
     this.#sendStart(task);
     const disarmTimeout = this.#armExecutionTimeout(task);
     const unwatchStop = this.#watchStopSignal(task);
-    const exit = await task.exited;
+    const ended = await Promise.race([task.exited, ready]);
+    const exit = 'type' in ended ? await this.#handBack(task, ended) : ended;
     this.#timings.exitedMs = this.#elapsed();
     disarmTimeout();
     unwatchStop();
     return exit;
+  }
+
+  /**
+   * A reused process said `ready`: once the attempt's output is read, it goes back to the pool (which
+   * may retire it). Output that does not end in time, or an interrupted attempt, ends the process.
+   */
+  async #handBack(task: TaskProcess, ready: TaskProcessReady): Promise<TaskProcessExit> {
+    const drained = await Promise.race([
+      task.outputEnded(task.attempts).then(() => true),
+      task.exited.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), OUTPUT_END_TIMEOUT_MS).unref()),
+    ]);
+    this.#released = true;
+    if (drained && !this.#interruption && !task.hasExited) this.#options.taskProcesses?.release(task, ready);
+    else {
+      task.detach();
+      task.terminate(this.#options.killGracePeriodMs);
+    }
+    return { code: 0, signal: null };
   }
 
   #result(outcome: AttemptOutcome, state: FinishResponse['state'] | null): AttemptResult {
@@ -229,18 +266,31 @@ class AttemptSupervisor {
       onMessage: (message: TaskToSupervisor) => this.#onTaskMessage(message),
       onOutputLine: (source: 'stdout' | 'stderr', line: string) => this.#onOutputLine(source, line),
     };
-    const task =
-      this.#options.taskProcesses?.take(handlers) ??
-      new TaskProcess(this.#options.taskProcessEntry ?? TASK_PROCESS_ENTRY, handlers);
+    const lease: TaskProcessLease = this.#options.taskProcesses?.take(
+      handlers,
+      resolve(this.#options.dagsFolder, this.#claimed.fileloc),
+    ) ?? { task: new TaskProcess(this.#options.taskProcessEntry ?? TASK_PROCESS_ENTRY, handlers), reuse: false };
+    const { task } = lease;
+    if (!this.#options.taskProcesses) task.beginAttempt();
     this.#task = task;
-    if (task.pid !== undefined) this.#logSupervisorLine('info', `task process started (pid ${task.pid})`);
+    this.#reuse = lease.reuse;
+    if (task.pid !== undefined) this.#logSupervisorLine('info', this.#processLine(task));
     return task;
+  }
+
+  #processLine(task: TaskProcess): string {
+    if (task.attempts <= 1) return `task process started (pid ${task.pid})`;
+    return `task process reused (pid ${task.pid}, attempt ${task.attempts} in this process)`;
   }
 
   #sendStart(task: TaskProcess): void {
     const attempt = attemptSpecOf(this.#claimed, this.#options.dagsFolder);
     const traceParent = this.#trace.traceParent;
-    task.send({ type: 'start', attempt: traceParent === undefined ? attempt : { ...attempt, traceParent } });
+    task.send({
+      type: 'start',
+      attempt: traceParent === undefined ? attempt : { ...attempt, traceParent },
+      ...(this.#reuse ? { reuse: true } : {}),
+    });
   }
 
   /** Returns the disarm function. */
@@ -272,7 +322,7 @@ class AttemptSupervisor {
   /** Ends the task process early; the first reason wins. A stale attempt is killed at once. */
   #interrupt(interruption: Interruption): void {
     const task = this.#task;
-    if (this.#interruption || !task || task.hasExited) return;
+    if (this.#interruption || !task || task.hasExited || this.#released) return;
     this.#interruption = interruption;
     if (interruption.kind === 'stale') {
       this.#logSupervisorLine('warn', `${interruption.reason}: killing the task process (SIGKILL)`);
@@ -302,6 +352,9 @@ class AttemptSupervisor {
       case 'metric':
         this.#options.metrics?.taskEvent(message);
         return;
+      case 'ready':
+        if (this.#reuse && this.#finished) this.#ready?.(message);
+        return;
       default:
         this.#logger.warn({ message }, 'ignoring a message of unknown type from the task process');
     }
@@ -312,11 +365,12 @@ class AttemptSupervisor {
     this.#finished = message;
     this.#finishedAfterInterruption = this.#interruption !== undefined;
     this.#timings.finishedMessageMs = this.#elapsed();
-    // The process should exit right after reporting; one that lingers (open handles) is ended.
+    // The process should exit (or, reused, say `ready`) right after reporting; one that lingers is ended.
     const task = this.#task;
     setTimeout(() => {
-      if (!task || task.hasExited) return;
-      this.#logSupervisorLine('warn', 'task process did not exit after reporting its outcome: sending SIGTERM');
+      if (!task || task.hasExited || this.#released) return;
+      const what = this.#reuse ? 'say it is ready for the next attempt' : 'exit';
+      this.#logSupervisorLine('warn', `task process did not ${what} after reporting its outcome: sending SIGTERM`);
       task.terminate(this.#options.killGracePeriodMs);
     }, this.#options.killGracePeriodMs).unref();
   }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import type { SupervisorToTask, TaskToSupervisor } from '@tidemark/core';
+import { ATTEMPT_OUTPUT_END_MARKER, type SupervisorToTask, type TaskToSupervisor } from '@tidemark/core';
 import { DAG_FILE_MODULE_HOOKS_URL } from '../dag-file-format/dag-file-module-hooks-url.ts';
 
 /** How the task process ended: an exit code, a signal, or a failure to start at all. */
@@ -28,9 +28,10 @@ const OUTPUT_DRAIN_TIMEOUT_MS = 1_000;
 export const TSX_LOADER_URL = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 
 /**
- * The child process that runs one attempt's task code: Node with the tsx loader, an IPC channel
- * for the supervisor protocol, stdout and stderr read line by line. A triggerer's watcher process
- * is one too, speaking the watcher-process protocol instead.
+ * The child process that runs attempts' task code: Node with the tsx loader, an IPC channel for the
+ * supervisor protocol, stdout and stderr read line by line. One attempt at a time, and several one
+ * after another when reused (TaskProcessPool). A triggerer's watcher process is one too, speaking
+ * the watcher-process protocol instead.
  */
 export class TaskProcess<TToChild extends object = SupervisorToTask, TFromChild = TaskToSupervisor> {
   readonly exited: Promise<TaskProcessExit>;
@@ -38,16 +39,24 @@ export class TaskProcess<TToChild extends object = SupervisorToTask, TFromChild 
   #hasExited = false;
   #killTimer: NodeJS.Timeout | undefined;
 
-  /** Until handlers are attached (a warm process waiting for its attempt), what the process says is kept. */
-  #handlers: TaskProcessHandlers<TFromChild> | undefined;
+  /**
+   * Until handlers are attached (a warm process waiting for its first attempt), what the process
+   * says is kept; once detached (a reused process between attempts) it is dropped.
+   */
+  #handlers: TaskProcessHandlers<TFromChild> | 'hold' | 'drop';
   #held: ((handlers: TaskProcessHandlers<TFromChild>) => void)[] = [];
+  /** Attempts started in this process (a reused one runs several). */
+  #attempts = 0;
+  /** End-of-attempt markers read from stdout and stderr (ATTEMPT_OUTPUT_END_MARKER). */
+  readonly #outputEnds = { stdout: 0, stderr: 0 };
+  #outputEndWaiters: { readonly attempts: number; readonly resolve: () => void }[] = [];
 
   /**
    * Starts the process; without `handlers` it waits, warm, for `attach`. `nodeArgs` go before the
    * loaders (V8 flags, e.g. the watcher process's smaller young generation).
    */
   constructor(entryFile: string, handlers?: TaskProcessHandlers<TFromChild>, nodeArgs: readonly string[] = []) {
-    this.#handlers = handlers;
+    this.#handlers = handlers ?? 'hold';
     this.#child = spawn(
       process.execPath,
       [...nodeArgs, '--import', TSX_LOADER_URL, '--import', DAG_FILE_MODULE_HOOKS_URL, entryFile],
@@ -57,22 +66,65 @@ export class TaskProcess<TToChild extends object = SupervisorToTask, TFromChild 
       },
     );
     this.#child.on('message', (message) => this.#deliver((to) => to.onMessage(message as TFromChild)));
-    readLines(this.#child.stdout, (line) => this.#deliver((to) => to.onOutputLine('stdout', line)));
-    readLines(this.#child.stderr, (line) => this.#deliver((to) => to.onOutputLine('stderr', line)));
+    for (const source of ['stdout', 'stderr'] as const) {
+      readLines(this.#child[source], (line) => this.#onLine(source, line));
+    }
     this.exited = this.#waitForExit();
   }
 
-  /** Hands a warm process to the attempt that will use it; what it said so far is delivered first. */
+  /** Hands a waiting process to the attempt that will use it; what a warm one said so far is delivered first. */
   attach(handlers: TaskProcessHandlers<TFromChild>): void {
-    if (this.#handlers) throw new Error('this task process already belongs to an attempt');
+    if (typeof this.#handlers !== 'string') throw new Error('this task process already belongs to an attempt');
     this.#handlers = handlers;
     for (const deliver of this.#held) deliver(handlers);
     this.#held = [];
   }
 
+  /** The attempt is over (the process waits for another): what it says until the next attach is dropped. */
+  detach(): void {
+    this.#handlers = 'drop';
+  }
+
+  /** Counts an attempt started in this process; returns how many it has started. */
+  beginAttempt(): number {
+    this.#attempts += 1;
+    return this.#attempts;
+  }
+
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  /**
+   * Resolves once the end-of-attempt markers of `attempts` attempts were read from both stdout and
+   * stderr: all the output of those attempts was delivered.
+   */
+  outputEnded(attempts: number): Promise<void> {
+    if (this.#hasOutputEnded(attempts)) return Promise.resolve();
+    return new Promise((resolve) => this.#outputEndWaiters.push({ attempts, resolve }));
+  }
+
+  #hasOutputEnded(attempts: number): boolean {
+    return this.#outputEnds.stdout >= attempts && this.#outputEnds.stderr >= attempts;
+  }
+
+  #onLine(source: 'stdout' | 'stderr', line: string): void {
+    if (!line.endsWith(ATTEMPT_OUTPUT_END_MARKER)) {
+      this.#deliver((to) => to.onOutputLine(source, line));
+      return;
+    }
+    // Output the task left without a final newline ends up in front of the marker.
+    const unterminated = line.slice(0, -ATTEMPT_OUTPUT_END_MARKER.length);
+    if (unterminated !== '') this.#deliver((to) => to.onOutputLine(source, unterminated));
+    this.#outputEnds[source] += 1;
+    const waiting = this.#outputEndWaiters;
+    this.#outputEndWaiters = waiting.filter((waiter) => !this.#hasOutputEnded(waiter.attempts));
+    for (const waiter of waiting) if (this.#hasOutputEnded(waiter.attempts)) waiter.resolve();
+  }
+
   #deliver(event: (handlers: TaskProcessHandlers<TFromChild>) => void): void {
-    if (this.#handlers) event(this.#handlers);
-    else this.#held.push(event);
+    if (this.#handlers === 'hold') this.#held.push(event);
+    else if (this.#handlers !== 'drop') event(this.#handlers);
   }
 
   get pid(): number | undefined {

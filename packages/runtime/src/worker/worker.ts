@@ -8,7 +8,7 @@ import { Backoff, sleep } from './backoff.ts';
 import { ExecutionApiClient } from './execution-api-client.ts';
 import { isTransientApiError } from './execution-api-errors.ts';
 import { type AttemptResult, runAttempt } from './supervisor.ts';
-import { WarmTaskProcesses } from './warm-task-processes.ts';
+import { TaskProcessPool } from './task-process-pool.ts';
 import { createWorkerLogger } from './worker-logger.ts';
 
 export interface WorkerOptions {
@@ -35,6 +35,10 @@ export interface WorkerOptions {
   readonly offload?: StateOffload | undefined;
   /** Task processes kept started ahead of claims (worker.warm_processes). Default 0. */
   readonly warmProcesses?: number;
+  /** Attempts one task process runs one after another (worker.max_attempts_per_process). Default 1. */
+  readonly maxAttemptsPerProcess?: number;
+  /** A reused task process above this resident memory is replaced (worker.max_process_memory_mb). Default 0: no ceiling. */
+  readonly maxProcessMemoryMb?: number;
   /** Where the attempts' metrics go (README "Observability"); omitted: none. */
   readonly metrics?: WorkerMetrics | undefined;
 }
@@ -77,7 +81,7 @@ class WorkerLoop implements Worker {
   /** Aborted when the stop grace is over: ends running task processes. */
   readonly #terminating = new AbortController();
   readonly #claimBackoff = new Backoff(CLAIM_BACKOFF_BASE_MS, CLAIM_BACKOFF_MAX_MS);
-  readonly #taskProcesses: WarmTaskProcesses | undefined;
+  readonly #taskProcesses: TaskProcessPool | undefined;
   #slotFreed: (() => void) | undefined;
   #loop: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
@@ -87,9 +91,7 @@ class WorkerLoop implements Worker {
     this.name = options.workerName ?? `${hostname()}:${process.pid}`;
     this.#api = new ExecutionApiClient({ apiUrl: options.apiUrl, secretKey: options.secretKey });
     this.#logger = (options.logger ?? createWorkerLogger()).child({ worker: this.name });
-    const warm = options.warmProcesses ?? 0;
-    this.#taskProcesses =
-      warm > 0 ? new WarmTaskProcesses(options.taskProcessEntry ?? TASK_PROCESS_ENTRY, warm) : undefined;
+    this.#taskProcesses = createTaskProcessPool(options, this.#logger);
   }
 
   get running(): number {
@@ -206,4 +208,19 @@ class WorkerLoop implements Worker {
       this.#stopping.signal.addEventListener('abort', wake, { once: true });
     });
   }
+}
+
+/** The worker's waiting task processes; none when processes are neither warmed nor reused. */
+function createTaskProcessPool(options: WorkerOptions, logger: Logger): TaskProcessPool | undefined {
+  const warm = options.warmProcesses ?? 0;
+  const maxAttemptsPerProcess = options.maxAttemptsPerProcess ?? 1;
+  if (warm === 0 && maxAttemptsPerProcess <= 1) return undefined;
+  return new TaskProcessPool({
+    entryFile: options.taskProcessEntry ?? TASK_PROCESS_ENTRY,
+    warm,
+    maxAttemptsPerProcess,
+    maxProcessMemoryMb: options.maxProcessMemoryMb ?? 0,
+    killGracePeriodMs: options.killGracePeriodMs,
+    logger,
+  });
 }

@@ -39,7 +39,7 @@ export interface TaskContext {
   /** The events the task's outlets emit when it succeeds: `ctx.outletEvents.of(asset).extra = {…}`. */
   readonly outletEvents: OutletEventAccessor;
   /**
-   * Ends the attempt as deferred (SPEC §16): the process exits and frees its worker slot while a
+   * Ends the attempt as deferred (SPEC §16): the attempt ends and frees its worker slot while a
    * triggerer runs `wait` (`timer(…)` or `dag.waitFor(name, args)`). When it fires, the task
    * function runs again, same try number, with `ctx.resumedWith` set. Keep what it needs across in
    * `ctx.taskState`. With `timeout`, the try fails (retry policy applies) if the wait has not fired.

@@ -9,15 +9,19 @@ import { describeThrown } from './describe-thrown.ts';
 import { loadDag } from './load-dag.ts';
 import type { FinishedMessage, SupervisorRequester } from './supervisor-channel.ts';
 
+/** Imports a DAG file; a reused task process remembers what it imported (ImportedDagFiles). */
+export type DagLoader = (dagFile: string, dagId: string) => Promise<Dag>;
+
 /** Imports the DAG file, runs the attempt's task function, and says how the attempt ended. */
 export async function runAttempt(
   attempt: AttemptSpec,
   supervisor: SupervisorRequester,
   signal: AbortSignal,
+  load: DagLoader = loadDag,
 ): Promise<FinishedMessage> {
   let dag: Dag;
   try {
-    dag = await loadDag(attempt.dagFile, attempt.dagId);
+    dag = await load(attempt.dagFile, attempt.dagId);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return failedOutcome(message, !(error instanceof DagNotInFileError));

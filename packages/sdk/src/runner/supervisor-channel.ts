@@ -1,9 +1,9 @@
 import {
-  type AttemptSpec,
   errorCodeOf,
   type JsonValue,
   type SupervisorToTask,
   type TaskMetricEvent,
+  type TaskProcessReady,
   type TaskRequest,
   type TaskToSupervisor,
   TidemarkError,
@@ -13,6 +13,7 @@ export type TaskRequestMethod = TaskRequest['method'];
 export type TaskRequestParams<TMethod extends TaskRequestMethod> = Extract<TaskRequest, { method: TMethod }>['params'];
 export type TaskLogLevel = Extract<TaskToSupervisor, { type: 'log' }>['level'];
 export type FinishedMessage = Extract<TaskToSupervisor, { type: 'finished' }>;
+export type StartMessage = Extract<SupervisorToTask, { type: 'start' }>;
 
 /**
  * What the task-side accessors (`ctx.xcom`, `ctx.log`, and later `ctx.taskState`, `ctx.assetState`)
@@ -43,8 +44,9 @@ interface PendingRequest {
 export class SupervisorChannel implements SupervisorRequester {
   readonly #port: NodeJS.Process;
   readonly #pending = new Map<number, PendingRequest>();
-  readonly #startWaiters: ((attempt: AttemptSpec) => void)[] = [];
-  #attempt: AttemptSpec | undefined;
+  readonly #startWaiters: ((start: StartMessage) => void)[] = [];
+  /** A `start` that arrived before anyone waited for it. */
+  #pendingStart: StartMessage | undefined;
   #nextRequestId = 1;
   #closedBecause: TidemarkError | undefined;
 
@@ -62,10 +64,28 @@ export class SupervisorChannel implements SupervisorRequester {
     );
   }
 
-  /** Resolves with the attempt of the supervisor's `start` message. */
-  waitForStart(): Promise<AttemptSpec> {
-    if (this.#attempt !== undefined) return Promise.resolve(this.#attempt);
+  /** Resolves with the supervisor's next `start` message (a reused process gets one per attempt). */
+  waitForStart(): Promise<StartMessage> {
+    const pending = this.#pendingStart;
+    if (pending !== undefined) {
+      this.#pendingStart = undefined;
+      return Promise.resolve(pending);
+    }
     return new Promise((resolve) => this.#startWaiters.push(resolve));
+  }
+
+  /**
+   * The attempt's own way to the supervisor: once `end()` was called (the attempt is over), its
+   * requests are refused and its log lines dropped, so code an attempt left running cannot act in
+   * the name of the next attempt of a reused process.
+   */
+  forAttempt(): AttemptRequester {
+    return new AttemptRequester(this);
+  }
+
+  /** Says the process is clean and waits for the next `start` (a reused process, after `finished`). */
+  ready(message: TaskProcessReady): Promise<void> {
+    return new Promise((resolve, reject) => this.#send(message, (error) => (error ? reject(error) : resolve())));
   }
 
   request<TMethod extends TaskRequestMethod>(
@@ -111,9 +131,9 @@ export class SupervisorChannel implements SupervisorRequester {
 
   #receive(message: SupervisorToTask): void {
     if (message?.type === 'start') {
-      if (this.#attempt !== undefined) return;
-      this.#attempt = message.attempt;
-      for (const resolve of this.#startWaiters.splice(0)) resolve(message.attempt);
+      const waiter = this.#startWaiters.shift();
+      if (waiter) waiter(message);
+      else this.#pendingStart ??= message;
       return;
     }
     if (message?.type !== 'response') return;
@@ -131,5 +151,42 @@ export class SupervisorChannel implements SupervisorRequester {
     this.#closedBecause = reason;
     for (const pending of this.#pending.values()) pending.reject(reason);
     this.#pending.clear();
+  }
+}
+
+/** One attempt's requester on a (possibly reused) task process's channel; see `forAttempt`. */
+export class AttemptRequester implements SupervisorRequester {
+  readonly #channel: SupervisorChannel;
+  #ended = false;
+
+  constructor(channel: SupervisorChannel) {
+    this.#channel = channel;
+  }
+
+  request<TMethod extends TaskRequestMethod>(
+    method: TMethod,
+    params: TaskRequestParams<TMethod>,
+  ): Promise<JsonValue | undefined> {
+    if (this.#ended) {
+      return Promise.reject(
+        new TidemarkError(
+          'supervisor_disconnected',
+          `cannot send "${method}": the attempt it belongs to has ended (code it left running called it afterwards)`,
+        ),
+      );
+    }
+    return this.#channel.request(method, params);
+  }
+
+  log(level: TaskLogLevel, message: string): void {
+    if (!this.#ended) this.#channel.log(level, message);
+  }
+
+  metric(event: TaskMetricEvent): void {
+    if (!this.#ended) this.#channel.metric(event);
+  }
+
+  end(): void {
+    this.#ended = true;
   }
 }
