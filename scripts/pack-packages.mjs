@@ -9,19 +9,23 @@
 // (testing/, fixtures/, conformance/, *.test.ts) stays out. The web UI's build ships inside
 // @tidemark/server (web-ui/), which serves it.
 //
-//   node scripts/pack-packages.mjs            build, then pack into build/tarballs/
-//   node scripts/pack-packages.mjs --no-pack  build only
+//   node scripts/pack-packages.mjs              build into build/, then pack into build/tarballs/
+//   node scripts/pack-packages.mjs --no-pack    build only
+//   node scripts/pack-packages.mjs --out DIR    use DIR instead of build/ (the npm-pack test does)
+//
+// It prints the paths of the tarballs, one a line.
 //
 // It fails, naming the file, when a built file imports something its package does not declare or
 // a relative path that was not built: that is what would break in a user's node_modules.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OUT = join(ROOT, 'build');
+const outOption = process.argv.indexOf('--out');
+const OUT = outOption > 0 ? resolve(process.argv[outOption + 1] ?? 'build') : join(ROOT, 'build');
 const PACKAGES_OUT = join(OUT, 'packages');
 const TARBALLS_OUT = join(OUT, 'tarballs');
 
@@ -36,7 +40,7 @@ const PUBLISHED = {
 };
 
 /** Source files that are test support, never published. */
-const TEST_ONLY = /(^|\/)(testing|fixtures|conformance)\/|\.test\.ts$/;
+const TEST_ONLY = /(^|\/)(testing|conformance|([a-z-]+-)?fixtures)\/|\.test\.ts$/;
 
 const rootManifest = readJson(join(ROOT, 'package.json'));
 
@@ -49,7 +53,7 @@ export async function buildPackages() {
     writeManifest(name);
     checkImports(name);
   }
-  copyWebUi();
+  buildWebUi();
   copyCliBin();
 }
 
@@ -115,14 +119,17 @@ function buildDeclarations(sources) {
   writeFileSync(
     config,
     JSON.stringify({
-      extends: '../tsconfig.json',
+      extends: join(ROOT, 'tsconfig.json'),
       compilerOptions: {
         noEmit: false,
         declaration: true,
         emitDeclarationOnly: true,
         rewriteRelativeImportExtensions: true,
-        rootDir: '../packages',
-        outDir: './types',
+        rootDir: join(ROOT, 'packages'),
+        outDir: typesOut,
+        declarationDir: typesOut,
+        noEmitOnError: true,
+        typeRoots: [join(ROOT, 'node_modules', '@types')], // the config is written outside the repository
       },
       include: [],
       files: Object.values(sources).flat(),
@@ -130,14 +137,14 @@ function buildDeclarations(sources) {
   );
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], {
     cwd: ROOT,
-    stdio: 'inherit',
+    stdio: ['ignore', 2, 2], // compile errors to stderr: stdout is the list of tarballs
   });
   for (const name of Object.keys(sources)) {
     const declarations = join(typesOut, name, 'src');
     for (const file of walk(declarations)) {
       const target = join(PACKAGES_OUT, name, 'dist', relative(declarations, file));
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, rewriteTsSpecifiers(target, readFileSync(file, 'utf8'), '.d.ts'));
+      writeFileSync(target, rewriteTsSpecifiers(file, readFileSync(file, 'utf8'), '.d.ts'));
     }
   }
 }
@@ -186,13 +193,19 @@ function checkImports(name) {
   if (problems.length > 0) throw new Error(problems.join('\n'));
 }
 
-/** The web UI's build, served by the api-server from @tidemark/server's web-ui/ folder. */
-function copyWebUi() {
-  execFileSync(process.execPath, [join(ROOT, 'packages', 'ui', 'scripts', 'build-if-stale.mjs'), '--strict'], {
+/**
+ * The web UI, built by Vite straight into @tidemark/server's web-ui/ folder, which the api-server
+ * serves (not through packages/ui/dist, which `npm start` and the UI tests may be building).
+ */
+function buildWebUi() {
+  const ui = join(ROOT, 'packages', 'ui');
+  const vite = join(dirname(createRequire(join(ui, 'package.json')).resolve('vite/package.json')), 'bin', 'vite.js');
+  const outDir = join(PACKAGES_OUT, 'server', 'web-ui');
+  execFileSync(process.execPath, [vite, 'build', ui, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: ROOT,
-    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 2, 2],
   });
-  cpSync(join(ROOT, 'packages', 'ui', 'dist'), join(PACKAGES_OUT, 'server', 'web-ui'), { recursive: true });
 }
 
 function copyCliBin() {
@@ -215,6 +228,6 @@ if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
   const started = Date.now();
   await buildPackages();
   const tarballs = process.argv.includes('--no-pack') ? [] : packPackages();
-  for (const tarball of tarballs) process.stdout.write(`${relative(ROOT, tarball)}\n`);
-  process.stdout.write(`built ${Object.keys(PUBLISHED).length} packages in ${Date.now() - started} ms\n`);
+  for (const tarball of tarballs) process.stdout.write(`${tarball}\n`);
+  process.stderr.write(`built ${Object.keys(PUBLISHED).length} packages in ${Date.now() - started} ms\n`);
 }
