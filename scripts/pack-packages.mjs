@@ -173,6 +173,21 @@ function writeManifest(name) {
     dependencies: source.dependencies,
   };
   writeFileSync(join(PACKAGES_OUT, name, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(PACKAGES_OUT, name, 'README.md'), packageReadme(manifest));
+}
+
+/** The registry page of a package: what it is, and where a project starts. */
+function packageReadme(manifest) {
+  return [
+    `# ${manifest.name}`,
+    '',
+    `${manifest.description}.`,
+    '',
+    'Part of Tidemark, a TypeScript orchestrator built around durable task state and asset state.',
+    'Start a project with `npx @tidemark/cli init my-pipelines`: its DAG files import `@tidemark/sdk`,',
+    'and `npx tidemark standalone --dags-folder dags` runs them (Node.js >= 20.19).',
+    '',
+  ].join('\n');
 }
 
 /** Every bare import of a built file is a Node built-in, the package itself or a declared dependency. */

@@ -100,7 +100,8 @@ describe('the packed @tidemark packages in a project of their own', () => {
       expect(existsSync(join(folder, 'dist', 'testing')), name).toBe(false);
     }
     expect(existsSync(join(project, 'node_modules', '@tidemark', 'server', 'web-ui', 'index.html'))).toBe(true);
-    expect(`${install.stdout}${install.stderr}`).not.toContain('EBADENGINE');
+    const engineWarnings = `${install.stdout}${install.stderr}`.split('\n').filter((line) => /EBADENGINE/.test(line));
+    expect(engineWarnings).toEqual([]);
     // The ranges `tidemark init` wrote (^TIDEMARK_VERSION) are met by the packed versions.
     const listed = await run('npm', ['ls', '--depth=0'], project, env);
     expect(listed.code, listed.stdout + listed.stderr).toBe(0);
@@ -125,7 +126,7 @@ describe('the packed @tidemark packages in a project of their own', () => {
     expect(checked.stdout).toMatch(
       /wrong_type\.ts\(3,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/,
     );
-  });
+  }, 60_000);
 
   it('runs the first DAG with npx tidemark standalone: the retry resumes from the task state of try 1', async () => {
     const port = await freePort();
