@@ -160,6 +160,19 @@ function writeManifest(name) {
     const built = `./dist/${entry.slice('./src/'.length, -'.ts'.length)}`;
     exports[subpath] = { types: `${built}.d.ts`, default: `${built}.js` };
   }
+  for (const [subpath, entry] of Object.entries(source.exports)) {
+    if (!PUBLISHED[name].includes(subpath) && !TEST_ONLY.test(entry)) {
+      throw new Error(
+        `packages/${name}/package.json: exports["${subpath}"] is neither test support nor published: add it to PUBLISHED in scripts/pack-packages.mjs`,
+      );
+    }
+  }
+  for (const [dependency, range] of Object.entries(source.dependencies ?? {})) {
+    const sibling = dependency.startsWith('@tidemark/') && dependency.slice('@tidemark/'.length);
+    if (sibling && range !== readJson(join(ROOT, 'packages', sibling, 'package.json')).version) {
+      throw new Error(`packages/${name}/package.json: ${dependency} must be its exact version, not "${range}"`);
+    }
+  }
   const manifest = {
     name: source.name,
     version: source.version,
