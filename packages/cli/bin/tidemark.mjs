@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Tidemark ships TypeScript sources; tsx compiles them on the fly (DAG files need it anyway).
-import { register } from 'tsx/esm/api';
+// In this repository the CLI runs from its TypeScript sources through tsx; an installed
+// @tidemark/cli has no src/ and runs its built JavaScript (scripts/pack-packages.mjs). DAG files
+// get their TypeScript loader from the runtime either way (the parser and task processes).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/main.ts');
+const sources = new URL('../src/main.ts', import.meta.url);
+let entry = new URL('../dist/main.js', import.meta.url);
+if (existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = sources;
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv);

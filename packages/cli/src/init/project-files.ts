@@ -44,6 +44,8 @@ function packageJson(name: string): string {
       typescript: '^5.9.0',
     },
     engines: { node: '>=20.19' },
+    // npm 11 asks before it runs install scripts: better-sqlite3 compiles, esbuild (tsx's) checks its binary.
+    allowScripts: { 'better-sqlite3': true, esbuild: true },
   };
   return `${JSON.stringify(project, null, 2)}\n`;
 }

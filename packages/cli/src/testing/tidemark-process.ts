@@ -1,6 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { TIDEMARK_BIN } from './run-tidemark.ts';
 
+/** Another `tidemark` than this repository's (an installed one), and the folder it runs in. */
+export interface TidemarkProcessOptions {
+  /** An executable: `node_modules/.bin/tidemark` of a project. Default: node on this repository's bin. */
+  readonly bin?: string;
+  readonly cwd?: string;
+}
+
 /** A real `tidemark` process (standalone, api-server, scheduler, worker) for end-to-end tests. */
 export class TidemarkProcess {
   readonly child: ChildProcess;
@@ -8,8 +15,10 @@ export class TidemarkProcess {
   #output = '';
   #listeners: (() => void)[] = [];
 
-  private constructor(args: readonly string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, [TIDEMARK_BIN, ...args], {
+  private constructor(args: readonly string[], env: Record<string, string>, options: TidemarkProcessOptions) {
+    const [command, commandArgs] = options.bin ? [options.bin, args] : [process.execPath, [TIDEMARK_BIN, ...args]];
+    this.child = spawn(command, commandArgs, {
+      cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -27,8 +36,12 @@ export class TidemarkProcess {
     );
   }
 
-  static start(args: readonly string[], env: Record<string, string>): TidemarkProcess {
-    return new TidemarkProcess(args, env);
+  static start(
+    args: readonly string[],
+    env: Record<string, string>,
+    options: TidemarkProcessOptions = {},
+  ): TidemarkProcess {
+    return new TidemarkProcess(args, env, options);
   }
 
   get output(): string {

@@ -1,11 +1,19 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RouteNotFoundError } from '../errors.ts';
 
-/** Where Vite builds the UI (`npm run build:ui`): packages/ui/dist. */
-export const DEFAULT_UI_FOLDER = fileURLToPath(new URL('../../../ui/dist/', import.meta.url));
+/**
+ * The UI's files: an installed @tidemark/server carries them in its web-ui/ folder
+ * (scripts/pack-packages.mjs); in this repository Vite builds them into packages/ui/dist
+ * (`npm run build:ui`).
+ */
+const INSTALLED_UI_FOLDER = fileURLToPath(new URL('../../web-ui/', import.meta.url));
+export const DEFAULT_UI_FOLDER = existsSync(INSTALLED_UI_FOLDER)
+  ? INSTALLED_UI_FOLDER
+  : fileURLToPath(new URL('../../../ui/dist/', import.meta.url));
 
 /** Paths the UI never answers: the APIs, their docs and the health probe keep their own 404s. */
 const NOT_UI = /^\/(api|execution|auth|docs|health)(\/|$)/;
