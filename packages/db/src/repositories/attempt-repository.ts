@@ -19,7 +19,12 @@ import {
   type TakenStagedWrite,
   takeStagedAssetWrites,
 } from '../state-store/staged-asset-writes.ts';
-import { finishAttempt, resumeAttempts, scheduleRetry, startAttempts } from '../transitions/task-instance-transitions.ts';
+import {
+  finishAttempt,
+  resumeAttempts,
+  scheduleRetry,
+  startAttempts,
+} from '../transitions/task-instance-transitions.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { findAssetId, listTriggeringAssetEvents, recordAssetEvent } from './asset-event-repository.ts';
 import { takeFiredDeferrals } from './task-deferral-rows.ts';
@@ -113,14 +118,21 @@ export async function claimNextAttempts(
   database: MetadataDatabase,
   claim: { readonly worker: string; readonly now: number; readonly limit: number },
 ): Promise<ClaimedTaskInstance[]> {
-  if (!Number.isInteger(claim.limit) || claim.limit < 1) throw new RangeError(`claim limit must be a positive integer, got ${claim.limit}`);
+  if (!Number.isInteger(claim.limit) || claim.limit < 1)
+    throw new RangeError(`claim limit must be a positive integer, got ${claim.limit}`);
   return inWriteTransaction(database, async (trx) => {
     const next = await selectOldestQueued(trx, database.dialect, claim.limit);
     if (next.length === 0) return [];
     const fired = await takeFiredDeferrals(trx, next);
     const who = { worker: claim.worker, now: claim.now };
-    const resumed = await resumeAttempts(trx, { ...who, tiIds: next.filter((ti) => fired.has(ti.id)).map((ti) => ti.id) });
-    const started = await startAttempts(trx, { ...who, tiIds: next.filter((ti) => !fired.has(ti.id)).map((ti) => ti.id) });
+    const resumed = await resumeAttempts(trx, {
+      ...who,
+      tiIds: next.filter((ti) => fired.has(ti.id)).map((ti) => ti.id),
+    });
+    const started = await startAttempts(trx, {
+      ...who,
+      tiIds: next.filter((ti) => !fired.has(ti.id)).map((ti) => ti.id),
+    });
     await clearXcomsOfMany(
       trx,
       started.map((ti) => ({ dagRunId: ti.dag_run_id, taskId: ti.task_id, mapIndex: ti.map_index })),
@@ -320,10 +332,7 @@ async function recordOutletEvents(
 }
 
 /** What a worker needs for each claimed TI: one context read (and one DAG parse) per run, not per TI. */
-async function describeClaims(
-  trx: Trx,
-  tis: readonly Selectable<TaskInstanceTable>[],
-): Promise<ClaimedTaskInstance[]> {
+async function describeClaims(trx: Trx, tis: readonly Selectable<TaskInstanceTable>[]): Promise<ClaimedTaskInstance[]> {
   const contexts = new Map<number, Promise<RunClaimContext>>();
   const claims: ClaimedTaskInstance[] = [];
   for (const ti of tis) {

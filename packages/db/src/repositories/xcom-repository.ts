@@ -85,7 +85,11 @@ export async function clearXcomsOfMany(
     .where((eb) =>
       eb.or(
         tis.map((ti) =>
-          eb.and([eb('dag_run_id', '=', ti.dagRunId), eb('task_id', '=', ti.taskId), eb('map_index', '=', ti.mapIndex)]),
+          eb.and([
+            eb('dag_run_id', '=', ti.dagRunId),
+            eb('task_id', '=', ti.taskId),
+            eb('map_index', '=', ti.mapIndex),
+          ]),
         ),
       ),
     )
