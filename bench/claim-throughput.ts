@@ -7,15 +7,9 @@
  *   node --import tsx/esm bench/claim-throughput.ts [--dialect sqlite|postgres|both] [--tis 1000] [--batch 16]
  */
 import { randomUUID } from 'node:crypto';
+import type { DialectName, MetadataDatabase } from '@tidemark/db';
 import * as attempts from '@tidemark/db';
-import {
-  createTestDatabase,
-  type DialectName,
-  type MetadataDatabase,
-  seedDagRun,
-  serializedTask,
-  startPostgresTestServer,
-} from '@tidemark/db/testing';
+import { createTestDatabase, seedDagRun, serializedTask, startPostgresTestServer } from '@tidemark/db/testing';
 import { runSchedulingPass } from '@tidemark/runtime';
 import pino from 'pino';
 
@@ -82,13 +76,18 @@ async function measure(database: MetadataDatabase, tis: number, batch: number): 
   started = performance.now();
   const claimed: { tiId: string; tryNumber: number }[] = [];
   const claimMany = (attempts as Record<string, unknown>).claimNextAttempts as
-    | ((db: MetadataDatabase, claim: { worker: string; now: number; limit: number }) => Promise<attempts.ClaimedTaskInstance[]>)
+    | ((
+        db: MetadataDatabase,
+        claim: { worker: string; now: number; limit: number },
+      ) => Promise<attempts.ClaimedTaskInstance[]>)
     | undefined;
   for (;;) {
     const got =
       batch > 1 && claimMany
         ? await claimMany(database, { worker: 'bench', now: Date.now(), limit: batch })
-        : [await attempts.claimNextAttempt(database, { worker: 'bench', now: Date.now() })].filter((c) => c !== undefined);
+        : [await attempts.claimNextAttempt(database, { worker: 'bench', now: Date.now() })].filter(
+            (c) => c !== undefined,
+          );
     if (got.length === 0) break;
     for (const c of got) claimed.push({ tiId: c.taskInstance.id, tryNumber: c.taskInstance.try_number });
   }

@@ -1,7 +1,6 @@
 import {
   type JsonValue,
   type OutletEventExtra,
-  parseStoredDag,
   retryDelayMs,
   type SerializedDag,
   type SerializedTask,
@@ -27,6 +26,7 @@ import {
 } from '../transitions/task-instance-transitions.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { findAssetId, listTriggeringAssetEvents, recordAssetEvent } from './asset-event-repository.ts';
+import { parseStoredDagCached } from './parsed-dag-cache.ts';
 import { takeFiredDeferrals } from './task-deferral-rows.ts';
 import { clearXcomsOfMany, getXcom, setXcom } from './xcom-repository.ts';
 
@@ -87,7 +87,7 @@ export async function findTaskInstance(db: Db, tiId: string): Promise<Selectable
 /** The task's policy from the DAG's serialized form; undefined when the DAG or task is unknown. */
 export async function findSerializedTask(db: Db, dagId: string, taskId: string): Promise<SerializedTask | undefined> {
   const dag = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
-  return taskOf(dag?.serialized ? parseStoredDag(dag.serialized, dagId) : undefined, taskId);
+  return taskOf(dag?.serialized ? parseStoredDagCached(dag.serialized, dagId) : undefined, taskId);
 }
 
 /**
@@ -361,7 +361,7 @@ async function readRunClaimContext(trx: Trx, ti: Selectable<TaskInstanceTable>):
     .select(['dag_run.conf', 'dag_run.logical_date', 'dag_run.run_type', 'dag.fileloc', 'dag.serialized'])
     .where('dag_run.id', '=', ti.dag_run_id)
     .executeTakeFirstOrThrow();
-  const dag = context.serialized ? parseStoredDag(context.serialized, ti.dag_id) : undefined;
+  const dag = context.serialized ? parseStoredDagCached(context.serialized, ti.dag_id) : undefined;
   return {
     fileloc: context.fileloc || (dag?.fileloc ?? ''),
     conf: JSON.parse(context.conf) as Record<string, JsonValue>,
