@@ -84,6 +84,7 @@ async function waitForQueuedWork(context: ExecutionContext, deadline: number, hu
 
 function toClaimedAttempt(claimed: ClaimedTaskInstance, context: ExecutionContext): ClaimedAttempt {
   const ti = claimed.taskInstance;
+  context.identities.remember(ti);
   context.metrics?.claimed(ti.queued_at, context.now());
   const { token, expiresAt } = issueAttemptToken(
     context.secretKey,
