@@ -287,6 +287,32 @@ describe.each(eachDialect())('attempt repository on %s', (dialect) => {
       expect(await claimNextAttempts(database, { worker: 'w', now: T0, limit: 3 })).toEqual([]);
     });
 
+    it('claims a full batch of 256 in one go, wiping the XComs of every started try', async () => {
+      const rows = Array.from({ length: 257 }, (_, index) => ({
+        id: randomUUID(),
+        dag_run_id: run.dagRunId,
+        dag_id: DAG.dagId,
+        run_id: run.runId,
+        task_id: 'transform',
+        map_index: index,
+        state: 'queued',
+        try_number: 1,
+        max_tries: 3,
+        queued_at: T0 + index,
+        created_at: T0,
+        updated_at: T0,
+      }));
+      await database.db.insertInto('task_instance').values(rows).execute();
+      for (const mapIndex of [0, 200, 255, 256]) await putXcom(database, run, 'transform', mapIndex, 'old try');
+
+      const claimed = await claimNextAttempts(database, { worker: 'w', now: T0, limit: 256 });
+
+      expect(claimed).toHaveLength(256);
+      expect(claimed.every((claim) => claim.taskInstance.try_number === 2)).toBe(true);
+      for (const mapIndex of [0, 200, 255]) expect(await xcomAt(database, run, 'transform', mapIndex)).toBeUndefined();
+      expect(await xcomAt(database, run, 'transform', 256)).toBe('old try');
+    });
+
     it('hands each of 20 TIs to exactly one of two workers racing with 4 claims of 3 each', async () => {
       const ids = new Set<string>();
       for (let index = 0; index < 20; index++) {
