@@ -29,12 +29,21 @@ const jsonValue = z.json();
 /** The longest a claim may wait for work (`wait_ms`). */
 export const MAX_CLAIM_WAIT_MS = 30_000;
 
-/** POST claim → 204 (nothing to do) or 200 ClaimedAttempt. The claimed TI is `running` at once. */
+/** The most attempts one claim request may ask for (`max_attempts`). */
+export const MAX_CLAIM_BATCH = 256;
+
+/**
+ * POST claim → 204 (nothing to do) or 200. Without `max_attempts`: one ClaimedAttempt (the
+ * single-claim contract). With it: a ClaimBatch of 1..max_attempts attempts, oldest first, claimed
+ * in one transaction. Claimed TIs are `running` at once.
+ */
 export const claimRequestSchema = z.strictObject({
   /** Shown as the TI's `worker` (hostname:pid). */
   worker: plainText().min(1).max(250),
   /** Long poll: when nothing is queued, hold the request up to this long for something to be. */
   wait_ms: z.number().int().min(0).max(MAX_CLAIM_WAIT_MS).optional(),
+  /** Batch claim: at most this many attempts (the worker's free slots), answered as a ClaimBatch. */
+  max_attempts: z.number().int().min(1).max(MAX_CLAIM_BATCH).optional(),
 });
 export type ClaimRequest = z.infer<typeof claimRequestSchema>;
 
@@ -96,6 +105,12 @@ export const claimedAttemptSchema = z.strictObject({
   heartbeat_interval_ms: z.number().int().min(1),
 });
 export type ClaimedAttempt = z.infer<typeof claimedAttemptSchema>;
+
+/** The 200 answer to a claim with `max_attempts`: between 1 and `max_attempts` attempts, oldest first. */
+export const claimBatchSchema = z.strictObject({
+  attempts: z.array(claimedAttemptSchema).min(1).max(MAX_CLAIM_BATCH),
+});
+export type ClaimBatch = z.infer<typeof claimBatchSchema>;
 
 /** PUT heartbeat → 204, or 409 `stale_attempt` when the TI moved on (zombie, cleared, marked). */
 

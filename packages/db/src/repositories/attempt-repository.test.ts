@@ -15,6 +15,7 @@ import { useTestDatabase } from '../testing/use-test-database.ts';
 import { activateAsset } from './asset-repository.ts';
 import {
   claimNextAttempt,
+  claimNextAttempts,
   findSerializedTask,
   findTaskInstance,
   finishAttemptSkipped,
@@ -228,6 +229,121 @@ describe.each(eachDialect())('attempt repository on %s', (dialect) => {
       expect(new Set(claimedIds)).toEqual(new Set(ids));
       const rows = await database.db.selectFrom('task_instance').select(['state', 'try_number']).execute();
       expect(rows.every((row) => row.state === 'running' && row.try_number === 1)).toBe(true);
+    });
+  });
+
+  describe('claimNextAttempts (batch)', () => {
+    /** The same world in `into`: a retried TI with an old XCom, mapped TIs, one unmappable, one not queued. */
+    async function seedMixedWorld(into: SeededDagRun): Promise<void> {
+      await putXcom(database, into, 'extract', -1, ['a', 'b']);
+      await seedTi(database, into, { taskId: 'load', queuedAt: T0 + 4, tryNumber: 1, maxTries: 3 });
+      await putXcom(database, into, 'load', -1, 'old try');
+      await seedTi(database, into, { taskId: 'transform', mapIndex: 1, queuedAt: T0 + 1 });
+      await seedTi(database, into, { taskId: 'transform', mapIndex: 0, queuedAt: T0 + 2 });
+      await seedTi(database, into, { taskId: 'transform', mapIndex: 7, queuedAt: T0 + 3 });
+      await seedTi(database, into, { taskId: 'extract', state: 'scheduled', queuedAt: T0 });
+    }
+
+    const shape = (claim: Awaited<ReturnType<typeof claimNextAttempt>>) => ({
+      task: `${claim?.taskInstance.task_id}[${claim?.taskInstance.map_index}]`,
+      try: claim?.taskInstance.try_number,
+      state: claim?.taskInstance.state,
+      mapItem: claim?.mapItem,
+      mapItemError: claim?.mapItemError,
+      executionTimeoutMs: claim?.executionTimeoutMs,
+      conf: claim?.conf,
+      fileloc: claim?.fileloc,
+    });
+
+    it('claims what one-at-a-time claims would, in the same order, and wipes the started tries’ XComs', async () => {
+      await seedMixedWorld(run);
+      const oneByOne = [];
+      for (;;) {
+        const claim = await claimNextAttempt(database, { worker: 'w', now: T0 });
+        if (!claim) break;
+        oneByOne.push(shape(claim));
+      }
+      const second = await seedRun(database, 'manual__2', { region: 'eu', limit: 10 });
+      await seedMixedWorld(second);
+
+      const batch = await claimNextAttempts(database, { worker: 'w', now: T0, limit: 10 });
+
+      expect(batch.map(shape)).toEqual(oneByOne);
+      expect(oneByOne.map((claim) => claim.task)).toEqual(['transform[1]', 'transform[0]', 'transform[7]', 'load[-1]']);
+      expect(batch[3]?.taskInstance.try_number).toBe(2);
+      expect(await xcomAt(database, second, 'load')).toBeUndefined();
+      expect(await xcomAt(database, second, 'extract')).toEqual(['a', 'b']);
+    });
+
+    it('claims at most `limit`, oldest first, and the rest on the next claim', async () => {
+      const ids = [];
+      for (let index = 0; index < 5; index++) {
+        ids.push(await seedTi(database, run, { taskId: 'transform', mapIndex: index, queuedAt: T0 + index }));
+      }
+      const first = await claimNextAttempts(database, { worker: 'w', now: T0, limit: 3 });
+      const rest = await claimNextAttempts(database, { worker: 'w', now: T0, limit: 3 });
+      expect(first.map((claim) => claim.taskInstance.id)).toEqual(ids.slice(0, 3));
+      expect(rest.map((claim) => claim.taskInstance.id)).toEqual(ids.slice(3));
+      expect(await claimNextAttempts(database, { worker: 'w', now: T0, limit: 3 })).toEqual([]);
+    });
+
+    it('claims a full batch of 256 in one go, wiping the XComs of every started try', async () => {
+      const rows = Array.from({ length: 257 }, (_, index) => ({
+        id: randomUUID(),
+        dag_run_id: run.dagRunId,
+        dag_id: DAG.dagId,
+        run_id: run.runId,
+        task_id: 'transform',
+        map_index: index,
+        state: 'queued',
+        try_number: 1,
+        max_tries: 3,
+        queued_at: T0 + index,
+        created_at: T0,
+        updated_at: T0,
+      }));
+      await database.db.insertInto('task_instance').values(rows).execute();
+      for (const mapIndex of [0, 200, 255, 256]) await putXcom(database, run, 'transform', mapIndex, 'old try');
+
+      const claimed = await claimNextAttempts(database, { worker: 'w', now: T0, limit: 256 });
+
+      expect(claimed).toHaveLength(256);
+      expect(claimed.every((claim) => claim.taskInstance.try_number === 2)).toBe(true);
+      for (const mapIndex of [0, 200, 255]) expect(await xcomAt(database, run, 'transform', mapIndex)).toBeUndefined();
+      expect(await xcomAt(database, run, 'transform', 256)).toBe('old try');
+    });
+
+    it('hands each of 20 TIs to exactly one of two workers racing with 4 claims of 3 each', async () => {
+      const ids = new Set<string>();
+      for (let index = 0; index < 20; index++) {
+        ids.add(await seedTi(database, run, { taskId: 'transform', mapIndex: index, queuedAt: T0 + index }));
+      }
+      const claims = await Promise.all(
+        ['w1', 'w2'].flatMap((worker) =>
+          Array.from({ length: 4 }, () => claimNextAttempts(database, { worker, now: T0, limit: 3 })),
+        ),
+      );
+      expect(claims.every((batch) => batch.length <= 3)).toBe(true);
+      const claimed = claims.flat().map((claim) => claim.taskInstance.id);
+      expect(new Set(claimed).size).toBe(claimed.length);
+      expect(claimed.every((id) => ids.has(id))).toBe(true);
+      const running = await database.db
+        .selectFrom('task_instance')
+        .select(['id', 'worker', 'try_number'])
+        .where('state', '=', 'running')
+        .execute();
+      expect(running.map((row) => row.id).sort()).toEqual([...claimed].sort());
+      expect(running.every((row) => row.try_number === 1)).toBe(true);
+    });
+
+    it('refuses a limit that is not a positive integer, claiming nothing', async () => {
+      const id = await seedTi(database, run, { taskId: 'extract' });
+      for (const limit of [0, -1, 1.5, Number.NaN]) {
+        await expect(claimNextAttempts(database, { worker: 'w', now: T0, limit })).rejects.toThrow(
+          /claim limit must be a positive integer/,
+        );
+      }
+      expect(await findTaskInstance(database.db, id)).toMatchObject({ state: 'queued', try_number: 0 });
     });
   });
 

@@ -4,12 +4,12 @@ import {
   type DagRunState,
   type DagRunType,
   type JsonValue,
-  parseStoredDag,
   type SerializedDag,
 } from '@tidemark/core';
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
+import { parseStoredDagCached } from './parsed-dag-cache.ts';
 import { createTaskInstances } from './task-instance-repository.ts';
 
 export type { DagRunState, DagRunType } from '@tidemark/core';
@@ -175,5 +175,5 @@ export async function lockDagRunForScheduling(
 
 export async function readSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
   const row = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
-  return row?.serialized ? parseStoredDag(row.serialized, dagId) : undefined;
+  return row?.serialized ? parseStoredDagCached(row.serialized, dagId) : undefined;
 }

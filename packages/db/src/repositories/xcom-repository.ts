@@ -74,6 +74,39 @@ export async function getMappedXcoms(db: Db, address: Omit<XcomAddress, 'mapInde
   return rows.map((row) => JSON.parse(row.value) as JsonValue);
 }
 
+/** TIs per DELETE of clearXcomsOfMany: keeps its OR well inside SQLite's expression depth (1,000). */
+const XCOM_CLEAR_CHUNK = 64;
+
+/** The set-based form of clearXcoms for a batch claim: the XComs of up to 64 TIs go in one DELETE. */
+export async function clearXcomsOfMany(
+  db: Db,
+  tis: readonly { readonly dagRunId: number; readonly taskId: string; readonly mapIndex: number }[],
+): Promise<void> {
+  for (let start = 0; start < tis.length; start += XCOM_CLEAR_CHUNK) {
+    await clearXcomsOfChunk(db, tis.slice(start, start + XCOM_CLEAR_CHUNK));
+  }
+}
+
+async function clearXcomsOfChunk(
+  db: Db,
+  tis: readonly { readonly dagRunId: number; readonly taskId: string; readonly mapIndex: number }[],
+): Promise<void> {
+  await db
+    .deleteFrom('xcom')
+    .where((eb) =>
+      eb.or(
+        tis.map((ti) =>
+          eb.and([
+            eb('dag_run_id', '=', ti.dagRunId),
+            eb('task_id', '=', ti.taskId),
+            eb('map_index', '=', ti.mapIndex),
+          ]),
+        ),
+      ),
+    )
+    .execute();
+}
+
 /** Deletes every XCom of one TI (all keys); returns how many went. */
 export async function clearXcoms(
   db: Db,

@@ -16,6 +16,7 @@ import {
   queueTaskInstances,
   scheduleRetry,
   startAttempt,
+  startAttempts,
 } from './task-instance-transitions.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -85,6 +86,16 @@ describe.each(eachDialect())('guarded task-instance transitions on %s', (dialect
       expect(await startAttempt(trx, { tiId, worker: 'w', now: LATER })).toBeUndefined();
     });
     expect(await ti()).toMatchObject({ state: 'success', try_number: 1 });
+  });
+
+  it('a batch start moves only the queued TIs of the set, and returns just those', async () => {
+    await seed('queued');
+    await database.db.transaction().execute(async (trx) => {
+      const started = await startAttempts(trx, { tiIds: [tiId, 'no-such-ti'], worker: 'w', now: LATER });
+      expect(started.map((row) => [row.id, row.state, row.try_number])).toEqual([[tiId, 'running', 2]]);
+      expect(await startAttempts(trx, { tiIds: [tiId], worker: 'w2', now: LATER })).toEqual([]);
+    });
+    expect(await ti()).toMatchObject({ state: 'running', try_number: 2, worker: 'w' });
   });
 
   it('an attempt finishes or retries only a running TI', async () => {

@@ -96,6 +96,33 @@ export async function startAttempt(
     .executeTakeFirst();
 }
 
+/**
+ * A worker claimed these queued TIs in one batch: the set-based form of startAttempt (one UPDATE).
+ * Returns the TIs that moved; a TI no longer queued is left as it is and not returned.
+ */
+export async function startAttempts(
+  trx: Trx,
+  claim: { readonly tiIds: readonly string[]; readonly worker: string; readonly now: number },
+): Promise<Selectable<TaskInstanceTable>[]> {
+  if (claim.tiIds.length === 0) return [];
+  return trx
+    .updateTable('task_instance')
+    .set((eb) => ({
+      state: 'running',
+      try_number: eb('try_number', '+', 1),
+      start_date: claim.now,
+      heartbeat_at: claim.now,
+      end_date: null,
+      next_retry_at: null,
+      worker: claim.worker,
+      updated_at: claim.now,
+    }))
+    .where('id', 'in', [...claim.tiIds])
+    .where(tiStateAllows('running', 'attempt'))
+    .returningAll()
+    .execute();
+}
+
 /** The running attempt ended for good: `success`, `skipped` or `failed` (a deferred try whose wait failed: `failed`); a running try is recorded. */
 export async function finishAttempt(
   trx: Trx,
@@ -145,6 +172,28 @@ export async function resumeAttempt(
     .where(tiStateAllows('running', 'attempt'))
     .returningAll()
     .executeTakeFirst();
+}
+
+/** The set-based form of resumeAttempt: deferred tries of these queued TIs resume in one UPDATE. */
+export async function resumeAttempts(
+  trx: Trx,
+  claim: { readonly tiIds: readonly string[]; readonly worker: string; readonly now: number },
+): Promise<Selectable<TaskInstanceTable>[]> {
+  if (claim.tiIds.length === 0) return [];
+  return trx
+    .updateTable('task_instance')
+    .set({
+      state: 'running',
+      heartbeat_at: claim.now,
+      end_date: null,
+      next_retry_at: null,
+      worker: claim.worker,
+      updated_at: claim.now,
+    })
+    .where('id', 'in', [...claim.tiIds])
+    .where(tiStateAllows('running', 'attempt'))
+    .returningAll()
+    .execute();
 }
 
 /** The running try deferred: its process ends and a triggerer runs its wait; it holds no worker slot. */

@@ -1,5 +1,6 @@
 import {
   type ClaimedAttempt,
+  claimBatchSchema,
   claimedAttemptSchema,
   EXECUTION_ROUTES,
   encodePathSegment,
@@ -86,6 +87,22 @@ export class ExecutionApiClient {
     });
     if (response.status === 204) return null;
     return parseResponse(claimedAttemptSchema, response, 'claim');
+  }
+
+  /**
+   * Claims up to `maxAttempts` queued TIs in one request (all `running` at once), oldest first;
+   * empty when there is none. `waitMs` as for claim.
+   */
+  async claimMany(worker: string, maxAttempts: number, waitMs = 0): Promise<ClaimedAttempt[]> {
+    const wait = Math.max(0, Math.min(waitMs, Math.floor(this.#timeoutMs / 2)));
+    const response = await this.send({
+      method: 'POST',
+      path: EXECUTION_ROUTES.claim,
+      token: this.#workerToken.current(),
+      body: { worker, max_attempts: maxAttempts, ...(wait > 0 ? { wait_ms: wait } : {}) },
+    });
+    if (response.status === 204) return [];
+    return parseResponse(claimBatchSchema, response, 'claim').attempts;
   }
 
   forAttempt(claimed: Pick<ClaimedAttempt, 'ti_id' | 'token' | 'token_expires_at'>): AttemptApiClient {

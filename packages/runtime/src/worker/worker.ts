@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type ClaimedAttempt, TidemarkError } from '@tidemark/core';
+import { type ClaimedAttempt, MAX_CLAIM_BATCH, TidemarkError } from '@tidemark/core';
 import { TASK_PROCESS_ENTRY } from '@tidemark/sdk';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from '../observability/worker-metrics.ts';
@@ -133,17 +133,21 @@ class WorkerLoop implements Worker {
         await this.#waitForFreeSlot();
         continue;
       }
-      const claimed = await this.#claimNext();
+      const claimed = await this.#claimNext(Math.min(MAX_CLAIM_BATCH, this.#options.parallelism - this.running));
       if (claimed === 'failed') continue;
-      if (claimed === null) await sleep(this.#options.pollIntervalMs, stopSignal);
-      else this.#launch(claimed);
+      if (claimed.length === 0) await sleep(this.#options.pollIntervalMs, stopSignal);
+      // Claimed attempts are `running` already: they start even when stop() began meanwhile.
+      else for (const attempt of claimed) this.#launch(attempt);
     }
   }
 
-  /** The next attempt, null when there is none, or 'failed' after an error (already waited out). */
-  async #claimNext(): Promise<ClaimedAttempt | null | 'failed'> {
+  /**
+   * Up to `freeSlots` attempts in one request (empty when there is none), or 'failed' after an
+   * error (already waited out).
+   */
+  async #claimNext(freeSlots: number): Promise<ClaimedAttempt[] | 'failed'> {
     try {
-      const claimed = await this.#api.claim(this.name, CLAIM_WAIT_MS);
+      const claimed = await this.#api.claimMany(this.name, freeSlots, CLAIM_WAIT_MS);
       this.#claimBackoff.reset();
       return claimed;
     } catch (error) {

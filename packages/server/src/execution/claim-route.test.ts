@@ -239,4 +239,83 @@ describe.each(eachDialect())('POST /execution/workloads/claim on %s', (dialect) 
     expect(noBody.statusCode).toBe(422);
     expect(errorOf(noBody).message).toMatch(/a JSON body is required/);
   });
+
+  describe('batch claims (max_attempts)', () => {
+    const claimBatch = (maxAttempts: unknown, worker = 'host:1') =>
+      harness.request({
+        method: 'POST',
+        url: CLAIM,
+        token: harness.workerToken,
+        payload: { worker, max_attempts: maxAttempts },
+      });
+
+    it('hands out up to max_attempts of the oldest queued TIs, oldest first, then the rest, then 204', async () => {
+      const ids: string[] = [];
+      for (let index = 0; index < 5; index++) {
+        ids.push(await harness.seedTi(run, { taskId: `task_${index}`, queuedAt: T0 + 10 - index }));
+      }
+      const oldestFirst = [...ids].reverse();
+
+      const first = await claimBatch(3);
+      expect(first.statusCode).toBe(200);
+      const firstAttempts = first.json().attempts as { ti_id: string; try_number: number; token: string }[];
+      expect(firstAttempts.map((attempt) => attempt.ti_id)).toEqual(oldestFirst.slice(0, 3));
+      expect(firstAttempts.every((attempt) => attempt.try_number === 1)).toBe(true);
+      for (const attempt of firstAttempts) {
+        expect(verifyExecutionToken(attempt.token, 'test-secret-key-test-secret-key-0123456789', T0)).toMatchObject({
+          sub: attempt.ti_id,
+          kind: 'attempt',
+          try: 1,
+        });
+      }
+
+      const second = await claimBatch(10);
+      expect(second.json().attempts.map((attempt: { ti_id: string }) => attempt.ti_id)).toEqual(oldestFirst.slice(3));
+      expect((await claimBatch(10)).statusCode).toBe(204);
+      const rows = await harness.database.db.selectFrom('task_instance').select(['state', 'worker']).execute();
+      expect(rows).toEqual(Array(5).fill({ state: 'running', worker: 'host:1' }));
+    });
+
+    it('fails an unmappable TI inside a batch and hands out the others', async () => {
+      await putXcom(harness.database, run, { taskId: 'extract', value: ['only'] });
+      const unmappable = await harness.seedTi(run, { taskId: 'transform', mapIndex: 5, queuedAt: T0 });
+      const mapped = await harness.seedTi(run, { taskId: 'transform', mapIndex: 0, queuedAt: T0 + 1 });
+      const next = await harness.seedTi(run, { taskId: 'load', queuedAt: T0 + 2 });
+
+      const response = await claimBatch(5);
+
+      expect(response.json().attempts).toMatchObject([{ ti_id: mapped, map_item: 'only' }, { ti_id: next }]);
+      expect(await taskInstanceRow(harness.database, unmappable)).toMatchObject({ state: 'failed' });
+    });
+
+    it('gives 12 queued TIs to 6 racing batch claims, each exactly once and never more than asked', async () => {
+      const ids = new Set<string>();
+      for (let index = 0; index < 12; index++) {
+        ids.add(await harness.seedTi(run, { taskId: `task_${index}`, queuedAt: T0 + index }));
+      }
+      const responses = await Promise.all(Array.from({ length: 6 }, (_, worker) => claimBatch(4, `w${worker}`)));
+      const batches = responses
+        .filter((response) => response.statusCode === 200)
+        .map((response) => response.json().attempts as { ti_id: string }[]);
+      expect(batches.every((attempts) => attempts.length >= 1 && attempts.length <= 4)).toBe(true);
+      const claimed = batches.flat().map((attempt) => attempt.ti_id);
+      expect(claimed).toHaveLength(12);
+      expect(new Set(claimed)).toEqual(ids);
+      const rows = await harness.database.db.selectFrom('task_instance').select(['state', 'try_number']).execute();
+      expect(rows).toEqual(Array(12).fill({ state: 'running', try_number: 1 }));
+    });
+
+    it.each([
+      [0, /max_attempts/],
+      [257, /max_attempts/],
+      [1.5, /max_attempts/],
+      ['3', /max_attempts/],
+    ])('refuses max_attempts %j with a 422 naming it, claiming nothing', async (maxAttempts, message) => {
+      const tiId = await harness.seedTi(run, { taskId: 'extract' });
+      const response = await claimBatch(maxAttempts);
+      expect(response.statusCode).toBe(422);
+      expect(errorOf(response)).toEqual({ reason: 'validation_error', message: expect.stringMatching(message) });
+      expect(await taskInstanceRow(harness.database, tiId)).toMatchObject({ state: 'queued', try_number: 0 });
+    });
+  });
 });

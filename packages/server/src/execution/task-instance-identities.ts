@@ -31,8 +31,23 @@ export class TaskInstanceIdentities {
     if (cached) return cached;
     const ti = await findTaskInstance(this.#db, tiId);
     if (!ti) throw new TaskInstanceNotFoundError(tiId);
+    return this.remember(ti);
+  }
+
+  /**
+   * Caches the identity of a TI row the caller already read (the claim route, for every TI it hands
+   * out): the attempt's later requests (logs, XComs, finish) need no read to know which TI it is.
+   */
+  remember(ti: {
+    readonly id: string;
+    readonly dag_run_id: number;
+    readonly dag_id: string;
+    readonly run_id: string;
+    readonly task_id: string;
+    readonly map_index: number;
+  }): TaskInstanceIdentity {
     const identity: TaskInstanceIdentity = {
-      tiId,
+      tiId: ti.id,
       dagRunId: ti.dag_run_id,
       dagId: ti.dag_id,
       runId: ti.run_id,
@@ -40,7 +55,7 @@ export class TaskInstanceIdentities {
       mapIndex: ti.map_index,
     };
     if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
-    this.#cache.set(tiId, identity);
+    this.#cache.set(ti.id, identity);
     return identity;
   }
 }
