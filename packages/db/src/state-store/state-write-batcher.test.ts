@@ -192,6 +192,44 @@ describe.each(eachDialect())('group commit of state writes on %s', (dialect) => 
     expect(await probeIds(test.database.db)).toEqual([1, 4]);
   });
 
+  it('goes on past a refusal in the same transaction, and runs each write alone after any other error', async () => {
+    await createProbeTables(test.database.db);
+    const batcher = new StateWriteBatcher(test.database, 8, 1);
+    const transactions: Db[] = [];
+    const insert = (id: number) => async (trx: Db) => {
+      transactions.push(trx);
+      await sql`insert into group_commit_probe (id) values (${id})`.execute(trx);
+      return id;
+    };
+    const refused = await settle<unknown>([
+      batcher.run(insert(1)),
+      batcher.run(async () => {
+        throw new StateConflictError('k', 3, 4);
+      }),
+      batcher.run(insert(2)),
+    ]);
+    expect(refused.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(new Set(transactions).size).toBe(1);
+
+    transactions.length = 0;
+    let failures = 0;
+    const failed = await settle<unknown>([
+      batcher.run(insert(3)),
+      // Changes something, then fails: nothing of it may stay, and its neighbours still land.
+      batcher.run(async (trx) => {
+        await insert(90 + failures)(trx);
+        failures++;
+        throw new Error('boom after a change');
+      }),
+      batcher.run(insert(4)),
+    ]);
+    expect(failed.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((failed[1] as PromiseRejectedResult).reason).toHaveProperty('message', 'boom after a change');
+    expect(await probeIds(test.database.db)).toEqual([1, 2, 3, 4]);
+    // The batch's transaction, then one transaction per write.
+    expect(new Set(transactions).size).toBe(4);
+  });
+
   it('writes each alone with a batch size of 1', async () => {
     await createProbeTables(test.database.db);
     const batcher = new StateWriteBatcher(test.database, 1);

@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { TidemarkError } from '@tidemark/core';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction, isRetryableWriteError } from '../write-transaction.ts';
 
@@ -33,14 +33,15 @@ type Outcome =
  * with it (setImmediate, no timer: an idle server commits a lone write at once); writes that arrive
  * while they are all in flight wait and form the next batch, up to `maxBatch`.
  *
- * Each write runs in its own savepoint inside the shared transaction, in arrival order, so a
- * refused write (412 compare-and-set, 409 stale attempt, any error of its own) rolls back only
- * itself and the database ends as if the writes had run one by one in that order. A write is
- * settled only after the shared COMMIT: an acknowledged write is a committed one.
- *
- * A write that hits a retryable database error (a concurrent transaction created the same key,
- * a deadlock) is rolled back to its savepoint and run again alone after the batch, as it would be
- * retried alone. If the batch transaction itself fails (BEGIN or COMMIT), every write that was
+ * Writes run in arrival order inside the shared transaction. A refusal (412 compare-and-set, 409
+ * stale attempt: a TidemarkError) is decided by the write's own reads before it changes anything,
+ * so the batch goes on without it, and the database ends as if the writes had run one by one in
+ * that order. Any other error (a database error, a retryable race such as another transaction
+ * creating the same key) may come after the write changed something, and on PostgreSQL it has
+ * aborted the transaction (whose COMMIT would then roll back without an error): the whole batch is
+ * rolled back and each of its writes runs again alone, with its own outcome. No savepoints, then:
+ * they cost two round trips per write on PostgreSQL. A write is settled only after the shared
+ * COMMIT: an acknowledged write is a committed one. If BEGIN or COMMIT fails, every write that was
  * to commit with it fails with that error, as it would alone; a retryable failure of the whole
  * batch (a serialization failure at COMMIT) runs each write again alone instead.
  */
@@ -96,29 +97,31 @@ export class StateWriteBatcher {
     const outcomes: Outcome[] = [];
     try {
       await this.#database.db.transaction().execute(async (trx) => {
-        for (const write of batch) outcomes.push(await runInSavepoint(trx, write.work));
+        for (const write of batch) {
+          const outcome = await runInBatch(trx, write.work);
+          outcomes.push(outcome);
+          if (outcome.kind === 'alone') throw BATCH_ABANDONED;
+        }
       });
     } catch (error) {
-      if (isRetryableWriteError(error)) {
+      // A write failed after it may have changed something, or the batch raced another writer:
+      // nothing of the batch is kept, and each write runs alone, with its own outcome.
+      if (error === BATCH_ABANDONED || isRetryableWriteError(error)) {
         for (const write of batch) await this.#runAlone(write);
         return;
       }
-      // Refused writes keep their own refusal; the rest fail with the batch's error, as alone.
+      // BEGIN or COMMIT failed. Refused writes keep their own refusal; the rest fail with the batch's error, as alone.
       for (const [index, write] of batch.entries()) {
         const outcome = outcomes[index];
         write.reject(outcome?.kind === 'refused' ? outcome.error : error);
       }
       return;
     }
-    const again: PendingWrite[] = [];
     for (const [index, write] of batch.entries()) {
       const outcome = outcomes[index] as Outcome;
       if (outcome.kind === 'done') write.resolve(outcome.value);
-      else if (outcome.kind === 'refused') write.reject(outcome.error);
-      else again.push(write);
+      else write.reject((outcome as { error: unknown }).error);
     }
-    // Acknowledge the committed writes first; then rerun the ones that raced another transaction.
-    for (const write of again) await this.#runAlone(write);
   }
 
   async #runAlone(write: PendingWrite): Promise<void> {
@@ -130,20 +133,19 @@ export class StateWriteBatcher {
   }
 }
 
-const SAVEPOINT = CompiledQuery.raw('savepoint state_write');
-const RELEASE = CompiledQuery.raw('release savepoint state_write');
-const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint state_write');
+/** Thrown out of a batch's transaction to roll it back so that its writes run alone. */
+const BATCH_ABANDONED = Symbol('state write batch abandoned');
 
-/** Runs one write between SAVEPOINT and RELEASE; on any error, rolls back to the savepoint only. */
-async function runInSavepoint(trx: Db, work: StateWriteWork<unknown>): Promise<Outcome> {
-  await trx.executeQuery(SAVEPOINT);
+/**
+ * Runs one write of a batch. A refusal (a TidemarkError: compare-and-set, a stale attempt, a missing
+ * scope) is decided by the write's reads, before it changes anything, so the batch goes on without
+ * it; any other error may come after a change (or, on PostgreSQL, has aborted the transaction), so
+ * the batch is abandoned.
+ */
+async function runInBatch(trx: Db, work: StateWriteWork<unknown>): Promise<Outcome> {
   try {
-    const value = await work(trx);
-    await trx.executeQuery(RELEASE);
-    return { kind: 'done', value };
+    return { kind: 'done', value: await work(trx) };
   } catch (error) {
-    await trx.executeQuery(ROLLBACK_TO);
-    await trx.executeQuery(RELEASE);
-    return isRetryableWriteError(error) ? { kind: 'alone' } : { kind: 'refused', error };
+    return error instanceof TidemarkError ? { kind: 'refused', error } : { kind: 'alone' };
   }
 }
