@@ -15,7 +15,6 @@ import {
   markUpstreamFailed,
   queueTaskInstances,
   scheduleRetry,
-  startAttempt,
   startAttempts,
 } from './task-instance-transitions.ts';
 
@@ -83,7 +82,7 @@ describe.each(eachDialect())('guarded task-instance transitions on %s', (dialect
   it('a worker cannot start an attempt on a TI that is not queued', async () => {
     await seed('success');
     await database.db.transaction().execute(async (trx) => {
-      expect(await startAttempt(trx, { tiId, worker: 'w', now: LATER })).toBeUndefined();
+      expect(await startAttempts(trx, { tiIds: [tiId], worker: 'w', now: LATER })).toEqual([]);
     });
     expect(await ti()).toMatchObject({ state: 'success', try_number: 1 });
   });

@@ -71,34 +71,8 @@ async function finishWithoutRunning(
 // ── attempt ──────────────────────────────────────────────────────────────────────────────────
 
 /**
- * A worker claimed the queued TI: it becomes `running` with the next try number. Returns the TI
- * after the claim; undefined when it was no longer queued.
- */
-export async function startAttempt(
-  trx: Trx,
-  claim: { readonly tiId: string; readonly worker: string; readonly now: number },
-): Promise<Selectable<TaskInstanceTable> | undefined> {
-  return trx
-    .updateTable('task_instance')
-    .set((eb) => ({
-      state: 'running',
-      try_number: eb('try_number', '+', 1),
-      start_date: claim.now,
-      heartbeat_at: claim.now,
-      end_date: null,
-      next_retry_at: null,
-      worker: claim.worker,
-      updated_at: claim.now,
-    }))
-    .where('id', '=', claim.tiId)
-    .where(tiStateAllows('running', 'attempt'))
-    .returningAll()
-    .executeTakeFirst();
-}
-
-/**
- * A worker claimed these queued TIs in one batch: the set-based form of startAttempt (one UPDATE).
- * Returns the TIs that moved; a TI no longer queued is left as it is and not returned.
+ * A worker claimed these queued TIs in one batch: each becomes `running` with the next try number,
+ * in one UPDATE. Returns the TIs that moved; a TI no longer queued is left as it is and not returned.
  */
 export async function startAttempts(
   trx: Trx,
@@ -151,30 +125,9 @@ export async function scheduleRetry(trx: Trx, tiId: string, nextRetryAt: number,
 }
 
 /**
- * A deferred try resumes (SPEC §16): the queued TI becomes `running` again at the same try number
- * (a deferral does not use a try). Returns the TI after the claim; undefined when it was no longer queued.
+ * Deferred tries resume (SPEC §16): these queued TIs become `running` again at the same try number
+ * (a deferral does not use a try), in one UPDATE. Returns the TIs that moved.
  */
-export async function resumeAttempt(
-  trx: Trx,
-  claim: { readonly tiId: string; readonly worker: string; readonly now: number },
-): Promise<Selectable<TaskInstanceTable> | undefined> {
-  return trx
-    .updateTable('task_instance')
-    .set({
-      state: 'running',
-      heartbeat_at: claim.now,
-      end_date: null,
-      next_retry_at: null,
-      worker: claim.worker,
-      updated_at: claim.now,
-    })
-    .where('id', '=', claim.tiId)
-    .where(tiStateAllows('running', 'attempt'))
-    .returningAll()
-    .executeTakeFirst();
-}
-
-/** The set-based form of resumeAttempt: deferred tries of these queued TIs resume in one UPDATE. */
 export async function resumeAttempts(
   trx: Trx,
   claim: { readonly tiIds: readonly string[]; readonly worker: string; readonly now: number },
