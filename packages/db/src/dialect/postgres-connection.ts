@@ -1,5 +1,6 @@
 import { PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparedStatementName } from './prepared-query.ts';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -18,12 +19,29 @@ export interface PostgresOptions {
 
 export function createPostgresDialect(connectionString: string, options: PostgresOptions = {}): PostgresDialect {
   const pool = new pg.Pool({
+    Client: PreparedStatementClient as unknown as typeof pg.Client,
     connectionString,
     max: options.poolSize ?? 10,
     ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
   });
   surviveLostConnections(pool, options.onConnectionError);
   return new PostgresDialect({ pool });
+}
+
+/**
+ * A connection that sends the hot state-write queries (prepared-query.ts) as named prepared
+ * statements, which PostgreSQL parses and plans once per connection (Kysely sends every query
+ * unnamed: parsed and planned on every call, about half a write's time on the server). Any other
+ * query goes as it came.
+ */
+class PreparedStatementClient extends pg.Client {
+  // @ts-expect-error one override for node-postgres's many `query` overloads
+  override query(...args: unknown[]): unknown {
+    const [text, values] = args;
+    const name = typeof text === 'string' && args.length === 2 ? preparedStatementName(text) : undefined;
+    if (name) return super.query({ name, text: text as string, values: values as unknown[] });
+    return (super.query as (...parts: unknown[]) => unknown).apply(this, args);
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Db } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { seedDagRun } from '../testing/seed-task-instance.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
-import { type Placeholder, runPrepared, runPreparedInOrder } from './prepared-query.ts';
+import { type Placeholder, preparedStatementName, runPrepared, runPreparedInOrder } from './prepared-query.ts';
 
 describe.each(eachDialect())('queries prepared once per shape on %s', (dialect) => {
   const test = useTestDatabase(dialect);
@@ -100,4 +100,29 @@ describe.each(eachDialect())('queries prepared once per shape on %s', (dialect) 
       { dag_id: 'beta', end_date: 2_000 },
     ]);
   });
+
+  it.runIf(dialect === 'postgres')(
+    'prepares its text once per PostgreSQL connection, under its name; other queries stay unnamed',
+    async () => {
+      await runsOf('alpha'); // compiles the shape
+      await test.database.db.transaction().execute(async (trx) => {
+        expect(await runPrepared(trx, dialect, 'test-runs-of-dag', { dagId: 'beta' }, never)).toEqual([
+          { dag_id: 'beta', run_id: 'manual__1' },
+        ]);
+        await trx.selectFrom('dag_run').select('dag_id').where('dag_id', '=', 'alpha').execute();
+        const { rows } = await sql<{ name: string; statement: string }>`
+          select name, statement from pg_prepared_statements`.execute(trx);
+        const byText = new Map(rows.map((row) => [row.statement, row.name]));
+        const preparedText = 'select "dag_id", "run_id" from "dag_run" where "dag_id" = $1';
+        expect(byText.get(preparedText)).toBe(preparedStatementName(preparedText));
+        expect(byText.get(preparedText)).toMatch(/^tidemark_prepared_\d+$/);
+        expect(byText.has('select "dag_id" from "dag_run" where "dag_id" = $1')).toBe(false);
+      });
+    },
+  );
 });
+
+/** A builder a test expects never to be called: the shape's SQL is already compiled. */
+function never(): never {
+  throw new Error('the query was built again');
+}

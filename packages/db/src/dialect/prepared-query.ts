@@ -24,6 +24,7 @@ export async function runPrepared<Row>(
   if (!template) {
     template = compileTemplate(db, shape, build);
     TEMPLATES.set(key, template);
+    if (dialect === 'postgres') nameStatement(template.sql);
   }
   const parameters = template.slots.map((slot) => {
     if (!('name' in slot)) return slot.constant;
@@ -84,6 +85,21 @@ interface Template {
 }
 
 const TEMPLATES = new Map<string, Template>();
+
+/** The SQL texts of PostgreSQL templates, and the name each is prepared under on a connection. */
+const STATEMENT_NAMES = new Map<string, string>();
+
+function nameStatement(sql: string): void {
+  if (!STATEMENT_NAMES.has(sql)) STATEMENT_NAMES.set(sql, `tidemark_prepared_${STATEMENT_NAMES.size + 1}`);
+}
+
+/**
+ * The name under which a connection prepares this SQL text (postgres-connection.ts), when it is the
+ * text of a prepared query: PostgreSQL then parses and plans it once per connection, not per call.
+ */
+export function preparedStatementName(sql: string): string | undefined {
+  return STATEMENT_NAMES.get(sql);
+}
 const MARK = '\u0000tidemark-parameter:';
 
 function compileTemplate(db: Db, shape: string, build: (db: Db, param: Placeholder) => Compilable<unknown>): Template {
