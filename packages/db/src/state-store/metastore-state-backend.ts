@@ -28,6 +28,7 @@ import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { assertAttemptFence } from './attempt-fence.ts';
 import { PLAINTEXT_CIPHER, type StateValueCipher } from './encryption/state-value-cipher.ts';
+import { setInOneStatement } from './one-statement-set.ts';
 import { cleanupState } from './state-cleanup.ts';
 import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
 import {
@@ -94,7 +95,45 @@ export class MetastoreStateBackend implements StateBackend {
 
   async set(scope: StateScope, key: string, value: StateValue, options: StateSetOptions = {}): Promise<StateEntry> {
     const write = this.#prepareSet(scope, key, value, options);
-    return this.#writes.run((trx) => this.#applySet(trx, scope, key, write, options));
+    return (
+      (await this.#setInOneStatement(scope, key, write, options)) ??
+      this.#writes.run((trx) => this.#applySet(trx, scope, key, write, options))
+    );
+  }
+
+  /**
+   * PostgreSQL: an attempt writing again a key of its own task state, in one statement (see
+   * setInOneStatement); undefined when that path does not apply or changed nothing.
+   */
+  async #setInOneStatement(
+    scope: StateScope,
+    key: string,
+    write: PreparedSet,
+    options: StateSetOptions,
+  ): Promise<StateEntry | undefined> {
+    const { fence } = options;
+    const applies =
+      this.#database.dialect === 'postgres' &&
+      fence !== undefined &&
+      scope.kind === 'task' &&
+      scope.itemKey === undefined &&
+      this.#settings.historyDepth > 0;
+    if (!applies) return undefined;
+    const now = this.#now();
+    const updatedBy = options.writer ? JSON.stringify(options.writer) : null;
+    const version = await setInOneStatement(this.#database.db, {
+      scope,
+      key,
+      fence,
+      value: this.cipher.seal(write.json),
+      expiresAt: write.expiresAt,
+      updatedBy,
+      ifVersion: options.ifVersion,
+      now,
+      historyDepth: this.#settings.historyDepth,
+    });
+    if (version === undefined) return undefined;
+    return writtenEntry(key, { json: write.json, expiresAt: write.expiresAt, writer: options.writer, now }, version);
   }
 
   /**
@@ -308,14 +347,7 @@ export class MetastoreStateBackend implements StateBackend {
       updated_by: updatedBy,
     };
     await storeStateVersion(trx, this.#database.dialect, target, key, row?.id, stored, this.#settings.historyDepth);
-    return {
-      key,
-      value: decodeStateValue(write.json),
-      version,
-      updatedAt: write.now,
-      expiresAt: write.expiresAt,
-      updatedBy: write.writer ?? null,
-    };
+    return writtenEntry(key, write, version);
   }
 
   #toEntry(row: StoredStateRow): StateEntry {
@@ -331,6 +363,22 @@ interface PreparedSet {
 function prepareDelete(key: string, options: StateDeleteOptions): void {
   validateStateKey(key);
   validateIfVersion(options.ifVersion);
+}
+
+/** The entry a write stored, as `set` and `advance` answer it. */
+function writtenEntry(
+  key: string,
+  write: { json: string; expiresAt: number | null; writer: StateWriter | undefined; now: number },
+  version: number,
+): StateEntry {
+  return {
+    key,
+    value: decodeStateValue(write.json),
+    version,
+    updatedAt: write.now,
+    expiresAt: write.expiresAt,
+    updatedBy: write.writer ?? null,
+  };
 }
 
 function toEntry(row: StoredStateRow, json: string): StateEntry {

@@ -1,0 +1,181 @@
+import { StaleAttemptError, StateConflictError, type TaskScope, taskScope } from '@tidemark/core';
+import type { KyselyPlugin } from 'kysely';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { MetadataDatabase } from '../open-database.ts';
+import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
+import { seedDagRun, seedTaskInstance } from '../testing/seed-task-instance.ts';
+import { useTestDatabase } from '../testing/use-test-database.ts';
+import { backendPid, waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
+import { MetastoreStateBackend } from './metastore-state-backend.ts';
+
+const RUN = { dagId: 'rewrites', runId: 'manual__1' };
+const DEPTH = 3;
+const WRITER = {
+  kind: 'task' as const,
+  dagId: RUN.dagId,
+  runId: RUN.runId,
+  taskId: 'load',
+  mapIndex: -1,
+  tryNumber: 2,
+};
+
+/**
+ * An attempt writing a key of its own task state again: one statement on PostgreSQL (see
+ * one-statement-set.ts), the transaction elsewhere; the outcome must be the same on both.
+ */
+describe.each(eachDialect())('an attempt rewriting its own task state on %s', (dialect) => {
+  const test = useTestDatabase(dialect);
+  let database: MetadataDatabase;
+  let clock: ManualClock;
+  let backend: MetastoreStateBackend;
+  let tiId: string;
+  let scope: TaskScope;
+  let queries: number;
+
+  beforeEach(async () => {
+    clock = new ManualClock(1_000_000);
+    queries = 0;
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        queries++;
+        return args.result;
+      },
+    };
+    database = { ...test.database, db: test.database.db.withPlugin(counting) };
+    backend = new MetastoreStateBackend(database, {
+      maxValueBytes: 65_536,
+      historyDepth: DEPTH,
+      clock: () => clock.now(),
+    });
+    const run = await seedDagRun(database.db, { dagId: RUN.dagId }, { runId: RUN.runId });
+    tiId = await seedTaskInstance(database.db, run, {
+      taskId: 'load',
+      state: 'running',
+      tryNumber: 2,
+      maxTries: 3,
+      startDate: 0,
+      heartbeatAt: 0,
+      worker: 'host:1',
+    });
+    scope = taskScope({ ...RUN, taskId: 'load', mapIndex: -1 });
+  });
+
+  const fence = () => ({ tiId, tryNumber: 2 });
+  const history = async () => (await backend.history(scope, 'cursor')).map((entry) => [entry.version, entry.value]);
+
+  it('stores the next version, its expiry and writer, and keeps history at its depth', async () => {
+    await backend.set(scope, 'cursor', 0, { fence: fence(), writer: WRITER });
+    for (let page = 1; page <= 5; page++) {
+      clock.advance(1_000);
+      const entry = await backend.set(scope, 'cursor', page, {
+        fence: fence(),
+        writer: WRITER,
+        expiresAt: clock.now() + 60_000,
+      });
+      expect(entry).toEqual({
+        key: 'cursor',
+        value: page,
+        version: page + 1,
+        updatedAt: clock.now(),
+        expiresAt: clock.now() + 60_000,
+        updatedBy: WRITER,
+      });
+    }
+    expect(await backend.get(scope, 'cursor')).toMatchObject({ value: 5, version: 6, updatedBy: WRITER });
+    expect(await history()).toEqual([
+      [6, 5],
+      [5, 4],
+      [4, 3],
+    ]);
+    const rows = await database.db.selectFrom('state_history').select('version').where('key', '=', 'cursor').execute();
+    expect(rows).toHaveLength(DEPTH);
+  });
+
+  it.runIf(dialect === 'postgres')('costs one query on PostgreSQL once the key exists', async () => {
+    await backend.set(scope, 'cursor', 0, { fence: fence() });
+    queries = 0;
+    await backend.set(scope, 'cursor', 1, { fence: fence() });
+    expect(queries).toBe(1);
+  });
+
+  it('loses no write of 20 concurrent rewrites: versions 2 to 21, each value once in history', async () => {
+    await backend.set(scope, 'cursor', 0, { fence: fence() });
+    const entries = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => backend.set(scope, 'cursor', index + 1, { fence: fence() })),
+    );
+    expect(entries.map((entry) => entry.version).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, index) => index + 2),
+    );
+    const last = entries.find((entry) => entry.version === 21);
+    expect(await backend.get(scope, 'cursor')).toMatchObject({ version: 21, value: last?.value });
+    expect((await history()).map(([version]) => version)).toEqual([21, 20, 19]);
+  });
+
+  it('compare-and-set on a rewrite: the matching version wins, another is refused with the current one', async () => {
+    await backend.set(scope, 'cursor', 0, { fence: fence() });
+    await expect(backend.set(scope, 'cursor', 1, { fence: fence(), ifVersion: 1 })).resolves.toMatchObject({
+      version: 2,
+    });
+    await expect(backend.set(scope, 'cursor', 9, { fence: fence(), ifVersion: 1 })).rejects.toThrow(
+      new StateConflictError('cursor', 1, 2),
+    );
+    expect(await backend.get(scope, 'cursor')).toMatchObject({ value: 1, version: 2 });
+  });
+
+  it('an expired key counts as absent for compare-and-set: its last version is refused, 0 is accepted', async () => {
+    await backend.set(scope, 'cursor', 0, { fence: fence(), expiresAt: clock.now() + 10 });
+    clock.advance(11);
+    await expect(backend.set(scope, 'cursor', 1, { fence: fence(), ifVersion: 1 })).rejects.toThrow(StateConflictError);
+    await expect(backend.set(scope, 'cursor', 1, { fence: fence(), ifVersion: 0 })).resolves.toMatchObject({
+      version: 2,
+      expiresAt: null,
+    });
+  });
+
+  it('refuses an older try rewriting a key, and changes nothing', async () => {
+    await backend.set(scope, 'cursor', 0, { fence: fence() });
+    await expect(backend.set(scope, 'cursor', 1, { fence: { tiId, tryNumber: 1 } })).rejects.toThrow(StaleAttemptError);
+    expect(await backend.get(scope, 'cursor')).toMatchObject({ value: 0, version: 1 });
+    expect(await history()).toEqual([[1, 0]]);
+  });
+
+  it('writes the key after it was deleted with the version after the tombstone', async () => {
+    await backend.set(scope, 'cursor', 0, { fence: fence() });
+    await backend.delete(scope, 'cursor', { fence: fence() });
+    await backend.set(scope, 'cursor', 1, { fence: fence() });
+    expect(await backend.set(scope, 'cursor', 2, { fence: fence() })).toMatchObject({ version: 4 });
+  });
+
+  // SQLite serializes write transactions, so only PostgreSQL can race a rewrite against a transition.
+  it.runIf(dialect === 'postgres')(
+    'a rewrite racing the TI’s transition waits for it and is refused (the fence is in the statement)',
+    async () => {
+      await backend.set(scope, 'cursor', 0, { fence: fence() });
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked: (holderPid: number) => void = () => {};
+      const isLocked = new Promise<number>((resolve) => {
+        locked = resolve;
+      });
+      const transition = test.database.db.transaction().execute(async (trx) => {
+        await trx.updateTable('task_instance').set({ state: 'up_for_retry' }).where('id', '=', tiId).execute();
+        locked(await backendPid(trx));
+        await released;
+      });
+      const holderPid = await isLocked;
+      const rewrite = backend.set(scope, 'cursor', 1, { fence: fence() }).then(
+        () => 'written',
+        (error: unknown) => (error instanceof StaleAttemptError ? 'stale' : String(error)),
+      );
+      await waitForLockWaiter(test.database.db, holderPid);
+      release();
+      await transition;
+      expect(await rewrite).toBe('stale');
+      expect(await backend.get(scope, 'cursor')).toMatchObject({ value: 0, version: 1 });
+    },
+  );
+});
