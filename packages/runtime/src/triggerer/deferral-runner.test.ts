@@ -105,6 +105,20 @@ describe.each(eachDialect())('deferred tasks on %s', (dialect) => {
     getXcom(database.db, { dagRunId: r.dagRunId, taskId: r.taskId, mapIndex: -1, key: 'return_value' });
   const attemptLog = async (r: { dagId: string; runId: string; taskId: string }, tryNumber: number) =>
     (await readAttemptLog(join(home, 'logs'), { ...r, mapIndex: -1, tryNumber }))?.text ?? '';
+  /** The server writes its outcome line after the transition commits, so a reader waits for it. */
+  const attemptLogOnceItHas = (
+    r: { dagId: string; runId: string; taskId: string },
+    tryNumber: number,
+    expected: string | RegExp,
+  ) =>
+    waitUntil(
+      async () => {
+        const log = await attemptLog(r, tryNumber);
+        const found = typeof expected === 'string' ? log.includes(expected) : expected.test(log);
+        return found ? log : undefined;
+      },
+      `the log of try ${tryNumber} to contain ${String(expected)}`,
+    );
 
   it('a timer: the task runs again with ctx.resumedWith, the same try number and its task state', async () => {
     const r = await run('deferral_timer');
@@ -115,10 +129,9 @@ describe.each(eachDialect())('deferred tasks on %s', (dialect) => {
       tryNumber: 1,
       note: 'written before deferring',
     });
-    const log = await attemptLog(r, 1);
+    const log = await attemptLogOnceItHas(r, 1, 'attempt 1 finished: task instance is success');
     expect(log).toContain('attempt 1 deferred: task instance is deferred');
     expect(log).toContain('the wait fired (triggerer');
-    expect(log).toContain('attempt 1 finished: task instance is success');
   });
 
   it('a poll: the TI holds no slot while deferred, and resumes once the poll returns something', async () => {
@@ -140,7 +153,9 @@ describe.each(eachDialect())('deferred tasks on %s', (dialect) => {
     const failed = await untilState(r.tiId, ['failed'], 'both tries to fail in their wait');
     expect(failed.try_number).toBe(2);
     for (const tryNumber of [1, 2]) {
-      expect(await attemptLog(r, tryNumber)).toMatch(
+      await attemptLogOnceItHas(
+        r,
+        tryNumber,
         new RegExp(
           `attempt ${tryNumber} failed in its wait: poll "job_api" of DAG "deferral_failing" threw: Error: the job API answered 503`,
         ),
