@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type KyselyPlugin, sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
@@ -13,8 +13,8 @@ describe.each(eachDialect())('queries prepared once per shape on %s', (dialect) 
     for (const dagId of ['alpha', 'beta']) await seedDagRun(test.database.db, { dagId }, { runId: 'manual__1' });
   });
 
-  const runsOf = (dagId: string) =>
-    runPrepared(test.database.db, dialect, 'test-runs-of-dag', { dagId }, (db, param) =>
+  const runsOf = (dagId: string, on: Db = test.database.db) =>
+    runPrepared(on, dialect, 'test-runs-of-dag', { dagId }, (db, param) =>
       db.selectFrom('dag_run').select(['dag_id', 'run_id']).where('dag_id', '=', param('dagId')),
     );
 
@@ -118,6 +118,54 @@ describe.each(eachDialect())('queries prepared once per shape on %s', (dialect) 
         expect(byText.get(preparedText)).toMatch(/^tidemark_prepared_\d+$/);
         expect(byText.has('select "dag_id" from "dag_run" where "dag_id" = $1')).toBe(false);
       });
+    },
+  );
+
+  it('inside a transaction, runs on its connection: sees its own writes, and a rollback undoes its own', async () => {
+    const rollback = new Error('roll back');
+    await expect(
+      test.database.db.transaction().execute(async (trx) => {
+        await seedDagRun(trx, { dagId: 'gamma' }, { runId: 'manual__1' });
+        expect(await runsOf('gamma', trx)).toEqual([{ dag_id: 'gamma', run_id: 'manual__1' }]);
+        await runPrepared(trx, dialect, 'test-end-run', { dagId: 'alpha', endDate: 7 }, (db, param) =>
+          db
+            .updateTable('dag_run')
+            .set({ end_date: param('endDate') })
+            .where('dag_id', '=', param('dagId')),
+        );
+        expect(await trx.selectFrom('dag_run').select('end_date').where('dag_id', '=', 'alpha').execute()).toEqual([
+          { end_date: 7 },
+        ]);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(await runsOf('gamma')).toEqual([]);
+    const alpha = await test.database.db
+      .selectFrom('dag_run')
+      .select('end_date')
+      .where('dag_id', '=', 'alpha')
+      .execute();
+    expect(alpha).toEqual([{ end_date: null }]);
+  });
+
+  it.runIf(dialect === 'sqlite')(
+    'SQLite: inside a transaction the statement runs on the connection directly, not through Kysely',
+    async () => {
+      let throughKysely = 0;
+      const counting: KyselyPlugin = {
+        transformQuery: (args) => args.node,
+        transformResult: async (args) => {
+          throughKysely++;
+          return args.result;
+        },
+      };
+      const db = test.database.db.withPlugin(counting);
+      await runsOf('alpha', db);
+      expect(throughKysely).toBe(1);
+      await db.transaction().execute(async (trx) => {
+        expect(await runsOf('beta', trx)).toEqual([{ dag_id: 'beta', run_id: 'manual__1' }]);
+      });
+      expect(throughKysely).toBe(1);
     },
   );
 });

@@ -1,6 +1,7 @@
 import { type Compilable, CompiledQuery } from 'kysely';
 import type { Db } from '../open-database.ts';
 import type { DialectName } from './database-url.ts';
+import { runInSqliteTransaction } from './sqlite-connection.ts';
 
 /**
  * Queries of the hot state-write path, built with Kysely once per shape and then run with new
@@ -31,6 +32,8 @@ export async function runPrepared<Row>(
     if (!(slot.name in values)) throw new Error(`prepared query "${shape}": no value for parameter "${slot.name}"`);
     return values[slot.name];
   });
+  const direct = dialect === 'sqlite' ? runInSqliteTransaction<Row>(db, template.sql, parameters) : undefined;
+  if (direct) return direct;
   const result = await db.executeQuery<Row>(CompiledQuery.raw(template.sql, parameters));
   return result.rows as Row[];
 }

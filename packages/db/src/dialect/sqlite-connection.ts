@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, type SqliteDatabase, SqliteDialect, SqliteDriver } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Kysely,
+  SqliteAdapter,
+  type SqliteDatabase,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
 import { SQLITE_IN_MEMORY } from './database-url.ts';
 
 /**
@@ -25,7 +33,7 @@ const STATEMENT_CACHE_SIZE = 500;
  * prepares every query it runs, which costs as much as running a small statement; better-sqlite3's
  * statements are reusable, so the cache keeps them, first in first out when it is full.
  */
-function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase & StatementCache {
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => database.close(),
@@ -41,8 +49,19 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
+interface StatementCache {
+  prepare(sql: string): BetterSqlite3.Statement;
+}
+
+/** Kysely's SQLite adapter, carrying the connection's statements for `runInSqliteTransaction`. */
+class StatementCacheAdapter extends SqliteAdapter {
+  constructor(readonly statements: StatementCache) {
+    super();
+  }
+}
+
 class ImmediateTransactionSqliteDialect extends SqliteDialect {
-  readonly #database: SqliteDatabase;
+  readonly #database: SqliteDatabase & StatementCache;
   constructor(database: BetterSqlite3.Database) {
     const cached = withStatementCache(database);
     super({ database: cached });
@@ -51,6 +70,30 @@ class ImmediateTransactionSqliteDialect extends SqliteDialect {
   override createDriver() {
     return new ImmediateTransactionSqliteDriver({ database: this.#database });
   }
+  override createAdapter() {
+    return new StatementCacheAdapter(this.#database);
+  }
+}
+
+/**
+ * Runs a statement synchronously on the connection of a SQLite transaction: what Kysely's driver
+ * does, without its promise per statement, connection lookup and result conversion (about a tenth
+ * of a state write's time on the api-server). Only inside a transaction, which holds the process's
+ * one connection, so no other query can interleave; undefined otherwise (or on PostgreSQL), and the
+ * caller goes through Kysely. Kysely plugins do not see these statements.
+ */
+export function runInSqliteTransaction<Row>(
+  db: Pick<Kysely<unknown>, 'isTransaction' | 'getExecutor'>,
+  sql: string,
+  parameters: readonly unknown[],
+): Row[] | undefined {
+  if (!db.isTransaction) return undefined;
+  const adapter = db.getExecutor().adapter;
+  if (!(adapter instanceof StatementCacheAdapter)) return undefined;
+  const statement = adapter.statements.prepare(sql);
+  if (statement.reader) return statement.all(parameters) as Row[];
+  statement.run(parameters);
+  return [];
 }
 
 /** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
