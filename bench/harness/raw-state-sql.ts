@@ -4,7 +4,9 @@ import pg from 'pg';
 /**
  * The floor a state write or read can reach: one prepared upsert / select on `task_state`, straight
  * through the driver, with no transaction of our own, no history, no validation. Benchmarks compare
- * the real paths against it.
+ * the real paths against it. On PostgreSQL it holds as many connections as the api-server's pool
+ * (10, `createPostgresDialect`), so under concurrent clients both overlap their round trips and share
+ * WAL flushes alike.
  */
 export interface RawStateSql {
   upsert(key: string, valueJson: string): Promise<void>;
@@ -46,9 +48,11 @@ function openSqlite(file: string, dagRunId: number): RawStateSql {
   };
 }
 
+const API_SERVER_POOL_SIZE = 10;
+
 async function openPostgres(url: string, dagRunId: number): Promise<RawStateSql> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = new pg.Pool({ connectionString: url, max: API_SERVER_POOL_SIZE });
+  await client.query('select 1');
   return {
     async upsert(key, valueJson) {
       await client.query({
