@@ -1,7 +1,8 @@
-import { type KyselyPlugin, sql } from 'kysely';
+import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { queryCounter } from '../testing/query-counter.ts';
 import { seedDagRun } from '../testing/seed-task-instance.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
 import { type Placeholder, preparedStatementName, runPrepared, runPreparedInOrder } from './prepared-query.ts';
@@ -151,21 +152,14 @@ describe.each(eachDialect())('queries prepared once per shape on %s', (dialect) 
   it.runIf(dialect === 'sqlite')(
     'SQLite: inside a transaction the statement runs on the connection directly, not through Kysely',
     async () => {
-      let throughKysely = 0;
-      const counting: KyselyPlugin = {
-        transformQuery: (args) => args.node,
-        transformResult: async (args) => {
-          throughKysely++;
-          return args.result;
-        },
-      };
-      const db = test.database.db.withPlugin(counting);
+      const throughKysely = queryCounter();
+      const db = test.database.db.withPlugin(throughKysely.plugin);
       await runsOf('alpha', db);
-      expect(throughKysely).toBe(1);
+      expect(throughKysely.count).toBe(1);
       await db.transaction().execute(async (trx) => {
         expect(await runsOf('beta', trx)).toEqual([{ dag_id: 'beta', run_id: 'manual__1' }]);
       });
-      expect(throughKysely).toBe(1);
+      expect(throughKysely.count).toBe(1);
     },
   );
 });

@@ -3,7 +3,7 @@ import { StaleAttemptError, type TaskScope, taskScope } from '@tidemark/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
-import { seedDagRun, seedTaskInstance } from '../testing/seed-task-instance.ts';
+import { seedDagRun, seedRunningAttempt } from '../testing/seed-task-instance.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
 import { backendPid, waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
@@ -21,15 +21,7 @@ describe.each(eachDialect())('attempt fencing in the metastore backend on %s', (
     database = test.database;
     backend = new MetastoreStateBackend(database, { maxValueBytes: 65_536, historyDepth: 10 });
     const run = await seedDagRun(database.db, { dagId: RUN.dagId }, { runId: RUN.runId });
-    tiId = await seedTaskInstance(database.db, run, {
-      taskId: 'submit',
-      state: 'running',
-      tryNumber: 2,
-      maxTries: 3,
-      startDate: 0,
-      heartbeatAt: 0,
-      worker: 'host:1',
-    });
+    tiId = await seedRunningAttempt(database.db, run, 'submit');
     scope = taskScope({ ...RUN, taskId: 'submit', mapIndex: -1 });
   });
 

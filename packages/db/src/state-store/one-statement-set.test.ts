@@ -1,10 +1,10 @@
 import { StaleAttemptError, StateConflictError, type TaskScope, taskScope } from '@tidemark/core';
-import type { KyselyPlugin } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
-import { seedDagRun, seedTaskInstance } from '../testing/seed-task-instance.ts';
+import { type QueryCounter, queryCounter } from '../testing/query-counter.ts';
+import { seedDagRun, seedRunningAttempt } from '../testing/seed-task-instance.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
 import { backendPid, waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
@@ -31,34 +31,19 @@ describe.each(eachDialect())('an attempt rewriting its own task state on %s', (d
   let backend: MetastoreStateBackend;
   let tiId: string;
   let scope: TaskScope;
-  let queries: number;
+  let queries: QueryCounter;
 
   beforeEach(async () => {
     clock = new ManualClock(1_000_000);
-    queries = 0;
-    const counting: KyselyPlugin = {
-      transformQuery: (args) => args.node,
-      transformResult: async (args) => {
-        queries++;
-        return args.result;
-      },
-    };
-    database = { ...test.database, db: test.database.db.withPlugin(counting) };
+    queries = queryCounter();
+    database = { ...test.database, db: test.database.db.withPlugin(queries.plugin) };
     backend = new MetastoreStateBackend(database, {
       maxValueBytes: 65_536,
       historyDepth: DEPTH,
       clock: () => clock.now(),
     });
     const run = await seedDagRun(database.db, { dagId: RUN.dagId }, { runId: RUN.runId });
-    tiId = await seedTaskInstance(database.db, run, {
-      taskId: 'load',
-      state: 'running',
-      tryNumber: 2,
-      maxTries: 3,
-      startDate: 0,
-      heartbeatAt: 0,
-      worker: 'host:1',
-    });
+    tiId = await seedRunningAttempt(database.db, run, 'load');
     scope = taskScope({ ...RUN, taskId: 'load', mapIndex: -1 });
   });
 
@@ -95,9 +80,9 @@ describe.each(eachDialect())('an attempt rewriting its own task state on %s', (d
 
   it.runIf(dialect === 'postgres')('costs one query on PostgreSQL once the key exists', async () => {
     await backend.set(scope, 'cursor', 0, { fence: fence() });
-    queries = 0;
+    queries.reset();
     await backend.set(scope, 'cursor', 1, { fence: fence() });
-    expect(queries).toBe(1);
+    expect(queries.count).toBe(1);
   });
 
   it('loses no write of 20 concurrent rewrites: versions 2 to 21, each value once in history', async () => {

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
-import { seedDagRun, seedTaskInstance } from '../testing/seed-task-instance.ts';
+import { seedDagRun, seedRunningAttempt } from '../testing/seed-task-instance.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 import { StateWriteBatcher } from './state-write-batcher.ts';
@@ -37,15 +37,7 @@ describe.each(eachDialect())('group commit of state writes on %s', (dialect) => 
 
   beforeEach(async () => {
     const run = await seedDagRun(test.database.db, { dagId: RUN.dagId }, { runId: RUN.runId });
-    tiId = await seedTaskInstance(test.database.db, run, {
-      taskId: 'load',
-      state: 'running',
-      tryNumber: 2,
-      maxTries: 3,
-      startDate: 0,
-      heartbeatAt: 0,
-      worker: 'host:1',
-    });
+    tiId = await seedRunningAttempt(test.database.db, run, 'load');
     scope = taskScope({ ...RUN, taskId: 'load', mapIndex: -1 });
   });
 

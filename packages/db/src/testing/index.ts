@@ -3,6 +3,7 @@ export * from './free-port.ts';
 export * from './manual-clock.ts';
 export * from './outage-database.ts';
 export * from './postgres-test-server.ts';
+export * from './query-counter.ts';
 export * from './seed-run-history.ts';
 export * from './seed-task-instance.ts';
 export * from './serialized-dag-fixtures.ts';

@@ -85,3 +85,16 @@ export async function seedTaskInstance(db: Db, run: SeededDagRun, ti: SeedTaskIn
     .execute();
   return id;
 }
+
+/** A task instance running its second of three tries on `host:1`: the attempt a state-write test fences with. */
+export function seedRunningAttempt(db: Db, run: SeededDagRun, taskId: string): Promise<string> {
+  return seedTaskInstance(db, run, {
+    taskId,
+    state: 'running',
+    tryNumber: 2,
+    maxTries: 3,
+    startDate: 0,
+    heartbeatAt: 0,
+    worker: 'host:1',
+  });
+}
