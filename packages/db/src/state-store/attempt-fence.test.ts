@@ -3,9 +3,10 @@ import { StaleAttemptError, type TaskScope, taskScope } from '@tidemark/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { holdTiTransition } from '../testing/held-ti-transition.ts';
 import { seedDagRun, seedRunningAttempt } from '../testing/seed-task-instance.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
-import { backendPid, waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
+import { waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 
 const RUN = { dagId: 'fenced', runId: 'manual__1' };
@@ -70,31 +71,16 @@ describe.each(eachDialect())('attempt fencing in the metastore backend on %s', (
   // SQLite serializes write transactions, so only PostgreSQL can race a write against a transition.
   if (dialect === 'postgres')
     it('a write racing the TI’s transition waits for it and is refused (the check is in the write transaction)', async () => {
-      let release: () => void = () => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked: (holderPid: number) => void = () => {};
-      const isLocked = new Promise<number>((resolve) => {
-        locked = resolve;
-      });
       // The scheduler failing the zombie: it locks the TI, changes it, and commits a moment later.
-      const transition = database.db.transaction().execute(async (trx) => {
-        await trx.selectFrom('task_instance').select('id').where('id', '=', tiId).forUpdate().execute();
-        await trx.updateTable('task_instance').set({ state: 'up_for_retry' }).where('id', '=', tiId).execute();
-        locked(await backendPid(trx));
-        await released;
-      });
-      const holderPid = await isLocked;
+      const transition = await holdTiTransition(database.db, tiId, 'up_for_retry');
       const write = backend.set(scope, 'job', 'from-the-zombie', { fence: { tiId, tryNumber: 2 } });
       const settled = write.then(
         () => 'written',
         (error: unknown) => (error instanceof StaleAttemptError ? 'stale' : String(error)),
       );
       // The write waits on the TI's lock: a check made before the write transaction would pass here.
-      await waitForLockWaiter(database.db, holderPid);
-      release();
-      await transition;
+      await waitForLockWaiter(database.db, transition.holderPid);
+      await transition.commit();
       expect(await settled).toBe('stale');
       expect(await storedKeys()).toEqual([]);
     });

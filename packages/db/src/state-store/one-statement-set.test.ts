@@ -2,11 +2,12 @@ import { StaleAttemptError, StateConflictError, type TaskScope, taskScope } from
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
+import { holdTiTransition } from '../testing/held-ti-transition.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { type QueryCounter, queryCounter } from '../testing/query-counter.ts';
 import { seedDagRun, seedRunningAttempt } from '../testing/seed-task-instance.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
-import { backendPid, waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
+import { waitForLockWaiter } from '../testing/wait-for-lock-waiter.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 
 const RUN = { dagId: 'rewrites', runId: 'manual__1' };
@@ -138,27 +139,13 @@ describe.each(eachDialect())('an attempt rewriting its own task state on %s', (d
     'a rewrite racing the TI’s transition waits for it and is refused (the fence is in the statement)',
     async () => {
       await backend.set(scope, 'cursor', 0, { fence: fence() });
-      let release: () => void = () => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked: (holderPid: number) => void = () => {};
-      const isLocked = new Promise<number>((resolve) => {
-        locked = resolve;
-      });
-      const transition = test.database.db.transaction().execute(async (trx) => {
-        await trx.updateTable('task_instance').set({ state: 'up_for_retry' }).where('id', '=', tiId).execute();
-        locked(await backendPid(trx));
-        await released;
-      });
-      const holderPid = await isLocked;
+      const transition = await holdTiTransition(test.database.db, tiId, 'up_for_retry');
       const rewrite = backend.set(scope, 'cursor', 1, { fence: fence() }).then(
         () => 'written',
         (error: unknown) => (error instanceof StaleAttemptError ? 'stale' : String(error)),
       );
-      await waitForLockWaiter(test.database.db, holderPid);
-      release();
-      await transition;
+      await waitForLockWaiter(test.database.db, transition.holderPid);
+      await transition.commit();
       expect(await rewrite).toBe('stale');
       expect(await backend.get(scope, 'cursor')).toMatchObject({ value: 0, version: 1 });
     },

@@ -1,5 +1,6 @@
 export * from './describe-each-dialect.ts';
 export * from './free-port.ts';
+export * from './held-ti-transition.ts';
 export * from './manual-clock.ts';
 export * from './outage-database.ts';
 export * from './postgres-test-server.ts';
