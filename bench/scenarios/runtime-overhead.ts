@@ -10,7 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import type { DialectName } from '@tidemark/db';
 import { type BenchRow, ms, ratio } from '../harness/bench-results.ts';
-import { type FinishedTaskInstance, openStandaloneWorld } from '../harness/standalone-world.ts';
+import type { FinishedTaskInstance } from '../harness/dag-runs.ts';
+import { openStandaloneWorld } from '../harness/standalone-world.ts';
 import { median, percentile } from '../stats.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
