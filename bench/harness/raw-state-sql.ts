@@ -1,3 +1,4 @@
+import { DEFAULT_POSTGRES_POOL_SIZE } from '@tidemark/db';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 
@@ -5,7 +6,7 @@ import pg from 'pg';
  * The floor a state write or read can reach: one prepared upsert / select on `task_state`, straight
  * through the driver, with no transaction of our own, no history, no validation. Benchmarks compare
  * the real paths against it. On PostgreSQL it holds as many connections as the api-server's pool
- * (10, `createPostgresDialect`), so under concurrent clients both overlap their round trips and share
+ * (`DEFAULT_POSTGRES_POOL_SIZE`), so under concurrent clients both overlap their round trips and share
  * WAL flushes alike.
  */
 export interface RawStateSql {
@@ -48,14 +49,12 @@ function openSqlite(file: string, dagRunId: number): RawStateSql {
   };
 }
 
-const API_SERVER_POOL_SIZE = 10;
-
 async function openPostgres(url: string, dagRunId: number): Promise<RawStateSql> {
-  const client = new pg.Pool({ connectionString: url, max: API_SERVER_POOL_SIZE });
-  await client.query('select 1');
+  const pool = new pg.Pool({ connectionString: url, max: DEFAULT_POSTGRES_POOL_SIZE });
+  await pool.query('select 1');
   return {
     async upsert(key, valueJson) {
-      await client.query({
+      await pool.query({
         name: 'bench-upsert',
         text: `insert into task_state (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at)
                values ($1, $2, $3, $4, $5, $6, $7, 1, $8)
@@ -65,7 +64,7 @@ async function openPostgres(url: string, dagRunId: number): Promise<RawStateSql>
       });
     },
     async select(key) {
-      const result = await client.query<{ value: string }>({
+      const result = await pool.query<{ value: string }>({
         name: 'bench-select',
         text: 'select value from task_state where dag_run_id = $1 and task_id = $2 and map_index = $3 and key = $4',
         values: [dagRunId, SCOPE.taskId, SCOPE.mapIndex, key],
@@ -73,7 +72,7 @@ async function openPostgres(url: string, dagRunId: number): Promise<RawStateSql>
       return result.rows[0]?.value;
     },
     async close() {
-      await client.end();
+      await pool.end();
     },
   };
 }

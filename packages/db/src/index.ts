@@ -1,5 +1,6 @@
 export * from './database-outage.ts';
 export * from './dialect/database-url.ts';
+export { DEFAULT_POSTGRES_POOL_SIZE } from './dialect/postgres-connection.ts';
 export * from './errors.ts';
 export * from './migrations/migration-list.ts';
 export * from './migrations/migrator.ts';

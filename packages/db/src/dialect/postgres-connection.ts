@@ -9,6 +9,9 @@ const NUMERIC_OID = 1700;
 pg.types.setTypeParser(INT8_OID, (text) => Number.parseInt(text, 10));
 pg.types.setTypeParser(NUMERIC_OID, (text) => Number.parseFloat(text));
 
+/** Connections a process holds to PostgreSQL unless told otherwise. */
+export const DEFAULT_POSTGRES_POOL_SIZE = 10;
+
 export interface PostgresOptions {
   /** Work inside this schema (tests give each case its own). */
   readonly schema?: string;
@@ -21,7 +24,7 @@ export function createPostgresDialect(connectionString: string, options: Postgre
   const pool = new pg.Pool({
     Client: PreparedStatementClient as unknown as typeof pg.Client,
     connectionString,
-    max: options.poolSize ?? 10,
+    max: options.poolSize ?? DEFAULT_POSTGRES_POOL_SIZE,
     ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
   });
   surviveLostConnections(pool, options.onConnectionError);

@@ -149,6 +149,23 @@ describe.each(eachDialect())('queries prepared once per shape on %s', (dialect) 
     expect(alpha).toEqual([{ end_date: null }]);
   });
 
+  it('inside a transaction, a statement the database refuses rejects with its error and undoes the transaction', async () => {
+    const refused = test.database.db.transaction().execute(async (trx) => {
+      await seedDagRun(trx, { dagId: 'gamma' }, { runId: 'manual__1' });
+      await runPrepared(trx, dialect, 'test-clear-run-id', { dagId: 'alpha', runId: null }, (db, param) =>
+        db
+          .updateTable('dag_run')
+          .set({ run_id: param('runId') })
+          .where('dag_id', '=', param('dagId')),
+      );
+    });
+    await expect(refused).rejects.toMatchObject({
+      code: dialect === 'sqlite' ? 'SQLITE_CONSTRAINT_NOTNULL' : '23502',
+    });
+    expect(await runsOf('gamma')).toEqual([]);
+    expect(await runsOf('alpha')).toEqual([{ dag_id: 'alpha', run_id: 'manual__1' }]);
+  });
+
   it.runIf(dialect === 'sqlite')(
     'SQLite: inside a transaction the statement runs on the connection directly, not through Kysely',
     async () => {

@@ -28,7 +28,8 @@ export async function holdTiTransition(db: Db, tiId: string, state: string): Pro
     locked(await backendPid(trx));
     await released;
   });
-  const holderPid = await Promise.race([isLocked, transition.then(() => Number.NaN)]);
+  // A transition that fails before it holds the lock rejects here instead of leaving the test waiting.
+  const holderPid = await Promise.race([isLocked, transition.then(() => isLocked)]);
   return {
     holderPid,
     async commit() {
