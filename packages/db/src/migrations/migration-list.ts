@@ -6,6 +6,7 @@ import { assetWatchersSchema } from './0005-asset-watchers.ts';
 import { dagStateSchema } from './0006-dag-state.ts';
 import { taskInstanceTriesSchema } from './0007-task-instance-tries.ts';
 import { taskDeferralsSchema } from './0008-task-deferrals.ts';
+import { leanStateHistorySchema } from './0009-lean-state-history.ts';
 import type { TidemarkMigration } from './migration.ts';
 
 /** Every migration this version of Tidemark knows, in order. Append; never edit a released one. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly TidemarkMigration[] = [
   dagStateSchema,
   taskInstanceTriesSchema,
   taskDeferralsSchema,
+  leanStateHistorySchema,
 ];
