@@ -23,7 +23,7 @@ export interface OneStatementSet {
  * statement, committed on its own: one round trip where the transaction takes five (BEGIN, fence,
  * row, write, COMMIT). It checks the fence (the TI running at the attempt's try, share-locked as in
  * assertAttemptFence), locks the key's row, updates it to the next version, records that version in
- * history and trims history to its depth.
+ * history and, on every depth-th version, trims history to its depth (as trimsHistory does).
  *
  * Returns the new version, or undefined when it changed nothing: no row yet (a first write takes
  * its version from history), a stale attempt, a compare-and-set that does not match, or a race the
@@ -82,6 +82,7 @@ export async function setInOneStatement(db: Db, write: OneStatementSet): Promise
           delete from state_history h using updated u
           where h.dag_run_id = u.dag_run_id and h.task_id = ${param('taskId')} and h.map_index = ${param('mapIndex')}
             and h.item_key is null and h.key = ${param('key')} and h.version <= u.version - ${param('depth')}
+            and u.version % ${param('depth')} = 0
         )
         select version from updated`.compile(db),
   }));

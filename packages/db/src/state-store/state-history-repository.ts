@@ -34,9 +34,9 @@ export async function lastHistoryVersion(db: Db, target: StateTarget, key: strin
 }
 
 /**
- * Records writes and drops what falls beyond `depth` versions of their keys, so that history holds
- * exactly the configured depth after every write. Depth 0 records nothing. One write runs prepared
- * statements (one round trip on PostgreSQL); many (a clear's tombstones) a multi-row insert.
+ * Records writes and drops what falls beyond `depth` versions of their keys (see `trimsHistory`).
+ * Depth 0 records nothing. One write runs prepared statements (one round trip on PostgreSQL); many
+ * (a clear's tombstones) a multi-row insert.
  */
 export async function recordHistory(
   db: Db,
@@ -67,7 +67,7 @@ export function historyStatements(target: StateTarget, write: HistoryWrite, dept
     values: row,
     build: (db, param) => db.insertInto('state_history').values(placeholdersOf(row, param) as never),
   };
-  if (write.version <= depth) return [insert]; // nothing of this key can be beyond the depth yet
+  if (!trimsHistory(write.version, depth)) return [insert];
   const scope: ScopeColumns = { ...target.historyFilter, ...mapIndexOf(write) };
   const drop: PreparedStatement = {
     shape: `history-drop:${scopeShape(scope)}`,
@@ -80,6 +80,16 @@ export function historyStatements(target: StateTarget, write: HistoryWrite, dept
         .where('version', '<=', param('below')),
   };
   return [insert, drop];
+}
+
+/**
+ * Whether the write of `version` also drops its key's versions beyond `depth`: every `depth`-th
+ * version, so a key keeps between `depth` and `2 × depth - 1` history rows and most writes save the
+ * delete (issue 18). Readers see the newest `depth` only (`readHistory`); the GC removes the rest
+ * of a key that is no longer written.
+ */
+export function trimsHistory(version: number, depth: number): boolean {
+  return depth > 0 && version > depth && version % depth === 0;
 }
 
 function historyRow(target: StateTarget, write: HistoryWrite) {
