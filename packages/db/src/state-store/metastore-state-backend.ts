@@ -35,8 +35,10 @@ import {
   countLiveStateRows,
   deleteStateRows,
   findStateRow,
+  findStateRowVersion,
   isLive,
   listLiveStateRows,
+  type StateRowVersion,
   type StoredStateRow,
   selectScopeRows,
 } from './state-rows.ts';
@@ -271,7 +273,7 @@ export class MetastoreStateBackend implements StateBackend {
   ): Promise<StateEntry> {
     const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
     const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, this.#database.dialect, scope));
-    const row = await findStateRow(trx, this.#database.dialect, target, key, true);
+    const row = await findStateRowVersion(trx, this.#database.dialect, target, key);
     const now = this.#now();
     assertVersionMatches(key, row, now, options.ifVersion);
     return this.#write(trx, target, key, row, { ...write, writer: options.writer, now });
@@ -284,7 +286,7 @@ export class MetastoreStateBackend implements StateBackend {
       assertVersionMatches(key, undefined, 0, options.ifVersion);
       return false;
     }
-    const row = await findStateRow(trx, this.#database.dialect, target, key, true);
+    const row = await findStateRowVersion(trx, this.#database.dialect, target, key);
     const now = this.#now();
     assertVersionMatches(key, row, now, options.ifVersion);
     if (!row) return false;
@@ -294,7 +296,7 @@ export class MetastoreStateBackend implements StateBackend {
       trx,
       this.#database.dialect,
       target,
-      [tombstone(row, now, options.writer)],
+      [tombstone({ key, version: row.version }, now, options.writer)],
       this.#settings.historyDepth,
     );
     return true;
@@ -333,7 +335,7 @@ export class MetastoreStateBackend implements StateBackend {
     trx: Db,
     target: StateTarget,
     key: string,
-    row: StoredStateRow | undefined,
+    row: StateRowVersion | undefined,
     write: { json: string; expiresAt: number | null; writer: StateWriter | undefined; now: number },
   ): Promise<StateEntry> {
     const version = (row ? row.version : await lastHistoryVersion(trx, target, key)) + 1;
@@ -397,7 +399,7 @@ function parseWriter(json: string | null): StateWriter | null {
 }
 
 /** A delete is recorded as the key's next version, with no value. */
-function tombstone(row: StoredStateRow, now: number, writer: StateWriter | undefined) {
+function tombstone(row: Pick<StoredStateRow, 'key' | 'version'>, now: number, writer: StateWriter | undefined) {
   return {
     key: row.key,
     version: row.version + 1,
@@ -411,7 +413,7 @@ function tombstone(row: StoredStateRow, now: number, writer: StateWriter | undef
 /** An expired row is absent: its version is 0 for compare-and-set. */
 function assertVersionMatches(
   key: string,
-  row: StoredStateRow | undefined,
+  row: StateRowVersion | undefined,
   now: number,
   ifVersion: number | undefined,
 ): void {

@@ -61,6 +61,28 @@ export function isLive(row: Pick<StoredStateRow, 'expires_at'>, now: number): bo
   return row.expires_at === null || row.expires_at > now;
 }
 
+/** What a write that replaces or removes a key reads of its row: not the value it overwrites. */
+export type StateRowVersion = Pick<StoredStateRow, 'id' | 'version' | 'expires_at'>;
+
+/** The id, version and expiry of a key's row, expired or not, locked on PostgreSQL (as findStateRow). */
+export async function findStateRowVersion(
+  db: Db,
+  dialect: DialectName,
+  target: StateTarget,
+  key: string,
+): Promise<StateRowVersion | undefined> {
+  const locked = dialect === 'postgres';
+  const shape = `state-row-version:${target.table}:${scopeShape(target.filter)}:${target.expires}:${locked}`;
+  const [row] = await runPrepared(db, dialect, shape, { ...target.filter, key }, (db, param) => {
+    const columns = from(db, target).select(['id', 'version']);
+    const query = (target.expires ? columns.select('expires_at') : columns.select(sql<null>`null`.as('expires_at')))
+      .where((eb) => eb.and(scopeParams(target.filter, param)))
+      .where('key', '=', param('key'));
+    return locked ? query.forUpdate() : query;
+  });
+  return row;
+}
+
 /** The stored row of a key, expired or not. `lock` takes a row lock on PostgreSQL (SQLite's
  *  IMMEDIATE transaction already excludes other writers). */
 export async function findStateRow(
