@@ -29,6 +29,7 @@ import { inWriteTransaction } from '../write-transaction.ts';
 import { assertAttemptFence } from './attempt-fence.ts';
 import { PLAINTEXT_CIPHER, type StateValueCipher } from './encryption/state-value-cipher.ts';
 import { setInOneStatement } from './one-statement-set.ts';
+import { rewriteTaskStateOnSqlite } from './sqlite-task-rewrite.ts';
 import { cleanupState } from './state-cleanup.ts';
 import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
 import {
@@ -130,6 +131,41 @@ export class MetastoreStateBackend implements StateBackend {
       value: this.cipher.seal(write.json),
       expiresAt: write.expiresAt,
       updatedBy,
+      ifVersion: options.ifVersion,
+      now,
+      historyDepth: this.#settings.historyDepth,
+    });
+    if (version === undefined) return undefined;
+    return writtenEntry(key, { json: write.json, expiresAt: write.expiresAt, writer: options.writer, now }, version);
+  }
+
+  /**
+   * SQLite: an attempt writing again a key of its own task state, in fixed statements (see
+   * rewriteTaskStateOnSqlite); undefined when that path does not apply or wrote nothing.
+   */
+  #rewriteOnSqlite(
+    trx: Db,
+    scope: StateScope,
+    key: string,
+    write: PreparedSet,
+    options: StateSetOptions,
+  ): StateEntry | undefined {
+    const { fence } = options;
+    const applies =
+      this.#database.dialect === 'sqlite' &&
+      fence !== undefined &&
+      scope.kind === 'task' &&
+      scope.itemKey === undefined &&
+      this.#settings.historyDepth > 0;
+    if (!applies) return undefined;
+    const now = this.#now();
+    const version = rewriteTaskStateOnSqlite(trx, {
+      scope,
+      key,
+      fence,
+      value: this.cipher.seal(write.json),
+      expiresAt: write.expiresAt,
+      updatedBy: options.writer ? JSON.stringify(options.writer) : null,
       ifVersion: options.ifVersion,
       now,
       historyDepth: this.#settings.historyDepth,
@@ -271,6 +307,8 @@ export class MetastoreStateBackend implements StateBackend {
     write: PreparedSet,
     options: StateSetOptions,
   ): Promise<StateEntry> {
+    const rewritten = this.#rewriteOnSqlite(trx, scope, key, write, options);
+    if (rewritten) return rewritten;
     const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
     const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, this.#database.dialect, scope));
     const row = await findStateRowVersion(trx, this.#database.dialect, target, key);
