@@ -51,14 +51,16 @@ export async function setInOneStatement(db: Db, write: OneStatementSet): Promise
     compile: () =>
       sql<{ version: number }>`
         with fence as (
-          select dag_run_id from task_instance
-          where id = ${param('tiId')} and state = 'running' and try_number = ${param('tryNumber')}
-            and dag_id = ${param('dagId')} and run_id = ${param('runId')}
+          select dag_run_id, state, try_number, dag_id, run_id from task_instance where id = ${param('tiId')}
           for share
         ),
         current_row as (
-          select s.id, s.version, s.dag_run_id from task_state s join fence f on s.dag_run_id = f.dag_run_id
-          where s.task_id = ${param('taskId')} and s.map_index = ${param('mapIndex')} and s.item_key is null
+          select s.id, s.version, s.dag_run_id from task_state s
+          where s.dag_run_id = (
+              select f.dag_run_id from fence f
+              where f.state = 'running' and f.try_number = ${param('tryNumber')}
+                and f.dag_id = ${param('dagId')} and f.run_id = ${param('runId')})
+            and s.task_id = ${param('taskId')} and s.map_index = ${param('mapIndex')} and s.item_key is null
             and s.key = ${param('key')}
             and (${param('ifVersion')}::bigint is null
                  or (s.version = ${param('ifVersion')} and (s.expires_at is null or s.expires_at > ${param('now')})))
