@@ -28,7 +28,7 @@ import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { assertAttemptFence } from './attempt-fence.ts';
 import { PLAINTEXT_CIPHER, type StateValueCipher } from './encryption/state-value-cipher.ts';
-import { setInOneStatement } from './one-statement-set.ts';
+import { type OwnTaskKeyRewrite, setInOneStatement } from './one-statement-set.ts';
 import { rewriteTaskStateOnSqlite } from './sqlite-task-rewrite.ts';
 import { cleanupState } from './state-cleanup.ts';
 import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
@@ -114,29 +114,10 @@ export class MetastoreStateBackend implements StateBackend {
     write: PreparedSet,
     options: StateSetOptions,
   ): Promise<StateEntry | undefined> {
-    const { fence } = options;
-    const applies =
-      this.#database.dialect === 'postgres' &&
-      fence !== undefined &&
-      scope.kind === 'task' &&
-      scope.itemKey === undefined &&
-      this.#settings.historyDepth > 0;
-    if (!applies) return undefined;
-    const now = this.#now();
-    const updatedBy = options.writer ? JSON.stringify(options.writer) : null;
-    const version = await setInOneStatement(this.#database.db, {
-      scope,
-      key,
-      fence,
-      value: this.cipher.seal(write.json),
-      expiresAt: write.expiresAt,
-      updatedBy,
-      ifVersion: options.ifVersion,
-      now,
-      historyDepth: this.#settings.historyDepth,
-    });
-    if (version === undefined) return undefined;
-    return writtenEntry(key, { json: write.json, expiresAt: write.expiresAt, writer: options.writer, now }, version);
+    const rewrite =
+      this.#database.dialect === 'postgres' ? this.#ownTaskKeyRewrite(scope, key, write, options) : undefined;
+    if (!rewrite) return undefined;
+    return writtenRewrite(rewrite, write, options, await setInOneStatement(this.#database.db, rewrite));
   }
 
   /**
@@ -150,16 +131,24 @@ export class MetastoreStateBackend implements StateBackend {
     write: PreparedSet,
     options: StateSetOptions,
   ): StateEntry | undefined {
+    const rewrite =
+      this.#database.dialect === 'sqlite' ? this.#ownTaskKeyRewrite(scope, key, write, options) : undefined;
+    if (!rewrite) return undefined;
+    return writtenRewrite(rewrite, write, options, rewriteTaskStateOnSqlite(trx, rewrite));
+  }
+
+  /** The write as the fast paths take it, when it is an attempt's set of its own positional task state. */
+  #ownTaskKeyRewrite(
+    scope: StateScope,
+    key: string,
+    write: PreparedSet,
+    options: StateSetOptions,
+  ): OwnTaskKeyRewrite | undefined {
     const { fence } = options;
     const applies =
-      this.#database.dialect === 'sqlite' &&
-      fence !== undefined &&
-      scope.kind === 'task' &&
-      scope.itemKey === undefined &&
-      this.#settings.historyDepth > 0;
+      fence !== undefined && scope.kind === 'task' && scope.itemKey === undefined && this.#settings.historyDepth > 0;
     if (!applies) return undefined;
-    const now = this.#now();
-    const version = rewriteTaskStateOnSqlite(trx, {
+    return {
       scope,
       key,
       fence,
@@ -167,11 +156,9 @@ export class MetastoreStateBackend implements StateBackend {
       expiresAt: write.expiresAt,
       updatedBy: options.writer ? JSON.stringify(options.writer) : null,
       ifVersion: options.ifVersion,
-      now,
+      now: this.#now(),
       historyDepth: this.#settings.historyDepth,
-    });
-    if (version === undefined) return undefined;
-    return writtenEntry(key, { json: write.json, expiresAt: write.expiresAt, writer: options.writer, now }, version);
+    };
   }
 
   /**
@@ -403,6 +390,18 @@ interface PreparedSet {
 function prepareDelete(key: string, options: StateDeleteOptions): void {
   validateStateKey(key);
   validateIfVersion(options.ifVersion);
+}
+
+/** The entry a fast path stored (undefined when it wrote nothing). */
+function writtenRewrite(
+  rewrite: OwnTaskKeyRewrite,
+  write: PreparedSet,
+  options: StateSetOptions,
+  version: number | undefined,
+): StateEntry | undefined {
+  if (version === undefined) return undefined;
+  const stored = { json: write.json, expiresAt: write.expiresAt, writer: options.writer, now: rewrite.now };
+  return writtenEntry(rewrite.key, stored, version);
 }
 
 /** The entry a write stored, as `set` and `advance` answer it. */

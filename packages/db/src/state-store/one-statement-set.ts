@@ -4,8 +4,11 @@ import { runPrepared } from '../dialect/prepared-query.ts';
 import type { Db } from '../open-database.ts';
 import { isRetryableWriteError } from '../write-transaction.ts';
 
-/** A `set` the one-statement path can take: an attempt's own task state, to a key it has written before. */
-export interface OneStatementSet {
+/**
+ * A `set` the fast paths take (this one on PostgreSQL, sqlite-task-rewrite.ts on SQLite): an attempt
+ * rewriting a key of its own positional task state.
+ */
+export interface OwnTaskKeyRewrite {
   readonly scope: TaskScope;
   readonly key: string;
   readonly fence: AttemptFence;
@@ -23,14 +26,14 @@ export interface OneStatementSet {
  * statement, committed on its own: one round trip where the transaction takes five (BEGIN, fence,
  * row, write, COMMIT). It checks the fence (the TI running at the attempt's try, share-locked as in
  * assertAttemptFence), locks the key's row, updates it to the next version, records that version in
- * history and, on every depth-th version, trims history to its depth (as trimsHistory does).
+ * history and trims history to its depth.
  *
  * Returns the new version, or undefined when it changed nothing: no row yet (a first write takes
  * its version from history), a stale attempt, a compare-and-set that does not match, or a race the
  * statement lost (a deadlock, a unique violation). The caller then runs the full transaction, which
  * decides those cases, says why, and runs again after a race.
  */
-export async function setInOneStatement(db: Db, write: OneStatementSet): Promise<number | undefined> {
+export async function setInOneStatement(db: Db, write: OwnTaskKeyRewrite): Promise<number | undefined> {
   const { scope, fence } = write;
   const values = {
     tiId: fence.tiId,
@@ -84,7 +87,6 @@ export async function setInOneStatement(db: Db, write: OneStatementSet): Promise
           delete from state_history h using updated u
           where h.dag_run_id = u.dag_run_id and h.task_id = ${param('taskId')} and h.map_index = ${param('mapIndex')}
             and h.item_key is null and h.key = ${param('key')} and h.version <= u.version - ${param('depth')}
-            and u.version % ${param('depth')} = 0
         )
         select version from updated`.compile(db),
   }));

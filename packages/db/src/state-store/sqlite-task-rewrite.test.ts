@@ -6,7 +6,8 @@ import { seedDagRun, seedRunningAttempt } from '../testing/seed-task-instance.ts
 import { useTestDatabase } from '../testing/use-test-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
-import { rewriteTaskStateOnSqlite, type SqliteTaskRewrite } from './sqlite-task-rewrite.ts';
+import type { OwnTaskKeyRewrite } from './one-statement-set.ts';
+import { rewriteTaskStateOnSqlite } from './sqlite-task-rewrite.ts';
 
 const RUN = { dagId: 'rewrites', runId: 'manual__1' };
 const SCOPE = taskScope({ ...RUN, taskId: 'load', mapIndex: -1 });
@@ -30,7 +31,7 @@ describe.each(eachDialect())('rewriteTaskStateOnSqlite on %s', (dialect) => {
     await backend.set(SCOPE, 'cursor', 'first', { fence: { tiId, tryNumber: 2 }, expiresAt: NOW + 10 });
   });
 
-  const rewrite = (changes: Partial<SqliteTaskRewrite> = {}): SqliteTaskRewrite => ({
+  const rewrite = (changes: Partial<OwnTaskKeyRewrite> = {}): OwnTaskKeyRewrite => ({
     scope: SCOPE,
     key: 'cursor',
     fence: { tiId, tryNumber: 2 },
@@ -42,7 +43,7 @@ describe.each(eachDialect())('rewriteTaskStateOnSqlite on %s', (dialect) => {
     historyDepth: DEPTH,
     ...changes,
   });
-  const inTransaction = (write: SqliteTaskRewrite) =>
+  const inTransaction = (write: OwnTaskKeyRewrite) =>
     inWriteTransaction(database, async (trx) => rewriteTaskStateOnSqlite(trx, write));
   const stored = () =>
     database.db
@@ -80,18 +81,16 @@ describe.each(eachDialect())('rewriteTaskStateOnSqlite on %s', (dialect) => {
     });
   });
 
-  it.runIf(dialect === 'sqlite')('trims history on every depth-th version only', async () => {
-    for (let version = 2; version <= 2 * DEPTH; version++) expect(await inTransaction(rewrite())).toBe(version);
-    expect(await historyVersions()).toEqual([4, 5, 6]);
-    expect(await inTransaction(rewrite())).toBe(7);
-    expect(await historyVersions()).toEqual([4, 5, 6, 7]);
+  it.runIf(dialect === 'sqlite')('trims history to its depth', async () => {
+    for (let version = 2; version <= DEPTH + 2; version++) expect(await inTransaction(rewrite())).toBe(version);
+    expect(await historyVersions()).toEqual([3, 4, 5]);
   });
 
   it.runIf(dialect === 'sqlite')('applies a matching compare-and-set', async () => {
     expect(await inTransaction(rewrite({ ifVersion: 1 }))).toBe(2);
   });
 
-  const declines: [string, () => SqliteTaskRewrite][] = [
+  const declines: [string, () => OwnTaskKeyRewrite][] = [
     ['a stale try', () => rewrite({ fence: { tiId, tryNumber: 1 } })],
     ['an unknown TI', () => rewrite({ fence: { tiId: 'no-such-ti', tryNumber: 2 } })],
     [

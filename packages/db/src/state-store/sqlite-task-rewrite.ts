@@ -1,22 +1,8 @@
-import type { AttemptFence, TaskScope } from '@tidemark/core';
 import { runInSqliteTransaction } from '../dialect/sqlite-connection.ts';
 import type { Db } from '../open-database.ts';
 import { isCurrentAttempt } from './attempt-fence.ts';
+import type { OwnTaskKeyRewrite } from './one-statement-set.ts';
 import { trimsHistory } from './state-history-repository.ts';
-
-/** A `set` the SQLite rewrite can take: an attempt's own positional task state, to a key it has written before. */
-export interface SqliteTaskRewrite {
-  readonly scope: TaskScope;
-  readonly key: string;
-  readonly fence: AttemptFence;
-  /** The sealed value, as stored. */
-  readonly value: string;
-  readonly expiresAt: number | null;
-  readonly updatedBy: string | null;
-  readonly ifVersion: number | undefined;
-  readonly now: number;
-  readonly historyDepth: number;
-}
 
 // The fence and the key's row in one read: the TI at the attempt's try, and the row of its run.
 const READ_FENCE_AND_ROW = `
@@ -53,7 +39,7 @@ interface FenceAndRow {
  * stale attempt, no row yet, or a compare-and-set that does not match. The caller then runs the
  * general path, which decides those cases and says why; the write transaction serializes both.
  */
-export function rewriteTaskStateOnSqlite(trx: Db, write: SqliteTaskRewrite): number | undefined {
+export function rewriteTaskStateOnSqlite(trx: Db, write: OwnTaskKeyRewrite): number | undefined {
   const { scope, fence, key } = write;
   const [found] =
     runInSqliteTransaction<FenceAndRow>(trx, READ_FENCE_AND_ROW, [

@@ -262,10 +262,9 @@ async function sweepOrphanedAssetHistory(db: Db, run: CleanupRun, tally: Cleanup
 }
 
 /**
- * History rows beyond the depth: fewer than `depth` per key that writes left behind (a write trims
- * its key on every depth-th version only, see trimsHistory), or more after the depth was lowered.
- * They are found window by window along the primary key, `batchSize` rows per window, so no batch
- * reads the whole table.
+ * History rows beyond the depth exist only after the depth was lowered (every write trims its own
+ * key). They are found window by window along the primary key, `batchSize` rows per window, so no
+ * batch reads the whole table.
  */
 async function sweepHistoryBeyondDepth(db: Db, run: CleanupRun, tally: CleanupTally): Promise<void> {
   let afterId = 0;

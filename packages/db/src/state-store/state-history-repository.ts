@@ -34,7 +34,7 @@ export async function lastHistoryVersion(db: Db, target: StateTarget, key: strin
 }
 
 /**
- * Records writes and drops what falls beyond `depth` versions of their keys (see `trimsHistory`).
+ * Records writes and drops what falls beyond `depth` versions of their keys (see trimsHistory).
  * Depth 0 records nothing. One write runs prepared statements (one round trip on PostgreSQL); many
  * (a clear's tombstones) a multi-row insert.
  */
@@ -83,13 +83,13 @@ export function historyStatements(target: StateTarget, write: HistoryWrite, dept
 }
 
 /**
- * Whether the write of `version` also drops its key's versions beyond `depth`: every `depth`-th
- * version, so a key keeps between `depth` and `2 × depth - 1` history rows and most writes save the
- * delete (issue 18). Readers see the newest `depth` only (`readHistory`); the GC removes the rest
- * of a key that is no longer written.
+ * Whether the write of `version` also drops its key's versions beyond `depth`, so that history holds
+ * exactly the configured depth after every write. (Trimming only every depth-th version saved a
+ * delete on most writes, but kept up to twice the depth, and with it the offloaded objects those
+ * rows name: see docs/decisions.md.)
  */
 export function trimsHistory(version: number, depth: number): boolean {
-  return depth > 0 && version > depth && version % depth === 0;
+  return depth > 0 && version > depth;
 }
 
 function historyRow(target: StateTarget, write: HistoryWrite) {
