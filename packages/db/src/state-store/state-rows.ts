@@ -52,8 +52,15 @@ function from(db: Db, target: StateTarget) {
   return rows(db).selectFrom(target.table as 'state');
 }
 
-function selectRow(db: Db, target: StateTarget) {
-  const query = from(db, target).select(ROW_COLUMNS);
+const VERSION_COLUMNS = ['id', 'version'] as const;
+
+/** The row's columns (or only `columns`), with `expires_at` as null for a table that has none. */
+function selectRow<C extends (typeof ROW_COLUMNS)[number]>(
+  db: Db,
+  target: StateTarget,
+  columns: readonly C[] = ROW_COLUMNS as unknown as readonly C[],
+) {
+  const query = from(db, target).select(columns);
   return target.expires ? query.select('expires_at') : query.select(sql<null>`null`.as('expires_at'));
 }
 
@@ -65,37 +72,40 @@ export function isLive(row: Pick<StoredStateRow, 'expires_at'>, now: number): bo
 export type StateRowVersion = Pick<StoredStateRow, 'id' | 'version' | 'expires_at'>;
 
 /** The id, version and expiry of a key's row, expired or not, locked on PostgreSQL (as findStateRow). */
-export async function findStateRowVersion(
+export function findStateRowVersion(
   db: Db,
   dialect: DialectName,
   target: StateTarget,
   key: string,
 ): Promise<StateRowVersion | undefined> {
-  const locked = dialect === 'postgres';
-  const shape = `state-row-version:${target.table}:${scopeShape(target.filter)}:${target.expires}:${locked}`;
-  const [row] = await runPrepared(db, dialect, shape, { ...target.filter, key }, (db, param) => {
-    const columns = from(db, target).select(['id', 'version']);
-    const query = (target.expires ? columns.select('expires_at') : columns.select(sql<null>`null`.as('expires_at')))
-      .where((eb) => eb.and(scopeParams(target.filter, param)))
-      .where('key', '=', param('key'));
-    return locked ? query.forUpdate() : query;
-  });
-  return row;
+  return findRow(db, dialect, target, key, true, VERSION_COLUMNS, 'state-row-version');
 }
 
 /** The stored row of a key, expired or not. `lock` takes a row lock on PostgreSQL (SQLite's
  *  IMMEDIATE transaction already excludes other writers). */
-export async function findStateRow(
+export function findStateRow(
   db: Db,
   dialect: DialectName,
   target: StateTarget,
   key: string,
   lock: boolean,
 ): Promise<StoredStateRow | undefined> {
+  return findRow(db, dialect, target, key, lock, ROW_COLUMNS, 'state-row');
+}
+
+async function findRow<C extends (typeof ROW_COLUMNS)[number]>(
+  db: Db,
+  dialect: DialectName,
+  target: StateTarget,
+  key: string,
+  lock: boolean,
+  columns: readonly C[],
+  name: string,
+) {
   const locked = lock && dialect === 'postgres';
-  const shape = `state-row:${target.table}:${scopeShape(target.filter)}:${target.expires}:${locked}`;
+  const shape = `${name}:${target.table}:${scopeShape(target.filter)}:${target.expires}:${locked}`;
   const [row] = await runPrepared(db, dialect, shape, { ...target.filter, key }, (db, param) => {
-    const query = selectRow(db, target)
+    const query = selectRow(db, target, columns)
       .where((eb) => eb.and(scopeParams(target.filter, param)))
       .where('key', '=', param('key'));
     return locked ? query.forUpdate() : query;
