@@ -152,7 +152,7 @@ export class MetastoreStateBackend implements StateBackend {
       scope,
       key,
       fence,
-      value: this.cipher.seal(write.json),
+      value: write.sealed,
       expiresAt: write.expiresAt,
       updatedBy: options.writer ? JSON.stringify(options.writer) : null,
       ifVersion: options.ifVersion,
@@ -278,13 +278,16 @@ export class MetastoreStateBackend implements StateBackend {
     });
   }
 
-  /** What `set` checks before it touches the database; returns the value's JSON and expiry. */
+  /**
+   * What `set` checks before it touches the database; returns the value's JSON, sealed once for
+   * whichever path writes it, and the expiry.
+   */
   #prepareSet(scope: StateScope, key: string, value: StateValue, options: StateSetOptions): PreparedSet {
     validateStateKey(key);
     const json = encodeStateValue(value, this.#settings.maxValueBytes);
     const expiresAt = validateExpiry(scope, options.expiresAt);
     validateIfVersion(options.ifVersion);
-    return { json, expiresAt };
+    return { json, sealed: this.cipher.seal(json), expiresAt };
   }
 
   async #applySet(
@@ -351,7 +354,8 @@ export class MetastoreStateBackend implements StateBackend {
       if (!isAdvance(key, stored, candidate)) return { value: stored, version: row.version, advanced: false };
     }
     const expiresAt = row && isLive(row, now) ? row.expires_at : null;
-    const entry = await this.#write(trx, target, key, row, { json, expiresAt, writer: options.writer, now });
+    const sealed = this.cipher.seal(json);
+    const entry = await this.#write(trx, target, key, row, { json, sealed, expiresAt, writer: options.writer, now });
     return { value: entry.value, version: entry.version, advanced: true };
   }
 
@@ -361,13 +365,12 @@ export class MetastoreStateBackend implements StateBackend {
     target: StateTarget,
     key: string,
     row: StateRowVersion | undefined,
-    write: { json: string; expiresAt: number | null; writer: StateWriter | undefined; now: number },
+    write: { json: string; sealed: string; expiresAt: number | null; writer: StateWriter | undefined; now: number },
   ): Promise<StateEntry> {
     const version = (row ? row.version : await lastHistoryVersion(trx, target, key)) + 1;
     const updatedBy = write.writer ? JSON.stringify(write.writer) : null;
-    const sealed = this.cipher.seal(write.json);
     const stored = {
-      value: sealed,
+      value: write.sealed,
       version,
       updated_at: write.now,
       expires_at: write.expiresAt,
@@ -384,6 +387,8 @@ export class MetastoreStateBackend implements StateBackend {
 
 interface PreparedSet {
   readonly json: string;
+  /** The JSON as stored (encrypted when a state key is configured). */
+  readonly sealed: string;
   readonly expiresAt: number | null;
 }
 
