@@ -1,6 +1,7 @@
 import { TidemarkError } from '@tidemark/core';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction, isRetryableWriteError } from '../write-transaction.ts';
+import { WriteCoalescer } from './write-coalescer.ts';
 
 /** Writes per shared transaction at most: bounds how long one COMMIT holds the batch's writers. */
 export const DEFAULT_STATE_WRITE_BATCH_SIZE = 64;
@@ -28,10 +29,8 @@ type Outcome =
   | { readonly kind: 'alone' };
 
 /**
- * Group commit for state writes (issue 18). A write that arrives while fewer than `maxInFlight`
- * batches are in flight starts one as soon as the event loop has handled the requests that arrived
- * with it (setImmediate, no timer: an idle server commits a lone write at once); writes that arrive
- * while they are all in flight wait and form the next batch, up to `maxBatch`.
+ * Group commit for state writes (issue 18): the writes that arrive together (see WriteCoalescer)
+ * share one transaction.
  *
  * Writes run in arrival order inside the shared transaction. A refusal (412 compare-and-set, 409
  * stale attempt: a TidemarkError) is decided by the write's own reads before it changes anything,
@@ -48,9 +47,7 @@ type Outcome =
 export class StateWriteBatcher {
   readonly #database: MetadataDatabase;
   readonly #maxBatch: number;
-  readonly #maxInFlight: number;
-  #queue: PendingWrite[] = [];
-  #inFlight = 0;
+  readonly #writes: WriteCoalescer<PendingWrite>;
 
   constructor(
     database: MetadataDatabase,
@@ -58,37 +55,15 @@ export class StateWriteBatcher {
     maxInFlight: number = STATE_WRITE_BATCHES_IN_FLIGHT[database.dialect],
   ) {
     this.#database = database;
-    this.#maxBatch = Math.max(1, Math.floor(maxBatch));
-    this.#maxInFlight = Math.max(1, Math.floor(maxInFlight));
+    this.#maxBatch = Math.floor(maxBatch);
+    this.#writes = new WriteCoalescer({ maxBatch, maxInFlight, runBatch: (batch) => this.#commit(batch) });
   }
 
   run<T>(work: StateWriteWork<T>): Promise<T> {
-    if (this.#maxBatch === 1) return inWriteTransaction(this.#database, work);
+    if (this.#maxBatch <= 1) return inWriteTransaction(this.#database, work);
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#inFlight < this.#maxInFlight) this.#drainAfterThisIoPhase();
+      this.#writes.add({ work, resolve: resolve as (value: unknown) => void, reject });
     });
-  }
-
-  /**
-   * Starts a drain once the event loop has handled every request that arrived with this one. On
-   * SQLite a batch runs without ever yielding to I/O (the driver is synchronous), so a drain that
-   * started at once would always find a queue of one and commit each write alone.
-   */
-  #drainAfterThisIoPhase(): void {
-    this.#inFlight++;
-    setImmediate(() => void this.#drain());
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
-        await this.#commit(batch);
-      }
-    } finally {
-      this.#inFlight--;
-    }
   }
 
   async #commit(batch: readonly PendingWrite[]): Promise<void> {
