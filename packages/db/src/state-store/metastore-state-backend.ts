@@ -28,7 +28,7 @@ import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { assertAttemptFence } from './attempt-fence.ts';
 import { PLAINTEXT_CIPHER, type StateValueCipher } from './encryption/state-value-cipher.ts';
-import { type OwnTaskKeyRewrite, setInOneStatement } from './one-statement-set.ts';
+import type { OwnTaskKeyRewrite } from './one-statement-set.ts';
 import { rewriteTaskStateOnSqlite } from './sqlite-task-rewrite.ts';
 import { cleanupState } from './state-cleanup.ts';
 import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
@@ -51,7 +51,12 @@ import {
   withoutMapIndex,
 } from './state-target.ts';
 import { storeStateVersion } from './state-version-write.ts';
-import { DEFAULT_STATE_WRITE_BATCH_SIZE, StateWriteBatcher } from './state-write-batcher.ts';
+import {
+  DEFAULT_STATE_WRITE_BATCH_SIZE,
+  STATE_WRITE_BATCHES_IN_FLIGHT,
+  StateWriteBatcher,
+} from './state-write-batcher.ts';
+import { TaskRewriteBatcher } from './task-rewrite-batcher.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 10_000;
@@ -68,6 +73,8 @@ export class MetastoreStateBackend implements StateBackend {
   readonly #now: () => number;
   /** set, delete and advance share transactions with the writes that arrive alongside (group commit). */
   readonly #writes: StateWriteBatcher;
+  /** PostgreSQL: attempts' rewrites of their own keys that arrive together share one statement. */
+  readonly #rewrites: TaskRewriteBatcher;
   /** Values are sealed on their way into the database and opened on their way out: here only. */
   readonly cipher: StateValueCipher;
 
@@ -78,11 +85,10 @@ export class MetastoreStateBackend implements StateBackend {
     options: { readonly writeBatchSize?: number; readonly writeBatchesInFlight?: number } = {},
   ) {
     this.#database = database;
-    this.#writes = new StateWriteBatcher(
-      database,
-      options.writeBatchSize ?? DEFAULT_STATE_WRITE_BATCH_SIZE,
-      options.writeBatchesInFlight,
-    );
+    const maxBatch = options.writeBatchSize ?? DEFAULT_STATE_WRITE_BATCH_SIZE;
+    const maxInFlight = options.writeBatchesInFlight ?? STATE_WRITE_BATCHES_IN_FLIGHT[database.dialect];
+    this.#writes = new StateWriteBatcher(database, maxBatch, maxInFlight);
+    this.#rewrites = new TaskRewriteBatcher(database.db, maxBatch, maxInFlight);
     this.#settings = settings;
     this.#now = settings.clock ?? Date.now;
     this.cipher = cipher;
@@ -105,8 +111,9 @@ export class MetastoreStateBackend implements StateBackend {
   }
 
   /**
-   * PostgreSQL: an attempt writing again a key of its own task state, in one statement (see
-   * setInOneStatement); undefined when that path does not apply or changed nothing.
+   * PostgreSQL: an attempt writing again a key of its own task state, in one statement with the
+   * rewrites that arrived with it (see setManyInOneStatement); undefined when that path does not
+   * apply or changed nothing.
    */
   async #setInOneStatement(
     scope: StateScope,
@@ -117,7 +124,7 @@ export class MetastoreStateBackend implements StateBackend {
     const rewrite =
       this.#database.dialect === 'postgres' ? this.#ownTaskKeyRewrite(scope, key, write, options) : undefined;
     if (!rewrite) return undefined;
-    return writtenRewrite(rewrite, write, options, await setInOneStatement(this.#database.db, rewrite));
+    return writtenRewrite(rewrite, write, options, await this.#rewrites.run(rewrite));
   }
 
   /**

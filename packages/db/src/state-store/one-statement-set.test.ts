@@ -160,3 +160,99 @@ describe.each(eachDialect())('an attempt rewriting its own task state on %s', (d
     },
   );
 });
+
+/**
+ * Rewrites of several attempts that arrive together: one statement for all of them on PostgreSQL
+ * (TaskRewriteBatcher), one shared transaction on SQLite; each write keeps its own outcome.
+ */
+describe.each(eachDialect())('several attempts rewriting their own task state at once on %s', (dialect) => {
+  const test = useTestDatabase(dialect);
+  const TASKS = ['a', 'b', 'c', 'd'] as const;
+  let database: MetadataDatabase;
+  let backend: MetastoreStateBackend;
+  let queries: QueryCounter;
+  let tiIds: Record<string, string>;
+
+  beforeEach(async () => {
+    queries = queryCounter();
+    database = { ...test.database, db: test.database.db.withPlugin(queries.plugin) };
+    backend = new MetastoreStateBackend(database, { maxValueBytes: 65_536, historyDepth: DEPTH });
+    const run = await seedDagRun(database.db, { dagId: RUN.dagId }, { runId: RUN.runId });
+    tiIds = {};
+    for (const task of TASKS) tiIds[task] = await seedRunningAttempt(database.db, run, task);
+  });
+
+  const scopeOf = (task: string) => taskScope({ ...RUN, taskId: task, mapIndex: -1 });
+  const fenceOf = (task: string, tryNumber = 2) => ({ tiId: tiIds[task] as string, tryNumber });
+  const versionsInHistory = async (task: string) =>
+    (await backend.history(scopeOf(task), 'cursor')).map((entry) => entry.version);
+  /** Writes `cursor` of each task `times[task]` times, one after another. */
+  const writeEach = async (times: Record<string, number>) => {
+    for (const [task, count] of Object.entries(times)) {
+      for (let index = 0; index < count; index++) {
+        await backend.set(scopeOf(task), 'cursor', `${task}${index}`, { fence: fenceOf(task) });
+      }
+    }
+  };
+
+  it('writes each with its own next version and history', async () => {
+    await writeEach({ a: 1, b: 2, c: 3, d: 4 });
+    const entries = await Promise.all(
+      TASKS.map((task) => backend.set(scopeOf(task), 'cursor', `${task}-new`, { fence: fenceOf(task) })),
+    );
+    expect(entries.map((entry) => [entry.key, entry.value, entry.version])).toEqual([
+      ['cursor', 'a-new', 2],
+      ['cursor', 'b-new', 3],
+      ['cursor', 'c-new', 4],
+      ['cursor', 'd-new', 5],
+    ]);
+    for (const [index, task] of TASKS.entries()) {
+      expect(await backend.get(scopeOf(task), 'cursor')).toMatchObject({ value: `${task}-new`, version: index + 2 });
+    }
+    expect(await versionsInHistory('a')).toEqual([2, 1]);
+    expect(await versionsInHistory('d')).toEqual([5, 4, 3]);
+  });
+
+  it.runIf(dialect === 'postgres')('costs one query on PostgreSQL for all of them', async () => {
+    await writeEach({ a: 1, b: 1, c: 1, d: 1 });
+    queries.reset();
+    await Promise.all(TASKS.map((task) => backend.set(scopeOf(task), 'cursor', 'again', { fence: fenceOf(task) })));
+    expect(queries.count).toBe(1);
+  });
+
+  it('refuses a stale attempt and a compare-and-set miss without failing the writes that arrived with them', async () => {
+    await writeEach({ a: 1, b: 2, d: 1 });
+    const [stale, conflict, first, plain] = await Promise.allSettled([
+      backend.set(scopeOf('a'), 'cursor', 'from try 1', { fence: fenceOf('a', 1) }),
+      backend.set(scopeOf('b'), 'cursor', 'if at 1', { fence: fenceOf('b'), ifVersion: 1 }),
+      backend.set(scopeOf('c'), 'cursor', 'first', { fence: fenceOf('c') }),
+      backend.set(scopeOf('d'), 'cursor', 'second', { fence: fenceOf('d') }),
+    ]);
+    expect(stale).toMatchObject({ status: 'rejected', reason: expect.any(StaleAttemptError) });
+    expect(conflict).toMatchObject({ status: 'rejected', reason: new StateConflictError('cursor', 1, 2) });
+    expect(first).toMatchObject({ status: 'fulfilled', value: { value: 'first', version: 1 } });
+    expect(plain).toMatchObject({ status: 'fulfilled', value: { value: 'second', version: 2 } });
+    expect(await backend.get(scopeOf('a'), 'cursor')).toMatchObject({ value: 'a0', version: 1 });
+    expect(await backend.get(scopeOf('b'), 'cursor')).toMatchObject({ value: 'b1', version: 2 });
+    expect(await versionsInHistory('a')).toEqual([1]);
+    expect(await versionsInHistory('b')).toEqual([2, 1]);
+  });
+
+  it.runIf(dialect === 'postgres')(
+    'a statement waiting on one TI’s transition refuses that attempt and writes the others',
+    async () => {
+      await writeEach({ a: 1, b: 1 });
+      const transition = await holdTiTransition(test.database.db, tiIds.a as string, 'up_for_retry');
+      const outcome = (task: string) =>
+        backend.set(scopeOf(task), 'cursor', 'racing', { fence: fenceOf(task) }).then(
+          (entry) => entry.version,
+          (error: unknown) => (error instanceof StaleAttemptError ? 'stale' : String(error)),
+        );
+      const racing = Promise.all([outcome('a'), outcome('b')]);
+      await waitForLockWaiter(test.database.db, transition.holderPid);
+      await transition.commit();
+      expect(await racing).toEqual(['stale', 2]);
+      expect(await backend.get(scopeOf('a'), 'cursor')).toMatchObject({ value: 'a0', version: 1 });
+    },
+  );
+});

@@ -22,79 +22,98 @@ export interface OwnTaskKeyRewrite {
 }
 
 /**
- * The common `set` on PostgreSQL — an attempt writing again a key of its own task state — as one
- * statement, committed on its own: one round trip where the transaction takes five (BEGIN, fence,
- * row, write, COMMIT). It checks the fence (the TI running at the attempt's try, share-locked as in
- * assertAttemptFence), locks the key's row, updates it to the next version, records that version in
- * history and trims history to its depth.
+ * The common `set` on PostgreSQL — an attempt writing again a key of its own task state — for many
+ * attempts at once (the writes that arrived together, see TaskRewriteBatcher), as one statement
+ * committed on its own: one round trip, one plan and one commit for all of them, where a
+ * transaction takes five round trips for each (BEGIN, fence, row, write, COMMIT). For each write it
+ * checks the fence (the TI running at the attempt's try, share-locked as in assertAttemptFence),
+ * locks the key's row, updates it to the next version, records that version in history and trims
+ * history to its depth. No two writes may be of one key (the statement updates a row once).
  *
- * Returns the new version, or undefined when it changed nothing: no row yet (a first write takes
- * its version from history), a stale attempt, a compare-and-set that does not match, or a race the
- * statement lost (a deadlock, a unique violation). The caller then runs the full transaction, which
- * decides those cases, says why, and runs again after a race.
+ * Returns each write's new version, in the order given, or undefined for a write it changed nothing
+ * for: no row yet (a first write takes its version from history), a stale attempt, a
+ * compare-and-set that does not match; all undefined when the statement lost a race (a deadlock, a
+ * unique violation). The caller then runs the full transaction for those, which decides each case,
+ * says why, and runs again after a race.
  */
-export async function setInOneStatement(db: Db, write: OwnTaskKeyRewrite): Promise<number | undefined> {
-  const { scope, fence } = write;
+export async function setManyInOneStatement(
+  db: Db,
+  writes: readonly OwnTaskKeyRewrite[],
+): Promise<(number | undefined)[]> {
+  const column = <T>(pick: (write: OwnTaskKeyRewrite) => T) => writes.map(pick);
   const values = {
-    tiId: fence.tiId,
-    tryNumber: fence.tryNumber,
-    dagId: scope.dagId,
-    runId: scope.runId,
-    taskId: scope.taskId,
-    mapIndex: scope.mapIndex,
-    key: write.key,
-    value: write.value,
-    now: write.now,
-    expiresAt: write.expiresAt,
-    updatedBy: write.updatedBy,
-    ifVersion: write.ifVersion ?? null,
-    depth: write.historyDepth,
+    tiIds: column((write) => write.fence.tiId),
+    tryNumbers: column((write) => write.fence.tryNumber),
+    dagIds: column((write) => write.scope.dagId),
+    runIds: column((write) => write.scope.runId),
+    taskIds: column((write) => write.scope.taskId),
+    mapIndexes: column((write) => write.scope.mapIndex),
+    keys: column((write) => write.key),
+    values: column((write) => write.value),
+    nows: column((write) => write.now),
+    expiresAts: column((write) => write.expiresAt),
+    updatedBys: column((write) => write.updatedBy),
+    ifVersions: column((write) => write.ifVersion ?? null),
+    depths: column((write) => write.historyDepth),
   };
-  const rows = runPrepared<{ version: number }>(db, 'postgres', 'one-statement-set', values, (db, param) => ({
-    compile: () =>
-      sql<{ version: number }>`
-        with fence as (
-          select dag_run_id, state, try_number, dag_id, run_id from task_instance where id = ${param('tiId')}
-          for share
-        ),
-        current_row as (
-          select s.id, s.version, s.dag_run_id from task_state s
-          where s.dag_run_id = (
-              select f.dag_run_id from fence f
-              where f.state = 'running' and f.try_number = ${param('tryNumber')}
-                and f.dag_id = ${param('dagId')} and f.run_id = ${param('runId')})
-            and s.task_id = ${param('taskId')} and s.map_index = ${param('mapIndex')} and s.item_key is null
-            and s.key = ${param('key')}
-            and (${param('ifVersion')}::bigint is null
-                 or (s.version = ${param('ifVersion')} and (s.expires_at is null or s.expires_at > ${param('now')})))
-          for update of s
-        ),
-        updated as (
-          update task_state s
-          set value = ${param('value')}, version = c.version + 1, updated_at = ${param('now')},
-              expires_at = ${param('expiresAt')}, updated_by = ${param('updatedBy')}
-          from current_row c where s.id = c.id
-          returning s.version, s.dag_run_id
-        ),
-        recorded as (
-          insert into state_history (dag_run_id, task_id, map_index, asset_id, dag_id, item_key, key, version,
-                                     operation, value, written_at, written_by)
-          select u.dag_run_id, ${param('taskId')}, ${param('mapIndex')}, null, null, null, ${param('key')}, u.version,
-                 'set', ${param('value')}, ${param('now')}, ${param('updatedBy')}
-          from updated u
-        ),
-        trimmed as (
-          delete from state_history h using updated u
-          where h.dag_run_id = u.dag_run_id and h.task_id = ${param('taskId')} and h.map_index = ${param('mapIndex')}
-            and h.item_key is null and h.key = ${param('key')} and h.version <= u.version - ${param('depth')}
-        )
-        select version from updated`.compile(db),
-  }));
+  const rows = runPrepared<{ ord: number; version: number }>(
+    db,
+    'postgres',
+    'one-statement-sets',
+    values,
+    (db, param) => ({
+      compile: () =>
+        sql<{ ord: number; version: number }>`
+          with input as (
+            select * from unnest(
+              ${param('tiIds')}::text[], ${param('tryNumbers')}::integer[], ${param('dagIds')}::text[],
+              ${param('runIds')}::text[], ${param('taskIds')}::text[], ${param('mapIndexes')}::integer[],
+              ${param('keys')}::text[], ${param('values')}::text[], ${param('nows')}::bigint[],
+              ${param('expiresAts')}::bigint[], ${param('updatedBys')}::text[], ${param('ifVersions')}::bigint[],
+              ${param('depths')}::integer[]
+            ) with ordinality as i(ti_id, try_number, dag_id, run_id, task_id, map_index, key, value, now,
+                                   expires_at, updated_by, if_version, depth, ord)
+          ),
+          fenced as (
+            select i.*, t.dag_run_id from input i join task_instance t on t.id = i.ti_id
+            where t.state = 'running' and t.try_number = i.try_number and t.dag_id = i.dag_id and t.run_id = i.run_id
+            for share of t
+          ),
+          current_row as (
+            select s.id, s.version as current_version, f.* from fenced f join task_state s
+              on s.dag_run_id = f.dag_run_id and s.task_id = f.task_id and s.map_index = f.map_index
+             and s.item_key is null and s.key = f.key
+            where f.if_version is null
+               or (s.version = f.if_version and (s.expires_at is null or s.expires_at > f.now))
+            for update of s
+          ),
+          updated as (
+            update task_state s
+            set value = c.value, version = c.current_version + 1, updated_at = c.now,
+                expires_at = c.expires_at, updated_by = c.updated_by
+            from current_row c where s.id = c.id
+            returning s.id, s.version
+          ),
+          recorded as (
+            insert into state_history (dag_run_id, task_id, map_index, asset_id, dag_id, item_key, key, version,
+                                       operation, value, written_at, written_by)
+            select c.dag_run_id, c.task_id, c.map_index, null, null, null, c.key, u.version,
+                   'set', c.value, c.now, c.updated_by
+            from updated u join current_row c on c.id = u.id
+          ),
+          trimmed as (
+            delete from state_history h using updated u join current_row c on c.id = u.id
+            where h.dag_run_id = c.dag_run_id and h.task_id = c.task_id and h.map_index = c.map_index
+              and h.item_key is null and h.key = c.key and h.version <= u.version - c.depth
+          )
+          select c.ord::integer as ord, u.version from updated u join current_row c on c.id = u.id`.compile(db),
+    }),
+  );
+  const versions: (number | undefined)[] = writes.map(() => undefined);
   try {
-    const [row] = await rows;
-    return row?.version;
+    for (const row of await rows) versions[row.ord - 1] = row.version;
   } catch (error) {
-    if (isRetryableWriteError(error)) return undefined;
-    throw error;
+    if (!isRetryableWriteError(error)) throw error;
   }
+  return versions;
 }
