@@ -74,17 +74,20 @@ export async function setManyInOneStatement(
             ) with ordinality as i(ti_id, try_number, dag_id, run_id, task_id, map_index, key, value, now,
                                    expires_at, updated_by, if_version, depth, ord)
           ),
-          fenced as (
-            select i.*, t.dag_run_id from input i join task_instance t on t.id = i.ti_id
-            where t.state = 'running' and t.try_number = i.try_number and t.dag_id = i.dag_id and t.run_id = i.run_id
+          fence as (
+            select i.*, t.dag_run_id, t.state as ti_state, t.try_number as ti_try_number, t.dag_id as ti_dag_id,
+                   t.run_id as ti_run_id
+            from input i join task_instance t on t.id = i.ti_id
             for share of t
           ),
           current_row as (
-            select s.id, s.version as current_version, f.* from fenced f join task_state s
+            select s.id, s.version as current_version, f.* from fence f join task_state s
               on s.dag_run_id = f.dag_run_id and s.task_id = f.task_id and s.map_index = f.map_index
              and s.item_key is null and s.key = f.key
-            where f.if_version is null
-               or (s.version = f.if_version and (s.expires_at is null or s.expires_at > f.now))
+            where f.ti_state = 'running' and f.ti_try_number = f.try_number
+              and f.ti_dag_id = f.dag_id and f.ti_run_id = f.run_id
+              and (f.if_version is null
+                   or (s.version = f.if_version and (s.expires_at is null or s.expires_at > f.now)))
             for update of s
           ),
           updated as (
