@@ -213,28 +213,28 @@ describe.each(eachDialect())('several attempts rewriting their own task state at
     expect(await versionsInHistory('d')).toEqual([5, 4, 3]);
   });
 
-  it('carries each value and writer through unchanged: quotes, backslashes, braces, commas, "NULL", non-ASCII', async () => {
+  it('carries each value and writer through unchanged: quotes, backslashes, braces, commas, "NULL", NUL, non-ASCII', async () => {
     await writeEach({ a: 1, b: 1, c: 1, d: 1 });
-    const awkward = ['say "hi"\\n', '{a,b}', 'NULL', 'ü 😀 \u0000-free'];
+    const awkward: readonly string[] = ['say "hi"\\n', '{a,b}', 'NULL', 'ü 😀 NUL \u0000'];
     const writer = { kind: 'task' as const, ...RUN, taskId: 'a "quoted" task', mapIndex: -1, tryNumber: 2 };
     await Promise.all(
       TASKS.map((task, index) =>
         backend.set(
           scopeOf(task),
           'cursor',
-          { text: awkward[index], list: [null, 1] },
+          { text: awkward[index] ?? '', list: [null, 1] },
           { fence: fenceOf(task), writer },
         ),
       ),
     );
     for (const [index, task] of TASKS.entries()) {
       expect(await backend.get(scopeOf(task), 'cursor')).toMatchObject({
-        value: { text: awkward[index], list: [null, 1] },
+        value: { text: awkward[index] ?? '', list: [null, 1] },
         version: 2,
         updatedBy: writer,
       });
       const [newest] = await backend.history(scopeOf(task), 'cursor');
-      expect(newest?.value).toEqual({ text: awkward[index], list: [null, 1] });
+      expect(newest?.value).toEqual({ text: awkward[index] ?? '', list: [null, 1] });
     }
   });
 
