@@ -234,7 +234,7 @@ export const configSchema = z.strictObject({
       history_depth: integer(0).default(10),
       gc_interval: duration().default(3_600_000),
       gc_batch_size: integer(1).default(5_000),
-      /** Group commit: state writes sharing one transaction at most; 1 = a transaction per write. */
+      /** Group commit: state writes sharing one transaction (PostgreSQL rewrites: one statement) at most; 1 = one per write. */
       write_batch_size: integer(1).default(64),
       clear_on_success: flag().default(false),
       /** Encrypts state values at rest (AES-256-GCM); unset = values are stored as plain JSON. */
