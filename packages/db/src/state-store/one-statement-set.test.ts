@@ -263,6 +263,35 @@ describe.each(eachDialect())('several attempts rewriting their own task state at
     expect(await versionsInHistory('b')).toEqual([2, 1]);
   });
 
+  it('loses no write when the attempts write their keys over and over at once: versions gapless per key', async () => {
+    const KEYS = ['k0', 'k1', 'k2'];
+    for (const task of TASKS) {
+      for (const key of KEYS) await backend.set(scopeOf(task), key, 0, { fence: fenceOf(task) });
+    }
+    const ROUNDS = 6;
+    const writes = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Each round writes every key of every task, in an order that differs from round to round.
+      const order = round % 2 === 0 ? [...KEYS].reverse() : KEYS;
+      for (const task of round % 3 === 0 ? [...TASKS].reverse() : TASKS) {
+        for (const key of order) writes.push(backend.set(scopeOf(task), key, round, { fence: fenceOf(task) }));
+      }
+    }
+    const entries = await Promise.all(writes);
+    const versionsOf = new Map<string, number[]>();
+    for (const entry of entries) versionsOf.set(entry.key, [...(versionsOf.get(entry.key) ?? []), entry.version]);
+    for (const key of KEYS) {
+      const expected = TASKS.flatMap(() => Array.from({ length: ROUNDS }, (_, index) => index + 2));
+      expect(versionsOf.get(key)?.sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+    }
+    for (const task of TASKS) {
+      for (const key of KEYS) {
+        expect((await backend.get(scopeOf(task), key))?.version).toBe(ROUNDS + 1);
+        expect((await backend.history(scopeOf(task), key)).map((entry) => entry.version)).toEqual([7, 6, 5]);
+      }
+    }
+  });
+
   it.runIf(dialect === 'postgres')(
     'a statement waiting on one TI’s transition refuses that attempt and writes the others',
     async () => {
