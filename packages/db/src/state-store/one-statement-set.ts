@@ -2,7 +2,6 @@ import type { AttemptFence, TaskScope } from '@tidemark/core';
 import { sql } from 'kysely';
 import { runPrepared } from '../dialect/prepared-query.ts';
 import type { Db } from '../open-database.ts';
-import { isRetryableWriteError } from '../write-transaction.ts';
 
 /**
  * A `set` the fast paths take (this one on PostgreSQL, sqlite-task-rewrite.ts on SQLite): an attempt
@@ -32,9 +31,9 @@ export interface OwnTaskKeyRewrite {
  *
  * Returns each write's new version, in the order given, or undefined for a write it changed nothing
  * for: no row yet (a first write takes its version from history), a stale attempt, a
- * compare-and-set that does not match; all undefined when the statement lost a race (a deadlock, a
- * unique violation). The caller then runs the full transaction for those, which decides each case,
- * says why, and runs again after a race.
+ * compare-and-set that does not match. The caller then runs the full transaction for those, which
+ * decides each case and says why. Throws when the statement fails as a whole: a race it lost (a
+ * deadlock, a unique violation) or any other database error.
  */
 export async function setManyInOneStatement(
   db: Db,
@@ -56,7 +55,7 @@ export async function setManyInOneStatement(
     ifVersions: column((write) => write.ifVersion ?? null),
     depths: column((write) => write.historyDepth),
   };
-  const rows = runPrepared<{ ord: number; version: number }>(
+  const rows = await runPrepared<{ ord: number; version: number }>(
     db,
     'postgres',
     'one-statement-sets',
@@ -113,10 +112,6 @@ export async function setManyInOneStatement(
     }),
   );
   const versions: (number | undefined)[] = writes.map(() => undefined);
-  try {
-    for (const row of await rows) versions[row.ord - 1] = row.version;
-  } catch (error) {
-    if (!isRetryableWriteError(error)) throw error;
-  }
+  for (const row of rows) versions[row.ord - 1] = row.version;
   return versions;
 }

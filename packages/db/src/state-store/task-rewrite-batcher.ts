@@ -6,7 +6,6 @@ interface PendingRewrite {
   readonly rewrite: OwnTaskKeyRewrite;
   readonly identity: string;
   readonly resolve: (version: number | undefined) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /**
@@ -33,19 +32,19 @@ export class TaskRewriteBatcher {
   run(rewrite: OwnTaskKeyRewrite): Promise<number | undefined> {
     const { scope, key } = rewrite;
     const identity = JSON.stringify([scope.dagId, scope.runId, scope.taskId, scope.mapIndex, key]);
-    return new Promise((resolve, reject) => this.#rewrites.add({ rewrite, identity, resolve, reject }));
+    return new Promise((resolve) => this.#rewrites.add({ rewrite, identity, resolve }));
   }
 
+  /**
+   * Any error of the statement (a race it lost, the database gone away, a value it refused) answers
+   * "nothing changed" for every write of the batch: each then runs alone on the general path, which
+   * decides it and runs it again after a race, and fails only the writes that fail there, with their
+   * own errors, so one bad write never fails its neighbours.
+   */
   async #write(batch: readonly PendingRewrite[]): Promise<void> {
-    try {
-      const versions = await setManyInOneStatement(
-        this.#db,
-        batch.map((pending) => pending.rewrite),
-      );
-      for (const [index, pending] of batch.entries()) pending.resolve(versions[index]);
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
-    }
+    const rewrites = batch.map((pending) => pending.rewrite);
+    const versions: (number | undefined)[] = await setManyInOneStatement(this.#db, rewrites).catch(() => []);
+    for (const [index, pending] of batch.entries()) pending.resolve(versions[index]);
   }
 }
 
@@ -53,15 +52,15 @@ export class TaskRewriteBatcher {
 function takeOneWritePerKey(queue: PendingRewrite[], maxBatch: number): PendingRewrite[] {
   const batch: PendingRewrite[] = [];
   const keys = new Set<string>();
-  const rest: PendingRewrite[] = [];
+  let kept = 0;
   for (const pending of queue) {
     if (batch.length < maxBatch && !keys.has(pending.identity)) {
       keys.add(pending.identity);
       batch.push(pending);
     } else {
-      rest.push(pending);
+      queue[kept++] = pending;
     }
   }
-  queue.splice(0, queue.length, ...rest);
+  queue.length = kept;
   return batch;
 }
