@@ -416,15 +416,23 @@ function writtenRewrite(
   return writtenEntry(rewrite.key, stored, version);
 }
 
-/** The entry a write stored, as `set` and `advance` answer it. */
+/**
+ * The entry a write stored, as `set` and `advance` answer it. Its value is decoded when first read:
+ * the execution API answers a `set` with the version alone, and parsing a large value back cost a
+ * fifth of its write (46 KB: 272 µs of about 1.2 ms).
+ */
 function writtenEntry(
   key: string,
   write: { json: string; expiresAt: number | null; writer: StateWriter | undefined; now: number },
   version: number,
 ): StateEntry {
+  let value: StateValue | undefined;
   return {
     key,
-    value: decodeStateValue(write.json),
+    get value() {
+      value ??= decodeStateValue(write.json);
+      return value;
+    },
     version,
     updatedAt: write.now,
     expiresAt: write.expiresAt,
