@@ -37,6 +37,9 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase & 
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => database.close(),
+    get inTransaction() {
+      return database.inTransaction;
+    },
     prepare(sql: string) {
       const cached = statements.get(sql);
       if (cached) return cached;
@@ -50,6 +53,7 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase & 
 }
 
 interface StatementCache {
+  readonly inTransaction: boolean;
   prepare(sql: string): BetterSqlite3.Statement;
 }
 
@@ -88,9 +92,49 @@ export function runInSqliteTransaction<Row>(
   parameters: readonly unknown[],
 ): Row[] | undefined {
   if (!db.isTransaction) return undefined;
+  const statements = statementCacheOf(db);
+  return statements ? runStatement<Row>(statements, sql, parameters) : undefined;
+}
+
+/** Runs one statement on the connection, synchronously; its rows (none for a statement that returns none). */
+export type SqliteStatementRunner = <Row>(sql: string, parameters: readonly unknown[]) => Row[];
+
+/**
+ * Runs `work` in a write transaction (BEGIN IMMEDIATE … COMMIT) whose statements, BEGIN and COMMIT
+ * included, run synchronously on the connection: the cost of Kysely's transaction (a promise and a
+ * result conversion per statement, and for BEGIN and COMMIT) paid once, for taking the connection.
+ * It is taken as Kysely takes it, so no other query of this process interleaves. When `work` or
+ * COMMIT throws, the transaction is rolled back and the error rethrown. On PostgreSQL it throws:
+ * the caller chooses this path by dialect.
+ */
+export function inSqliteTransactionNow<Schema, T>(
+  db: Kysely<Schema>,
+  work: (run: SqliteStatementRunner) => T,
+): Promise<T> {
+  const statements = statementCacheOf(db);
+  if (!statements) throw new Error('inSqliteTransactionNow needs a SQLite database opened by createSqliteDialect');
+  const run: SqliteStatementRunner = (sql, parameters) => runStatement(statements, sql, parameters);
+  return db.connection().execute(async () => {
+    run('begin immediate', []);
+    try {
+      const result = work(run);
+      run('commit', []);
+      return result;
+    } catch (error) {
+      // Some errors (a full disk, an I/O error) have already ended the transaction.
+      if (statements.inTransaction) run('rollback', []);
+      throw error;
+    }
+  });
+}
+
+function statementCacheOf(db: Pick<Kysely<unknown>, 'getExecutor'>): StatementCache | undefined {
   const adapter = db.getExecutor().adapter;
-  if (!(adapter instanceof StatementCacheAdapter)) return undefined;
-  const statement = adapter.statements.prepare(sql);
+  return adapter instanceof StatementCacheAdapter ? adapter.statements : undefined;
+}
+
+function runStatement<Row>(statements: StatementCache, sql: string, parameters: readonly unknown[]): Row[] {
+  const statement = statements.prepare(sql);
   if (statement.reader) return statement.all(parameters) as Row[];
   statement.run(parameters);
   return [];

@@ -29,7 +29,6 @@ import { inWriteTransaction } from '../write-transaction.ts';
 import { assertAttemptFence } from './attempt-fence.ts';
 import { PLAINTEXT_CIPHER, type StateValueCipher } from './encryption/state-value-cipher.ts';
 import type { OwnTaskKeyRewrite } from './one-statement-set.ts';
-import { rewriteTaskStateOnSqlite } from './sqlite-task-rewrite.ts';
 import { cleanupState } from './state-cleanup.ts';
 import { lastHistoryVersion, readHistory, recordHistory } from './state-history-repository.ts';
 import {
@@ -73,7 +72,7 @@ export class MetastoreStateBackend implements StateBackend {
   readonly #now: () => number;
   /** set, delete and advance share transactions with the writes that arrive alongside (group commit). */
   readonly #writes: StateWriteBatcher;
-  /** PostgreSQL: attempts' rewrites of their own keys that arrive together share one statement. */
+  /** Attempts' rewrites of their own keys that arrive together: one statement (PostgreSQL), one synchronous transaction (SQLite). */
   readonly #rewrites: TaskRewriteBatcher;
   /** Values are sealed on their way into the database and opened on their way out: here only. */
   readonly cipher: StateValueCipher;
@@ -88,7 +87,7 @@ export class MetastoreStateBackend implements StateBackend {
     const maxBatch = options.writeBatchSize ?? DEFAULT_STATE_WRITE_BATCH_SIZE;
     const maxInFlight = options.writeBatchesInFlight ?? STATE_WRITE_BATCHES_IN_FLIGHT[database.dialect];
     this.#writes = new StateWriteBatcher(database, maxBatch, maxInFlight);
-    this.#rewrites = new TaskRewriteBatcher(database.db, maxBatch, maxInFlight);
+    this.#rewrites = new TaskRewriteBatcher(database, maxBatch, maxInFlight);
     this.#settings = settings;
     this.#now = settings.clock ?? Date.now;
     this.cipher = cipher;
@@ -105,43 +104,24 @@ export class MetastoreStateBackend implements StateBackend {
   async set(scope: StateScope, key: string, value: StateValue, options: StateSetOptions = {}): Promise<StateEntry> {
     const write = this.#prepareSet(scope, key, value, options);
     return (
-      (await this.#setInOneStatement(scope, key, write, options)) ??
+      (await this.#rewriteOwnTaskKey(scope, key, write, options)) ??
       this.#writes.run((trx) => this.#applySet(trx, scope, key, write, options))
     );
   }
 
   /**
-   * PostgreSQL: an attempt writing again a key of its own task state, in one statement with the
-   * rewrites that arrived with it (see setManyInOneStatement); undefined when that path does not
-   * apply or changed nothing.
+   * An attempt writing again a key of its own task state, with the rewrites that arrived with it
+   * (see TaskRewriteBatcher); undefined when that path does not apply or changed nothing.
    */
-  async #setInOneStatement(
+  async #rewriteOwnTaskKey(
     scope: StateScope,
     key: string,
     write: PreparedSet,
     options: StateSetOptions,
   ): Promise<StateEntry | undefined> {
-    const rewrite =
-      this.#database.dialect === 'postgres' ? this.#ownTaskKeyRewrite(scope, key, write, options) : undefined;
+    const rewrite = this.#ownTaskKeyRewrite(scope, key, write, options);
     if (!rewrite) return undefined;
     return writtenRewrite(rewrite, write, options, await this.#rewrites.run(rewrite));
-  }
-
-  /**
-   * SQLite: an attempt writing again a key of its own task state, in fixed statements (see
-   * rewriteTaskStateOnSqlite); undefined when that path does not apply or wrote nothing.
-   */
-  #rewriteOnSqlite(
-    trx: Db,
-    scope: StateScope,
-    key: string,
-    write: PreparedSet,
-    options: StateSetOptions,
-  ): StateEntry | undefined {
-    const rewrite =
-      this.#database.dialect === 'sqlite' ? this.#ownTaskKeyRewrite(scope, key, write, options) : undefined;
-    if (!rewrite) return undefined;
-    return writtenRewrite(rewrite, write, options, rewriteTaskStateOnSqlite(trx, rewrite));
   }
 
   /** The write as the fast paths take it, when it is an attempt's set of its own positional task state. */
@@ -304,8 +284,6 @@ export class MetastoreStateBackend implements StateBackend {
     write: PreparedSet,
     options: StateSetOptions,
   ): Promise<StateEntry> {
-    const rewritten = this.#rewriteOnSqlite(trx, scope, key, write, options);
-    if (rewritten) return rewritten;
     const fenced = await assertAttemptFence(trx, this.#database.dialect, options.fence);
     const target = fencedTaskTarget(scope, fenced) ?? (await requireStateTarget(trx, this.#database.dialect, scope));
     const row = await findStateRowVersion(trx, this.#database.dialect, target, key);

@@ -4,10 +4,9 @@ import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { seedDagRun, seedRunningAttempt } from '../testing/seed-task-instance.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
-import { inWriteTransaction } from '../write-transaction.ts';
 import { MetastoreStateBackend } from './metastore-state-backend.ts';
 import type { OwnTaskKeyRewrite } from './one-statement-set.ts';
-import { rewriteTaskStateOnSqlite } from './sqlite-task-rewrite.ts';
+import { rewriteManyOnSqlite } from './sqlite-task-rewrite.ts';
 
 const RUN = { dagId: 'rewrites', runId: 'manual__1' };
 const SCOPE = taskScope({ ...RUN, taskId: 'load', mapIndex: -1 });
@@ -18,7 +17,7 @@ const DEPTH = 3;
  * The SQLite rewrite writes exactly what the general path would, or nothing at all and says so
  * (undefined), leaving the general path to decide; on PostgreSQL it never applies.
  */
-describe.each(eachDialect())('rewriteTaskStateOnSqlite on %s', (dialect) => {
+describe.each(eachDialect())('rewriteManyOnSqlite on %s', (dialect) => {
   const test = useTestDatabase(dialect);
   let database: MetadataDatabase;
   let tiId: string;
@@ -43,8 +42,7 @@ describe.each(eachDialect())('rewriteTaskStateOnSqlite on %s', (dialect) => {
     historyDepth: DEPTH,
     ...changes,
   });
-  const inTransaction = (write: OwnTaskKeyRewrite) =>
-    inWriteTransaction(database, async (trx) => rewriteTaskStateOnSqlite(trx, write));
+  const inTransaction = async (write: OwnTaskKeyRewrite) => (await rewriteManyOnSqlite(database.db, [write]))[0];
   const stored = () =>
     database.db
       .selectFrom('task_state')
@@ -107,10 +105,55 @@ describe.each(eachDialect())('rewriteTaskStateOnSqlite on %s', (dialect) => {
     expect({ rows: await stored(), history: await historyVersions() }).toEqual(before);
   });
 
-  it('declines outside a transaction (and on PostgreSQL) and writes nothing', async () => {
+  it.runIf(dialect === 'sqlite')('writes a batch in order, declining only the writes it cannot decide', async () => {
+    const versions = await rewriteManyOnSqlite(database.db, [
+      rewrite({ value: '"a"' }),
+      rewrite({ key: 'absent' }),
+      rewrite({ value: '"b"', ifVersion: 2 }),
+      rewrite({ value: '"stale"', fence: { tiId, tryNumber: 1 } }),
+      rewrite({ value: '"c"', ifVersion: 2 }),
+    ]);
+    expect(versions).toEqual([2, undefined, 3, undefined, undefined]);
+    expect((await stored()).map((row) => [row.key, row.value, row.version])).toEqual([['cursor', '"b"', 3]]);
+    expect(await historyVersions()).toEqual([1, 2, 3]);
+  });
+
+  it.runIf(dialect === 'sqlite')('rolls the whole batch back when one of its writes fails', async () => {
+    const before = { rows: await stored(), history: await historyVersions() };
+    const unbindable = rewrite({ value: { not: 'a string' } as unknown as string });
+    await expect(rewriteManyOnSqlite(database.db, [rewrite(), unbindable])).rejects.toThrow();
+    expect({ rows: await stored(), history: await historyVersions() }).toEqual(before);
+    expect(await inTransaction(rewrite())).toBe(2);
+  });
+
+  it.runIf(dialect === 'sqlite')('waits for a transaction that holds the connection, then writes', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered = () => {};
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const other = database.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('user')
+        .values({ username: 'held', password_hash: 'x', role: 'viewer', created_at: NOW, updated_at: NOW })
+        .execute();
+      entered();
+      await held;
+    });
+    await inside;
+    const rewriting = rewriteManyOnSqlite(database.db, [rewrite()]);
+    release();
+    await other;
+    expect(await rewriting).toEqual([2]);
+    expect(await database.db.selectFrom('user').select('username').execute()).toEqual([{ username: 'held' }]);
+  });
+
+  it.runIf(dialect === 'postgres')('refuses a PostgreSQL database and writes nothing', async () => {
     const before = await stored();
-    expect(rewriteTaskStateOnSqlite(database.db, rewrite())).toBeUndefined();
-    if (dialect === 'postgres') expect(await inTransaction(rewrite())).toBeUndefined();
+    expect(() => rewriteManyOnSqlite(database.db, [rewrite()])).toThrow(/SQLite/);
     expect(await stored()).toEqual(before);
   });
 });

@@ -1,4 +1,4 @@
-import { runInSqliteTransaction } from '../dialect/sqlite-connection.ts';
+import { inSqliteTransactionNow, type SqliteStatementRunner } from '../dialect/sqlite-connection.ts';
 import type { Db } from '../open-database.ts';
 import { isCurrentAttempt } from './attempt-fence.ts';
 import type { OwnTaskKeyRewrite } from './one-statement-set.ts';
@@ -30,26 +30,32 @@ interface FenceAndRow {
 }
 
 /**
- * The common `set` on SQLite — an attempt writing again a key of its own task state — as four
- * fixed statements on the write transaction's connection (fence and row in one read, the update,
- * the history record, and the trim when due): the same effect as the general path, without its
- * per-shape statement lookup and its separate fence read.
+ * The common `set` on SQLite — an attempt writing again a key of its own task state — for the
+ * writes that arrived together (see TaskRewriteBatcher), in one write transaction run synchronously
+ * on the connection (inSqliteTransactionNow): per write, the fence and the key's row in one read,
+ * the update, the history record and the trim when due, each a fixed statement. The same effect as
+ * the general path, without Kysely's transaction, its per-shape statement lookup and its separate
+ * fence read.
  *
- * Returns the new version, or undefined when it wrote nothing: not inside a SQLite transaction, a
- * stale attempt, no row yet, or a compare-and-set that does not match. The caller then runs the
- * general path, which decides those cases and says why; the write transaction serializes both.
+ * Returns each write's new version, in the order given, or undefined for a write it wrote nothing
+ * for: a stale attempt, no row yet, a compare-and-set that does not match. The caller then runs the
+ * general path for those, which decides them and says why. Throws when the transaction fails (the
+ * database busy beyond its timeout, an I/O error), having written nothing.
  */
-export function rewriteTaskStateOnSqlite(trx: Db, write: OwnTaskKeyRewrite): number | undefined {
+export function rewriteManyOnSqlite(db: Db, writes: readonly OwnTaskKeyRewrite[]): Promise<(number | undefined)[]> {
+  return inSqliteTransactionNow(db, (run) => writes.map((write) => rewriteOne(run, write)));
+}
+
+function rewriteOne(run: SqliteStatementRunner, write: OwnTaskKeyRewrite): number | undefined {
   const { scope, fence, key } = write;
-  const [found] =
-    runInSqliteTransaction<FenceAndRow>(trx, READ_FENCE_AND_ROW, [
-      scope.taskId,
-      scope.mapIndex,
-      key,
-      fence.tiId,
-      scope.dagId,
-      scope.runId,
-    ]) ?? [];
+  const [found] = run<FenceAndRow>(READ_FENCE_AND_ROW, [
+    scope.taskId,
+    scope.mapIndex,
+    key,
+    fence.tiId,
+    scope.dagId,
+    scope.runId,
+  ]);
   if (!found || !isCurrentAttempt(found, fence.tryNumber)) return undefined;
   if (found.id === null || found.version === null) return undefined;
   if (write.ifVersion !== undefined) {
@@ -58,17 +64,8 @@ export function rewriteTaskStateOnSqlite(trx: Db, write: OwnTaskKeyRewrite): num
   }
   const version = found.version + 1;
   const at = [found.dag_run_id, scope.taskId, scope.mapIndex, key] as const;
-  runInSqliteTransaction(trx, UPDATE_ROW, [
-    write.value,
-    version,
-    write.now,
-    write.expiresAt,
-    write.updatedBy,
-    found.id,
-  ]);
-  runInSqliteTransaction(trx, RECORD_HISTORY, [...at, version, write.value, write.now, write.updatedBy]);
-  if (trimsHistory(version, write.historyDepth)) {
-    runInSqliteTransaction(trx, TRIM_HISTORY, [...at, version - write.historyDepth]);
-  }
+  run(UPDATE_ROW, [write.value, version, write.now, write.expiresAt, write.updatedBy, found.id]);
+  run(RECORD_HISTORY, [...at, version, write.value, write.now, write.updatedBy]);
+  if (trimsHistory(version, write.historyDepth)) run(TRIM_HISTORY, [...at, version - write.historyDepth]);
   return version;
 }

@@ -1,5 +1,6 @@
-import type { Db } from '../open-database.ts';
+import type { MetadataDatabase } from '../open-database.ts';
 import { type OwnTaskKeyRewrite, setManyInOneStatement } from './one-statement-set.ts';
+import { rewriteManyOnSqlite } from './sqlite-task-rewrite.ts';
 import { WriteCoalescer } from './write-coalescer.ts';
 
 interface PendingRewrite {
@@ -8,18 +9,25 @@ interface PendingRewrite {
   readonly resolve: (version: number | undefined) => void;
 }
 
+type WriteMany = (rewrites: readonly OwnTaskKeyRewrite[]) => Promise<(number | undefined)[]>;
+
 /**
- * Group commit for the PostgreSQL fast path: attempts' rewrites of their own keys that arrive
- * together go to the database as one statement (setManyInOneStatement), each with its own outcome.
- * A batch holds one write per key (the statement updates a row once); a second write of a key
- * waits for a later batch.
+ * Group commit for the fast path, attempts' rewrites of their own keys: those that arrive together
+ * go to the database as one statement on PostgreSQL (setManyInOneStatement), as one synchronous
+ * transaction on SQLite (rewriteManyOnSqlite), each with its own outcome. A batch holds one write
+ * per key (PostgreSQL's statement updates a row once); a second write of a key waits for a later
+ * batch.
  */
 export class TaskRewriteBatcher {
-  readonly #db: Db;
+  readonly #writeMany: WriteMany;
   readonly #rewrites: WriteCoalescer<PendingRewrite>;
 
-  constructor(db: Db, maxBatch: number, maxInFlight: number) {
-    this.#db = db;
+  constructor(database: MetadataDatabase, maxBatch: number, maxInFlight: number) {
+    const { db } = database;
+    this.#writeMany =
+      database.dialect === 'postgres'
+        ? (rewrites) => setManyInOneStatement(db, rewrites)
+        : (rewrites) => rewriteManyOnSqlite(db, rewrites);
     this.#rewrites = new WriteCoalescer({
       maxBatch,
       maxInFlight,
@@ -28,7 +36,7 @@ export class TaskRewriteBatcher {
     });
   }
 
-  /** The write's new version, or undefined when the statement changed nothing for it. */
+  /** The write's new version, or undefined when its batch changed nothing for it. */
   run(rewrite: OwnTaskKeyRewrite): Promise<number | undefined> {
     const { scope, key } = rewrite;
     const identity = JSON.stringify([scope.dagId, scope.runId, scope.taskId, scope.mapIndex, key]);
@@ -36,14 +44,14 @@ export class TaskRewriteBatcher {
   }
 
   /**
-   * Any error of the statement (a race it lost, the database gone away, a value it refused) answers
-   * "nothing changed" for every write of the batch: each then runs alone on the general path, which
+   * Any error of the batch's statement or transaction (a race it lost, the database gone away or
+   * busy, a value it refused) answers "nothing changed" for every write of the batch: each then runs alone on the general path, which
    * decides it and runs it again after a race, and fails only the writes that fail there, with their
    * own errors, so one bad write never fails its neighbours.
    */
   async #write(batch: readonly PendingRewrite[]): Promise<void> {
     const rewrites = batch.map((pending) => pending.rewrite);
-    const versions: (number | undefined)[] = await setManyInOneStatement(this.#db, rewrites).catch(() => []);
+    const versions: (number | undefined)[] = await this.#writeMany(rewrites).catch(() => []);
     for (const [index, pending] of batch.entries()) pending.resolve(versions[index]);
   }
 }
