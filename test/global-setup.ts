@@ -1,5 +1,7 @@
+import { BUILT_PACKAGES_ENV } from '@tidemark/cli/testing';
 import { startPostgresTestServer, testDialects } from '@tidemark/db/testing';
 import type { TestProject } from 'vitest/node';
+import { buildPackagesInPlace } from '../scripts/pack-packages.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -8,8 +10,14 @@ declare module 'vitest' {
   }
 }
 
-/** Starts one PostgreSQL 15 for the whole run when `postgres` is among TEST_DIALECTS, and stops it after. */
+/**
+ * Builds the packages' JavaScript in place (about a second), so that the `tidemark` processes the
+ * tests start run it (see tidemarkNodeArgs); then starts one PostgreSQL 15 for the whole run when
+ * `postgres` is among TEST_DIALECTS, and stops it after.
+ */
 export default async function setup(project: TestProject) {
+  await buildPackagesInPlace();
+  process.env[BUILT_PACKAGES_ENV] = '1';
   const external = process.env.TIDEMARK_TEST_POSTGRES_URL;
   if (!testDialects().includes('postgres')) {
     project.provide('postgresUrl', '');

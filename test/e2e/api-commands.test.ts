@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TIDEMARK_BIN, TidemarkProcess } from '@tidemark/cli/testing';
+import { TidemarkProcess, tidemarkNodeArgs } from '@tidemark/cli/testing';
 import type { DialectName } from '@tidemark/db';
 import { eachDialect, freePort, waitUntil } from '@tidemark/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ function tidemark(args: readonly string[], env: Record<string, string>): Promise
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [TIDEMARK_BIN, ...args],
+      tidemarkNodeArgs(args),
       { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 80_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;

@@ -6,7 +6,7 @@ import { verifyPassword } from '@tidemark/core';
 import { findUser } from '@tidemark/db';
 import { eachDialect, freePort, useTestDatabase } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliResult, runTidemark, TIDEMARK_BIN } from './testing/run-tidemark.ts';
+import { type CliResult, runTidemark, tidemarkNodeArgs } from './testing/run-tidemark.ts';
 
 const tidemark = (args: string[], env: Record<string, string>) => runTidemark(args, env);
 
@@ -130,7 +130,7 @@ class Standalone {
   output = '';
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [TIDEMARK_BIN, 'standalone'], {
+    this.child = spawn(process.execPath, tidemarkNodeArgs(['standalone']), {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

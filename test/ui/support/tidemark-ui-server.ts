@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { TidemarkProcess } from '@tidemark/cli/testing';
+import { TidemarkProcess, tidemarkNodeArgs } from '@tidemark/cli/testing';
 import { E2eEnvironment } from '../../e2e/support/e2e-environment.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const BIN = join(ROOT, 'packages', 'cli', 'bin', 'tidemark.mjs');
 const BUILD_UI = join(ROOT, 'packages', 'ui', 'scripts', 'build-if-stale.mjs');
 export const EXAMPLE_DAGS = join(ROOT, 'examples', 'dags');
 /** The UI tests' own DAGs (the asset graph's pipeline). */
@@ -95,9 +94,13 @@ export class TidemarkUiServer {
 
 function createUser(env: E2eEnvironment, username: string, role: 'op' | 'viewer'): UiUser {
   const password = `${username}-password-1`;
-  execFileSync(process.execPath, [BIN, 'users', 'create', username, '--role', role, '--password', password], {
-    env: { PATH: process.env.PATH ?? '', ...env.env },
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    tidemarkNodeArgs(['users', 'create', username, '--role', role, '--password', password]),
+    {
+      env: { PATH: process.env.PATH ?? '', ...env.env },
+      stdio: 'pipe',
+    },
+  );
   return { username, password };
 }

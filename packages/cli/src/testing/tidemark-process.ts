@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { TIDEMARK_BIN } from './run-tidemark.ts';
+import { tidemarkNodeArgs } from './run-tidemark.ts';
 
 /** Another `tidemark` than this repository's (an installed one), and the folder it runs in. */
 export interface TidemarkProcessOptions {
@@ -16,7 +16,7 @@ export class TidemarkProcess {
   #listeners: (() => void)[] = [];
 
   private constructor(args: readonly string[], env: Record<string, string>, options: TidemarkProcessOptions) {
-    const [command, commandArgs] = options.bin ? [options.bin, args] : [process.execPath, [TIDEMARK_BIN, ...args]];
+    const [command, commandArgs] = options.bin ? [options.bin, args] : [process.execPath, tidemarkNodeArgs(args)];
     this.child = spawn(command, commandArgs, {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
