@@ -107,7 +107,7 @@ export type SqliteStatementRunner = <Row>(sql: string, parameters: readonly unkn
  * COMMIT throws, the transaction is rolled back and the error rethrown. On PostgreSQL it throws:
  * the caller chooses this path by dialect.
  */
-export function inSqliteTransactionNow<Schema, T>(
+export async function inSqliteTransactionNow<Schema, T>(
   db: Kysely<Schema>,
   work: (run: SqliteStatementRunner) => T,
 ): Promise<T> {

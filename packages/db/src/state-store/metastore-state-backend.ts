@@ -72,7 +72,10 @@ export class MetastoreStateBackend implements StateBackend {
   readonly #now: () => number;
   /** set, delete and advance share transactions with the writes that arrive alongside (group commit). */
   readonly #writes: StateWriteBatcher;
-  /** Attempts' rewrites of their own keys that arrive together: one statement (PostgreSQL), one synchronous transaction (SQLite). */
+  /**
+   * Attempts' rewrites of their own keys that arrive together: one statement on PostgreSQL, one
+   * synchronous transaction on SQLite.
+   */
   readonly #rewrites: TaskRewriteBatcher;
   /** Values are sealed on their way into the database and opened on their way out: here only. */
   readonly cipher: StateValueCipher;

@@ -153,7 +153,7 @@ describe.each(eachDialect())('rewriteManyOnSqlite on %s', (dialect) => {
 
   it.runIf(dialect === 'postgres')('refuses a PostgreSQL database and writes nothing', async () => {
     const before = await stored();
-    expect(() => rewriteManyOnSqlite(database.db, [rewrite()])).toThrow(/SQLite/);
+    await expect(rewriteManyOnSqlite(database.db, [rewrite()])).rejects.toThrow(/SQLite/);
     expect(await stored()).toEqual(before);
   });
 });

@@ -45,9 +45,9 @@ export class TaskRewriteBatcher {
 
   /**
    * Any error of the batch's statement or transaction (a race it lost, the database gone away or
-   * busy, a value it refused) answers "nothing changed" for every write of the batch: each then runs alone on the general path, which
-   * decides it and runs it again after a race, and fails only the writes that fail there, with their
-   * own errors, so one bad write never fails its neighbours.
+   * busy, a value it refused) answers "nothing changed" for every write of the batch: each then
+   * runs alone on the general path, which decides it and runs it again after a race, and fails only
+   * the writes that fail there, with their own errors, so one bad write never fails its neighbours.
    */
   async #write(batch: readonly PendingRewrite[]): Promise<void> {
     const rewrites = batch.map((pending) => pending.rewrite);
