@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTidemark } from '../testing/run-tidemark.ts';
 
 const HOUR = 3_600_000;
-const CUSTOM_BACKEND = join(import.meta.dirname, 'fixtures', 'recording-cleanup-backend.ts');
+const CUSTOM_BACKEND = join(import.meta.dirname, 'fixtures', 'recording-cleanup-backend.mjs');
 
 describe.each(eachDialect())('tidemark state-store clean on %s (real binary)', (dialect) => {
   let test: TestDatabase;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DagImportError, SerializedDag } from '@tidemark/core';
 import { DAG_FILE_MODULE_HOOKS_URL } from '../dag-file-format/dag-file-module-hooks-url.ts';
+import { inheritedConditionArgs } from '../inherited-conditions.ts';
 import type { DagFileToParse, ParseRequest, ParserMessage } from './dag-parser-protocol.ts';
 import { toFileloc } from './fileloc.ts';
 import { failedDagFile, type ParsedDagFile } from './parsed-dag-file.ts';
@@ -145,7 +146,14 @@ function runParserProcess(files: readonly DagFileToParse[], options: ParseDagFil
 function startParserProcess(): ChildProcess {
   return spawn(
     process.execPath,
-    ['--import', import.meta.resolve('tsx'), '--import', DAG_FILE_MODULE_HOOKS_URL, PARSER_ENTRY],
+    [
+      ...inheritedConditionArgs(),
+      '--import',
+      import.meta.resolve('tsx'),
+      '--import',
+      DAG_FILE_MODULE_HOOKS_URL,
+      PARSER_ENTRY,
+    ],
     {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     },

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { ATTEMPT_OUTPUT_END_MARKER, type SupervisorToTask, type TaskToSupervisor } from '@tidemark/core';
 import { DAG_FILE_MODULE_HOOKS_URL } from '../dag-file-format/dag-file-module-hooks-url.ts';
+import { inheritedConditionArgs } from '../inherited-conditions.ts';
 
 /** How the task process ended: an exit code, a signal, or a failure to start at all. */
 export interface TaskProcessExit {
@@ -59,7 +60,15 @@ export class TaskProcess<TToChild extends object = SupervisorToTask, TFromChild 
     this.#handlers = handlers ?? 'hold';
     this.#child = spawn(
       process.execPath,
-      [...nodeArgs, '--import', TSX_LOADER_URL, '--import', DAG_FILE_MODULE_HOOKS_URL, entryFile],
+      [
+        ...nodeArgs,
+        ...inheritedConditionArgs(),
+        '--import',
+        TSX_LOADER_URL,
+        '--import',
+        DAG_FILE_MODULE_HOOKS_URL,
+        entryFile,
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: taskEnvironment(process.env),
