@@ -3,7 +3,7 @@
 // deferrable mode and defer until the triggerer sees it end (test/e2e/dags-deferral).
 //
 // TIDEMARK_E2E_DEFERRED_TASKS (default 40) sets how many tasks the parallelism test defers;
-// TIDEMARK_E2E_DEFERRAL_TRIALS (default 8 per dialect) how many SIGKILL trials run. The seed of
+// TIDEMARK_E2E_DEFERRAL_TRIALS (default 4 per dialect) how many SIGKILL trials run. The seed of
 // the kill points is logged; TIDEMARK_E2E_SEED=<seed> replays them.
 
 import { readFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { TimedJobService } from './support/timed-job-service.ts';
 const DEFERRAL_DAGS = join(import.meta.dirname, 'dags-deferral');
 const DAG_ID = 'e2e_deferred_jobs';
 const DEFERRED_TASKS = wholeNumberFromEnv('TIDEMARK_E2E_DEFERRED_TASKS', 40);
-const KILL_TRIALS = wholeNumberFromEnv('TIDEMARK_E2E_DEFERRAL_TRIALS', 8);
+const KILL_TRIALS = wholeNumberFromEnv('TIDEMARK_E2E_DEFERRAL_TRIALS', 4);
 const TASKS_PER_TRIAL = 3;
 
 const seeds = SeededRandom.fromEnvironment();
