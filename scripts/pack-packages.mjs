@@ -170,6 +170,11 @@ function writeManifest(name) {
       throw new Error(`packages/${name}/package.json: exports["${subpath}"] is not a ./src/*.ts file`);
     }
     const built = `./dist/${entry.slice('./src/'.length, -'.ts'.length)}`;
+    if (source.exports[subpath]?.['tidemark-built'] !== `${built}.js`) {
+      throw new Error(
+        `packages/${name}/package.json: exports["${subpath}"] must be { "tidemark-built": "${built}.js", "default": "${entry}" } (the tests' processes run the build)`,
+      );
+    }
     exports[subpath] = { types: `${built}.d.ts`, default: `${built}.js` };
   }
   for (const [subpath, entry] of Object.entries(source.exports)) {
