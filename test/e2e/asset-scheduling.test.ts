@@ -1,12 +1,18 @@
 import { join } from 'node:path';
 import { TidemarkCluster, TidemarkProcess } from '@tidemark/cli/testing';
-import { findAssetId, inWriteTransaction, recordAssetEvent, triggerDagRun } from '@tidemark/db';
+import { findAssetId, inWriteTransaction, recordAssetEvent, setDagPaused, triggerDagRun } from '@tidemark/db';
 import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eEnvironment } from './support/e2e-environment.ts';
 
 const EXAMPLE_DAGS = join(import.meta.dirname, '..', '..', 'examples', 'dags');
 const RAW_ORDERS = { name: 'e2e_raw_orders', uri: 'file:///lake/raw_orders' };
+
+/** What example_sales_report's build_report returns. */
+interface ReportResult {
+  readonly events: number;
+  readonly order_rows: number;
+}
 
 describe.each(eachDialect())('data-aware scheduling end to end on %s', (dialect) => {
   const processes: TidemarkProcess[] = [];
@@ -85,14 +91,38 @@ describe.each(eachDialect())('data-aware scheduling end to end on %s', (dialect)
     processes.push(standalone);
     await standalone.waitFor(/Tidemark is running at http/);
     await world.waitForDag('example_sales_report');
+    // example_ingest also runs every two minutes: paused, only the run triggered here lands events
+    // (a paused DAG still runs triggered runs). A cron run created before the pause is counted below.
+    await setDagPaused(world.database.db, 'example_ingest', true);
     await triggerDagRun(world.database, { dagId: 'example_ingest', runId: 'ingest-1' });
     expect(await world.waitForRunFinished('example_ingest', 'ingest-1')).toBe('success');
-    const [report] = await finishedRunsOf(world, 'example_sales_report', 1);
-    expect(report).toMatchObject({ run_type: 'asset_triggered', state: 'success' });
-    expect(await world.xcom('example_sales_report', report?.run_id ?? '', 'build_report')).toMatchObject({
-      events: 2,
-      order_rows: expect.any(Number),
-    });
+    const ingestRuns = await finishedRunsOf(world, 'example_ingest', 1);
+    expect(ingestRuns.every((run) => run.state === 'success')).toBe(true);
+
+    const reports = await waitUntil(
+      async () => {
+        const runs = await runsOf(world, 'example_sales_report');
+        if (runs.some((run) => run.state !== 'success' && run.state !== 'failed')) return undefined;
+        const results = await Promise.all(
+          runs.map(async (run) => ({
+            run,
+            result: (await world.xcom('example_sales_report', run.run_id, 'build_report')) as ReportResult | undefined,
+          })),
+        );
+        // Every event lands in exactly one report, or waits in the queue for its partner asset.
+        const consumed = results.reduce((sum, { result }) => sum + (result?.events ?? 0), 0);
+        const waiting = (await queuedFor(world, 'example_sales_report')).length;
+        return consumed >= 2 && consumed + waiting === 2 * ingestRuns.length ? results : undefined;
+      },
+      `example_sales_report runs taking the events of ${ingestRuns.length} example_ingest run(s)`,
+      90_000,
+    );
+    for (const { run, result } of reports) {
+      expect(run).toMatchObject({ run_type: 'asset_triggered', state: 'success' });
+      expect(result?.events).toBeGreaterThanOrEqual(2);
+      expect(result?.order_rows).toBeGreaterThanOrEqual(100);
+    }
+    if (ingestRuns.length === 1) expect(await queuedFor(world, 'example_sales_report')).toEqual([]);
   });
 
   it('events queued while the scheduler is SIGKILLed make exactly one run when a scheduler is back', async () => {
