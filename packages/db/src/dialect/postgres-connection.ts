@@ -1,5 +1,5 @@
-import { PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { CurrentSchemaPostgresDialect } from './current-schema-introspector.ts';
 import { preparedStatementName } from './prepared-query.ts';
 
 const INT8_OID = 20;
@@ -20,7 +20,10 @@ export interface PostgresOptions {
   readonly onConnectionError?: (error: Error) => void;
 }
 
-export function createPostgresDialect(connectionString: string, options: PostgresOptions = {}): PostgresDialect {
+export function createPostgresDialect(
+  connectionString: string,
+  options: PostgresOptions = {},
+): CurrentSchemaPostgresDialect {
   const pool = new pg.Pool({
     Client: PreparedStatementClient as unknown as typeof pg.Client,
     connectionString,
@@ -28,7 +31,7 @@ export function createPostgresDialect(connectionString: string, options: Postgre
     ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
   });
   surviveLostConnections(pool, options.onConnectionError);
-  return new PostgresDialect({ pool });
+  return new CurrentSchemaPostgresDialect({ pool });
 }
 
 /**

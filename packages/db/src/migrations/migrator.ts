@@ -66,7 +66,8 @@ async function assertNotNewer(database: MetadataDatabase): Promise<MigrationStat
 /**
  * On PostgreSQL the migrator is pinned to the connection's schema: Kysely looks for its lock table
  * in every schema it can see, so a second Tidemark schema on the same server (a test's, another
- * installation's) would otherwise find the first one's table and fail to migrate.
+ * installation's) would otherwise find the first one's table and fail to migrate. (Its
+ * introspection only reads that schema too: CurrentSchemaIntrospector.)
  */
 async function createMigrator(database: MetadataDatabase): Promise<Migrator> {
   const schema =
