@@ -17,6 +17,9 @@ export interface TaskInstanceRow {
 
 /** One end-to-end test's world: its own database, home folder and port, and ways to look inside. */
 export class E2eEnvironment {
+  /** Its test database is created migrated (a cluster need not run `tidemark db migrate`). */
+  readonly databaseMigrated = true;
+
   private constructor(
     readonly test: TestDatabase,
     readonly home: string,

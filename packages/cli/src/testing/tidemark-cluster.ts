@@ -4,6 +4,8 @@ import { TidemarkProcess } from './tidemark-process.ts';
 export interface ClusterEnvironment {
   readonly env: Record<string, string>;
   readonly apiUrl: string;
+  /** The database is migrated already: the cluster starts without a `tidemark db migrate` first. */
+  readonly databaseMigrated?: boolean;
 }
 
 export interface ClusterShape {
@@ -31,14 +33,19 @@ export class TidemarkCluster<Environment extends ClusterEnvironment = ClusterEnv
     this.#all.push(apiServer, ...schedulers);
   }
 
-  /** Migrates the database, then starts the api-server, the schedulers and (once it listens) the workers. */
+  /**
+   * Migrates the database (unless the environment says it is), then starts the api-server, the
+   * schedulers and (once it listens) the workers.
+   */
   static async start<Environment extends ClusterEnvironment>(
     env: Environment,
     { workers = 2, schedulers = 1 }: ClusterShape = {},
   ): Promise<TidemarkCluster<Environment>> {
-    const migrate = TidemarkProcess.start(['db', 'migrate'], env.env);
-    const migrated = await migrate.exited;
-    if (migrated.code !== 0) throw new Error(`tidemark db migrate failed:\n${migrate.output}`);
+    if (!env.databaseMigrated) {
+      const migrate = TidemarkProcess.start(['db', 'migrate'], env.env);
+      const migrated = await migrate.exited;
+      if (migrated.code !== 0) throw new Error(`tidemark db migrate failed:\n${migrate.output}`);
+    }
     const cluster = new TidemarkCluster(
       env,
       TidemarkProcess.start(['api-server'], env.env),
