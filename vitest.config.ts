@@ -3,24 +3,37 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 const shared = { pool: 'forks', testTimeout: 30_000, hookTimeout: 60_000 } as const;
 
 /**
- * Two groups, one after the other: the packages' tests two files at a time (they are mostly in
- * process, and each test's PostgreSQL schema and SQLite file are its own), then the end-to-end and
- * UI tests one file at a time (each starts whole clusters, whose heartbeats and timeouts a second
- * file's load would stretch on a 2-core machine). The global setup (built packages, PostgreSQL) is
- * the root's, run once for both.
+ * The pattern crash test mostly waits (its fake jobs run for seconds; about 0.7 of a core on
+ * average), so it runs beside the packages' tests rather than after them.
+ */
+const WAITING_END_TO_END = ['test/e2e/patterns-crash.test.ts'];
+
+/**
+ * Two groups, one after the other: first two files at a time — the packages' tests (mostly in
+ * process, each test with a PostgreSQL schema or SQLite file of its own) and WAITING_END_TO_END —
+ * then the other end-to-end and UI tests one file at a time (each starts whole clusters, whose
+ * heartbeats and timeouts a second such file's load would stretch on a 2-core machine). The global
+ * setup (built packages, PostgreSQL) is the root's, run once for both.
  */
 const projects: TestProjectInlineConfiguration[] = [
   {
     test: {
       ...shared,
-      name: 'packages',
-      include: ['packages/*/src/**/*.test.ts'],
+      name: 'two-at-a-time',
+      include: ['packages/*/src/**/*.test.ts', ...WAITING_END_TO_END],
       maxWorkers: 2,
       sequence: { groupOrder: 0 },
     },
   },
   {
-    test: { ...shared, name: 'end-to-end', include: ['test/**/*.test.ts'], maxWorkers: 1, sequence: { groupOrder: 1 } },
+    test: {
+      ...shared,
+      name: 'one-at-a-time',
+      include: ['test/**/*.test.ts'],
+      exclude: WAITING_END_TO_END,
+      maxWorkers: 1,
+      sequence: { groupOrder: 1 },
+    },
   },
 ];
 
