@@ -38,6 +38,7 @@ import {
   findStateRowVersion,
   isLive,
   listLiveStateRows,
+  readStateRow,
   type StateRowVersion,
   type StoredStateRow,
   selectScopeRows,
@@ -98,9 +99,7 @@ export class MetastoreStateBackend implements StateBackend {
 
   async get(scope: StateScope, key: string): Promise<StateEntry | undefined> {
     validateStateKey(key);
-    const target = await findStateTarget(this.#database.db, this.#database.dialect, scope);
-    if (!target) return undefined;
-    const row = await findStateRow(this.#database.db, this.#database.dialect, target, key, false);
+    const row = await readStateRow(this.#database.db, this.#database.dialect, scope, key);
     return row && isLive(row, this.#now()) ? this.#toEntry(row) : undefined;
   }
 

@@ -1,8 +1,9 @@
+import { type StateScope, validateStateItemKey } from '@tidemark/core';
 import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
 import type { DialectName } from '../dialect/database-url.ts';
 import { type Placeholder, type PreparedStatement, runPrepared } from '../dialect/prepared-query.ts';
 import type { Db } from '../open-database.ts';
-import type { ScopeColumns, StateTarget } from './state-target.ts';
+import { readTarget, type ScopeColumns, type StateTarget, taskTarget } from './state-target.ts';
 
 // The state tables share these columns; queries address them through a StateTarget, so they are
 // written against this common shape rather than against either table.
@@ -110,6 +111,38 @@ async function findRow<C extends (typeof ROW_COLUMNS)[number]>(
       .where('key', '=', param('key'));
     return locked ? query.forUpdate() : query;
   });
+  return row;
+}
+
+/**
+ * The stored row of a key of `scope`, expired or not, in one statement (so one round trip on
+ * PostgreSQL): a task scope's run is looked up inside it, and no scope is checked to exist first,
+ * as no row outlives its run, asset or DAG (their foreign keys cascade). Undefined when either is
+ * missing.
+ */
+export async function readStateRow(
+  db: Db,
+  dialect: DialectName,
+  scope: StateScope,
+  key: string,
+): Promise<StoredStateRow | undefined> {
+  if (scope.kind !== 'task') return findStateRow(db, dialect, readTarget(scope), key, false);
+  if (scope.itemKey !== undefined) validateStateItemKey(scope.itemKey);
+  // The run's id comes from the subquery, not from the target.
+  const target = taskTarget(0, scope);
+  const { dag_run_id: _run, ...filter } = target.filter;
+  const values = { ...filter, dagId: scope.dagId, runId: scope.runId, key };
+  const shape = `state-row-of-run:${scopeShape(filter)}`;
+  const [row] = await runPrepared<StoredStateRow>(db, dialect, shape, values, (db, param) =>
+    selectRow(db, target)
+      .where((eb) => eb.and(scopeParams(filter, param)))
+      .where('key', '=', param('key'))
+      .where(
+        'dag_run_id',
+        '=',
+        sql<number>`(select id from dag_run where dag_id = ${param('dagId')} and run_id = ${param('runId')})`,
+      ),
+  );
   return row;
 }
 

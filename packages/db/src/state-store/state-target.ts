@@ -1,7 +1,9 @@
 import {
   AssetNotFoundError,
+  type AssetScope,
   DagNotFoundError,
   DagRunNotFoundError,
+  type DagScope,
   type StateScope,
   type TaskScope,
   validateStateItemKey,
@@ -74,7 +76,8 @@ export function fencedTaskTarget(
   return taskTarget(ti.dag_run_id, scope);
 }
 
-function taskTarget(dagRunId: number, scope: TaskScope): StateTarget {
+/** A task scope's target once its run's id is known. */
+export function taskTarget(dagRunId: number, scope: TaskScope): StateTarget {
   if (scope.itemKey !== undefined) {
     const columns = {
       dag_run_id: dagRunId,
@@ -120,6 +123,14 @@ export function withoutMapIndex(target: StateTarget): StateTarget {
   const { map_index: _index, item_key: _item, ...filter } = target.filter;
   const { map_index: _historyIndex, item_key: _historyItem, ...historyFilter } = target.historyFilter;
   return { ...target, filter, historyFilter };
+}
+
+/**
+ * Where a read of an asset or DAG scope looks, without a query: a read needs no existence check, as
+ * no row outlives its asset or DAG (their foreign keys cascade).
+ */
+export function readTarget(scope: AssetScope | DagScope): StateTarget {
+  return scope.kind === 'asset' ? assetTarget(scope.assetId) : dagTarget(scope.dagId);
 }
 
 function assetTarget(assetId: number): StateTarget {
