@@ -19,7 +19,8 @@ export function requestLogController(): LogController {
 
 /** Sends `X-Request-Id` on every response, errors included. */
 export function sendRequestIds(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
 }

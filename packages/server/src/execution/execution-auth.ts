@@ -1,6 +1,7 @@
 import { InvalidTokenError } from '@tidemark/core';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../errors.ts';
+import { syncHook } from '../sync-hook.ts';
 import {
   type AttemptTokenClaims,
   type ExecutionTokenClaims,
@@ -33,16 +34,16 @@ export class ExecutionAuth {
   }
 
   /** preHandler of the claim route: a worker token. */
-  readonly requireWorker = async (request: FastifyRequest): Promise<void> => {
+  readonly requireWorker = syncHook((request) => {
     const claims = this.authenticate(request.headers.authorization);
     if (claims.kind !== 'worker') {
       throw new ForbiddenError(`claiming work needs a worker token (kind "worker"); this is ${describeToken(claims)}`);
     }
     request.executionToken = claims;
-  };
+  });
 
   /** preHandler of the attempt routes: an attempt token, for the TI in the path when there is one. */
-  readonly requireAttempt = async (request: FastifyRequest): Promise<void> => {
+  readonly requireAttempt = syncHook((request) => {
     const claims = this.authenticate(request.headers.authorization);
     if (claims.kind !== 'attempt') {
       throw new ForbiddenError(
@@ -56,13 +57,13 @@ export class ExecutionAuth {
       );
     }
     request.executionToken = claims;
-  };
+  });
 
   /**
    * preHandler of the triggerer routes (SPEC §15.3): a triggerer token, whose subject is the
    * `:triggerer_id` of the path when there is one.
    */
-  readonly requireTriggerer = async (request: FastifyRequest): Promise<void> => {
+  readonly requireTriggerer = syncHook((request) => {
     const claims = this.authenticate(request.headers.authorization);
     if (claims.kind !== 'triggerer') {
       throw new ForbiddenError(`this route needs a triggerer token (kind "triggerer"), not ${describeToken(claims)}`);
@@ -75,7 +76,7 @@ export class ExecutionAuth {
       );
     }
     request.executionToken = claims;
-  };
+  });
 
   /** The claims of the `Authorization: Bearer` token; InvalidTokenError (401) when missing, forged or expired. */
   authenticate(authorization: string | undefined): ExecutionTokenClaims {

@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { BadUrlError, InvalidUtf8Error, NulCharacterError } from '../errors.ts';
+import { syncHook } from '../sync-hook.ts';
 
 /**
  * Every path segment and query value of every request decodes to well-formed UTF-8 text without
@@ -7,12 +8,15 @@ import { BadUrlError, InvalidUtf8Error, NulCharacterError } from '../errors.ts';
  * as the literal text "%FF", and PostgreSQL cannot store NUL in text (it answered 500).
  */
 export function installUrlTextGuard(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    assertUrlText(request.raw.url ?? request.url);
-  });
+  app.addHook(
+    'onRequest',
+    syncHook((request) => assertUrlText(request.raw.url ?? request.url)),
+  );
 }
 
 export function assertUrlText(url: string): void {
+  // Nothing escaped and no NUL: nothing to decode or refuse (most requests), without splitting.
+  if (!url.includes('%') && !url.includes('\u0000')) return;
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
