@@ -7,6 +7,7 @@ import { dagStateSchema } from './0006-dag-state.ts';
 import { taskInstanceTriesSchema } from './0007-task-instance-tries.ts';
 import { taskDeferralsSchema } from './0008-task-deferrals.ts';
 import { leanStateHistorySchema } from './0009-lean-state-history.ts';
+import { dagSerializedHashSchema } from './0010-dag-serialized-hash.ts';
 import type { TidemarkMigration } from './migration.ts';
 
 /** Every migration this version of Tidemark knows, in order. Append; never edit a released one. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly TidemarkMigration[] = [
   taskInstanceTriesSchema,
   taskDeferralsSchema,
   leanStateHistorySchema,
+  dagSerializedHashSchema,
 ];

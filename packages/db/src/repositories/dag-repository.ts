@@ -1,5 +1,6 @@
 import { parseStoredDag, type SerializedDag, serializeStoredDag } from '@tidemark/core';
 import type { Db } from '../open-database.ts';
+import { serializedDagHash } from './serialized-dag-hash.ts';
 
 export interface DagRegistration {
   readonly dagId: string;
@@ -12,6 +13,12 @@ export interface DagRegistration {
 export interface DagLocation {
   readonly dagId: string;
   readonly fileloc: string;
+}
+
+/** The `dag` columns that store a DAG's structure: its text and that text's hash, always written together. */
+export function storedDagColumns(dag: SerializedDag): { serialized: string; serialized_hash: string } {
+  const serialized = serializeStoredDag(dag);
+  return { serialized, serialized_hash: serializedDagHash(serialized) };
 }
 
 /** Records a DAG found by the DAG processor, or refreshes it; it becomes active again. */
@@ -53,7 +60,7 @@ export async function upsertSerializedDag(db: Db, dag: SerializedDag, now = Date
     schedule: dag.schedule,
     description: dag.description,
     is_active: 1,
-    serialized: serializeStoredDag(dag),
+    ...storedDagColumns(dag),
     last_parsed_at: now,
     updated_at: now,
   };

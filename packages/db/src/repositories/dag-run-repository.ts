@@ -9,7 +9,7 @@ import {
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
-import { parseStoredDagCached } from './parsed-dag-cache.ts';
+import { readStoredDag } from './parsed-dag-cache.ts';
 import { createTaskInstances } from './task-instance-repository.ts';
 
 export type { DagRunState, DagRunType } from '@tidemark/core';
@@ -174,6 +174,5 @@ export async function lockDagRunForScheduling(
 }
 
 export async function readSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
-  const row = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
-  return row?.serialized ? parseStoredDagCached(row.serialized, dagId) : undefined;
+  return readStoredDag(db, dagId);
 }

@@ -43,6 +43,8 @@ export interface DagTable {
   last_parsed_at: EpochMs | null;
   /** JSON of a SerializedDag (core). */
   serialized: string | null;
+  /** serializedDagHash of `serialized`; null when unknown (a writer changed the text without it). */
+  serialized_hash: string | null;
   /** When the scheduler creates the next scheduled run; null: not scheduled. */
   next_run_at: EpochMs | null;
   created_at: EpochMs;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SerializedDag } from '@tidemark/core';
 import type { Db } from '../open-database.ts';
-import { type DagRegistration, registerDag } from '../repositories/dag-repository.ts';
+import { type DagRegistration, registerDag, storedDagColumns } from '../repositories/dag-repository.ts';
 import { createDagRun } from '../repositories/dag-run-repository.ts';
 
 /** The run a seeded task instance belongs to. */
@@ -30,11 +30,7 @@ export interface SeedTaskInstance {
 /** Registers the DAG as the DAG processor would: its row plus its serialized form. */
 export async function seedDag(db: Db, dag: SerializedDag, now: number): Promise<void> {
   await registerDag(db, { dagId: dag.dagId, fileloc: dag.fileloc, schedule: dag.schedule }, now);
-  await db
-    .updateTable('dag')
-    .set({ serialized: JSON.stringify(dag) })
-    .where('dag_id', '=', dag.dagId)
-    .execute();
+  await db.updateTable('dag').set(storedDagColumns(dag)).where('dag_id', '=', dag.dagId).execute();
 }
 
 /** Registers the DAG (with its serialized form when given one) and creates one run of it. */
