@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -59,5 +59,26 @@ describe('attempt logs', () => {
     const rest = await readAttemptLog(folder, ATTEMPT, { offset: head?.nextOffset ?? 0 });
     expect(rest?.text).toBe(whole?.text.slice(lineBytes + 1));
     expect(rest?.complete).toBe(true);
+  });
+
+  it('appends each batch after the last, and recreates the folders when they were removed in between', async () => {
+    const entry = (message: string) => ({ ts: Date.UTC(2026, 0, 1), level: 'info' as const, source: 'task', message });
+    await appendAttemptLog(folder, ATTEMPT, [entry('one')]);
+    await appendAttemptLog(folder, ATTEMPT, [entry('two')]);
+    expect((await readAttemptLog(folder, ATTEMPT))?.text).toBe(
+      '2026-01-01T00:00:00.000Z INFO [task] one\n2026-01-01T00:00:00.000Z INFO [task] two\n',
+    );
+    // Log retention (or an operator) removed the run's folder while the attempt still writes.
+    rmSync(join(folder, 'dag_id=etl'), { recursive: true });
+    await appendAttemptLog(folder, ATTEMPT, [entry('three')]);
+    expect((await readAttemptLog(folder, ATTEMPT))?.text).toBe('2026-01-01T00:00:00.000Z INFO [task] three\n');
+  });
+
+  it('fails an append whose path is taken by a file, naming the error, and leaves the file as it was', async () => {
+    const entry = { ts: Date.UTC(2026, 0, 1), level: 'info' as const, source: 'task', message: 'lost' };
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'dag_id=etl'), 'not a folder');
+    await expect(appendAttemptLog(folder, ATTEMPT, [entry])).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(readFileSync(join(folder, 'dag_id=etl'), 'utf8')).toBe('not a folder');
   });
 });

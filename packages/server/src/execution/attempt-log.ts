@@ -60,7 +60,10 @@ export function formatLogEntry(entry: AttemptLogEntry): string {
   return `${new Date(time).toISOString()} ${entry.level.toUpperCase()} [${entry.source}] ${message}\n`;
 }
 
-/** Appends entries to the attempt's log, creating its folders on first use. */
+/**
+ * Appends entries to the attempt's log, creating its folders when the append finds them missing:
+ * an attempt's later batches (most of them) cost one append, not a recursive mkdir besides.
+ */
 export async function appendAttemptLog(
   logsFolder: string,
   attempt: AttemptLogAddress,
@@ -68,8 +71,14 @@ export async function appendAttemptLog(
 ): Promise<void> {
   if (entries.length === 0) return;
   const path = attemptLogPath(logsFolder, attempt);
-  await mkdir(dirname(path), { recursive: true });
-  await appendFile(path, entries.map(formatLogEntry).join(''), 'utf8');
+  const text = entries.map(formatLogEntry).join('');
+  try {
+    await appendFile(path, text, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dirname(path), { recursive: true });
+    await appendFile(path, text, 'utf8');
+  }
 }
 
 /**
