@@ -85,7 +85,8 @@ export async function applyStagedAssetWrites(
     await storeStateVersion(trx, attempt.dialect, target, write.key, row?.id, stored, attempt.historyDepth);
     applied++;
   }
-  await dropStagedAssetWrites(trx, attempt);
+  // None staged, none to drop: the caller holds the TI's row lock, on which a new staged row's foreign key waits.
+  if (staged.length > 0) await dropStagedAssetWrites(trx, attempt);
   return applied;
 }
 
