@@ -53,9 +53,10 @@ describe.runIf(testDialects().includes('postgres'))('introspection kept to the c
   });
 
   it('does not fail when another schema is dropped under it (Kysely’s own introspection does)', async () => {
+    // The schema it names is the one dropped here, or one another test file dropped meanwhile.
     await expect(
       introspectWhileAnotherSchemaIsDropped((trx) => new PostgresIntrospector(trx).getTables()),
-    ).rejects.toThrow(/schema "gone_[0-9a-f]+" does not exist/);
+    ).rejects.toThrow(/schema "[^"]+" does not exist/);
     const tables = await introspectWhileAnotherSchemaIsDropped((trx) => new CurrentSchemaIntrospector(trx).getTables());
     expect(tables.map((table) => table.name)).toContain('tidemark_migration');
   });
