@@ -12,6 +12,8 @@ import {
 import { type AttemptResult, type RunAttemptOptions, runAttempt } from './supervisor.ts';
 
 const KILL_GRACE_MS = 500;
+/** The execution timeout of the fixture task `overrun` (fixtures/worker-test-dags.ts). */
+const OVERRUN_TIMEOUT_MS = 3_000;
 
 /** Claims the one queued attempt and supervises it to its end. */
 async function claimAndRun(world: WorkerTestWorld, options: Partial<RunAttemptOptions> = {}): Promise<AttemptResult> {
@@ -109,13 +111,13 @@ describe('supervisor', () => {
 
     const result = await claimAndRun(world);
 
-    expect(result.outcome).toEqual({ state: 'failed', error: 'timed out after 1s', retryable: true });
+    expect(result.outcome).toEqual({ state: 'failed', error: 'timed out after 3s', retryable: true });
     expect(result.state).toBe('up_for_retry');
-    expect(result.durationMs).toBeGreaterThanOrEqual(1_000 + KILL_GRACE_MS);
+    expect(result.durationMs).toBeGreaterThanOrEqual(OVERRUN_TIMEOUT_MS + KILL_GRACE_MS);
     const log = await world.attemptLog(tiId, 1);
-    expect(log).toContain('execution timeout of 1s reached: sending SIGTERM');
+    expect(log).toContain('execution timeout of 3s reached: sending SIGTERM');
     expect(log).toContain('did not exit within 0.5s of SIGTERM: sending SIGKILL');
-    expect(log).toContain('timed out after 1s');
+    expect(log).toContain('timed out after 3s');
     expect(isProcessAlive(await world.waitForPid('overrun', 1))).toBe(false);
   });
 
