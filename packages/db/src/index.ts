@@ -27,6 +27,7 @@ export * from './repositories/dag-schedule-repository.ts';
 export * from './repositories/deferral-fire-repository.ts';
 export * from './repositories/deferral-lease-repository.ts';
 export * from './repositories/deferral-repository.ts';
+export { readSerializedDag } from './repositories/parsed-dag-cache.ts';
 export * from './repositories/task-deferral-rows.ts';
 export * from './repositories/task-instance-operator-repository.ts';
 export * from './repositories/task-instance-repository.ts';

@@ -26,7 +26,7 @@ import {
 } from '../transitions/task-instance-transitions.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
 import { findAssetId, listTriggeringAssetEvents, recordAssetEvent } from './asset-event-repository.ts';
-import { readStoredDag } from './parsed-dag-cache.ts';
+import { readSerializedDag } from './parsed-dag-cache.ts';
 import { takeFiredDeferrals } from './task-deferral-rows.ts';
 import { clearXcomsOfMany, getXcom, setXcom } from './xcom-repository.ts';
 
@@ -86,7 +86,7 @@ export async function findTaskInstance(db: Db, tiId: string): Promise<Selectable
 
 /** The task's policy from the DAG's serialized form; undefined when the DAG or task is unknown. */
 export async function findSerializedTask(db: Db, dagId: string, taskId: string): Promise<SerializedTask | undefined> {
-  return taskOf(await readStoredDag(db, dagId), taskId);
+  return taskOf(await readSerializedDag(db, dagId), taskId);
 }
 
 /**
@@ -360,7 +360,7 @@ async function readRunClaimContext(trx: Trx, ti: Selectable<TaskInstanceTable>):
     .select(['dag_run.conf', 'dag_run.logical_date', 'dag_run.run_type', 'dag.fileloc', 'dag.serialized_hash'])
     .where('dag_run.id', '=', ti.dag_run_id)
     .executeTakeFirstOrThrow();
-  const dag = await readStoredDag(trx, ti.dag_id, context.serialized_hash);
+  const dag = await readSerializedDag(trx, ti.dag_id, context.serialized_hash);
   return {
     fileloc: context.fileloc || (dag?.fileloc ?? ''),
     conf: JSON.parse(context.conf) as Record<string, JsonValue>,

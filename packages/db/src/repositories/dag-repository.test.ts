@@ -5,12 +5,12 @@ import { eachDialect } from '../testing/describe-each-dialect.ts';
 import { useTestDatabase } from '../testing/use-test-database.ts';
 import {
   deactivateDags,
-  getSerializedDag,
   listActiveDagLocations,
   listActiveSerializedDags,
   registerDag,
   upsertSerializedDag,
 } from './dag-repository.ts';
+import { readSerializedDag } from './parsed-dag-cache.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 
@@ -55,7 +55,7 @@ describe.each(eachDialect())('dag repository on %s', (dialect) => {
   it('stores a new DAG active and unpaused, with its structure', async () => {
     await upsertSerializedDag(db, serialized('etl'), NOW);
 
-    expect(await getSerializedDag(db, 'etl')).toEqual(serialized('etl'));
+    expect(await readSerializedDag(db, 'etl')).toEqual(serialized('etl'));
     expect(await dagRow(db, 'etl')).toMatchObject({
       fileloc: 'etl.ts',
       schedule: '@daily',
@@ -102,8 +102,8 @@ describe.each(eachDialect())('dag repository on %s', (dialect) => {
   it('gives no structure for an unknown DAG or one registered without it', async () => {
     await registerDag(db, { dagId: 'bare' }, NOW);
 
-    expect(await getSerializedDag(db, 'bare')).toBeUndefined();
-    expect(await getSerializedDag(db, 'nope')).toBeUndefined();
+    expect(await readSerializedDag(db, 'bare')).toBeUndefined();
+    expect(await readSerializedDag(db, 'nope')).toBeUndefined();
   });
 
   it('lists active DAGs and deactivates the ones named, keeping their structure', async () => {
@@ -120,6 +120,6 @@ describe.each(eachDialect())('dag repository on %s', (dialect) => {
     ]);
     expect((await listActiveSerializedDags(db)).map((dag) => dag.dagId)).toEqual(['a', 'c']);
     expect(await dagRow(db, 'b')).toMatchObject({ is_active: 0, updated_at: NOW + 5 });
-    expect(await getSerializedDag(db, 'b')).toEqual(serialized('b'));
+    expect(await readSerializedDag(db, 'b')).toEqual(serialized('b'));
   });
 });

@@ -74,12 +74,6 @@ export async function upsertSerializedDag(db: Db, dag: SerializedDag, now = Date
     .execute();
 }
 
-/** The DAG's structure as last parsed, active or not; `undefined` when it was never parsed. */
-export async function getSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
-  const row = await db.selectFrom('dag').select('serialized').where('dag_id', '=', dagId).executeTakeFirst();
-  return row?.serialized ? parseStoredDag(row.serialized, dagId) : undefined;
-}
-
 /** Every active DAG and its file, ordered by DAG id. */
 export async function listActiveDagLocations(db: Db): Promise<DagLocation[]> {
   const rows = await db

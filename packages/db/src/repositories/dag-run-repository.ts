@@ -9,7 +9,7 @@ import {
 import type { DialectName } from '../dialect/database-url.ts';
 import type { Db, MetadataDatabase } from '../open-database.ts';
 import { inWriteTransaction } from '../write-transaction.ts';
-import { readStoredDag } from './parsed-dag-cache.ts';
+import { readSerializedDag } from './parsed-dag-cache.ts';
 import { createTaskInstances } from './task-instance-repository.ts';
 
 export type { DagRunState, DagRunType } from '@tidemark/core';
@@ -171,8 +171,4 @@ export async function lockDagRunForScheduling(
     .where('state', 'in', ['queued', 'running']);
   const row = await (dialect === 'postgres' ? query.forUpdate().skipLocked() : query).executeTakeFirst();
   return row as ActiveDagRun | undefined;
-}
-
-export async function readSerializedDag(db: Db, dagId: string): Promise<SerializedDag | undefined> {
-  return readStoredDag(db, dagId);
 }

@@ -6,7 +6,7 @@ import { queryCounter } from '../testing/query-counter.ts';
 import { serializedTask } from '../testing/serialized-dag-fixtures.ts';
 import type { TestDatabase } from '../testing/test-database.ts';
 import { registerDag, upsertSerializedDag } from './dag-repository.ts';
-import { parseStoredDagCached, readStoredDag } from './parsed-dag-cache.ts';
+import { parseStoredDagCached, readSerializedDag } from './parsed-dag-cache.ts';
 
 const DAG: SerializedDag = {
   dagId: 'cached',
@@ -35,7 +35,7 @@ describe('parseStoredDagCached', () => {
   });
 });
 
-describe.each(eachDialect())('readStoredDag on %s', (dialect) => {
+describe.each(eachDialect())('readSerializedDag on %s', (dialect) => {
   let test: TestDatabase;
   let dagId: string;
   beforeEach(async () => {
@@ -47,7 +47,7 @@ describe.each(eachDialect())('readStoredDag on %s', (dialect) => {
 
   async function read(knownHash?: string | null) {
     const counter = queryCounter();
-    const dag = await readStoredDag(test.database.db.withPlugin(counter.plugin), dagId, knownHash);
+    const dag = await readSerializedDag(test.database.db.withPlugin(counter.plugin), dagId, knownHash);
     return { dag, statements: counter.count };
   }
 

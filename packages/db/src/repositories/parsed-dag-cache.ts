@@ -16,7 +16,7 @@ const cache = new Map<string, { readonly hash: string; readonly dag: SerializedD
  * here). Undefined when the DAG is unknown or has no stored structure. Callers must not modify the
  * DAG returned (it is shared).
  */
-export async function readStoredDag(
+export async function readSerializedDag(
   db: Db,
   dagId: string,
   knownHash?: string | null,

@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getSerializedDag, listActiveAssets, listImportErrors } from '@tidemark/db';
+import { listActiveAssets, listImportErrors, readSerializedDag } from '@tidemark/db';
 import { eachDialect, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DagProcessor } from './dag-processor.ts';
@@ -60,7 +60,7 @@ describe.each(eachDialect())('DagProcessor with @tidemark/sdk DAG files on %s', 
     const summary = await new DagProcessor().runOnce(test.database, { dagsFolder: folder.path });
 
     expect(summary.dags).toEqual(['etl']);
-    const etl = await getSerializedDag(test.database.db, 'etl');
+    const etl = await readSerializedDag(test.database.db, 'etl');
     expect(etl).toMatchObject({ dagId: 'etl', fileloc: 'etl.ts', schedule: '@daily' });
     expect(etl?.tasks.map((task) => [task.taskId, task.upstreamTaskIds])).toEqual([
       ['a', []],

@@ -1,4 +1,4 @@
-import { getSerializedDag, listActiveAssets, listImportErrors, type MetadataDatabase } from '@tidemark/db';
+import { listActiveAssets, listImportErrors, type MetadataDatabase, readSerializedDag } from '@tidemark/db';
 import { eachDialect, openTestDatabaseFor, type TestDatabase } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DagProcessor, type DagProcessorLogger } from './dag-processor.ts';
@@ -40,7 +40,7 @@ describe.each(eachDialect())('DagProcessor on %s', (dialect) => {
     const summary = await runOnce();
 
     expect(summary).toMatchObject({ parsedFiles: ['team/etl.ts'], dags: ['etl'], errors: [], deactivatedDags: [] });
-    expect(await getSerializedDag(database.db, 'etl')).toEqual({ ...serializedFakeDag(etl), fileloc: 'team/etl.ts' });
+    expect(await readSerializedDag(database.db, 'etl')).toEqual({ ...serializedFakeDag(etl), fileloc: 'team/etl.ts' });
     expect(await dagRow('etl')).toMatchObject({
       fileloc: 'team/etl.ts',
       schedule: '@daily',
@@ -78,7 +78,7 @@ describe.each(eachDialect())('DagProcessor on %s', (dialect) => {
       expect.stringMatching(/^c-throws\.ts: DAG import error: /),
       expect.stringMatching(/^d-cycle\.ts: DAG import error: /),
     ]);
-    expect(await getSerializedDag(database.db, 'looping')).toBeUndefined();
+    expect(await readSerializedDag(database.db, 'looping')).toBeUndefined();
   });
 
   it('parses a changed file again, leaves an unchanged one, and clears the errors of a fixed file', async () => {
@@ -172,7 +172,7 @@ describe.each(eachDialect())('DagProcessor on %s', (dialect) => {
     const summary = await runOnce();
 
     expect(summary.dags).toEqual(['a']);
-    expect(await getSerializedDag(database.db, 'b')).toBeUndefined();
+    expect(await readSerializedDag(database.db, 'b')).toBeUndefined();
     expect(await activeAssets()).toEqual([orders]);
     expect(await importErrors()).toEqual([
       {
@@ -196,7 +196,7 @@ describe.each(eachDialect())('DagProcessor on %s', (dialect) => {
     const clash = await runOnce({ now: NOW + 1 });
 
     expect(clash.dags).toEqual([]);
-    expect((await getSerializedDag(database.db, 'b'))?.tasks.map((task) => task.taskId)).toEqual(['t']);
+    expect((await readSerializedDag(database.db, 'b'))?.tasks.map((task) => task.taskId)).toEqual(['t']);
     expect(await activeAssets()).toEqual([orders]);
     expect(await importErrors()).toEqual([
       {
@@ -208,7 +208,7 @@ describe.each(eachDialect())('DagProcessor on %s', (dialect) => {
 
     folder.write('b.ts', fakeDagModule({ dagId: 'b', tasks: [{ taskId: 'u', inlets: [orders] }] }));
     expect((await runOnce({ now: NOW + 2 })).dags).toEqual(['b']);
-    expect((await getSerializedDag(database.db, 'b'))?.tasks.map((task) => task.taskId)).toEqual(['u']);
+    expect((await readSerializedDag(database.db, 'b'))?.tasks.map((task) => task.taskId)).toEqual(['u']);
     expect(await importErrors()).toEqual([]);
   });
 
