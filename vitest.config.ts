@@ -1,6 +1,12 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-const shared = { pool: 'forks', testTimeout: 30_000, hookTimeout: 60_000 } as const;
+/** Every file ends by dropping the test databases its process kept for reuse (see that file). */
+const shared = {
+  pool: 'forks' as const,
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  setupFiles: ['./test/drop-recycled-test-databases.ts'],
+};
 
 /**
  * The pattern crash test mostly waits (its fake jobs run for seconds; about 0.7 of a core on
