@@ -2,7 +2,7 @@ import { inject } from 'vitest';
 import type { DialectName } from '../dialect/database-url.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './test-database.ts';
 
-/** Opens a fresh, migrated database of the dialect for one test. */
+/** Opens an empty, migrated database of the dialect for one test (createTestDatabase). */
 export function openTestDatabaseFor(dialect: DialectName, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   return createTestDatabase(dialect, { postgresUrl: inject('postgresUrl'), ...options });
 }

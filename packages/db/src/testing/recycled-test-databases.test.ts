@@ -67,6 +67,16 @@ describe.each(eachDialect())('recycled test databases on %s', (dialect) => {
     expect(rows).toEqual([]);
   });
 
+  it('drops a database the planner gathered statistics on, so the next test plans like a fresh one', async () => {
+    const first = await create();
+    await insertAsset(first.database, 'orders');
+    await sql`analyze`.execute(first.database.db);
+    await first.destroy();
+
+    const second = await create();
+    expect(second.url).not.toBe(first.url);
+  });
+
   it('never recycles an unmigrated database, and drops the kept ones when asked', async () => {
     const unmigrated = await create({ migrate: false });
     await unmigrated.destroy();

@@ -12,7 +12,7 @@ export interface UsedTestDatabase {
 }
 
 /**
- * Registers a `beforeEach` that opens a fresh, migrated database of `dialect` and an `afterEach`
+ * Registers a `beforeEach` that opens an empty, migrated database of `dialect` and an `afterEach`
  * that destroys it. Call it first in the `describe`, so the file's own `beforeEach` (seeding) runs
  * after it; read `database`/`url` inside tests and hooks only.
  */
