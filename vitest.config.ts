@@ -1,11 +1,11 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-/** Every file ends by dropping the test databases its process kept for reuse (see that file). */
+/** Every file ends by releasing the test databases its process kept for reuse (see that file). */
 const shared = {
   pool: 'forks' as const,
   testTimeout: 30_000,
   hookTimeout: 60_000,
-  setupFiles: ['./test/drop-recycled-test-databases.ts'],
+  setupFiles: ['./test/release-test-databases.ts'],
 };
 
 /**

@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from '../dialect/database-url.ts';
 import { quoteIdentifier } from '../dialect/postgres-connection.ts';
 import { migrateToLatest } from '../migrations/migrator.ts';
 import { type MetadataDatabase, openDatabase } from '../open-database.ts';
 import {
-  emptyTestDatabase,
-  keepRecycledTestDatabase,
-  type RecycledTestDatabase,
+  emptyTestSchema,
+  keepRecycledTestSchema,
+  type RecycledTestSchema,
   schemaFingerprint,
-  takeRecycledTestDatabase,
+  takeRecycledTestSchema,
 } from './recycled-test-databases.ts';
+import { migratedSqliteTemplate } from './sqlite-test-template.ts';
 
 export const ALL_DIALECTS: readonly DialectName[] = ['sqlite', 'postgres'];
 
@@ -45,56 +47,90 @@ export interface TestDatabaseOptions {
 }
 
 /**
- * A fresh, isolated database: its own SQLite file, or its own PostgreSQL schema. A migrated one may
- * be one an earlier test of this process used, emptied (see recycled-test-databases.ts); `destroy`
- * hands it back for the next test, or drops it when the test changed its schema.
+ * A fresh, isolated database: its own SQLite file, or its own PostgreSQL schema. A migrated SQLite
+ * file is a copy of one this process migrated; a migrated PostgreSQL schema may be one an earlier
+ * test of this process used, emptied (recycled-test-databases.ts).
  */
 export async function createTestDatabase(
   dialect: DialectName,
   options: TestDatabaseOptions = {},
 ): Promise<TestDatabase> {
-  const server = dialect === 'sqlite' ? SQLITE_SERVER : requirePostgresUrl(options.postgresUrl);
-  if (options.migrate === false) {
-    const place = dialect === 'sqlite' ? createSqliteFile() : await createPostgresSchema(server);
-    return droppedAfterUse(place, place.reopen());
+  const migrate = options.migrate ?? true;
+  if (dialect === 'sqlite') return createSqliteFile(migrate);
+  const server = requirePostgresUrl(options.postgresUrl);
+  if (!migrate) {
+    const schema = await createPostgresSchema(server);
+    return droppedAfterUse(schema, schema.reopen());
   }
-  const spare = takeRecycledTestDatabase(dialect, server);
-  if (spare) return recycledAfterUse(spare, spare.reopen());
-  const place = dialect === 'sqlite' ? createSqliteFile() : await createPostgresSchema(server);
-  const database = place.reopen();
+  const recycled = await takeEmptiedTestSchema(server);
+  if (recycled) return recycledAfterUse(recycled.schema, recycled.database);
+  const schema = await createPostgresSchema(server);
+  const database = schema.reopen();
   await migrateToLatest(database);
-  return recycledAfterUse({ ...place, schemaFingerprint: await schemaFingerprint(database) }, database);
+  return recycledAfterUse({ ...schema, schemaFingerprint: await schemaFingerprint(database) }, database);
 }
 
-const SQLITE_SERVER = 'sqlite';
+/** A new schema, before its migration: what recycling needs of it but the fingerprint. */
+type NewTestSchema = Omit<RecycledTestSchema, 'schemaFingerprint'>;
 
-/** A new database, before its migration: what recycling needs of it but the fingerprint. */
-type NewTestDatabase = Omit<RecycledTestDatabase, 'schemaFingerprint'>;
+/**
+ * A kept schema, emptied, on the handle the test will use (which has connected: see `connected`).
+ * A kept schema whose last test changed it is dropped, and the next one tried.
+ */
+async function takeEmptiedTestSchema(
+  server: string,
+): Promise<{ schema: RecycledTestSchema; database: MetadataDatabase } | undefined> {
+  for (let schema = takeRecycledTestSchema(server); schema; schema = takeRecycledTestSchema(server)) {
+    const database = schema.reopen();
+    if (await emptiedForReuse(schema, database)) return { schema, database };
+    await database.close().catch(() => undefined);
+    await schema.drop();
+  }
+  return undefined;
+}
 
-function droppedAfterUse(place: NewTestDatabase, database: MetadataDatabase): TestDatabase {
+/** Empties the schema when it is still the migrated one; false when it is not (or emptying failed). */
+async function emptiedForReuse(schema: RecycledTestSchema, database: MetadataDatabase): Promise<boolean> {
+  try {
+    if ((await schemaFingerprint(database)) !== schema.schemaFingerprint) return false;
+    await emptyTestSchema(database);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function droppedAfterUse(schema: NewTestSchema, database: MetadataDatabase): TestDatabase {
   return {
     database,
-    url: place.url,
+    url: schema.url,
     destroy: once(async () => {
       await database.close();
-      await place.drop();
+      await schema.drop();
     }),
   };
 }
 
-function recycledAfterUse(place: RecycledTestDatabase, database: MetadataDatabase): TestDatabase {
+function recycledAfterUse(schema: RecycledTestSchema, database: MetadataDatabase): TestDatabase {
   return {
     database,
-    url: place.url,
+    url: schema.url,
     destroy: once(async () => {
       await database.close();
-      if (await emptiedForReuse(place)) keepRecycledTestDatabase(place);
-      else await place.drop();
+      keepRecycledTestSchema(schema);
     }),
   };
 }
 
-/** A second `destroy` must not hand the same database out twice, nor drop it twice. */
+/**
+ * Connects the handle a test gets. Kysely's `destroy` of a handle that never connected does
+ * nothing, so a test that closes the database to see what fails would find it still answering.
+ */
+async function connected(database: MetadataDatabase): Promise<void> {
+  await sql`select 1`.execute(database.db);
+}
+
+/** A second `destroy` must not hand the same schema out twice, nor drop it twice. */
 function once(destroy: () => Promise<void>): () => Promise<void> {
   let destroying: Promise<void> | undefined;
   return () => {
@@ -103,29 +139,18 @@ function once(destroy: () => Promise<void>): () => Promise<void> {
   };
 }
 
-/** Empties the database when its schema is still the migrated one; false when it is not (or emptying failed). */
-async function emptiedForReuse(place: RecycledTestDatabase): Promise<boolean> {
-  const database = place.reopen();
-  try {
-    if ((await schemaFingerprint(database)) !== place.schemaFingerprint) return false;
-    await emptyTestDatabase(database);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await database.close().catch(() => undefined);
-  }
-}
-
-function createSqliteFile(): NewTestDatabase {
+async function createSqliteFile(migrate: boolean): Promise<TestDatabase> {
   const folder = mkdtempSync(join(tmpdir(), 'tidemark-test-'));
-  const url = `sqlite:${join(folder, 'tidemark.db')}`;
+  const file = join(folder, 'tidemark.db');
+  if (migrate) copyFileSync(await migratedSqliteTemplate(), file);
+  const url = `sqlite:${file}`;
+  const database = openDatabase(url);
+  await connected(database);
   return {
-    dialect: 'sqlite',
-    server: SQLITE_SERVER,
+    database,
     url,
-    reopen: () => openDatabase(url),
-    async drop() {
+    async destroy() {
+      await database.close();
       rmSync(folder, { recursive: true, force: true });
     },
   };
@@ -137,13 +162,12 @@ function requirePostgresUrl(serverUrl: string | undefined): string {
   return serverUrl;
 }
 
-async function createPostgresSchema(serverUrl: string): Promise<NewTestDatabase> {
+async function createPostgresSchema(serverUrl: string): Promise<NewTestSchema> {
   const schema = `t_${randomUUID().replaceAll('-', '')}`;
   await runAdmin(serverUrl, `create schema ${quoteIdentifier(schema)}`);
   const url = new URL(serverUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return {
-    dialect: 'postgres',
     server: serverUrl,
     url: url.toString(),
     reopen: () => openDatabase(serverUrl, { schema, poolSize: 25 }),
