@@ -47,10 +47,18 @@ describe.each(eachDialect())('observability end to end on %s', (dialect) => {
     };
     expect((await fetch(`${world.apiUrl}/metrics`)).status).toBe(401);
     const before = await scrape();
+    const successes = (text: string) => sampleValue(text, 'tidemark_attempts_total', { outcome: 'success' });
+    // The worker counts an attempt once its finish is recorded, so the run can be success (the
+    // scheduler saw the TI's) a moment before its attempt is counted: wait for the count.
+    const scrapeOnceCounted = (attempts: number) =>
+      waitUntil(async () => {
+        const text = await scrape();
+        return successes(text) - successes(before) >= attempts && text;
+      }, `${attempts} successful attempt(s) in tidemark_attempts_total`);
 
     await triggerDagRun(world.database, { dagId: 'e2e_observed_writes', runId: 'writes' });
     expect(await world.waitForRunFinished('e2e_observed_writes', 'writes')).toBe('success');
-    const afterWrites = await scrape();
+    const afterWrites = await scrapeOnceCounted(1);
     const moved = (name: string, labels: Record<string, string>, text = afterWrites, from = before) =>
       sampleValue(text, name, labels) - sampleValue(from, name, labels);
     const setsOk = { scope: 'task', operation: 'set', outcome: 'ok' };
@@ -69,7 +77,7 @@ describe.each(eachDialect())('observability end to end on %s', (dialect) => {
       decision: 'fresh_submit',
       seen: 10,
     });
-    const afterPatterns = await scrape();
+    const afterPatterns = await scrapeOnceCounted(2);
     const movedByPatterns = (name: string, labels: Record<string, string> = {}) =>
       moved(name, labels, afterPatterns, afterWrites);
     expect(movedByPatterns('tidemark_resumable_decisions_total', { decision: 'fresh_submit' })).toBe(1);
