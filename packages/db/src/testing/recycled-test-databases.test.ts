@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect } from './describe-each-dialect.ts';
+import { startPostgresTestServer } from './postgres-test-server.ts';
 import { dropRecycledTestSchemas } from './recycled-test-databases.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -120,5 +121,16 @@ describe.runIf(eachDialect().includes('postgres'))('recycled test schemas on pos
     const after = await create();
     expect(await schemaExists(kept.url, after.database)).toBe(false);
     expect(await schemaExists(unmigrated.url, after.database)).toBe(false);
+  });
+
+  it('drops nothing, and fails nothing, for a kept schema whose server a test stopped', async () => {
+    const server = await startPostgresTestServer();
+    try {
+      const own = await createTestDatabase('postgres', { postgresUrl: server.url });
+      await own.destroy();
+    } finally {
+      server.stop();
+    }
+    await expect(dropRecycledTestSchemas()).resolves.toBeUndefined();
   });
 });
