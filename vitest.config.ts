@@ -16,7 +16,7 @@ const WAITING_END_TO_END = ['test/e2e/patterns-crash.test.ts'];
 
 /**
  * Two groups, one after the other: first two files at a time — the packages' tests (mostly in
- * process, each test with an emptied PostgreSQL schema or SQLite file of its own) and WAITING_END_TO_END —
+ * process, each test with an empty, migrated PostgreSQL schema or SQLite file) and WAITING_END_TO_END —
  * then the other end-to-end and UI tests one file at a time (each starts whole clusters, whose
  * heartbeats and timeouts a second such file's load would stretch on a 2-core machine). The global
  * setup (built packages, PostgreSQL) is the root's, run once for both.

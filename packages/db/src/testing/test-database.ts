@@ -14,7 +14,7 @@ import {
   type RecycledTestSchema,
   schemaFingerprint,
   takeRecycledTestSchema,
-} from './recycled-test-databases.ts';
+} from './recycled-test-schemas.ts';
 import { migratedSqliteTemplate } from './sqlite-test-template.ts';
 
 export const ALL_DIALECTS: readonly DialectName[] = ['sqlite', 'postgres'];
@@ -49,7 +49,7 @@ export interface TestDatabaseOptions {
 /**
  * A fresh, isolated database: its own SQLite file, or its own PostgreSQL schema. A migrated SQLite
  * file is a copy of one this process migrated; a migrated PostgreSQL schema may be one an earlier
- * test of this process used, emptied (recycled-test-databases.ts).
+ * test of this process used, emptied (recycled-test-schemas.ts).
  */
 export async function createTestDatabase(
   dialect: DialectName,

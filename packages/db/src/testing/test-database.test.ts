@@ -4,7 +4,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { MetadataDatabase } from '../open-database.ts';
 import { eachDialect } from './describe-each-dialect.ts';
 import { startPostgresTestServer } from './postgres-test-server.ts';
-import { dropRecycledTestSchemas } from './recycled-test-databases.ts';
+import { dropRecycledTestSchemas } from './recycled-test-schemas.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 const insertAsset = (database: MetadataDatabase, name: string) =>
