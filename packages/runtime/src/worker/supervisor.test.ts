@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eachDialect, waitUntil } from '@tidemark/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OVERRUN_TIMEOUT_MS } from './fixtures/worker-test-dags.ts';
 import {
   FIXTURE_DAGS_FOLDER,
   isProcessAlive,
@@ -12,8 +13,7 @@ import {
 import { type AttemptResult, type RunAttemptOptions, runAttempt } from './supervisor.ts';
 
 const KILL_GRACE_MS = 500;
-/** The execution timeout of the fixture task `overrun` (fixtures/worker-test-dags.ts). */
-const OVERRUN_TIMEOUT_MS = 3_000;
+const OVERRUN_TIMEOUT = `${OVERRUN_TIMEOUT_MS / 1_000}s`;
 
 /** Claims the one queued attempt and supervises it to its end. */
 async function claimAndRun(world: WorkerTestWorld, options: Partial<RunAttemptOptions> = {}): Promise<AttemptResult> {
@@ -111,13 +111,13 @@ describe('supervisor', () => {
 
     const result = await claimAndRun(world);
 
-    expect(result.outcome).toEqual({ state: 'failed', error: 'timed out after 3s', retryable: true });
+    expect(result.outcome).toEqual({ state: 'failed', error: `timed out after ${OVERRUN_TIMEOUT}`, retryable: true });
     expect(result.state).toBe('up_for_retry');
     expect(result.durationMs).toBeGreaterThanOrEqual(OVERRUN_TIMEOUT_MS + KILL_GRACE_MS);
     const log = await world.attemptLog(tiId, 1);
-    expect(log).toContain('execution timeout of 3s reached: sending SIGTERM');
+    expect(log).toContain(`execution timeout of ${OVERRUN_TIMEOUT} reached: sending SIGTERM`);
     expect(log).toContain('did not exit within 0.5s of SIGTERM: sending SIGKILL');
-    expect(log).toContain('timed out after 3s');
+    expect(log).toContain(`timed out after ${OVERRUN_TIMEOUT}`);
     expect(isProcessAlive(await world.waitForPid('overrun', 1))).toBe(false);
   });
 
