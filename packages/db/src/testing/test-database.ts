@@ -101,23 +101,21 @@ async function emptiedForReuse(schema: RecycledTestSchema, database: MetadataDat
 }
 
 function droppedAfterUse(schema: NewTestSchema, database: MetadataDatabase): TestDatabase {
-  return {
-    database,
-    url: schema.url,
-    destroy: once(async () => {
-      await database.close();
-      await schema.drop();
-    }),
-  };
+  return schemaTestDatabase(schema.url, database, () => schema.drop());
 }
 
 function recycledAfterUse(schema: RecycledTestSchema, database: MetadataDatabase): TestDatabase {
+  return schemaTestDatabase(schema.url, database, async () => keepRecycledTestSchema(schema));
+}
+
+/** `destroy` closes the test's handle, then lets go of the schema (drops or keeps it), once. */
+function schemaTestDatabase(url: string, database: MetadataDatabase, letGo: () => Promise<void>): TestDatabase {
   return {
     database,
-    url: schema.url,
+    url,
     destroy: once(async () => {
       await database.close();
-      keepRecycledTestSchema(schema);
+      await letGo();
     }),
   };
 }
