@@ -113,7 +113,9 @@ async function main(): Promise<void> {
   const dialects: DialectName[] = dialectOption === 'both' ? ['sqlite', 'postgres'] : [dialectOption as DialectName];
   const tis = Number(option('--tis') ?? 1000);
   const batch = Number(option('--batch') ?? 16);
-  const postgres = dialects.includes('postgres') ? await startPostgresTestServer() : undefined;
+  const postgres = dialects.includes('postgres')
+    ? await startPostgresTestServer(undefined, { autovacuum: true })
+    : undefined;
   try {
     for (const dialect of dialects) {
       for (const size of batch > 1 ? [1, batch] : [1]) {

@@ -70,7 +70,9 @@ async function main(): Promise<void> {
   const only = option('--only')?.split(',');
   // --durable-postgres: fsync and synchronous_commit on (production settings) instead of the test server's off.
   const durable = args.includes('--durable-postgres');
-  const postgres = dialects.includes('postgres') ? await startPostgresTestServer(undefined, { durable }) : undefined;
+  const postgres = dialects.includes('postgres')
+    ? await startPostgresTestServer(undefined, { durable, autovacuum: true })
+    : undefined;
   const started = Date.now();
   const rows: BenchRow[] = [];
   const shared = new Map<string, number>();

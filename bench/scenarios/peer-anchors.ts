@@ -32,7 +32,7 @@ export async function peerAnchorsScenario(_dialect: unknown, options: ScenarioOp
 }
 
 async function graphileWorkerRow(options: ScenarioOptions, rounds: number, tidemarkMs?: number): Promise<BenchRow> {
-  const ownServer = options.postgresUrl ? undefined : await startPostgresTestServer();
+  const ownServer = options.postgresUrl ? undefined : await startPostgresTestServer(undefined, { autovacuum: true });
   const serverUrl = options.postgresUrl ?? (ownServer?.url as string);
   try {
     const walls: number[] = [];

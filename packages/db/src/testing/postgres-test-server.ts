@@ -28,10 +28,15 @@ const WATCHDOG = join(import.meta.dirname, 'postgres-watchdog.mjs');
  *
  * `durable: true` keeps PostgreSQL's defaults instead (fsync, synchronous_commit and full-page
  * writes on): each COMMIT waits for its WAL flush, as in production. The bench measures both.
+ *
+ * Autovacuum is off unless `autovacuum: true` (the bench's servers, as in production). A test's
+ * tables then never gain statistics behind its back: autovacuum analyzing a recycled table while a
+ * test's bulk insert is uncommitted records many pages and no rows, and the planner's plans for
+ * that test then scan the whole table once per row (recycled-test-schemas.ts).
  */
 export async function startPostgresTestServer(
   binDir = process.env.TIDEMARK_PG_BIN ?? DEFAULT_BIN_DIR,
-  options: { readonly durable?: boolean } = {},
+  options: { readonly durable?: boolean; readonly autovacuum?: boolean } = {},
 ): Promise<PostgresTestServer> {
   if (!existsSync(join(binDir, 'initdb'))) {
     throw new Error(
@@ -47,6 +52,7 @@ export async function startPostgresTestServer(
   const durability = options.durable
     ? '-c fsync=on -c synchronous_commit=on -c full_page_writes=on'
     : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const autovacuum = options.autovacuum ? '' : ' -c autovacuum=off';
 
   run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
   const startUp = () =>
@@ -57,7 +63,7 @@ export async function startPostgresTestServer(
       join(dataDir, 'server.log'),
       '-w',
       '-o',
-      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 ${durability} -c max_connections=300`,
+      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 ${durability}${autovacuum} -c max_connections=300`,
       'start',
     ]);
   startUp();

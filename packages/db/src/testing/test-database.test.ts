@@ -123,6 +123,20 @@ describe.runIf(eachDialect().includes('postgres'))('recycled test schemas on pos
     expect(await schemaExists(unmigrated.url, after.database)).toBe(false);
   });
 
+  it('never recycles a schema on a server where autovacuum runs', async () => {
+    const server = await startPostgresTestServer(undefined, { autovacuum: true });
+    try {
+      const first = await createTestDatabase('postgres', { postgresUrl: server.url });
+      await first.destroy();
+      const second = await createTestDatabase('postgres', { postgresUrl: server.url });
+      expect(second.url).not.toBe(first.url);
+      expect(await schemaExists(first.url, second.database)).toBe(false);
+      await second.destroy();
+    } finally {
+      server.stop();
+    }
+  });
+
   it('drops nothing, and fails nothing, for a kept schema whose server a test stopped', async () => {
     const server = await startPostgresTestServer();
     try {

@@ -9,6 +9,7 @@ import { quoteIdentifier } from '../dialect/postgres-connection.ts';
 import { migrateToLatest } from '../migrations/migrator.ts';
 import { type MetadataDatabase, openDatabase } from '../open-database.ts';
 import {
+  autovacuumRuns,
   emptyTestSchema,
   keepRecycledTestSchema,
   type RecycledTestSchema,
@@ -67,6 +68,7 @@ export async function createTestDatabase(
   const schema = await createPostgresSchema(server);
   const database = schema.reopen();
   await migrateToLatest(database);
+  if (await autovacuumRuns(database)) return droppedAfterUse(schema, database);
   return recycledAfterUse({ ...schema, schemaFingerprint: await schemaFingerprint(database) }, database);
 }
 
