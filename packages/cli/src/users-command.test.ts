@@ -214,12 +214,12 @@ describe.each(eachDialect())('tidemark standalone creates user admin on %s (real
       body: JSON.stringify({ username: 'admin', password }),
     });
     expect(token.status).toBe(200);
-    expect(await first.stop()).toBe(0);
+    expect(await first.stop(), first.output).toBe(0);
 
     const second = await start();
     expect(second.output).not.toContain('Created user');
     expect(second.output).not.toContain(password as string);
-    expect(await second.stop()).toBe(0);
+    expect(await second.stop(), second.output).toBe(0);
     expect(readFileSync(file as string, 'utf8').trim()).toBe(password);
   });
 
