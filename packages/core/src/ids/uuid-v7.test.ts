@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { nextUuidV7Clock, uuidV7 } from './uuid-v7.ts';
+import { nextUuidV7Clock, uuidV7Generator } from './uuid-v7.ts';
 
 describe('uuidV7', () => {
+  // One generator for the file: its clock starts here, whatever ids the process made before.
+  const uuidV7 = uuidV7Generator();
+
   it('has the version 7 and variant bits and the timestamp in front', () => {
     const id = uuidV7(Date.UTC(2026, 0, 1));
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

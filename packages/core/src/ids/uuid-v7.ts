@@ -31,7 +31,21 @@ export function nextUuidV7Clock(state: ClockState, now: number): ClockState {
   return { lastMs: state.lastMs + 1, counter: randomCounterSeed() };
 }
 
-let clock: ClockState = { lastMs: -1, counter: 0 };
+/** Makes UUIDv7s on a clock of its own (see `uuidV7`); tests make one to start from a known clock. */
+export function uuidV7Generator(): (now?: number) => string {
+  let clock: ClockState = { lastMs: -1, counter: 0 };
+  return (now = Date.now()) => {
+    clock = nextUuidV7Clock(clock, now);
+    const bytes = randomBytes(16);
+    bytes.writeUIntBE(clock.lastMs, 0, 6);
+    const high = Math.floor(clock.counter / 2 ** LOW_COUNTER_BITS);
+    const low = clock.counter % 2 ** LOW_COUNTER_BITS;
+    bytes.writeUInt16BE(0x7000 | high, 6);
+    bytes.writeUInt32BE((0x80000000 | low) >>> 0, 8);
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+}
 
 /**
  * RFC 9562 UUIDv7: 48 bits of Unix milliseconds, a 42-bit counter, then 32 random bits. Ids made
@@ -39,14 +53,4 @@ let clock: ClockState = { lastMs: -1, counter: 0 };
  * order (mapped TIs inserted together keep their map order) and the primary-key index stays
  * append-mostly.
  */
-export function uuidV7(now = Date.now()): string {
-  clock = nextUuidV7Clock(clock, now);
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(clock.lastMs, 0, 6);
-  const high = Math.floor(clock.counter / 2 ** LOW_COUNTER_BITS);
-  const low = clock.counter % 2 ** LOW_COUNTER_BITS;
-  bytes.writeUInt16BE(0x7000 | high, 6);
-  bytes.writeUInt32BE((0x80000000 | low) >>> 0, 8);
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+export const uuidV7: (now?: number) => string = uuidV7Generator();
