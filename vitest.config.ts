@@ -1,8 +1,16 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-/** Every file ends by releasing the test databases its process kept for reuse (see that file). */
+/**
+ * Every file ends by releasing the test databases its process kept for reuse (see that file).
+ * Files share their test processes (`isolate: false`): each process imports Kysely, Fastify, zod
+ * and the packages once rather than once per file, which took a quarter of the first group's time
+ * and 5 % of the second's. So what a file leaves behind must not reach the next one: databases are
+ * released after each file, stubs and spies are restored, and no test relies on module state it did
+ * not make (a test that needs a fresh uuidV7 clock makes a generator).
+ */
 const shared = {
   pool: 'forks' as const,
+  isolate: false,
   testTimeout: 30_000,
   hookTimeout: 60_000,
   setupFiles: ['./test/release-test-databases.ts'],
@@ -26,12 +34,6 @@ const MOCKING_MODULES = ['packages/server/src/public/openapi-document.test.ts'];
  * then the other end-to-end and UI tests one file at a time (each starts whole clusters, whose
  * heartbeats and timeouts a second such file's load would stretch on a 2-core machine). The global
  * setup (built packages, PostgreSQL) is the root's, run once for both.
- *
- * The first group's files share their test processes (`isolate: false`): each process imports
- * Kysely, Fastify, zod and the packages once rather than once per file, which took a third of that
- * group's time. What a file leaves behind must therefore not reach the next one: databases are
- * released after each file (test/release-test-databases.ts), stubs and spies are restored, and
- * module state is not relied on (a test that needs its own, like uuidV7's clock, makes it).
  */
 const projects: TestProjectInlineConfiguration[] = [
   {
@@ -40,7 +42,6 @@ const projects: TestProjectInlineConfiguration[] = [
       name: 'two-at-a-time',
       include: ['packages/*/src/**/*.test.ts', ...WAITING_END_TO_END],
       exclude: MOCKING_MODULES,
-      isolate: false,
       maxWorkers: 2,
       sequence: { groupOrder: 0 },
     },
@@ -50,6 +51,7 @@ const projects: TestProjectInlineConfiguration[] = [
       ...shared,
       name: 'two-at-a-time, isolated',
       include: MOCKING_MODULES,
+      isolate: true,
       maxWorkers: 2,
       sequence: { groupOrder: 0 },
     },
