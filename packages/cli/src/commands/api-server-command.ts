@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
-import { untilStopped } from './process-lifecycle.ts';
+import { listenForStopSignals } from './process-lifecycle.ts';
 import { serviceOverrides, withServiceOptions } from './service-options.ts';
 
 export function apiServerCommand(): Command {
@@ -13,10 +13,11 @@ export function apiServerCommand(): Command {
       );
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'api-server');
+      const signals = listenForStopSignals(log);
       const observability = await startProcessObservability(config, 'api-server', log);
       const database = await openMigratedDatabase(config, false);
       const { app, url } = await listenApiServer(config, database, observability.registry);
       log.info(`api-server listening at ${url}`);
-      await untilStopped(log, [() => app.close(), () => database.close(), () => observability.stop()]);
+      await signals.untilStopped([() => app.close(), () => database.close(), () => observability.stop()]);
     });
 }

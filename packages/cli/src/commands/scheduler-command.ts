@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
-import { untilStopped } from './process-lifecycle.ts';
+import { listenForStopSignals } from './process-lifecycle.ts';
 import { serviceOverrides, withServiceOptions } from './service-options.ts';
 
 export function schedulerCommand(): Command {
@@ -13,10 +13,11 @@ export function schedulerCommand(): Command {
       );
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'scheduler');
+      const signals = listenForStopSignals(log);
       const database = await openMigratedDatabase(config, false);
       const observability = await startProcessObservability(config, 'scheduler', log);
       const scheduler = await runScheduler(config, database, observability.registry);
       log.info(`scheduler started (DAGs from ${config.core.dags_folder}, database ${database.dialect})`);
-      await untilStopped(log, [() => scheduler.stop(), () => database.close(), () => observability.stop()]);
+      await signals.untilStopped([() => scheduler.stop(), () => database.close(), () => observability.stop()]);
     });
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
-import { untilStopped } from './process-lifecycle.ts';
+import { listenForStopSignals } from './process-lifecycle.ts';
 import { serviceOverrides, withServiceOptions } from './service-options.ts';
 
 /** The database modules load when a command needs them, not with every `tidemark` command. */
@@ -26,6 +26,7 @@ export function standaloneCommand(): Command {
       } = await import('./services.ts');
       const config = loadConfig({ overrides: serviceOverrides(options) });
       const log = createLogger(config, 'standalone');
+      const signals = listenForStopSignals(log);
       const database = await openMigratedDatabase(config, true);
       const admin = await (await dbModule()).ensureAdminUser(database, {
         home: config.home,
@@ -43,7 +44,7 @@ export function standaloneCommand(): Command {
       const worker = await runWorker(config, url, observability.registry);
       const triggerer = await runTriggerer(config, url);
       log.info(`Tidemark is running at ${url} (DAGs from ${config.core.dags_folder}, database ${database.dialect})`);
-      await untilStopped(log, [
+      await signals.untilStopped([
         () => Promise.all([worker.stop(), triggerer.stop()]),
         () => scheduler.stop(),
         () => app.close(),

@@ -1,7 +1,7 @@
 import { ConfigError } from '@tidemark/core';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
-import { untilStopped } from './process-lifecycle.ts';
+import { listenForStopSignals } from './process-lifecycle.ts';
 
 /** Runs asset watchers (SPEC §15.3) and deferred tasks' waits (SPEC §16) leased from an api-server; never opens the database. */
 export function triggererCommand(): Command {
@@ -32,12 +32,13 @@ export function triggererCommand(): Command {
         );
       }
       const log = createLogger(config, 'triggerer');
+      const signals = listenForStopSignals(log);
       const observability = await startProcessObservability(config, 'triggerer', log);
       const triggerer = await runTriggerer(config, apiUrl);
       log.info(
         `triggerer ${triggerer.id} started against ${apiUrl} (capacity ${config.triggerer.capacity} watchers, ` +
           `${config.triggerer.deferral_capacity} deferrals)`,
       );
-      await untilStopped(log, [() => triggerer.stop(), () => observability.stop()]);
+      await signals.untilStopped([() => triggerer.stop(), () => observability.stop()]);
     });
 }

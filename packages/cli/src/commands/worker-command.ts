@@ -1,7 +1,7 @@
 import { ConfigError } from '@tidemark/core';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
-import { untilStopped } from './process-lifecycle.ts';
+import { listenForStopSignals } from './process-lifecycle.ts';
 
 /** Runs attempts claimed from an api-server; never opens the database. */
 export function workerCommand(): Command {
@@ -27,9 +27,10 @@ export function workerCommand(): Command {
         throw new ConfigError('a worker needs the api-server URL: pass --api-url or set TIDEMARK_WORKER__API_URL');
       }
       const log = createLogger(config, 'worker');
+      const signals = listenForStopSignals(log);
       const observability = await startProcessObservability(config, 'worker', log);
       const worker = await runWorker(config, apiUrl, observability.registry);
       log.info(`worker started against ${apiUrl} (parallelism ${config.worker.parallelism})`);
-      await untilStopped(log, [() => worker.stop(), () => observability.stop()]);
+      await signals.untilStopped([() => worker.stop(), () => observability.stop()]);
     });
 }
