@@ -1,4 +1,5 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { MOCKING_MODULES } from './test/mocking-modules.ts';
 
 /**
  * Every file ends by releasing the test databases its process kept for reuse (see that file).
@@ -21,12 +22,6 @@ const shared = {
  * average), so it runs beside the packages' tests rather than after them.
  */
 const WAITING_END_TO_END = ['test/e2e/patterns-crash.test.ts'];
-
-/**
- * Files that replace a module (`vi.mock`) for the code they test. They need a test process of their
- * own: in a process that already ran another file, the code under test has imported the real module.
- */
-const MOCKING_MODULES = ['packages/server/src/public/openapi-document.test.ts'];
 
 /**
  * Two groups, one after the other: first two files at a time — the packages' tests (mostly in
