@@ -56,7 +56,7 @@ const projects: TestProjectInlineConfiguration[] = [
       ...shared,
       name: 'one-at-a-time',
       include: ['test/**/*.test.ts'],
-      exclude: WAITING_END_TO_END,
+      exclude: [...WAITING_END_TO_END, ...MOCKING_MODULES],
       maxWorkers: 1,
       sequence: { groupOrder: 1 },
     },
