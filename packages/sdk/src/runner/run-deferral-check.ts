@@ -1,31 +1,9 @@
-import { stat } from 'node:fs/promises';
 import { type DeferralCheckSpec, encodeStateValue, type JsonValue, TidemarkError } from '@tidemark/core/task-process';
 import { createTaskLogger } from '../context/task-logger.ts';
-import type { Dag } from '../dag/dag.ts';
 import type { PollContext, PollDefinition } from '../dag/poll.ts';
 import { describeThrown } from './describe-thrown.ts';
-import { loadDag } from './load-dag.ts';
+import { loadDagOfCurrentFile } from './loaded-dags.ts';
 import type { PollRequester, WatcherFinishedMessage } from './triggerer-channel.ts';
-
-/**
- * The DAGs checks ran, by file, version and DAG id: a poll checked a hundred times a second must not
- * go through the module loader (tsx's hooks included) each time. A changed file has a new version.
- */
-const loadedDags = new Map<string, Promise<Dag>>();
-const MAX_LOADED_DAGS = 1_000;
-
-function loadDagOnce(dagFile: string, dagId: string, version: string | undefined): Promise<Dag> {
-  const key = `${dagFile}\u0000${version ?? ''}\u0000${dagId}`;
-  let loaded = loadedDags.get(key);
-  if (!loaded) {
-    if (loadedDags.size >= MAX_LOADED_DAGS) loadedDags.clear();
-    loaded = loadDag(dagFile, dagId, version);
-    loadedDags.set(key, loaded);
-    // A file that failed to load is tried again at the next check.
-    loaded.catch(() => loadedDags.delete(key));
-  }
-  return loaded;
-}
 
 /**
  * One check of a deferred task's poll (SPEC §16), in the watcher process: imports the DAG file
@@ -42,7 +20,7 @@ export async function runDeferralCheck(
   const label = `poll "${check.pollName}" of DAG "${check.dagId}"`;
   let poll: PollDefinition;
   try {
-    const dag = await loadDagOnce(check.dagFile, check.dagId, await fileVersion(check.dagFile));
+    const dag = await loadDagOfCurrentFile(check.dagFile, check.dagId);
     const found = dag.getPoll(check.pollName);
     if (!found) {
       throw new TidemarkError(
@@ -89,13 +67,4 @@ export async function runDeferralCheck(
     };
   }
   return { type: 'finished', pollId, outcome: 'fired', event: result as JsonValue };
-}
-
-/** The file's modification time: a long-lived process imports a DAG file again once it changed. */
-async function fileVersion(path: string): Promise<string | undefined> {
-  try {
-    return String((await stat(path)).mtimeMs);
-  } catch {
-    return undefined;
-  }
 }

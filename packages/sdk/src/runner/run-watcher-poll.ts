@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import {
   encodeStateValue,
   type JsonValue,
@@ -12,7 +11,7 @@ import type { WatcherContext, WatcherYield } from '../context/watcher-context.ts
 import type { Dag } from '../dag/dag.ts';
 import type { Watcher } from '../dag/watcher.ts';
 import { describeThrown } from './describe-thrown.ts';
-import { loadDag } from './load-dag.ts';
+import { loadDagOfCurrentFile } from './loaded-dags.ts';
 import type { PollRequester, WatcherFinishedMessage } from './triggerer-channel.ts';
 
 /** Commit answers after which the poll stops: nothing was committed, and running on cannot help. */
@@ -31,7 +30,7 @@ export async function runWatcherPoll(
   const { pollId } = poll;
   let watcher: Watcher;
   try {
-    watcher = findWatcher(await loadDag(poll.dagFile, poll.dagId, await fileVersion(poll.dagFile)), poll);
+    watcher = findWatcher(await loadDagOfCurrentFile(poll.dagFile, poll.dagId), poll);
   } catch (error) {
     return {
       type: 'finished',
@@ -116,15 +115,6 @@ function findWatcher(dag: Dag, poll: WatcherPollSpec): Watcher {
     `watcher "${poll.watcherName}" of asset "${poll.asset.name}" is not declared in DAG "${poll.dagId}" of ${poll.dagFile} ` +
       `(its watchers: ${declared.join(', ') || 'none'}); it was renamed or removed, and the next DAG parse drops it`,
   );
-}
-
-/** The file's modification time: a long-lived process imports a DAG file again once it changed. */
-async function fileVersion(path: string): Promise<string | undefined> {
-  try {
-    return String((await stat(path)).mtimeMs);
-  } catch {
-    return undefined;
-  }
 }
 
 function isAsyncIterator(value: unknown): value is AsyncGenerator<WatcherYield, unknown, undefined> {
