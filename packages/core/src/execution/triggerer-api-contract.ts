@@ -53,8 +53,25 @@ export const leaseRequestSchema = z.strictObject({
    * failure count resets and the next poll is `polled_at + every`. Otherwise it is ignored.
    */
   idle_polls: z.array(idlePollSchema).max(MAX_TRIGGERER_CAPACITY).optional(),
+  /** true: each watcher comes with its asset's state (`state`), so the triggerer need not read it again. */
+  with_state: z.boolean().optional(),
 });
 export type LeaseRequest = z.infer<typeof leaseRequestSchema>;
+
+/** GET watcherState with `key` → 200 (404 `state_not_found` when absent). */
+export const watcherStateEntrySchema = z.strictObject({
+  key: z.string(),
+  value: z.json(),
+  version: z.number().int().min(1),
+});
+export type WatcherStateEntry = z.infer<typeof watcherStateEntrySchema>;
+
+/**
+ * A small asset state travels with the lease (`with_state`): at most this many keys, and this many
+ * characters of their JSON; a larger one is `null`, and the triggerer reads it key by key.
+ */
+export const MAX_LEASED_STATE_KEYS = 100;
+export const MAX_LEASED_STATE_CHARS = 16_384;
 
 /** A watcher leased to the triggerer: what it needs to load and run it. */
 export const leasedWatcherSchema = z.strictObject({
@@ -70,6 +87,11 @@ export const leasedWatcherSchema = z.strictObject({
   /** Epoch ms before which the watcher is not polled (backoff after failures). */
   next_poll_at: z.number().int(),
   failure_count: z.number().int(),
+  /**
+   * With `with_state`: every key of the watcher's asset state when the lease was granted (offload
+   * envelopes as stored), or null when it is larger than MAX_LEASED_STATE_KEYS / _CHARS.
+   */
+  state: z.array(watcherStateEntrySchema).nullable().optional(),
 });
 export type LeasedWatcher = z.infer<typeof leasedWatcherSchema>;
 
@@ -81,14 +103,6 @@ export const leaseResponseSchema = z.strictObject({
   watchers: z.array(leasedWatcherSchema),
 });
 export type LeaseResponse = z.infer<typeof leaseResponseSchema>;
-
-/** GET watcherState with `key` → 200 (404 `state_not_found` when absent). */
-export const watcherStateEntrySchema = z.strictObject({
-  key: z.string(),
-  value: z.json(),
-  version: z.number().int().min(1),
-});
-export type WatcherStateEntry = z.infer<typeof watcherStateEntrySchema>;
 
 export const watcherStateListSchema = z.strictObject({ entries: z.array(watcherStateEntrySchema) });
 

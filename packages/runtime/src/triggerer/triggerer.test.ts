@@ -35,6 +35,8 @@ describe.each(eachDialect())('a triggerer against a real api-server on %s', (dia
   let port = 0;
   let triggerer: Triggerer;
   const polls: { watcher: string; end: PollEnd; at: number }[] = [];
+  /** `METHOD /route` of every request the api-server answered. */
+  const requests: string[] = [];
 
   beforeAll(async () => {
     test = await openTestDatabaseFor(dialect);
@@ -71,6 +73,10 @@ describe.each(eachDialect())('a triggerer against a real api-server on %s', (dia
       secretKey: SECRET_KEY,
       sessionKey: `${SECRET_KEY}-session`,
       logsFolder: join(home, 'logs'),
+    });
+    app.addHook('onResponse', (request, _reply, done) => {
+      requests.push(`${request.method} ${request.routeOptions.url}`);
+      done();
     });
     await app.listen({ port, host: '127.0.0.1' });
     const address = app.server.address();
@@ -190,6 +196,30 @@ describe.each(eachDialect())('a triggerer against a real api-server on %s', (dia
       20_000,
     );
     expect(await watcherRow('new_files')).toMatchObject({ event_count: 3, lease_owner: triggerer.id });
+  });
+
+  it("takes an idle watcher's state from each lease renewal, and so sees another writer's change", async () => {
+    const inbox = await assetId('triggerer_inbox');
+    const count = (route: string) => requests.filter((request) => request === route).length;
+    const renewals = () => count('POST /execution/triggerers/:triggerer_id/leases');
+    const stateReads = () => count('GET /execution/watchers/:watcher_id/state');
+
+    // Another writer moves the cursor back: the watcher finds files 2 and 3 again once a renewal brought it.
+    const backend = await createStateBackend(config, database);
+    await backend.set(assetScope(inbox), 'cursor', 1);
+    await waitUntil(
+      async () => (await watcherRow('new_files')).event_count >= 5 || undefined,
+      'the watcher to act on the cursor another writer set',
+      20_000,
+    );
+
+    // Idle again (cursor 3), it polls every 200 ms across renewals (every second) without reading its state.
+    const readsBefore = stateReads();
+    const renewalsBefore = renewals();
+    await waitUntil(async () => renewals() >= renewalsBefore + 3 || undefined, 'three more lease renewals', 20_000);
+    expect(stateReads()).toBe(readsBefore);
+    expect(await backend.get(assetScope(inbox), 'cursor')).toMatchObject({ value: 3 });
+    expect(await watcherRow('new_files')).toMatchObject({ event_count: 5, failure_count: 0 });
   });
 
   it('gives its leases back when it stops', async () => {

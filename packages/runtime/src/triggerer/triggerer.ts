@@ -108,12 +108,15 @@ class TriggererRun implements Triggerer {
     });
     const leaseHostname = `${hostname()}:${process.pid}`;
     this.#leases = new LeaseLoop({
-      lease: (idlePolls) =>
-        this.#api.lease({
+      lease: (idlePolls) => {
+        for (const scheduler of this.#schedulers.values()) scheduler.renewing();
+        return this.#api.lease({
           hostname: leaseHostname,
           capacity: options.capacity,
+          with_state: true,
           ...(idlePolls.length > 0 ? { idle_polls: [...idlePolls] } : {}),
-        }),
+        });
+      },
       what: 'watchers',
       count: (response) => response.watchers.length,
       logger: this.#logger,

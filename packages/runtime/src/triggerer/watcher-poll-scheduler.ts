@@ -48,11 +48,14 @@ export class WatcherPollScheduler {
   #pollAbort: AbortController | undefined;
   #pollId: number | undefined;
   #stopped = false;
+  /** The cache's mark when the current lease renewal was asked for; -1: none asked for. */
+  #stateMark = -1;
 
   constructor(watcher: LeasedWatcher, options: WatcherPollSchedulerOptions) {
     this.#options = options;
     this.#watcher = watcher;
     this.#nextPollAt = watcher.next_poll_at;
+    if (watcher.state) this.#cache.rememberAll(watcher.state);
     this.#logger = options.logger.child({
       watcher: watcher.name,
       watcher_id: watcher.id,
@@ -67,14 +70,20 @@ export class WatcherPollScheduler {
     return this.#watcher;
   }
 
+  /** A lease renewal is about to be asked for (see WatcherStateCache.mark). */
+  renewing(): void {
+    this.#stateMark = this.#cache.mark();
+  }
+
   /**
    * The lease was renewed (same lease generation): keep the schedule, take the watcher's current
-   * definition, and forget the cached state (other writers may have changed it).
+   * definition, and take the state the renewal brought, else forget the cached state (other
+   * writers may have changed it).
    */
   renewed(watcher: LeasedWatcher): void {
     const everyChanged = watcher.every_ms !== this.#watcher.every_ms;
     this.#watcher = watcher;
-    this.#cache.clear();
+    this.#cache.renew(watcher.state, this.#stateMark);
     if (everyChanged && this.#running === undefined) {
       this.#nextPollAt = Math.min(this.#nextPollAt, Date.now() + watcher.every_ms);
       this.#schedule();

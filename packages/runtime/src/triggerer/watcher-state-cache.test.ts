@@ -31,4 +31,25 @@ describe("a watcher's state cache", () => {
     expect(cache.get('seen')).toBeUndefined();
     expect(cache.keys()).toBeUndefined();
   });
+
+  it('takes the state a lease renewal brought, unless a commit came after the renewal was asked for', () => {
+    const cache = new WatcherStateCache();
+    cache.remember('cursor', { value: 1, version: 1 });
+    const renewed = [{ key: 'cursor', value: 2, version: 2 }];
+
+    cache.renew(renewed, cache.mark());
+    expect(cache.get('cursor')).toEqual({ present: true, value: 2, version: 2 });
+    expect(cache.get('other')).toEqual({ present: false, version: 0 });
+    expect(cache.keys()).toEqual(['cursor']);
+
+    const mark = cache.mark();
+    cache.applyCommitted({ key: 'cursor', operation: 'set', value: 3 }, 3);
+    cache.renew(renewed, mark);
+    expect(cache.get('cursor')).toBeUndefined();
+
+    cache.remember('cursor', { value: 3, version: 3 });
+    cache.renew(null, cache.mark());
+    expect(cache.get('cursor')).toBeUndefined();
+    expect(cache.keys()).toBeUndefined();
+  });
 });

@@ -5,19 +5,25 @@ export type CachedEntry =
   | { readonly present: true; readonly value: JsonValue; readonly version: number }
   | { readonly present: false; readonly version: 0 };
 
+/** Every key of a state, as the api-server lists it. */
+export type ListedState = readonly { readonly key: string; readonly value: JsonValue; readonly version: number }[];
+
 const ABSENT: CachedEntry = Object.freeze({ present: false, version: 0 });
 
 /**
  * What a triggerer knows of one watcher's asset state between polls, so that a watcher that finds
- * nothing new does not ask the api-server every poll. Dropped at each lease renewal (other writers,
- * such as tasks, may have changed the state since) and after a 412; updated from the triggerer's
- * own commits. A stale entry costs one refused commit (412), never a wrong one: commits carry the
- * version each key was read at.
+ * nothing new does not ask the api-server every poll. Replaced at each lease renewal by the state
+ * the renewal brought, or dropped when it brought none (other writers, such as tasks, may have
+ * changed the state since); dropped after a 412; updated from the triggerer's own commits. A stale
+ * entry costs one refused commit (412), never a wrong one: commits carry the version each key was
+ * read at.
  */
 export class WatcherStateCache {
   readonly #entries = new Map<string, CachedEntry>();
   /** True once every key was listed: a key not in the map is then absent. */
   #complete = false;
+  /** How many commits were applied: a renewal's state is older than any commit applied after it was asked for. */
+  #commits = 0;
 
   get(key: string): CachedEntry | undefined {
     return this.#entries.get(key) ?? (this.#complete ? ABSENT : undefined);
@@ -36,7 +42,7 @@ export class WatcherStateCache {
   }
 
   /** Every key of the state, as listed. */
-  rememberAll(entries: readonly { readonly key: string; readonly value: JsonValue; readonly version: number }[]): void {
+  rememberAll(entries: ListedState): void {
     this.#entries.clear();
     for (const entry of entries)
       this.#entries.set(entry.key, { present: true, value: entry.value, version: entry.version });
@@ -48,9 +54,24 @@ export class WatcherStateCache {
    * (version 0) leaves what is known of the key as it was: the stored value is larger.
    */
   applyCommitted(change: StagedStateChange, version: number): void {
+    this.#commits++;
     if (change.operation === 'delete') this.#entries.set(change.key, ABSENT);
     else if (version > 0) this.#entries.set(change.key, { present: true, value: change.value, version });
     else if (change.operation === 'set') this.#entries.delete(change.key);
+  }
+
+  /** A mark to pass to `renew` with the state a lease renewal asked for now brings. */
+  mark(): number {
+    return this.#commits;
+  }
+
+  /**
+   * Takes the state a lease renewal brought (every key, as listed), or, when it brought none or a
+   * commit was applied since the renewal was asked for (`mark`), forgets what it knew.
+   */
+  renew(entries: ListedState | null | undefined, mark: number): void {
+    if (entries && mark === this.#commits) this.rememberAll(entries);
+    else this.clear();
   }
 
   clear(): void {

@@ -1,4 +1,13 @@
-import { type LeasedWatcher, type LeaseResponse, leaseRequestSchema, TRIGGERER_ROUTES } from '@tidemark/core';
+import {
+  assetScope,
+  type LeasedWatcher,
+  type LeaseResponse,
+  leaseRequestSchema,
+  MAX_LEASED_STATE_CHARS,
+  MAX_LEASED_STATE_KEYS,
+  TRIGGERER_ROUTES,
+  type WatcherStateEntry,
+} from '@tidemark/core';
 import { type LeasedWatcherRecord, leaseWatchers, releaseAllWatcherLeases } from '@tidemark/db';
 import type { FastifyInstance } from 'fastify';
 import { triggererOf } from './execution-auth.ts';
@@ -9,7 +18,8 @@ import { parseRequest } from './parse-request.ts';
  * The leases of a triggerer (SPEC §15.3), triggerer token whose subject is `:triggerer_id`:
  *   POST   /execution/triggerers/{triggerer_id}/leases → 200 LeaseResponse: records the idle polls
  *          reported, renews this triggerer's leases, gives back those of watchers no longer active
- *          (or of a paused DAG), takes free or expired ones up to `capacity`, and lists what it holds.
+ *          (or of a paused DAG), takes free or expired ones up to `capacity`, and lists what it holds;
+ *          with `with_state`, each with its asset's state when that is small (see leasedState).
  *   DELETE /execution/triggerers/{triggerer_id}/leases → 204: gives every lease back (a graceful stop).
  */
 export function registerTriggererLeaseRoutes(app: FastifyInstance, context: ExecutionContext): void {
@@ -31,17 +41,38 @@ export function registerTriggererLeaseRoutes(app: FastifyInstance, context: Exec
       now: context.now(),
       leaseTimeoutMs,
     });
-    return {
-      lease_expires_at: grant.expiresAt,
-      lease_timeout_ms: leaseTimeoutMs,
-      watchers: grant.watchers.map(leasedWatcherResponse),
-    } satisfies LeaseResponse;
+    const watchers = grant.watchers.map(leasedWatcherResponse);
+    if (body.with_state) {
+      const states = new Map<number, Promise<WatcherStateEntry[] | null>>();
+      for (const watcher of watchers) {
+        const assetId = watcher.asset.id;
+        if (!states.has(assetId)) states.set(assetId, leasedState(context, assetId));
+        watcher.state = await states.get(assetId);
+      }
+    }
+    return { lease_expires_at: grant.expiresAt, lease_timeout_ms: leaseTimeoutMs, watchers } satisfies LeaseResponse;
   });
 
   app.delete(TRIGGERER_ROUTES.releaseLeases, { preHandler }, async (request, reply) => {
     await releaseAllWatcherLeases(context.database.db, triggererOf(request).sub, context.now());
     return reply.code(204).send();
   });
+}
+
+/**
+ * The asset's whole state, through the configured backend as the watcher state route reads it, so
+ * that a triggerer renewing its leases refreshes what it knows of each watcher's state in the same
+ * request (an idle watcher then never reads it from the api-server); null when it is larger than
+ * MAX_LEASED_STATE_KEYS keys or MAX_LEASED_STATE_CHARS characters of JSON, or cannot be read now:
+ * the watcher then reads it key by key, and only its own polls meet the error.
+ */
+async function leasedState(context: ExecutionContext, assetId: number): Promise<WatcherStateEntry[] | null> {
+  const page = await context.stateBackend
+    .list(assetScope(assetId), { limit: MAX_LEASED_STATE_KEYS })
+    .catch(() => undefined);
+  if (page === undefined || page.total > MAX_LEASED_STATE_KEYS) return null;
+  const entries = page.entries.map(({ key, value, version }) => ({ key, value, version }));
+  return JSON.stringify(entries).length > MAX_LEASED_STATE_CHARS ? null : entries;
 }
 
 function leasedWatcherResponse(watcher: LeasedWatcherRecord): LeasedWatcher {

@@ -1,6 +1,7 @@
 import {
   assetScope,
   leaseResponseSchema,
+  MAX_LEASED_STATE_KEYS,
   type StateBackend,
   type WatcherPollRequest,
   watcherPollResponseSchema,
@@ -257,6 +258,40 @@ describe.each(eachDialect())('watcher execution routes on %s', (dialect) => {
     expect(await watcherRow(seeded.ids.new_files)).toMatchObject({ failure_count: 0, last_error: 'boom 5' });
   });
 
+  it('brings each watcher its asset state with the lease when asked, and null for a state too large', async () => {
+    await backend.set(scope(), 'cursor', { at: 3 });
+    await backend.set(scope(), 'b', 'x');
+    const statesOf = async (token = tokenA) =>
+      leaseResponseSchema
+        .parse((await lease('host-a:1', 10, token, { with_state: true })).json())
+        .watchers.map((watcher) => [watcher.name, watcher.state]);
+
+    const small = [
+      { key: 'b', value: 'x', version: 1 },
+      { key: 'cursor', value: { at: 3 }, version: 1 },
+    ];
+    expect(await statesOf()).toEqual([
+      ['new_files', small],
+      ['slow', small],
+    ]);
+    const plain = leaseResponseSchema.parse((await lease('host-a:1', 10)).json());
+    expect(plain.watchers.map((watcher) => 'state' in watcher)).toEqual([false, false]);
+
+    for (let index = 0; index < 17; index++) await backend.set(scope(), `big_${index}`, 'y'.repeat(990));
+    expect(await statesOf()).toEqual([
+      ['new_files', null],
+      ['slow', null],
+    ]);
+    for (let index = 0; index < 17; index++) await backend.delete(scope(), `big_${index}`);
+    for (let index = 0; index < MAX_LEASED_STATE_KEYS - 1; index++) await backend.set(scope(), `k_${index}`, index);
+    expect((await statesOf()).map(([, state]) => (state as unknown[] | null)?.length ?? null)).toEqual([null, null]);
+    await backend.delete(scope(), 'k_0');
+    expect((await statesOf()).map(([, state]) => (state as unknown[] | null)?.length ?? null)).toEqual([
+      MAX_LEASED_STATE_KEYS,
+      MAX_LEASED_STATE_KEYS,
+    ]);
+  });
+
   it("reads the watcher's asset state by key or whole, through the backend", async () => {
     await backend.set(scope(), 'cursor', { at: 3 });
     await backend.set(scope(), 'b', 'x');
@@ -435,6 +470,26 @@ describe.each(eachDialect())('watcher execution routes on %s', (dialect) => {
       });
       expect(stale.statusCode).toBe(412);
       expect(await events()).toHaveLength(1);
+    });
+  });
+
+  describe('with a state backend that cannot list', () => {
+    beforeEach(async () => {
+      await harness.close();
+      await open({
+        stateBackend: (database) => {
+          const inner = delegatingBackend(
+            new MetastoreStateBackend(database, { maxValueBytes: 1_000, historyDepth: 10 }),
+          );
+          return { ...inner, list: async () => Promise.reject(new Error('the state store is unreadable')) };
+        },
+      });
+    });
+
+    it('still renews the leases, with no state, so that only the polls meet the error', async () => {
+      const response = await lease('host-a:1', 10, tokenA, { with_state: true });
+      expect(response.statusCode).toBe(200);
+      expect(leaseResponseSchema.parse(response.json()).watchers.map((watcher) => watcher.state)).toEqual([null, null]);
     });
   });
 });
