@@ -24,6 +24,19 @@ export interface WatcherPollSpec {
   readonly dagId: string;
   /** Absolute path of the DAG file that declares the watcher. */
   readonly dagFile: string;
+  /**
+   * Every key of the asset's state as the triggerer knows it, when it knows all of them and they
+   * are few: the poll reads these in the process instead of asking the triggerer, until its first
+   * commit, and reports the versions it read with that commit (`WatcherCommitParams.read`).
+   */
+  readonly state?: readonly KnownStateEntry[];
+}
+
+/** A key of the asset's state as the triggerer knows it. */
+export interface KnownStateEntry {
+  readonly key: string;
+  readonly value: JsonValue;
+  readonly version: number;
 }
 
 /** What the watcher process needs to run one check of a deferred task's poll (SPEC §16). */
@@ -57,6 +70,8 @@ export type StagedStateChange =
 export interface WatcherCommitParams {
   readonly events: readonly WatcherEventWire[];
   readonly state: readonly StagedStateChange[];
+  /** The version of each key the poll read from its `WatcherPollSpec.state` (0: absent), for compare-and-set. */
+  readonly read?: Readonly<Record<string, number>>;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { StateOffload } from '../offload/create-offload-store.ts';
 import type { TriggererApiClient } from './triggerer-api-client.ts';
 import { WatcherPoll } from './watcher-poll.ts';
 import type { PollEnd, WatcherProcessHost } from './watcher-process-host.ts';
-import { WatcherStateCache } from './watcher-state-cache.ts';
+import { type ListedState, WatcherStateCache } from './watcher-state-cache.ts';
 import { WatcherStateOffload } from './watcher-state-offload.ts';
 
 /** A poll that found nothing: it committed nothing, so the next lease request reports it. */
@@ -136,6 +136,7 @@ export class WatcherPollScheduler {
         asset: { name: watcher.asset.name, uri: watcher.asset.uri },
         dagId: watcher.dag_id,
         dagFile: resolve(this.#options.dagsFolder, watcher.fileloc),
+        ...this.#knownState(),
       },
       poll,
     );
@@ -146,6 +147,12 @@ export class WatcherPollScheduler {
     if (this.#stopped) return;
     await this.#afterPoll(watcher, poll, polledAt, end, abort.signal);
     this.#options.onPollDone?.(watcher, end);
+  }
+
+  /** The state the poll may read in its own process; none with an offload store (values may be envelopes). */
+  #knownState(): { state?: ListedState } {
+    const known = this.#options.offload ? null : this.#cache.known();
+    return known ? { state: known } : {};
   }
 
   async #afterPoll(

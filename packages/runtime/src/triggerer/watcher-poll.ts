@@ -110,6 +110,9 @@ export class WatcherPoll implements PollHandlers {
   async #commit(params: WatcherCommitParams): Promise<JsonValue> {
     const { api, watcher, cache, polledAt } = this.#options;
     checkCommitSize(watcher, params);
+    for (const [key, version] of Object.entries(params.read ?? {})) {
+      if (!this.#readVersions.has(key)) this.#readVersions.set(key, version);
+    }
     const { offload } = this.#options;
     const changes = offload ? await Promise.all(params.state.map((change) => offload.prepare(change))) : params.state;
     let response: WatcherPollResponse;

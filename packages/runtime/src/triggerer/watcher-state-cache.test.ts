@@ -1,3 +1,4 @@
+import { MAX_LEASED_STATE_CHARS, MAX_LEASED_STATE_KEYS } from '@tidemark/core';
 import { describe, expect, it } from 'vitest';
 import { WatcherStateCache } from './watcher-state-cache.ts';
 
@@ -51,5 +52,28 @@ describe("a watcher's state cache", () => {
     cache.renew(null, cache.mark());
     expect(cache.get('cursor')).toBeUndefined();
     expect(cache.keys()).toBeUndefined();
+  });
+
+  it('offers its state for a poll to read in its process only when it knows every key and they are few and small', () => {
+    const cache = new WatcherStateCache();
+    cache.remember('cursor', { value: 1, version: 1 });
+    expect(cache.known()).toBeNull();
+
+    cache.rememberAll([{ key: 'cursor', value: 1, version: 1 }]);
+    cache.applyCommitted({ key: 'gone', operation: 'delete' }, 0);
+    expect(cache.known()).toEqual([{ key: 'cursor', value: 1, version: 1 }]);
+    cache.applyCommitted({ key: 'cursor', operation: 'set', value: 2 }, 2);
+    expect(cache.known()).toEqual([{ key: 'cursor', value: 2, version: 2 }]);
+
+    cache.rememberAll(
+      Array.from({ length: MAX_LEASED_STATE_KEYS + 1 }, (_, index) => ({ key: `k${index}`, value: index, version: 1 })),
+    );
+    expect(cache.known()).toBeNull();
+    cache.rememberAll([{ key: 'big', value: 'x'.repeat(MAX_LEASED_STATE_CHARS), version: 1 }]);
+    expect(cache.known()).toBeNull();
+    cache.rememberAll([]);
+    expect(cache.known()).toEqual([]);
+    cache.clear();
+    expect(cache.known()).toBeNull();
   });
 });

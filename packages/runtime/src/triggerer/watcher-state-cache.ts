@@ -1,4 +1,10 @@
-import type { JsonValue, StagedStateChange } from '@tidemark/core';
+import {
+  type JsonValue,
+  type KnownStateEntry,
+  MAX_LEASED_STATE_CHARS,
+  MAX_LEASED_STATE_KEYS,
+  type StagedStateChange,
+} from '@tidemark/core';
 
 /** A key as last read or written: its value and version, or absent (version 0). */
 export type CachedEntry =
@@ -6,7 +12,7 @@ export type CachedEntry =
   | { readonly present: false; readonly version: 0 };
 
 /** Every key of a state, as the api-server lists it. */
-export type ListedState = readonly { readonly key: string; readonly value: JsonValue; readonly version: number }[];
+export type ListedState = readonly KnownStateEntry[];
 
 const ABSENT: CachedEntry = Object.freeze({ present: false, version: 0 });
 
@@ -24,6 +30,27 @@ export class WatcherStateCache {
   #complete = false;
   /** How many commits were applied: a renewal's state is older than any commit applied after it was asked for. */
   #commits = 0;
+  /** What `known` answers until the next change; undefined: not worked out yet. */
+  #known: ListedState | null | undefined;
+
+  /**
+   * Every key and value, when all are known and they are as few and small as a lease renewal
+   * brings (MAX_LEASED_STATE_KEYS / _CHARS): sent with a poll, so that it reads them in its own
+   * process. Else null.
+   */
+  known(): ListedState | null {
+    if (this.#known === undefined) this.#known = this.#workOutKnown();
+    return this.#known;
+  }
+
+  #workOutKnown(): ListedState | null {
+    if (!this.#complete) return null;
+    const entries = [...this.#entries].flatMap(([key, entry]) =>
+      entry.present ? [{ key, value: entry.value, version: entry.version }] : [],
+    );
+    if (entries.length > MAX_LEASED_STATE_KEYS || JSON.stringify(entries).length > MAX_LEASED_STATE_CHARS) return null;
+    return entries;
+  }
 
   get(key: string): CachedEntry | undefined {
     return this.#entries.get(key) ?? (this.#complete ? ABSENT : undefined);
@@ -38,12 +65,14 @@ export class WatcherStateCache {
   remember(key: string, entry: { readonly value: JsonValue; readonly version: number } | null): CachedEntry {
     const cached: CachedEntry = entry === null ? ABSENT : { present: true, value: entry.value, version: entry.version };
     this.#entries.set(key, cached);
+    this.#known = undefined;
     return cached;
   }
 
   /** Every key of the state, as listed. */
   rememberAll(entries: ListedState): void {
     this.#entries.clear();
+    this.#known = undefined;
     for (const entry of entries)
       this.#entries.set(entry.key, { present: true, value: entry.value, version: entry.version });
     this.#complete = true;
@@ -55,6 +84,7 @@ export class WatcherStateCache {
    */
   applyCommitted(change: StagedStateChange, version: number): void {
     this.#commits++;
+    this.#known = undefined;
     if (change.operation === 'delete') this.#entries.set(change.key, ABSENT);
     else if (version > 0) this.#entries.set(change.key, { present: true, value: change.value, version });
     else if (change.operation === 'set') this.#entries.delete(change.key);
@@ -76,6 +106,7 @@ export class WatcherStateCache {
 
   clear(): void {
     this.#entries.clear();
+    this.#known = undefined;
     this.#complete = false;
   }
 }

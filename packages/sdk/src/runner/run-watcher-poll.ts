@@ -1,12 +1,17 @@
 import {
   encodeStateValue,
   type JsonValue,
+  type KnownStateEntry,
   TidemarkError,
   type WatcherEventWire,
   type WatcherPollSpec,
 } from '@tidemark/core/task-process';
 import { createTaskLogger } from '../context/task-logger.ts';
-import { createWatcherAssetState, type StagedWatcherAssetState } from '../context/watcher-asset-state.ts';
+import {
+  createWatcherAssetState,
+  type StagedWatcherAssetState,
+  type WatcherStateReader,
+} from '../context/watcher-asset-state.ts';
 import type { WatcherContext, WatcherYield } from '../context/watcher-context.ts';
 import type { Dag } from '../dag/dag.ts';
 import type { Watcher } from '../dag/watcher.ts';
@@ -39,10 +44,8 @@ export async function runWatcherPoll(
       error: error instanceof Error ? error.message : String(error),
     };
   }
-  const state = createWatcherAssetState(poll.asset, {
-    get: async (key) => (await triggerer.request('state.get', { key })) as { value: JsonValue; version: number } | null,
-    keys: async () => ((await triggerer.request('state.keys', {})) as { keys: string[] }).keys,
-  });
+  const reads = new StateReads(poll, triggerer);
+  const state = createWatcherAssetState(poll.asset, reads);
   const context: WatcherContext = Object.freeze({
     asset: Object.freeze({ name: poll.asset.name, uri: poll.asset.uri }),
     watcherName: poll.watcherName,
@@ -53,7 +56,7 @@ export async function runWatcherPoll(
   });
   const label = `watcher "${poll.watcherName}" of asset "${poll.asset.name}"`;
   try {
-    const ended = await callWatcher(watcher, context, label, (events) => commit(triggerer, state, events));
+    const ended = await callWatcher(watcher, context, label, (events) => commit(triggerer, state, reads, events));
     return ended ? { type: 'finished', pollId, outcome: 'ended' } : { type: 'finished', pollId, outcome: 'ok' };
   } catch (error) {
     const ownError = error instanceof TidemarkError && error.code === 'invalid_watcher_events';
@@ -93,16 +96,57 @@ async function callWatcher(
 async function commit(
   triggerer: PollRequester,
   state: StagedWatcherAssetState,
+  reads: StateReads,
   events: WatcherEventWire[],
 ): Promise<boolean> {
   const changes = state.take();
   if (events.length === 0 && changes.length === 0) return true;
   try {
-    await triggerer.request('commit', { events, state: changes });
+    const read = reads.committing();
+    await triggerer.request('commit', { events, state: changes, ...(read ? { read } : {}) });
     return true;
   } catch (error) {
     if (error instanceof TidemarkError && ENDING_REFUSALS.has(String(error.details.reason ?? error.code))) return false;
     throw error;
+  }
+}
+
+/**
+ * The poll's state reads: from the state the triggerer sent with the poll while the poll has
+ * committed nothing (the triggerer learns the versions read with the first commit), else through
+ * the triggerer, which holds the state as committed since.
+ */
+class StateReads implements WatcherStateReader {
+  #known: Map<string, KnownStateEntry> | undefined;
+  readonly #readVersions = new Map<string, number>();
+  readonly #triggerer: PollRequester;
+
+  constructor(poll: WatcherPollSpec, triggerer: PollRequester) {
+    this.#known = poll.state && new Map(poll.state.map((entry) => [entry.key, entry]));
+    this.#triggerer = triggerer;
+  }
+
+  async get(key: string): Promise<KnownStateEntry | null> {
+    if (this.#known) {
+      const entry = this.#known.get(key) ?? null;
+      this.#readVersions.set(key, entry?.version ?? 0);
+      return entry;
+    }
+    return (await this.#triggerer.request('state.get', { key })) as KnownStateEntry | null;
+  }
+
+  async keys(): Promise<readonly string[]> {
+    if (this.#known) return [...this.#known.keys()];
+    return ((await this.#triggerer.request('state.keys', {})) as { keys: string[] }).keys;
+  }
+
+  /** The versions read from the poll's state, for the commit about to be sent; later reads go to the triggerer. */
+  committing(): Record<string, number> | undefined {
+    this.#known = undefined;
+    if (this.#readVersions.size === 0) return undefined;
+    const read = Object.fromEntries(this.#readVersions);
+    this.#readVersions.clear();
+    return read;
   }
 }
 

@@ -50,6 +50,47 @@ describe.concurrent('the watcher process', () => {
     expect(logs).toEqual(['found files {"after":4}']);
   });
 
+  it('reads the state sent with the poll in its own process, and sends the versions it read with the commit', async () => {
+    const state = [
+      { key: 'cursor', value: 4, version: 7 },
+      { key: 'other', value: 'x', version: 2 },
+    ];
+    const { finished, requests } = await triggerer.poll(pollOf('returns_events', { state }), () => committed).result;
+    expect(finished.outcome).toBe('ok');
+    expect(requests).toEqual([
+      {
+        method: 'commit',
+        params: {
+          events: [{ extra: { file: 'f5' } }, { extra: { file: 'f6' } }],
+          state: [{ key: 'cursor', operation: 'set', value: 6 }],
+          read: { cursor: 7 },
+        },
+      },
+    ]);
+
+    const listed = await triggerer.poll(pollOf('returns_nothing', { state }), () => committed).result;
+    expect([listed.finished.outcome, listed.requests]).toEqual(['ok', []]);
+  });
+
+  it('reads through the triggerer once it committed, and a key the poll state lacks as absent (version 0)', async () => {
+    const { finished, requests, logs } = await triggerer.poll(pollOf('reads_after_yield', { state: [] }), (request) =>
+      request.method === 'state.get' ? { ok: true, value: { value: 1, version: 1 } } : committed,
+    ).result;
+    expect(finished.outcome).toBe('ok');
+    expect(requests).toEqual([
+      {
+        method: 'commit',
+        params: {
+          events: [{ extra: { first: 0 } }],
+          state: [{ key: 'cursor', operation: 'set', value: 1 }],
+          read: { cursor: 0 },
+        },
+      },
+      { method: 'state.get', params: { key: 'cursor' } },
+    ]);
+    expect(logs).toEqual(['cursor after the commit: 1']);
+  });
+
   it("commits a generator's yields one by one, each before the generator continues", async () => {
     const { result } = triggerer.poll(pollOf('yields_batches'), async () => {
       // Answered late: a generator that did not wait would log "resumed" before the answer.
