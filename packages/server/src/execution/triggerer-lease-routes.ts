@@ -1,17 +1,9 @@
-import {
-  assetScope,
-  type LeasedWatcher,
-  type LeaseResponse,
-  leaseRequestSchema,
-  MAX_LEASED_STATE_CHARS,
-  MAX_LEASED_STATE_KEYS,
-  TRIGGERER_ROUTES,
-  type WatcherStateEntry,
-} from '@tidemark/core';
+import { type LeasedWatcher, type LeaseResponse, leaseRequestSchema, TRIGGERER_ROUTES } from '@tidemark/core';
 import { type LeasedWatcherRecord, leaseWatchers, releaseAllWatcherLeases } from '@tidemark/db';
 import type { FastifyInstance } from 'fastify';
 import { triggererOf } from './execution-auth.ts';
 import type { ExecutionContext } from './execution-context.ts';
+import { attachLeasedStates, readLeasedState } from './leased-watcher-states.ts';
 import { parseRequest } from './parse-request.ts';
 
 /**
@@ -19,7 +11,7 @@ import { parseRequest } from './parse-request.ts';
  *   POST   /execution/triggerers/{triggerer_id}/leases → 200 LeaseResponse: records the idle polls
  *          reported, renews this triggerer's leases, gives back those of watchers no longer active
  *          (or of a paused DAG), takes free or expired ones up to `capacity`, and lists what it holds;
- *          with `with_state`, each with its asset's state when that is small (see leasedState).
+ *          with `with_state`, each with its asset's state when that is small (leased-watcher-states.ts).
  *   DELETE /execution/triggerers/{triggerer_id}/leases → 204: gives every lease back (a graceful stop).
  */
 export function registerTriggererLeaseRoutes(app: FastifyInstance, context: ExecutionContext): void {
@@ -43,12 +35,7 @@ export function registerTriggererLeaseRoutes(app: FastifyInstance, context: Exec
     });
     const watchers = grant.watchers.map(leasedWatcherResponse);
     if (body.with_state) {
-      const states = new Map<number, Promise<WatcherStateEntry[] | null>>();
-      for (const watcher of watchers) {
-        const assetId = watcher.asset.id;
-        if (!states.has(assetId)) states.set(assetId, leasedState(context, assetId));
-        watcher.state = await states.get(assetId);
-      }
+      await attachLeasedStates(watchers, (assetId) => readLeasedState(context.stateBackend, assetId));
     }
     return { lease_expires_at: grant.expiresAt, lease_timeout_ms: leaseTimeoutMs, watchers } satisfies LeaseResponse;
   });
@@ -57,22 +44,6 @@ export function registerTriggererLeaseRoutes(app: FastifyInstance, context: Exec
     await releaseAllWatcherLeases(context.database.db, triggererOf(request).sub, context.now());
     return reply.code(204).send();
   });
-}
-
-/**
- * The asset's whole state, through the configured backend as the watcher state route reads it, so
- * that a triggerer renewing its leases refreshes what it knows of each watcher's state in the same
- * request (an idle watcher then never reads it from the api-server); null when it is larger than
- * MAX_LEASED_STATE_KEYS keys or MAX_LEASED_STATE_CHARS characters of JSON, or cannot be read now:
- * the watcher then reads it key by key, and only its own polls meet the error.
- */
-async function leasedState(context: ExecutionContext, assetId: number): Promise<WatcherStateEntry[] | null> {
-  const page = await context.stateBackend
-    .list(assetScope(assetId), { limit: MAX_LEASED_STATE_KEYS })
-    .catch(() => undefined);
-  if (page === undefined || page.total > MAX_LEASED_STATE_KEYS) return null;
-  const entries = page.entries.map(({ key, value, version }) => ({ key, value, version }));
-  return JSON.stringify(entries).length > MAX_LEASED_STATE_CHARS ? null : entries;
 }
 
 function leasedWatcherResponse(watcher: LeasedWatcherRecord): LeasedWatcher {
