@@ -276,6 +276,8 @@ describe.each(eachDialect())('watcher execution routes on %s', (dialect) => {
     ]);
     const plain = leaseResponseSchema.parse((await lease('host-a:1', 10)).json());
     expect(plain.watchers.map((watcher) => 'state' in watcher)).toEqual([false, false]);
+    const odd = await lease('host-a:1', 10, tokenA, { with_state: 'yes' });
+    expect([odd.statusCode, detailOf(odd).message]).toEqual([422, expect.stringContaining('with_state')]);
 
     for (let index = 0; index < 17; index++) await backend.set(scope(), `big_${index}`, 'y'.repeat(990));
     expect(await statesOf()).toEqual([
