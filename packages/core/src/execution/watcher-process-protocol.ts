@@ -5,10 +5,10 @@ import type { JsonValue } from '../state-store/state-value-rules.ts';
  * Messages between a triggerer and its watcher process (Node IPC, no network; SPEC §15.3). One
  * long-lived child runs every watcher the triggerer leased, each poll named by a `pollId`. The
  * child reads the watcher's asset state from the poll (`WatcherPollSpec.state`, when the triggerer
- * sent it) or through the triggerer (`request`), and sends each batch
- * of events with the state changes staged since the previous one as a `commit` request: the
- * watcher's generator continues only once the triggerer answered it. A refused commit (the state
- * changed under the poll, or the lease moved) ends the poll with `finished` `ended`.
+ * sent it) or through the triggerer (`request`), and sends each batch of events with the state
+ * changes staged since the previous one as a `commit` request: the watcher's generator continues
+ * only once the triggerer answered it. A refused commit (the state changed under the poll, or the
+ * lease moved) ends the poll with `finished` `ended`.
  *
  * The same process runs the *checks* of deferred tasks' polls (SPEC §16): a `check` calls the poll
  * function a DAG file declared (`dag.poll(name, …)`) once with its arguments, and ends with

@@ -12,9 +12,9 @@ import {
 /**
  * `ctx.assetState` of a watcher: the state of the watcher's own asset. Reads go to the triggerer
  * (which caches them between polls), or to the state it sent with the poll; `set`, `delete` and
- * `advance` are staged and commit together
- * with the events of the watcher's next return or yield, compare-and-set against the versions the
- * poll read, so a cursor and the events it stands for are written at once or not at all.
+ * `advance` are staged and commit together with the events of the watcher's next return or yield,
+ * compare-and-set against the versions the poll read, so a cursor and the events it stands for are
+ * written at once or not at all.
  */
 export interface WatcherAssetState {
   /** The asset the watcher is declared on. */
