@@ -254,10 +254,16 @@ describe('web UI: DAG graph, Gantt, search, dark mode, not found', () => {
       expect((box?.y ?? 0) + (box?.height ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(viewport.height);
     };
     // The grid scrolls sideways inside its box: its tooltips are not cut by it, nor by the window.
-    const cells = page.getByTestId('run-grid').locator('tbody a.cell');
-    await tooltipInside(cells.last(), 'hover', /^summarize in .*: success, retried$/);
-    await tooltipInside(cells.first(), 'focus', /^list_names in /);
-    await tooltipInside(page.getByTestId('run-grid').locator('thead a.run-head').last(), 'hover', /: success, /);
+    // Cells of the triggered run: the hourly schedule may add a run after it while the test runs.
+    const grid = page.getByTestId('run-grid');
+    const runPath = `/dags/${DAG}/runs/${encodeURIComponent(runId)}`;
+    await tooltipInside(
+      grid.locator(`tbody a.cell[href="${runPath}/tasks/summarize"]`),
+      'hover',
+      /^summarize in .*: success, retried$/,
+    );
+    await tooltipInside(grid.locator('tbody a.cell').first(), 'focus', /^list_names in /);
+    await tooltipInside(grid.locator(`thead a.run-head[href="${runPath}"]`), 'hover', /: success, /);
     await tooltipInside(bar, 'hover', new RegExp(`^${runId}: success, ran `));
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('tooltip').count(), POLL).toBe(0);
