@@ -214,9 +214,15 @@ describe.each(eachDialect())('a triggerer against a real api-server on %s', (dia
     );
 
     // Idle again (cursor 3), it polls every 200 ms across renewals (every second) without reading its state.
+    const pollsOfNewFiles = () => polls.filter((poll) => poll.watcher === 'new_files').length;
     const readsBefore = stateReads();
     const renewalsBefore = renewals();
-    await waitUntil(async () => renewals() >= renewalsBefore + 3 || undefined, 'three more lease renewals', 20_000);
+    const pollsBefore = pollsOfNewFiles();
+    await waitUntil(
+      async () => (renewals() >= renewalsBefore + 3 && pollsOfNewFiles() >= pollsBefore + 5) || undefined,
+      'three more lease renewals and five more polls',
+      20_000,
+    );
     expect(stateReads()).toBe(readsBefore);
     expect(await backend.get(assetScope(inbox), 'cursor')).toMatchObject({ value: 3 });
     expect(await watcherRow('new_files')).toMatchObject({ event_count: 5, failure_count: 0 });
